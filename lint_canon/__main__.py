@@ -1,0 +1,5 @@
+"""``python -m lint_canon`` is ``lint-canon``."""
+
+from lint_canon.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,503 @@
+"""The canon: ``canon.yaml`` version 1, found, loaded and validated.
+
+Validation happens once, on load, and every problem is a ``ConfigError`` naming the file, the
+line and the key path (``tools[1].hubs[0]``), so no rule ever meets a malformed canon.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from packaging.utils import canonicalize_name
+
+from lint_canon.errors import ConfigError
+
+CANON_FILE = "canon.yaml"
+TIERS = ("TIER_0", "TIER_1", "TIER_2")
+INTERACTIONS = ("READ", "WRITE", "ENRICH", "VALIDATE")
+TYPE_CHECKING_MODES = ("ignore", "flag")
+DEFAULT_GUARD = "lint_canon.guard.enforce_tool_canon"
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED = re.compile(rf"^{_IDENT}(\.{_IDENT})*$")
+_ENV_NAME = re.compile(rf"^{_IDENT}$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})*$")
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One approved tool of the registry."""
+
+    id: str
+    vendor: str
+    name: str = ""
+    tier: str = "TIER_0"
+    hubs: tuple[str, ...] = ()
+    interactions: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    api_key_env: str | None = None
+    gates: tuple[str, ...] = ()
+    human_approval: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Ban:
+    """A banned vendor or library: modules (or APIs), distribution names, hosts."""
+
+    reason: str
+    modules: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()  # PEP 503 normalised
+    hosts: tuple[str, ...] = ()
+    allow_in: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Canon:
+    """The validated canon; ``root`` is the folder paths in the canon are relative to."""
+
+    path: Path
+    root: Path
+    digest: str
+    version: int = 1
+    hubs: tuple[str, ...] = ()
+    tools: tuple[Tool, ...] = ()
+    banned: tuple[Ban, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    vendor_modules: tuple[str, ...] = ()
+    builtin_vendors: bool = True
+    guard_decorators: tuple[str, ...] = (DEFAULT_GUARD,)
+    done_doc: str | None = None
+    done_sql: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    type_checking_imports: str = "ignore"
+    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def banned_module(self, qualname: str) -> tuple[str, Ban] | None:
+        """The ban covering ``qualname`` (a module, or an API inside one), with the entry hit."""
+        table: dict[str, Ban] = self._index["modules"]
+        parts = qualname.split(".")
+        for i in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:i])
+            ban = table.get(prefix)
+            if ban is not None:
+                return prefix, ban
+        return None
+
+    def banned_package(self, name: str) -> Ban | None:
+        """The ban listing distribution ``name`` (any spelling PEP 503 treats as equal)."""
+        return self._index["packages"].get(canonicalize_name(name))
+
+    def tool(self, tool_id: str) -> Tool | None:
+        return self._index["tools"].get(tool_id)
+
+
+# --- reading YAML with line numbers -------------------------------------------------------
+
+
+class _Doc:
+    """Plain values of a YAML document plus the line of every key path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: dict[tuple[Any, ...], int] = {}
+
+    def line(self, keypath: tuple[Any, ...]) -> int | None:
+        while keypath:
+            if keypath in self.lines:
+                return self.lines[keypath]
+            keypath = keypath[:-1]
+        return self.lines.get(())
+
+    def error(self, keypath: tuple[Any, ...], problem: str) -> ConfigError:
+        return ConfigError(_display(self.path), self.line(keypath), _keystr(keypath), problem)
+
+
+def _keystr(keypath: tuple[Any, ...]) -> str:
+    out = ""
+    for part in keypath:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _plain(doc: _Doc, node: yaml.Node, keypath: tuple[Any, ...], constructor: Any) -> Any:
+    doc.lines.setdefault(keypath, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for knode, vnode in node.value:
+            key = constructor.construct_object(knode, deep=True)
+            if not isinstance(key, str):
+                doc.lines[keypath + (str(key),)] = knode.start_mark.line + 1
+                raise doc.error(keypath + (str(key),), "keys must be strings")
+            if key in out:
+                doc.lines[keypath + (key,)] = knode.start_mark.line + 1
+                raise doc.error(keypath + (key,), "duplicate key")
+            doc.lines[keypath + (key,)] = knode.start_mark.line + 1
+            out[key] = _plain(doc, vnode, keypath + (key,), constructor)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(doc, item, keypath + (i,), constructor) for i, item in enumerate(node.value)]
+    return constructor.construct_object(node, deep=True)
+
+
+def _read_yaml(path: Path, text: str) -> tuple[Any, _Doc]:
+    doc = _Doc(path)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            raise ConfigError(_display(path), 1, "", "the canon is empty; start from the example in the README")
+        return _plain(doc, node, (), yaml.SafeLoader("")), doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise ConfigError(_display(path), line, "", f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(_display(path), None, "", f"invalid YAML: {exc}") from None
+
+
+# --- validation ----------------------------------------------------------------------------
+
+_TOP_KEYS = {
+    "version",
+    "hubs",
+    "tools",
+    "banned",
+    "allowed_hosts",
+    "vendor_modules",
+    "builtin_vendors",
+    "guard",
+    "done_states",
+    "exclude",
+    "type_checking_imports",
+}
+_TOOL_KEYS = {
+    "id",
+    "name",
+    "vendor",
+    "tier",
+    "hubs",
+    "interactions",
+    "modules",
+    "hosts",
+    "api_key_env",
+    "gates",
+    "human_approval",
+}
+_BAN_KEYS = {"reason", "modules", "packages", "hosts", "allow_in"}
+
+
+class _Validator:
+    def __init__(self, doc: _Doc) -> None:
+        self.doc = doc
+
+    def fail(self, keypath: tuple[Any, ...], problem: str) -> ConfigError:
+        return self.doc.error(keypath, problem)
+
+    def keys(self, value: dict[str, Any], allowed: set[str], keypath: tuple[Any, ...]) -> None:
+        for key in value:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+                tip = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(sorted(allowed))}"
+                raise self.fail(keypath + (key,), f"unknown key{tip}")
+
+    def mapping(self, value: Any, keypath: tuple[Any, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(keypath, f"expected a mapping, got {_kind(value)}")
+        return value
+
+    def string(
+        self, value: Any, keypath: tuple[Any, ...], pattern: re.Pattern[str] | None = None, what: str = ""
+    ) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(keypath, f"expected a non-empty string, got {_kind(value)}")
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(keypath, f"{value!r} is not {what}")
+        return value
+
+    def boolean(self, value: Any, keypath: tuple[Any, ...]) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(keypath, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def choice(self, value: Any, keypath: tuple[Any, ...], choices: tuple[str, ...]) -> str:
+        if value not in choices:
+            raise self.fail(keypath, f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    def strings(
+        self,
+        value: Any,
+        keypath: tuple[Any, ...],
+        pattern: re.Pattern[str] | None = None,
+        what: str = "",
+        unique: bool = True,
+    ) -> tuple[str, ...]:
+        if isinstance(value, str):
+            raise self.fail(keypath, f"expected a list of strings, got a string; write [{value}]")
+        if not isinstance(value, list):
+            raise self.fail(keypath, f"expected a list of strings, got {_kind(value)}")
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            self.string(item, keypath + (i,), pattern, what)
+            if unique and item in seen:
+                raise self.fail(keypath + (i,), f"{item!r} is listed twice")
+            seen.add(item)
+        return tuple(value)
+
+    def hosts(self, value: Any, keypath: tuple[Any, ...]) -> tuple[str, ...]:
+        hosts = self.strings(value, keypath)
+        for i, host in enumerate(hosts):
+            if not _HOST.match(host.lower()):
+                raise self.fail(
+                    keypath + (i,),
+                    f"{host!r} is not a host pattern; write a host name such as api.example.com "
+                    "or *.example.com (no scheme, path or port)",
+                )
+        return tuple(h.lower() for h in hosts)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
+    v = _Validator(doc)
+    top = v.mapping(raw, ())
+    v.keys(top, _TOP_KEYS, ())
+    if "version" not in top:
+        raise v.fail((), "missing key 'version'; the canon format is 'version: 1'")
+    if top["version"] != 1 or isinstance(top["version"], bool):
+        raise v.fail(("version",), f"unsupported version {top['version']!r}; this lint-canon reads version 1")
+
+    hubs = v.strings(top.get("hubs", []), ("hubs",))
+    hub_set = set(hubs)
+
+    tools: list[Tool] = []
+    tool_ids: dict[str, int] = {}
+    raw_tools = top.get("tools", [])
+    if not isinstance(raw_tools, list):
+        raise v.fail(("tools",), f"expected a list of tools, got {_kind(raw_tools)}")
+    for i, item in enumerate(raw_tools):
+        kp: tuple[Any, ...] = ("tools", i)
+        t = v.mapping(item, kp)
+        v.keys(t, _TOOL_KEYS, kp)
+        for required in ("id", "vendor"):
+            if required not in t:
+                raise v.fail(kp, f"missing key '{required}'")
+        tool_id = v.string(t["id"], kp + ("id",))
+        if tool_id in tool_ids:
+            raise v.fail(kp + ("id",), f"duplicate tool id {tool_id!r} (first at tools[{tool_ids[tool_id]}])")
+        tool_ids[tool_id] = i
+        tool_hubs = v.strings(t.get("hubs", []), kp + ("hubs",))
+        for j, hub in enumerate(tool_hubs):
+            if hub not in hub_set:
+                raise v.fail(
+                    kp + ("hubs", j),
+                    f"unknown hub {hub!r}; add it to 'hubs' or use one of: {', '.join(hubs) or '(none)'}",
+                )
+        interactions = v.strings(t.get("interactions", []), kp + ("interactions",))
+        for j, kind in enumerate(interactions):
+            v.choice(kind, kp + ("interactions", j), INTERACTIONS)
+        api_key = t.get("api_key_env")
+        tools.append(
+            Tool(
+                id=tool_id,
+                vendor=v.string(t["vendor"], kp + ("vendor",)),
+                name=v.string(t["name"], kp + ("name",)) if "name" in t else "",
+                tier=v.choice(t.get("tier", "TIER_0"), kp + ("tier",), TIERS),
+                hubs=tool_hubs,
+                interactions=interactions,
+                modules=v.strings(t.get("modules", []), kp + ("modules",), _DOTTED, "a dotted module name"),
+                hosts=v.hosts(t.get("hosts", []), kp + ("hosts",)),
+                api_key_env=None
+                if api_key is None
+                else v.string(api_key, kp + ("api_key_env",), _ENV_NAME, "an environment variable name"),
+                gates=v.strings(t.get("gates", []), kp + ("gates",)),
+                human_approval=v.boolean(t.get("human_approval", False), kp + ("human_approval",)),
+                line=doc.line(kp) or 0,
+            )
+        )
+
+    bans: list[Ban] = []
+    raw_bans = top.get("banned", [])
+    if not isinstance(raw_bans, list):
+        raise v.fail(("banned",), f"expected a list of bans, got {_kind(raw_bans)}")
+    for i, item in enumerate(raw_bans):
+        kp = ("banned", i)
+        b = v.mapping(item, kp)
+        v.keys(b, _BAN_KEYS, kp)
+        if "reason" not in b:
+            raise v.fail(kp, "missing key 'reason'; say why it is banned and what to use instead")
+        if not any(k in b for k in ("modules", "packages", "hosts")):
+            raise v.fail(kp, "a ban needs at least one of 'modules', 'packages', 'hosts'")
+        packages = v.strings(b.get("packages", []), kp + ("packages",))
+        for j, name in enumerate(packages):
+            if not re.match(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$", name):
+                raise v.fail(kp + ("packages", j), f"{name!r} is not a distribution name")
+        bans.append(
+            Ban(
+                reason=v.string(b["reason"], kp + ("reason",)),
+                modules=v.strings(b.get("modules", []), kp + ("modules",), _DOTTED, "a dotted module or API name"),
+                packages=tuple(canonicalize_name(p) for p in packages),
+                hosts=v.hosts(b.get("hosts", []), kp + ("hosts",)),
+                allow_in=v.strings(b.get("allow_in", []), kp + ("allow_in",)),
+                line=doc.line(kp) or 0,
+            )
+        )
+
+    guard = v.mapping(top.get("guard", {}), ("guard",))
+    v.keys(guard, {"decorators"}, ("guard",))
+    decorators = v.strings(
+        guard.get("decorators", [DEFAULT_GUARD]), ("guard", "decorators"), _DOTTED, "a qualified name"
+    )
+
+    done = v.mapping(top.get("done_states", {}), ("done_states",))
+    v.keys(done, {"doc", "sql"}, ("done_states",))
+    done_doc = v.string(done["doc"], ("done_states", "doc")) if "doc" in done else None
+    done_sql = v.strings(done.get("sql", []), ("done_states", "sql"))
+
+    index_modules: dict[str, Ban] = {}
+    index_packages: dict[str, Ban] = {}
+    for ban in bans:
+        for module in ban.modules:
+            index_modules.setdefault(module, ban)
+        for package in ban.packages:
+            index_packages.setdefault(package, ban)
+
+    return Canon(
+        path=path,
+        root=path.parent,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
+        version=1,
+        hubs=hubs,
+        tools=tuple(tools),
+        banned=tuple(bans),
+        allowed_hosts=v.hosts(top.get("allowed_hosts", []), ("allowed_hosts",)),
+        vendor_modules=v.strings(top.get("vendor_modules", []), ("vendor_modules",), _DOTTED, "a dotted module name"),
+        builtin_vendors=v.boolean(top.get("builtin_vendors", True), ("builtin_vendors",)),
+        guard_decorators=decorators,
+        done_doc=done_doc,
+        done_sql=done_sql,
+        exclude=v.strings(top.get("exclude", []), ("exclude",)),
+        type_checking_imports=v.choice(
+            top.get("type_checking_imports", "ignore"), ("type_checking_imports",), TYPE_CHECKING_MODES
+        ),
+        _index={"modules": index_modules, "packages": index_packages, "tools": {t.id: t for t in tools}},
+    )
+
+
+# --- finding and loading -------------------------------------------------------------------
+
+
+def load_canon(path: Path | str) -> Canon:
+    """Read and validate one canon file; every problem is a ``ConfigError``."""
+    path = Path(path).absolute()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            _display(path), None, "", "no such file; check --config or [tool.lint-canon] config"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(_display(path), None, "", f"cannot read the canon: {exc}") from None
+    raw, doc = _read_yaml(path, text)
+    return _validate(raw, doc, path, text)
+
+
+def toml_error(exc: Exception, source: str) -> tuple[int | None, str]:
+    """Line and text of a TOML error (3.11's tomllib keeps the line only in the message)."""
+    text = str(exc)
+    match = re.search(r"\s*\(at line (\d+), column \d+\)$", text)
+    if match:
+        return int(match.group(1)), text[: match.start()]
+    if text.endswith("(at end of document)"):
+        return max(1, len(source.splitlines())), text[: -len("(at end of document)")].strip()
+    return getattr(exc, "lineno", None), text
+
+
+def _pyproject_canon(pyproject: Path) -> Path | None:
+    """The canon named by ``[tool.lint-canon] config`` in ``pyproject``, if it names one."""
+    try:
+        source = pyproject.read_text(encoding="utf-8")
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        line, problem = toml_error(exc, source)
+        raise ConfigError(_display(pyproject), line, "", f"invalid TOML: {problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(_display(pyproject), None, "", f"cannot read: {exc}") from None
+    section = data.get("tool", {}).get("lint-canon")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError(_display(pyproject), None, "tool.lint-canon", "expected a table")
+    unknown = set(section) - {"config"}
+    if unknown:
+        raise ConfigError(
+            _display(pyproject), None, f"tool.lint-canon.{sorted(unknown)[0]}", "unknown key; known keys: config"
+        )
+    config = section.get("config")
+    if config is None:
+        return None
+    if not isinstance(config, str) or not config:
+        raise ConfigError(_display(pyproject), None, "tool.lint-canon.config", "expected the path of a canon.yaml")
+    return pyproject.parent / config
+
+
+def find_canon_file(start: Path | str) -> Path | None:
+    """Walk up from ``start``: ``[tool.lint-canon] config`` in a pyproject.toml, or a canon.yaml."""
+    here = Path(start).absolute()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            named = _pyproject_canon(pyproject)
+            if named is not None:
+                return named
+        candidate = folder / CANON_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def resolve_canon(config: Path | str | None, start: Path | str) -> Canon:
+    """The canon for a run: ``--config`` if given, else the one found from ``start``."""
+    if config is not None:
+        return load_canon(config)
+    found = find_canon_file(start)
+    if found is None:
+        raise ConfigError(
+            _display(Path(start).absolute()),
+            None,
+            "",
+            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
+        )
+    return load_canon(found)

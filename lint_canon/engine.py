@@ -1,0 +1,307 @@
+"""The one engine behind every front end: files → prefilter → parse → rules → findings.
+
+A Python file is read as bytes and skipped unless it holds one of the tokens the active rules
+ask for (a module name of a ban, ...): most files of a large repository cannot hold a finding
+and are never parsed. The rest are parsed once with libcst and traversed once by the import
+tracker and every rule together; positions are computed only for files that have a report.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import re
+import tokenize
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from lint_canon.config import Canon
+from lint_canon.deps import is_dependency_file, read_dependency_file
+from lint_canon.errors import UsageError
+from lint_canon.findings import Finding
+from lint_canon.globs import match_path
+from lint_canon.names import ImportTracker
+from lint_canon.rules import DEPENDENCY_RULES, PYTHON_RULES
+from lint_canon.rules.base import FileContext
+
+# Folders never worth descending into: VCS data, virtual environments, caches, build output.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        "node_modules",
+        "build",
+        "dist",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".lint_canon_cache",
+        "site-packages",
+    }
+)
+
+_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_FILE_NOQA = re.compile(r"^\s*# flake8[:=]\s*noqa\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """``--select`` / ``--ignore`` as flake8 reads them: code prefixes, the longer match wins."""
+
+    select: tuple[str, ...] = ("CANON",)
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        return selected >= 0 and selected >= ignored
+
+
+def display_path(path: Path) -> str:
+    """The path as findings show it: relative to the working folder when below it."""
+    absolute = path.absolute()
+    try:
+        shown = os.path.relpath(absolute)
+    except ValueError:
+        return str(absolute)
+    return str(absolute) if shown.startswith("..") else shown
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source as the interpreter would: BOM, PEP 263 cookie, else UTF-8."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def suppressed(finding: Finding, lines: Sequence[str]) -> bool:
+    """flake8's ``# noqa`` / ``# noqa: CODE[,CODE]`` on the finding's line (codes as prefixes)."""
+    if not 0 < finding.line <= len(lines):
+        return False
+    match = _NOQA.search(lines[finding.line - 1])
+    if match is None:
+        return False
+    codes = match.group("codes")
+    if codes is None:
+        return True
+    return any(finding.code.startswith(code.upper()) for code in re.split(r"[,\s]+", codes.strip()) if code)
+
+
+class Checker:
+    """Checks files against one canon; picklable, so worker processes get their own copy."""
+
+    def __init__(self, canon: Canon, selection: Selection | None = None, apply_noqa: bool = True) -> None:
+        self.canon = canon
+        self.selection = selection or Selection()
+        self.apply_noqa = apply_noqa
+        wanted = self.selection.wants
+        self.python_rules = [r for r in PYTHON_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
+        self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
+        tokens: set[bytes] | None = set()
+        for rule in self.python_rules:
+            wanted_tokens = rule.tokens(canon)
+            if wanted_tokens is None:
+                tokens = None
+                break
+            tokens.update(wanted_tokens)
+        self.tokens: tuple[bytes, ...] | None = None if tokens is None else tuple(sorted(tokens))
+
+    # --- single files --------------------------------------------------------------------
+
+    def relpath(self, path: Path) -> str:
+        """POSIX path relative to the canon's folder, for ``exclude`` and ``allow_in``."""
+        absolute = path.absolute()
+        try:
+            return absolute.relative_to(self.canon.root).as_posix()
+        except ValueError:
+            return Path(display_path(path)).as_posix()
+
+    def may_hold_finding(self, data: bytes) -> bool:
+        """The prefilter: can a file with these bytes hold a finding of an active rule?"""
+        if not self.python_rules:
+            return False
+        if self.tokens is None:
+            return True
+        return any(token in data for token in self.tokens)
+
+    def check_python_file(self, path: Path) -> list[Finding]:
+        shown = display_path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return self._keep([Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")], [])
+        if not self.may_hold_finding(data):
+            return []
+        return self.check_source(data, shown, self.relpath(path))
+
+    def check_source(self, data: bytes | str, path: str, relpath: str | None = None) -> list[Finding]:
+        """Check Python source (bytes as read from disk, or text already decoded)."""
+        relpath = relpath if relpath is not None else Path(path).as_posix()
+        if isinstance(data, bytes):
+            try:
+                text = decode_source(data)
+            except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+                line = data[: exc.start].count(b"\n") + 1 if isinstance(exc, UnicodeDecodeError) else 1
+                reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+                return self._keep([Finding(path, line, 1, line, 1, "CANON902", f"cannot decode file: {reason}")], [])
+        else:
+            text = data
+        lines = text.splitlines()
+        if self.apply_noqa and _FILE_NOQA.search(text):
+            return []
+        try:
+            module = cst.parse_module(text)
+        except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
+            return self._keep([self._syntax_error(exc, text, path)], lines)
+
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        tracker = ImportTracker(module)
+        ctx = FileContext(path, relpath, self.canon, tracker)
+        wrapper.visit_batched([tracker, *(rule(ctx) for rule in self.python_rules)])
+        if not ctx.reports:
+            return []
+        positions = wrapper.resolve(PositionProvider)
+        findings = []
+        for report in ctx.reports:
+            span = positions[report.node]
+            findings.append(
+                Finding(
+                    path,
+                    span.start.line,
+                    span.start.column + 1,
+                    span.end.line,
+                    span.end.column + 1,
+                    report.code,
+                    report.message,
+                )
+            )
+        return self._keep(findings, lines)
+
+    def _syntax_error(self, exc: Exception, text: str, path: str) -> Finding:
+        # CPython's own parser places most errors better than libcst's; libcst is the judge only
+        # of syntax newer than the running interpreter, where CPython fails first.
+        try:
+            ast.parse(text)
+        except SyntaxError as syntax:
+            line = syntax.lineno or 1
+            col = syntax.offset or 1
+            return Finding(path, line, col, line, col, "CANON901", f"syntax error: {syntax.msg}")
+        except (ValueError, RecursionError, MemoryError) as other:
+            return Finding(path, 1, 1, 1, 1, "CANON901", f"syntax error: {other}")
+        line = getattr(exc, "raw_line", None) or 1
+        col = (getattr(exc, "raw_column", None) or 0) + 1
+        message = getattr(exc, "message", None) or "libcst cannot parse this file"
+        return Finding(path, line, col, line, col, "CANON901", f"syntax error: {str(message).splitlines()[0]}")
+
+    def check_dependency_file(self, path: Path) -> list[Finding]:
+        wanted_problems = self.selection.wants("CANON901") or self.selection.wants("CANON902")
+        if not self.dependency_rules and not wanted_problems:
+            return []
+        dependencies, problems = read_dependency_file(path)
+        findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
+        by_file: dict[str, list[str]] = {}
+        for rule_class in self.dependency_rules:
+            rule = rule_class(self.canon)
+            for report in rule.check(dependencies, self.relpath(path)):
+                dep = report.dependency
+                findings.append(
+                    Finding(dep.path, dep.line, dep.col, dep.line, dep.col + len(dep.name), report.code, report.message)
+                )
+        kept = []
+        for finding in findings:
+            if finding.path not in by_file:
+                try:
+                    by_file[finding.path] = Path(finding.path).read_text(encoding="utf-8").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    by_file[finding.path] = []
+            kept.extend(self._keep([finding], by_file[finding.path]))
+        return kept
+
+    def _keep(self, findings: list[Finding], lines: Sequence[str]) -> list[Finding]:
+        return [f for f in findings if self.selection.wants(f.code) and not (self.apply_noqa and suppressed(f, lines))]
+
+    # --- many files ----------------------------------------------------------------------
+
+    def discover(self, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+        """Python files and dependency files under ``paths``, minus skipped folders and
+        the canon's ``exclude``. Files named explicitly are taken when their kind is known."""
+        python: list[Path] = []
+        dependency: list[Path] = []
+        exclude = self.canon.exclude
+
+        def take(file: Path) -> None:
+            if exclude and match_path(self.relpath(file), exclude):
+                return
+            if file.suffix == ".py":
+                python.append(file)
+            elif is_dependency_file(file):
+                dependency.append(file)
+
+        for path in paths:
+            if path.is_file():
+                take(path)
+                continue
+            if not path.is_dir():
+                raise UsageError(f"{path}: no such file or folder")
+            for folder, dirs, files in os.walk(path):
+                base = Path(folder)
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if d not in SKIP_DIRS
+                    and not d.endswith(".egg-info")
+                    and not (base / d / "pyvenv.cfg").exists()
+                    and not (exclude and match_path(self.relpath(base / d), exclude))
+                )
+                for name in sorted(files):
+                    take(base / name)
+        return python, dependency
+
+    def check_paths(self, paths: Iterable[Path], jobs: int = 1) -> list[Finding]:
+        """Every finding under ``paths``, sorted by path and position."""
+        python, dependency = self.discover(paths)
+        findings: list[Finding] = []
+        seen: set[Finding] = set()
+        for file in dependency:
+            for finding in self.check_dependency_file(file):
+                if finding not in seen:  # an included file may also be checked on its own
+                    seen.add(finding)
+                    findings.append(finding)
+        findings.extend(self._check_python_files(python, jobs))
+        return sorted(findings)
+
+    def _check_python_files(self, files: list[Path], jobs: int) -> Iterator[Finding]:
+        if jobs <= 1 or len(files) < 2 * _CHUNK:
+            for file in files:
+                yield from self.check_python_file(file)
+            return
+        chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(self,)) as pool:
+            for result in pool.map(_check_chunk, chunks):
+                yield from result
+
+
+_CHUNK = 64
+_WORKER: Checker | None = None
+
+
+def _init_worker(checker: Checker) -> None:
+    global _WORKER
+    _WORKER = checker
+
+
+def _check_chunk(files: list[Path]) -> list[Finding]:
+    assert _WORKER is not None
+    return [finding for file in files for finding in _WORKER.check_python_file(file)]

@@ -1,0 +1,18 @@
+"""Output formats. A formatter turns findings into text; it knows nothing of rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from lint_canon.findings import Finding
+from lint_canon.formats.github import format_github
+from lint_canon.formats.json import format_json
+from lint_canon.formats.text import format_text
+
+Formatter = Callable[[Sequence[Finding]], str]
+
+FORMATS: dict[str, Formatter] = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+}

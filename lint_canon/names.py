@@ -1,0 +1,240 @@
+"""A light name resolver: which module or API a name or attribute chain stands for.
+
+libcst's ``QualifiedNameProvider`` runs a full scope analysis, about a hundred times the cost
+of the parse. The rules only need to know what imported names mean, so this visitor follows
+imports, aliases and the few bindings that shadow them (parameters, assignments, nested
+definitions), with Python's scoping rules for functions and classes, in one traversal shared
+with the rules.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst import BatchableCSTVisitor
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass
+class Binding:
+    """What a name is bound to. ``qualname`` is None for a local value (not an import)."""
+
+    qualname: str | None
+    node: cst.CSTNode | None = None
+    type_checking: bool = False
+
+
+class _Scope:
+    __slots__ = ("kind", "names")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.names: dict[str, Binding] = {}
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name or a chain of Attributes over a Name; None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def import_from_module(node: cst.ImportFrom) -> str | None:
+    """The absolute module of ``from X import ...``; None for a relative import."""
+    if node.relative:
+        return None
+    return dotted_name(node.module) if node.module is not None else None
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    name = dotted_name(test)
+    return name in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING", "t.TYPE_CHECKING")
+
+
+class ImportTracker(BatchableCSTVisitor):
+    """Keeps the scopes while the rules traverse; ask it ``qualname(expr)`` at any node."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__()
+        self.scopes: list[_Scope] = [_Scope("module")]
+        self.type_checking_depth = 0
+        self.import_depth = 0
+        self.function_stack: list[cst.FunctionDef] = []
+        # Module-level imports are known before any function body is visited, wherever they
+        # stand in the file: the body runs after the whole module has executed.
+        self._prepass(module.body, type_checking=False)
+
+    # --- the public questions -----------------------------------------------------------
+
+    @property
+    def in_type_checking(self) -> bool:
+        return self.type_checking_depth > 0
+
+    @property
+    def in_import(self) -> bool:
+        return self.import_depth > 0
+
+    def lookup(self, name: str) -> Binding | None:
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            # Class bodies are not enclosing scopes for the functions defined inside them.
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            binding = scope.names.get(name)
+            if binding is not None:
+                return binding
+        return None
+
+    def qualname(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name ``node`` refers to, through imports and aliases; None if unknown."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        binding = self.lookup(head)
+        if binding is None:
+            if head in _BUILTINS:
+                return f"builtins.{dotted}"
+            return None
+        if binding.qualname is None:
+            return None
+        return f"{binding.qualname}.{rest}" if rest else binding.qualname
+
+    def head_binding(self, node: cst.BaseExpression) -> Binding | None:
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        return self.lookup(node.value) if isinstance(node, cst.Name) else None
+
+    # --- bindings ------------------------------------------------------------------------
+
+    def _bind(self, name: str, binding: Binding) -> None:
+        self.scopes[-1].names[name] = binding
+
+    def _bind_import(self, node: cst.Import | cst.ImportFrom, type_checking: bool) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self._bind(alias.asname.name.value, Binding(full, alias, type_checking))
+                else:
+                    head = full.split(".", 1)[0]
+                    self._bind(head, Binding(head, alias, type_checking))
+            return
+        module = import_from_module(node)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            local = alias.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            qualname = f"{module}.{alias.name.value}" if module else None
+            self._bind(local, Binding(qualname, alias, type_checking))
+
+    def _prepass(self, body: object, type_checking: bool) -> None:
+        for stmt in body:  # type: ignore[attr-defined]
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self._bind_import(small, type_checking)
+            elif isinstance(stmt, cst.If):
+                self._prepass(stmt.body.body, type_checking or _is_type_checking(stmt.test))
+                orelse = stmt.orelse
+                while orelse is not None:
+                    if isinstance(orelse, cst.If):
+                        self._prepass(orelse.body.body, type_checking)
+                        orelse = orelse.orelse
+                    else:
+                        self._prepass(orelse.body.body, type_checking)
+                        orelse = None
+            elif isinstance(stmt, (cst.Try, cst.TryStar)):
+                self._prepass(stmt.body.body, type_checking)
+                for handler in stmt.handlers:
+                    self._prepass(handler.body.body, type_checking)
+                if stmt.orelse is not None:
+                    self._prepass(stmt.orelse.body.body, type_checking)
+                if stmt.finalbody is not None:
+                    self._prepass(stmt.finalbody.body.body, type_checking)
+            elif isinstance(stmt, cst.With):
+                self._prepass(stmt.body.body, type_checking)
+
+    # --- traversal -----------------------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.import_depth += 1
+        self._bind_import(node, self.in_type_checking)
+
+    def leave_Import(self, original_node: cst.Import) -> None:
+        self.import_depth -= 1
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.import_depth += 1
+        self._bind_import(node, self.in_type_checking)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+        self.import_depth -= 1
+
+    def visit_If_body(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.type_checking_depth += 1
+
+    def leave_If_body(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.type_checking_depth -= 1
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value, Binding(None, node))
+        self.function_stack.append(node)
+        self.scopes.append(_Scope("function"))
+        self._bind_params(node.params)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.function_stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.scopes.append(_Scope("function"))
+        self._bind_params(node.params)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind(node.name.value, Binding(None, node))
+        self.scopes.append(_Scope("class"))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def _bind_params(self, params: cst.Parameters) -> None:
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._bind(param.name.value, Binding(None, param))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, Binding(None, star))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target)
+
+    def _bind_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, Binding(None, target))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value)

@@ -1,0 +1,104 @@
+"""CANON101 banned-import: an import or use of a module or API the canon bans.
+
+A banned module bans its submodules (``clearbit`` covers ``clearbit.x``); a banned API bans one
+name (``subprocess.Popen``) and leaves the rest of its module alone. Imports are followed through
+aliases, ``importlib.import_module("x")`` and ``__import__("x")``. Relative imports are local code
+and never banned. Imports under ``if TYPE_CHECKING:`` never run, so they only count when the canon
+says ``type_checking_imports: flag``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from lint_canon.config import Ban, Canon
+from lint_canon.names import dotted_name, import_from_module
+from lint_canon.rules.base import Rule
+
+_DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
+
+
+class BannedImport(Rule):
+    codes = ("CANON101",)
+
+    @classmethod
+    def applies(cls, canon: Canon) -> bool:
+        return any(ban.modules for ban in canon.banned)
+
+    @classmethod
+    def tokens(cls, canon: Canon) -> Iterable[bytes]:
+        return {module.split(".", 1)[0].encode() for ban in canon.banned for module in ban.modules}
+
+    def _ban(self, qualname: str | None) -> tuple[str, Ban] | None:
+        if qualname is None:
+            return None
+        hit = self.canon.banned_module(qualname)
+        if hit is None or self.ctx.exempt(hit[1]):
+            return None
+        return hit
+
+    def _skip_type_checking(self) -> bool:
+        return self.names.in_type_checking and self.canon.type_checking_imports != "flag"
+
+    def _report(self, node: cst.CSTNode, qualname: str, hit: tuple[str, Ban]) -> None:
+        entry, ban = hit
+        what = f"'{qualname}'" if entry == qualname else f"'{qualname}' (under '{entry}')"
+        self.report(node, f"{what} is banned: {ban.reason}")
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if self._skip_type_checking():
+            return
+        for alias in node.names:
+            qualname = dotted_name(alias.name)
+            hit = self._ban(qualname)
+            if hit is not None and qualname is not None:
+                self._report(alias.name, qualname, hit)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if self._skip_type_checking():
+            return
+        module = import_from_module(node)
+        if module is None or node.module is None:
+            return
+        hit = self._ban(module)
+        if hit is not None:
+            self._report(node.module, module, hit)
+            return
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            if isinstance(alias.name, cst.Name):
+                qualname = f"{module}.{alias.name.value}"
+                hit = self._ban(qualname)
+                if hit is not None:
+                    self._report(alias.name, qualname, hit)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self.names.in_import:
+            return
+        qualname = self.names.qualname(node)
+        hit = self._ban(qualname)
+        if hit is None or qualname is None:
+            return
+        # Report the shortest banned chain once, and never a name whose import was reported.
+        if self._ban(self.names.qualname(node.value)) is not None:
+            return
+        binding = self.names.head_binding(node)
+        if binding is not None and binding.type_checking and self.canon.type_checking_imports != "flag":
+            return
+        self._report(node, qualname, hit)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.names.qualname(node.func) not in _DYNAMIC_IMPORTS or not node.args:
+            return
+        target = node.args[0].value
+        if not isinstance(target, cst.SimpleString):
+            return
+        module = target.evaluated_value
+        if not isinstance(module, str) or not module or module.startswith("."):
+            return
+        hit = self._ban(module)
+        if hit is not None:
+            self._report(node, module, hit)

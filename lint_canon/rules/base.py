@@ -1,0 +1,98 @@
+"""The two shapes of rule: a libcst visitor over Python files, and a check over declared
+dependencies. Rules only look and ``report``; the engine reads, parses, positions and filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import libcst as cst
+from libcst import BatchableCSTVisitor
+
+from lint_canon.config import Ban, Canon
+from lint_canon.globs import match_path
+from lint_canon.names import ImportTracker
+
+
+@dataclass
+class Report:
+    """A rule's raw report: the engine turns the node into a position."""
+
+    node: cst.CSTNode
+    code: str
+    message: str
+
+
+@dataclass
+class FileContext:
+    """What a rule may know about the file it looks at."""
+
+    path: str  # as displayed
+    relpath: str  # POSIX, relative to the canon's folder (for allow_in)
+    canon: Canon
+    tracker: ImportTracker
+    reports: list[Report] = field(default_factory=list)
+
+    def exempt(self, ban: Ban) -> bool:
+        """True when this file is one of the ban's ``allow_in`` wrappers."""
+        return bool(ban.allow_in) and match_path(self.relpath, ban.allow_in)
+
+
+class Rule(BatchableCSTVisitor):
+    """A rule over Python source: ``visit_*`` methods that call ``report``."""
+
+    codes: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.canon = ctx.canon
+        self.names = ctx.tracker
+
+    @classmethod
+    def applies(cls, canon: Canon) -> bool:
+        """False when the canon gives this rule nothing to look for."""
+        return True
+
+    @classmethod
+    def tokens(cls, canon: Canon) -> Iterable[bytes] | None:
+        """Bytes of which a file must hold one for this rule to fire; None: any file."""
+        return None
+
+    def report(self, node: cst.CSTNode, message: str, code: str | None = None) -> None:
+        self.ctx.reports.append(Report(node, code or self.codes[0], message))
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A distribution a dependency file declares, at the place that names it."""
+
+    path: str
+    line: int
+    col: int  # 1-based
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DependencyReport:
+    dependency: Dependency
+    code: str
+    message: str
+
+
+class DependencyRule:
+    """A rule over the dependencies that requirements files and pyproject.toml declare."""
+
+    codes: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, canon: Canon) -> None:
+        self.canon = canon
+
+    @classmethod
+    def applies(cls, canon: Canon) -> bool:
+        return True
+
+    def check(self, dependencies: Iterable[Dependency], relpath: str) -> Iterator[DependencyReport]:
+        raise NotImplementedError

@@ -1,0 +1,71 @@
+"""Shared helpers: write a canon and some files into tmp_path, check them, read the findings."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lint_canon.config import load_canon
+from lint_canon.engine import Checker, Selection
+from lint_canon.findings import Finding
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+CANON = """\
+version: 1
+hubs: [HUB-COMPANY-TARGET, HUB-PEOPLE]
+banned:
+  - reason: "Clearbit contract ended; use TOOL-012"
+    modules: [clearbit]
+    packages: [clearbit, clearbit-sdk]
+  - reason: "spawn processes through ops/shell.py only"
+    modules: [subprocess.Popen]
+    allow_in: ["ops/shell.py"]
+"""
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """Write files (name -> text) and a canon into tmp_path, which becomes the working folder."""
+    monkeypatch.chdir(tmp_path)
+
+    def write(files: dict[str, str | bytes] | None = None, canon: str = CANON) -> Path:
+        if canon is not None:
+            (tmp_path / "canon.yaml").write_text(dedent(canon))
+        for name, body in (files or {}).items():
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(body, bytes):
+                target.write_bytes(body)
+            else:
+                target.write_text(dedent(body))
+        return tmp_path
+
+    return write
+
+
+def run_check(root: Path, *paths: str, select: tuple[str, ...] = ("CANON",), jobs: int = 1) -> list[Finding]:
+    checker = Checker(load_canon(root / "canon.yaml"), Selection(select))
+    return checker.check_paths([Path(p) for p in (paths or ("."))], jobs=jobs)
+
+
+def brief(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
+    """(path, line, col, code) of each finding: what a test usually asserts."""
+    return [(f.path, f.line, f.col, f.code) for f in findings]
+
+
+def cli_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    return env

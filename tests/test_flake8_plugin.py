@@ -1,0 +1,77 @@
+"""The real flake8 with our plugin: same findings as the CLI, its select and noqa conventions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import cli_env
+
+SOURCES = {
+    "app/enrich.py": "import importlib\nimport clearbit.enrichment as e\nmod = importlib.import_module('clearbit')\n",
+    "app/shell.py": "import subprocess as sp\n\n\ndef run():\n    return sp.Popen(['ls'])\n",
+    "app/quiet.py": "import clearbit  # noqa: CANON101\nimport clearbit.x  # noqa\n",
+    "app/clean.py": "import subprocess\nsubprocess.run(['ls'])\n",
+    "ops/shell.py": "from subprocess import Popen\n",
+}
+
+
+def flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args],
+        cwd=cwd,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def lint_canon(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lint_canon", *args], cwd=cwd, env=cli_env(), capture_output=True, text=True, timeout=120
+    )
+
+
+def test_flake8_reports_what_the_cli_reports(project):
+    root = project(SOURCES)
+    ours = lint_canon("check", "app", "ops", cwd=root)
+    theirs = flake8("--select", "CANON", "app", "ops", cwd=root)
+    assert theirs.returncode == 1, theirs.stderr
+    assert sorted(theirs.stdout.splitlines()) == sorted(ours.stdout.splitlines())
+    assert sorted(theirs.stdout.splitlines()) == [
+        "app/enrich.py:2:8: CANON101 'clearbit.enrichment' (under 'clearbit') is banned: Clearbit contract ended; use TOOL-012",
+        "app/enrich.py:3:7: CANON101 'clearbit' is banned: Clearbit contract ended; use TOOL-012",
+        "app/shell.py:5:12: CANON101 'subprocess.Popen' is banned: spawn processes through ops/shell.py only",
+    ]
+
+
+def test_select_from_a_config_file_and_parallel_jobs(project):
+    root = project({**SOURCES, ".flake8": "[flake8]\nselect = CANON\n"})
+    result = flake8("-j", "2", ".", cwd=root)
+    assert result.returncode == 1
+    assert len(result.stdout.splitlines()) == 3
+
+
+def test_select_narrower_code_and_disable_noqa(project):
+    root = project(SOURCES)
+    assert flake8("--select", "CANON102", "app", cwd=root).stdout == ""
+    result = flake8("--select", "CANON101", "--disable-noqa", "app/quiet.py", cwd=root)
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()] == [
+        "app/quiet.py:1:8",
+        "app/quiet.py:2:8",
+    ]
+
+
+def test_bad_canon_under_flake8_is_one_readable_line(project):
+    root = project({"app.py": "import clearbit\n"}, canon="version: 1\nhub: [A]\n")
+    result = flake8("--select", "CANON", "app.py", cwd=root)
+    assert result.returncode != 0
+    assert "canon.yaml:2: hub: unknown key; did you mean 'hubs'?" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_canon_config_option(project):
+    root = project({"app.py": "import clearbit\n", "empty.yaml": "version: 1\n"})
+    assert flake8("--select", "CANON", "--canon-config", "empty.yaml", "app.py", cwd=root).stdout == ""
