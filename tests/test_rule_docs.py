@@ -1,0 +1,73 @@
+"""Every page in rules/ is a test: a "fires" block gives exactly its code, on exactly the lines
+marked ``# CODE``; a "clean" block gives nothing. The docs cannot drift from the rules."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lint_canon.config import load_canon
+from lint_canon.docs import rule_doc, rules_folder
+from lint_canon.engine import Checker
+from lint_canon.findings import CATALOGUE
+from lint_canon.rules import IMPLEMENTED_CODES
+from tests.conftest import REPO
+
+FENCE = re.compile(r"^```(\w+) (canon|fires|clean)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+DEFAULT_NAMES = {"python": "example.py", "text": "requirements.txt", "toml": "pyproject.toml"}
+PAGES = sorted((REPO / "rules").glob("CANON*.md"))
+
+
+def examples(page: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    canon = None
+    blocks = []
+    for lang, kind, name, body in FENCE.findall(page.read_text()):
+        if kind == "canon":
+            canon = body
+        else:
+            blocks.append((kind, name or DEFAULT_NAMES[lang], body))
+    assert canon is not None, f"{page.name} has no ```yaml canon block"
+    assert any(kind == "fires" for kind, _, _ in blocks), f"{page.name} has no example that fires"
+    assert any(kind == "clean" for kind, _, _ in blocks), f"{page.name} has no example that does not fire"
+    return canon, blocks
+
+
+def test_every_implemented_code_has_a_page_and_no_page_is_orphaned():
+    assert sorted(p.stem for p in PAGES) == sorted(IMPLEMENTED_CODES)
+    for page in PAGES:
+        code = page.stem
+        assert page.read_text().startswith(f"# {code} {CATALOGUE[code].name}\n")
+        for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options"):
+            assert heading in page.read_text(), f"{page.name} lacks {heading}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_examples(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    code = page.stem
+    canon_text, blocks = examples(page)
+    monkeypatch.chdir(tmp_path)
+    for i, (kind, name, body) in enumerate(blocks):
+        # Each block gets a folder of its own with the page's canon, so that allow_in globs see
+        # the file name the page shows.
+        folder = tmp_path / f"example{i}"
+        target = folder / name
+        target.parent.mkdir(parents=True)
+        target.write_text(body)
+        (folder / "canon.yaml").write_text(canon_text)
+        checker = Checker(load_canon(folder / "canon.yaml"))
+        found = checker.check_paths([folder])
+        if kind == "clean":
+            assert found == [], f"{page.name} block {i} should not fire: {found}"
+            continue
+        marked = {n for n, line in enumerate(body.splitlines(), 1) if re.search(rf"#.*\b{code}\b", line)}
+        assert marked, f"{page.name} block {i} marks no line with # {code}"
+        assert {f.code for f in found} == {code}, f"{page.name} block {i}: {found}"
+        assert {f.line for f in found if f.path.endswith(name)} == marked
+
+
+def test_pages_ship_with_the_package():
+    assert rules_folder().is_dir()
+    assert rule_doc("CANON101").startswith("# CANON101 banned-import")
+    assert rule_doc("CANON201") is None  # not implemented yet: no page rather than a false one
