@@ -28,7 +28,7 @@ from lint_canon.findings import Finding
 from lint_canon.globs import match_path
 from lint_canon.names import ImportTracker
 from lint_canon.rules import DEPENDENCY_RULES, PYTHON_RULES
-from lint_canon.rules.base import FileContext
+from lint_canon.rules.base import FileContext, Needle
 
 # Folders never worth descending into: VCS data, virtual environments, caches, build output.
 SKIP_DIRS = frozenset(
@@ -109,14 +109,15 @@ class Checker:
         wanted = self.selection.wants
         self.python_rules = [r for r in PYTHON_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
         self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
-        tokens: set[bytes] | None = set()
+        groups: set[tuple[Needle, ...]] | None = set()
         for rule in self.python_rules:
-            wanted_tokens = rule.tokens(canon)
-            if wanted_tokens is None:
-                tokens = None
+            wanted_groups = rule.tokens(canon)
+            if wanted_groups is None:
+                groups = None
                 break
-            tokens.update(wanted_tokens)
-        self.tokens: tuple[bytes, ...] | None = None if tokens is None else tuple(sorted(tokens))
+            groups.update(wanted_groups)
+        self.token_groups: tuple[tuple[Needle, ...], ...] | None = None if groups is None else tuple(sorted(groups))
+        self._patterns = {needle: re.compile(needle.pattern) for group in self.token_groups or () for needle in group}
 
     # --- single files --------------------------------------------------------------------
 
@@ -132,9 +133,14 @@ class Checker:
         """The prefilter: can a file with these bytes hold a finding of an active rule?"""
         if not self.python_rules:
             return False
-        if self.tokens is None:
+        if self.token_groups is None:
             return True
-        return any(token in data for token in self.tokens)
+        patterns = self._patterns
+        # Plain `in` first (cheap, on bytes); the context regexes only for the few files left.
+        return any(
+            all(needle.word in data for needle in group) and all(patterns[needle].search(data) for needle in group)
+            for group in self.token_groups
+        )
 
     def check_python_file(self, path: Path) -> list[Finding]:
         shown = display_path(path)

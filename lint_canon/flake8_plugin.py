@@ -68,7 +68,7 @@ class CanonPlugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         checker = self.checker
         source = "".join(self.lines)
-        if checker.tokens is not None and not any(token.decode() in source for token in checker.tokens):
+        if not checker.may_hold_finding(source.encode("utf-8", "surrogateescape")):
             return
         for f in checker.check_source(source, self.filename, checker.relpath(self.path)):
             yield f.line, f.col - 1, f"{f.code} {f.message}", type(self)

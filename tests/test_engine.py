@@ -85,9 +85,19 @@ def test_prefilter_skips_files_without_tokens(project):
     root = project({"a.py": "def f(:\n", "b.py": "def g(:\nimport clearbit\n"})
     assert [(f.path, f.code) for f in run_check(root)] == [("b.py", "CANON901")]
     checker = Checker(load_canon(root / "canon.yaml"))
-    assert checker.tokens == (b"clearbit", b"subprocess")
+    assert [tuple(n.word for n in group) for group in checker.token_groups] == [
+        (b"clearbit",),
+        (b"subprocess", b"Popen"),
+    ]
     assert not checker.may_hold_finding(b"import os\n")
-    assert checker.may_hold_finding(b"import subprocess\n")
+    assert not checker.may_hold_finding(b"import subprocess\nsubprocess.run()\n")
+    assert not checker.may_hold_finding(b"import subprocess_tools\nPopen = 1\n")
+    assert checker.may_hold_finding(b"from subprocess import Popen\n")
+    assert checker.may_hold_finding(b"x = __import__('clearbit')\n")
+    assert not checker.may_hold_finding(b"# clearbit is gone\n")
+    assert not checker.may_hold_finding(b"import subprocess\n# never call Popen\n")
+    assert checker.may_hold_finding(b"import sys, \\\n    subprocess as sp\nsp . Popen\n")
+    assert checker.may_hold_finding(b"import subprocess\nfrom subprocess import (\n    PIPE,\n    Popen,\n)\n")
 
 
 def test_noqa_forms(project):

@@ -11,7 +11,18 @@ from tests.conftest import REPO, cli_env
 
 def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
         check=True,
         capture_output=True,
         env=cli_env(),
@@ -33,7 +44,11 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
     env = cli_env()
     env["PYTHONPATH"] = str(site)
     result = subprocess.run(
-        [sys.executable, "-c", "from lint_canon.docs import rules_folder, rule_doc; print(rules_folder()); print(rule_doc('CANON102')[:30])"],
+        [
+            sys.executable,
+            "-c",
+            "from lint_canon.docs import rules_folder, rule_doc; print(rules_folder()); print(rule_doc('CANON102')[:30])",
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,

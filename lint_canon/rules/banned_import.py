@@ -9,15 +9,32 @@ says ``type_checking_imports: flag``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import libcst as cst
 
 from lint_canon.config import Ban, Canon
 from lint_canon.names import dotted_name, import_from_module
-from lint_canon.rules.base import Rule
+from lint_canon.rules.base import Needle, Rule
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
+
+
+def _root_needle(root: str) -> Needle:
+    word = re.escape(root).encode()
+    return Needle(
+        root.encode(),
+        rb"\bimport\b(?:[^\n]|\\\r?\n)*\b" + word + rb"\b|\bfrom(?:\s|\\\r?\n)+" + word + rb"\b|['\"]" + word + rb"['\".]",
+    )
+
+
+def _last_needle(last: str) -> Needle:
+    word = re.escape(last).encode()
+    return Needle(
+        last.encode(),
+        rb"\.\s*" + word + rb"\b|\bimport\b(?:[^\n]|\\\r?\n)*\b" + word + rb"\b|\bimport\s*\([^)]*\b" + word + rb"\b",
+    )
 
 
 class BannedImport(Rule):
@@ -28,8 +45,18 @@ class BannedImport(Rule):
         return any(ban.modules for ban in canon.banned)
 
     @classmethod
-    def tokens(cls, canon: Canon) -> Iterable[bytes]:
-        return {module.split(".", 1)[0].encode() for ban in canon.banned for module in ban.modules}
+    def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
+        # A reference to a.b.c names its root in an import statement (or an import_module
+        # string), and its last part after a dot, in an import list or in a string.
+        groups = set()
+        for ban in canon.banned:
+            for entry in ban.modules:
+                root, _, rest = entry.partition(".")
+                needles = [_root_needle(root)]
+                if rest:
+                    needles.append(_last_needle(entry.rsplit(".", 1)[1]))
+                groups.add(tuple(needles))
+        return groups
 
     def _ban(self, qualname: str | None) -> tuple[str, Ban] | None:
         if qualname is None:

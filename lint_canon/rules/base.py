@@ -15,6 +15,15 @@ from lint_canon.globs import match_path
 from lint_canon.names import ImportTracker
 
 
+@dataclass(frozen=True, order=True)
+class Needle:
+    """What the prefilter looks for: a plain ``word`` (a fast ``in`` test on the bytes), then
+    ``pattern``, a regex that must match too: the word in a context where it can matter."""
+
+    word: bytes
+    pattern: bytes
+
+
 @dataclass
 class Report:
     """A rule's raw report: the engine turns the node into a position."""
@@ -56,8 +65,9 @@ class Rule(BatchableCSTVisitor):
         return True
 
     @classmethod
-    def tokens(cls, canon: Canon) -> Iterable[bytes] | None:
-        """Bytes of which a file must hold one for this rule to fire; None: any file."""
+    def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]] | None:
+        """Groups of needles: a file can hold a finding of this rule only if it holds every
+        needle of at least one group. None: any file may."""
         return None
 
     def report(self, node: cst.CSTNode, message: str, code: str | None = None) -> None:
