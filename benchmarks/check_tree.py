@@ -93,7 +93,17 @@ def main() -> int:
             runs.append(
                 (
                     "ruff check --no-cache --select TID251",
-                    [ruff, "check", "--no-cache", "--config", str(ruff_toml), "--exit-zero", "--quiet", "--output-format", "concise"],
+                    [
+                        ruff,
+                        "check",
+                        "--no-cache",
+                        "--config",
+                        str(ruff_toml),
+                        "--exit-zero",
+                        "--quiet",
+                        "--output-format",
+                        "concise",
+                    ],
                 )
             )
         print(f"{'tool':<40} {'wall s':>8} {'lines/s':>12} {'peak MB':>8} {'findings':>9}")

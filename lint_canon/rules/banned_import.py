@@ -21,20 +21,15 @@ from lint_canon.rules.base import Needle, Rule
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
 
 
-def _root_needle(root: str) -> Needle:
-    word = re.escape(root).encode()
-    return Needle(
-        root.encode(),
-        rb"\bimport\b(?:[^\n]|\\\r?\n)*\b" + word + rb"\b|\bfrom(?:\s|\\\r?\n)+" + word + rb"\b|['\"]" + word + rb"['\".]",
-    )
+# Where a name can matter: the root of a banned entry appears in an import statement (also
+# continued with a backslash) or an import_module string; its last part after a dot, in an
+# import list, or in a parenthesised import list.
+_ROOT_CONTEXT = r"\bimport\b(?:[^\n]|\\\r?\n)*\b{w}\b|\bfrom(?:\s|\\\r?\n)+{w}\b|['\"]{w}['\".]"
+_LAST_CONTEXT = r"\.\s*{w}\b|\bimport\b(?:[^\n]|\\\r?\n)*\b{w}\b|\bimport\s*\([^)]*\b{w}\b"
 
 
-def _last_needle(last: str) -> Needle:
-    word = re.escape(last).encode()
-    return Needle(
-        last.encode(),
-        rb"\.\s*" + word + rb"\b|\bimport\b(?:[^\n]|\\\r?\n)*\b" + word + rb"\b|\bimport\s*\([^)]*\b" + word + rb"\b",
-    )
+def _needle(word: str, context: str) -> Needle:
+    return Needle(word.encode(), context.format(w=re.escape(word)).encode())
 
 
 class BannedImport(Rule):
@@ -46,15 +41,13 @@ class BannedImport(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        # A reference to a.b.c names its root in an import statement (or an import_module
-        # string), and its last part after a dot, in an import list or in a string.
         groups = set()
         for ban in canon.banned:
             for entry in ban.modules:
                 root, _, rest = entry.partition(".")
-                needles = [_root_needle(root)]
+                needles = [_needle(root, _ROOT_CONTEXT)]
                 if rest:
-                    needles.append(_last_needle(entry.rsplit(".", 1)[1]))
+                    needles.append(_needle(entry.rsplit(".", 1)[1], _LAST_CONTEXT))
                 groups.add(tuple(needles))
         return groups
 
