@@ -20,11 +20,19 @@ _BUILTINS = frozenset(dir(builtins))
 
 @dataclass
 class Binding:
-    """What a name is bound to. ``qualname`` is None for a local value (not an import)."""
+    """What a name is bound to. ``qualname`` is None for a local value (not an import).
+
+    An instance made by calling a class (``client = httpx.Client(...)``) gets the qualname
+    ``httpx.Client()``, so that ``client.get`` resolves to ``httpx.Client().get``; ``node`` is
+    then the constructor call. A plain assignment keeps the assigned expression in ``value``,
+    which is how constants (URLs, tool ids) are resolved; a class keeps its ``members``.
+    """
 
     qualname: str | None
     node: cst.CSTNode | None = None
     type_checking: bool = False
+    value: cst.BaseExpression | None = None
+    members: dict[str, Binding] | None = None
 
 
 class _Scope:
@@ -59,8 +67,17 @@ def _is_type_checking(test: cst.BaseExpression) -> bool:
     return name in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING", "t.TYPE_CHECKING")
 
 
+def _is_class_name(qualname: str) -> bool:
+    """``pkg.Client`` looks like a class (CapWords, PEP 8); ``pkg.get`` like a function."""
+    last = qualname.rsplit(".", 1)[-1]
+    return last[:1].isupper() and not last.isupper()
+
+
 class ImportTracker(BatchableCSTVisitor):
     """Keeps the scopes while the rules traverse; ask it ``qualname(expr)`` at any node."""
+
+    # Functions that return a client although their names are lower case.
+    FACTORIES = frozenset({"requests.session", "urllib3.connection_from_url"})
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__()
@@ -99,6 +116,14 @@ class ImportTracker(BatchableCSTVisitor):
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")
+        if head in ("self", "cls") and rest:
+            # self.client.get: a client the class stored on itself (self.client = Client()).
+            members = self.enclosing_class_members()
+            first, _, more = rest.partition(".")
+            member = members.get(first) if members is not None else None
+            if member is not None and member.qualname is not None:
+                return f"{member.qualname}.{more}" if more else member.qualname
+            return None
         binding = self.lookup(head)
         if binding is None:
             if head in _BUILTINS:
@@ -148,6 +173,10 @@ class ImportTracker(BatchableCSTVisitor):
                 for small in stmt.body:
                     if isinstance(small, (cst.Import, cst.ImportFrom)):
                         self._bind_import(small, type_checking)
+                    elif isinstance(small, cst.Assign):
+                        self.visit_Assign(small)
+                    elif isinstance(small, cst.AnnAssign):
+                        self.visit_AnnAssign(small)
             elif isinstance(stmt, cst.If):
                 self._prepass(stmt.body.body, type_checking or _is_type_checking(stmt.test))
                 orelse = stmt.orelse
@@ -211,8 +240,9 @@ class ImportTracker(BatchableCSTVisitor):
         self.scopes.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind(node.name.value, Binding(None, node))
-        self.scopes.append(_Scope("class"))
+        scope = _Scope("class")
+        self._bind(node.name.value, Binding(None, node, members=scope.names))
+        self.scopes.append(scope)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.scopes.pop()
@@ -226,15 +256,49 @@ class ImportTracker(BatchableCSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            self._bind_target(target.target)
+            self._bind_target(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._bind_target(node.target)
+            self._bind_target(node.target, node.value)
 
-    def _bind_target(self, target: cst.BaseExpression) -> None:
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, node.item)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, None)
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if isinstance(target, cst.Name):
-            self._bind(target.value, Binding(None, target))
+            self._bind(target.value, self._binding_for_value(target, value))
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value in ("self", "cls")
+            and self.scopes[-1].kind == "function"
+        ):
+            members = self.enclosing_class_members()
+            if members is not None:
+                members[target.attr.value] = self._binding_for_value(target.attr, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
-                self._bind_target(element.value)
+                self._bind_target(element.value, None)
+
+    def _binding_for_value(self, target: cst.Name, value: cst.BaseExpression | None) -> Binding:
+        while isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            maker = self.qualname(value.func)
+            if maker is not None and (_is_class_name(maker) or maker in self.FACTORIES):
+                return Binding(f"{maker}()", value)
+        return Binding(None, target, value=value)
+
+    # --- members of classes, for self.X / cls.X / ClassName.X -------------------------------
+
+    def enclosing_class_members(self) -> dict[str, Binding] | None:
+        """Members of the class whose method is being visited (for ``self.X`` and ``cls.X``)."""
+        for i in range(len(self.scopes) - 1, 0, -1):
+            if self.scopes[i].kind == "class":
+                return self.scopes[i].names
+        return None

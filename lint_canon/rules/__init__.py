@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from lint_canon.rules.banned_import import BannedImport
 from lint_canon.rules.banned_requirement import BannedRequirement
+from lint_canon.rules.banned_vendor_call import BannedVendorCall
 from lint_canon.rules.base import DependencyRule, Rule
+from lint_canon.rules.guard_out_of_scope import GuardOutOfScope
+from lint_canon.rules.guard_tool_mismatch import GuardToolMismatch
+from lint_canon.rules.guard_unknown_tool import GuardUnknownTool
+from lint_canon.rules.guard_wrong_interaction import GuardWrongInteraction
+from lint_canon.rules.missing_guard import MissingGuard
+from lint_canon.rules.unregistered_api_key import UnregisteredApiKey
+from lint_canon.rules.unregistered_vendor_call import UnregisteredVendorCall
 
-PYTHON_RULES: tuple[type[Rule], ...] = (BannedImport,)
+PYTHON_RULES: tuple[type[Rule], ...] = (
+    BannedImport,
+    UnregisteredVendorCall,
+    BannedVendorCall,
+    UnregisteredApiKey,
+    MissingGuard,
+    GuardUnknownTool,
+    GuardOutOfScope,
+    GuardWrongInteraction,
+    GuardToolMismatch,
+)
 DEPENDENCY_RULES: tuple[type[DependencyRule], ...] = (BannedRequirement,)
 
 # Codes the engine itself reports, whatever the rules.

@@ -9,7 +9,6 @@ says ``type_checking_imports: flag``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -17,19 +16,9 @@ import libcst as cst
 from lint_canon.config import Ban, Canon
 from lint_canon.names import dotted_name, import_from_module
 from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.needles import module_needles
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
-
-
-# Where a name can matter: the root of a banned entry appears in an import statement (also
-# continued with a backslash) or an import_module string; its last part after a dot, in an
-# import list, or in a parenthesised import list.
-_ROOT_CONTEXT = r"\bimport\b(?:[^\n]|\\\r?\n)*\b{w}\b|\bfrom(?:\s|\\\r?\n)+{w}\b|['\"]{w}['\".]"
-_LAST_CONTEXT = r"\.\s*{w}\b|\bimport\b(?:[^\n]|\\\r?\n)*\b{w}\b|\bimport\s*\([^)]*\b{w}\b"
-
-
-def _needle(word: str, context: str) -> Needle:
-    return Needle(word.encode(), context.format(w=re.escape(word)).encode())
 
 
 class BannedImport(Rule):
@@ -41,15 +30,7 @@ class BannedImport(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        groups = set()
-        for ban in canon.banned:
-            for entry in ban.modules:
-                root, _, rest = entry.partition(".")
-                needles = [_needle(root, _ROOT_CONTEXT)]
-                if rest:
-                    needles.append(_needle(entry.rsplit(".", 1)[1], _LAST_CONTEXT))
-                groups.add(tuple(needles))
-        return groups
+        return {module_needles(entry) for ban in canon.banned for entry in ban.modules}
 
     def _ban(self, qualname: str | None) -> tuple[str, Ban] | None:
         if qualname is None:

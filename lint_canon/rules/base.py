@@ -13,6 +13,7 @@ from libcst import BatchableCSTVisitor
 from lint_canon.config import Ban, Canon
 from lint_canon.globs import match_path
 from lint_canon.names import ImportTracker
+from lint_canon.vendors import Vendors
 
 
 @dataclass(frozen=True, order=True)
@@ -42,6 +43,14 @@ class FileContext:
     canon: Canon
     tracker: ImportTracker
     reports: list[Report] = field(default_factory=list)
+    _vendors: Vendors | None = None
+
+    @property
+    def vendors(self) -> Vendors:
+        """Vendor calls and guards of this file, classified once for all rules."""
+        if self._vendors is None:
+            self._vendors = Vendors(self.canon, self.tracker)
+        return self._vendors
 
     def exempt(self, ban: Ban) -> bool:
         """True when this file is one of the ban's ``allow_in`` wrappers."""

@@ -1,0 +1,30 @@
+"""What the three guard-argument rules share: find the guard, know when its tool is unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from lint_canon.config import Canon, Tool
+from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.needles import module_needles
+from lint_canon.vendors import Guard
+
+
+class GuardRule(Rule):
+    """A rule on the arguments of the guard decorator of each function."""
+
+    @classmethod
+    def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
+        return {module_needles(decorator) for decorator in canon.guard_decorators}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        guard = self.ctx.vendors.guard(node)
+        if guard is None or guard.tool_id is None:
+            return
+        tool = self.canon.tool(guard.tool_id)
+        self.check(guard, tool)
+
+    def check(self, guard: Guard, tool: Tool | None) -> None:
+        raise NotImplementedError

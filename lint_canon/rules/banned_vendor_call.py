@@ -1,0 +1,34 @@
+"""CANON202 banned-vendor-call: an HTTP request to a host the canon bans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from lint_canon.config import Canon
+from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.needles import host_needle, module_needles
+from lint_canon.vendors import HTTP_LIBRARIES
+
+
+class BannedVendorCall(Rule):
+    codes = ("CANON202",)
+
+    @classmethod
+    def applies(cls, canon: Canon) -> bool:
+        return any(ban.hosts for ban in canon.banned)
+
+    @classmethod
+    def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
+        return {
+            (module_needles(library)[0], host_needle(host))
+            for ban in canon.banned
+            for host in ban.hosts
+            for library in HTTP_LIBRARIES
+        }
+
+    def visit_Call(self, node: cst.Call) -> None:
+        call = self.ctx.vendors.call(node)
+        if call is not None and call.ban is not None and not self.ctx.exempt(call.ban):
+            self.report(node, f"request to banned host '{call.host}': {call.ban.reason}")

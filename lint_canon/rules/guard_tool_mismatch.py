@@ -1,0 +1,34 @@
+"""CANON305 guard-tool-mismatch: a guarded function calls the vendor of another tool than the
+one its guard names (the guard checks the wrong gates, scope and budget)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from lint_canon.config import Canon
+from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.needles import module_needles
+
+
+class GuardToolMismatch(Rule):
+    codes = ("CANON305",)
+
+    @classmethod
+    def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
+        return {module_needles(decorator) for decorator in canon.guard_decorators}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        call = self.ctx.vendors.call(node)
+        if call is None or call.tool is None:
+            return
+        _, guard = self.ctx.vendors.enclosing_guard()
+        if guard is None or guard.tool_id is None or self.canon.tool(guard.tool_id) is None:
+            return
+        if guard.tool_id != call.tool.id:
+            self.report(
+                node,
+                f"the guard names {guard.tool_id} but this calls {call.tool.id} ({call.target}); "
+                f"guard this call with {call.tool.id} or call {guard.tool_id}'s vendor",
+            )

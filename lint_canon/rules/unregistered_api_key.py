@@ -1,0 +1,49 @@
+"""CANON203 unregistered-api-key: a secret-looking environment variable (``*_API_KEY``,
+``*_TOKEN``, ``*_SECRET`` ...) read by name that no tool of the canon owns as ``api_key_env``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import libcst as cst
+
+from lint_canon.config import Canon
+from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.needles import module_needles
+from lint_canon.values import keyword, known_text
+
+SECRET_NAME = re.compile(
+    r"(?:^|_)(?:API_?KEY|APIKEY|TOKEN|SECRET|SECRET_KEY|ACCESS_KEY|PRIVATE_KEY|AUTH_KEY)$", re.IGNORECASE
+)
+_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.pop", "os.environ.setdefault"})
+
+
+class UnregisteredApiKey(Rule):
+    codes = ("CANON203",)
+
+    @classmethod
+    def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
+        return {module_needles("os.environ"), module_needles("os.getenv")}
+
+    def _check(self, node: cst.CSTNode, name_expr: cst.BaseExpression | None) -> None:
+        known = known_text(name_expr, self.names)
+        if known is None or not known.whole or not SECRET_NAME.search(known.text):
+            return
+        owners = {tool.api_key_env for tool in self.canon.tools}
+        if known.text not in owners:
+            self.report(
+                node,
+                f"secret '{known.text}' is read from the environment but no tool owns it; register "
+                "the tool that uses it with api_key_env",
+            )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.names.qualname(node.func) in _READERS:
+            self._check(node, keyword(node, "key", 0))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self.names.qualname(node.value) == "os.environ" and len(node.slice) == 1:
+            element = node.slice[0].slice
+            if isinstance(element, cst.Index):
+                self._check(node, element.value)

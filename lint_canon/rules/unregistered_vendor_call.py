@@ -1,0 +1,41 @@
+"""CANON201 unregistered-vendor-call: a call to a vendor SDK, or an HTTP request to an
+external host, that no tool of the canon registers and ``allowed_hosts`` does not cover."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from lint_canon.config import Canon
+from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.needles import module_needles
+from lint_canon.vendors import BUILTIN_VENDOR_MODULES, HTTP_LIBRARIES
+
+
+class UnregisteredVendorCall(Rule):
+    codes = ("CANON201",)
+
+    @classmethod
+    def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
+        modules = set(canon.vendor_modules) | set(HTTP_LIBRARIES)
+        if canon.builtin_vendors:
+            modules |= set(BUILTIN_VENDOR_MODULES)
+        return {module_needles(module.split(".", 1)[0]) for module in modules}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        call = self.ctx.vendors.call(node)
+        if call is None or call.tool is not None or call.ban is not None:
+            return
+        if call.host is not None:
+            self.report(
+                node,
+                f"request to external host '{call.host}' that no tool registers; add the tool to the "
+                "canon (tools[].hosts), or the host to allowed_hosts if it is our own service",
+            )
+        else:
+            self.report(
+                node,
+                f"call to vendor SDK '{call.module}' ({call.vendor}) that no tool registers; add the tool "
+                "to the canon (tools[].modules) or remove the call",
+            )

@@ -1,0 +1,150 @@
+"""What a string expression is known to hold, without running anything.
+
+``known_text(expr, names)`` gives the text an expression is known to start with, and whether
+that is the whole text: literals, implicit concatenation, f-strings, ``+``, ``%`` and
+``.format`` on a literal, names bound to constants (in the function, the module or the class:
+``self.BASE``, ``cls.BASE``, ``Client.BASE``) and ``urljoin``. What cannot be known ends the
+prefix; an expression with no known beginning gives None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from lint_canon.names import Binding, ImportTracker
+
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Known:
+    """``text`` is what the value starts with; ``whole`` says whether it is all of it."""
+
+    text: str
+    whole: bool
+
+    def __add__(self, other: Known | None) -> Known:
+        if not self.whole:
+            return self
+        if other is None:
+            return Known(self.text, False)
+        return Known(self.text + other.text, other.whole)
+
+
+def known_text(expr: cst.BaseExpression | None, names: ImportTracker, depth: int = 0) -> Known | None:
+    if expr is None or depth > _MAX_DEPTH:
+        return None
+    depth += 1
+    if isinstance(expr, cst.SimpleString):
+        if "b" in expr.prefix.lower():
+            return None
+        value = expr.evaluated_value
+        return Known(value, True) if isinstance(value, str) else None
+    if isinstance(expr, cst.ConcatenatedString):
+        left = known_text(expr.left, names, depth)
+        return None if left is None else left + known_text(expr.right, names, depth)
+    if isinstance(expr, cst.FormattedString):
+        return _fstring(expr, names, depth)
+    if isinstance(expr, cst.BinaryOperation):
+        left = known_text(expr.left, names, depth)
+        if left is None:
+            return None
+        if isinstance(expr.operator, cst.Add):
+            return left + known_text(expr.right, names, depth)
+        if isinstance(expr.operator, cst.Modulo):
+            return _up_to(left.text, "%")
+        return None
+    if isinstance(expr, cst.Name):
+        return _from_binding(names.lookup(expr.value), names, depth)
+    if isinstance(expr, cst.Attribute):
+        return _attribute(expr, names, depth)
+    if isinstance(expr, cst.Call):
+        return _call(expr, names, depth)
+    return None
+
+
+def _up_to(text: str, marker: str) -> Known:
+    index = text.find(marker)
+    return Known(text, True) if index < 0 else Known(text[:index], False)
+
+
+def _fstring(expr: cst.FormattedString, names: ImportTracker, depth: int) -> Known | None:
+    if "b" in expr.prefix.lower() or "t" in expr.prefix.lower():
+        return None
+    raw = "r" in expr.prefix.lower()
+    out = Known("", True)
+    for part in expr.parts:
+        if isinstance(part, cst.FormattedStringText):
+            text = part.value if raw else _unescape(part.value)
+            out = out + Known(text.replace("{{", "{").replace("}}", "}"), True)
+        else:
+            inner = None
+            if part.conversion is None and part.format_spec is None:
+                inner = known_text(part.expression, names, depth)
+            out = out + inner
+        if not out.whole:
+            break
+    return out if out.text or out.whole else None
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    try:
+        return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        return text
+
+
+def _from_binding(binding: Binding | None, names: ImportTracker, depth: int) -> Known | None:
+    if binding is None or binding.value is None:
+        return None
+    return known_text(binding.value, names, depth)
+
+
+def _attribute(expr: cst.Attribute, names: ImportTracker, depth: int) -> Known | None:
+    owner = expr.value
+    if isinstance(owner, cst.Name):
+        if owner.value in ("self", "cls"):
+            members = names.enclosing_class_members()
+            if members is not None:
+                return _from_binding(members.get(expr.attr.value), names, depth)
+            return None
+        binding = names.lookup(owner.value)
+        if binding is not None and binding.members is not None:
+            return _from_binding(binding.members.get(expr.attr.value), names, depth)
+    return None
+
+
+def _call(expr: cst.Call, names: ImportTracker, depth: int) -> Known | None:
+    func = expr.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "format":
+        base = known_text(func.value, names, depth)
+        return None if base is None else (_up_to(base.text, "{") if base.whole else base)
+    qualname = names.qualname(func)
+    if qualname in ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin") and expr.args:
+        base = known_text(expr.args[0].value, names, depth)
+        if base is None:
+            return None
+        if len(expr.args) > 1:
+            relative = known_text(expr.args[1].value, names, depth)
+            if relative is not None and relative.whole and "://" in relative.text:
+                return relative  # an absolute second argument replaces the base
+        # The host of the base survives any relative join; the rest may not. A "/" marks
+        # where the known host ends.
+        return Known(base.text.rstrip("/") + "/", False) if base.whole else base
+    return None
+
+
+def keyword(call: cst.Call, name: str, position: int | None = None) -> cst.BaseExpression | None:
+    """The argument ``name`` of ``call``, given by keyword or at ``position``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    if position is not None:
+        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        if position < len(positional):
+            return positional[position].value
+    return None
