@@ -148,6 +148,13 @@ def _load(path: Path) -> Canon:
         return canon
 
 
+_ORDER = {code: i for i, code in enumerate(_POLICY)}
+
+
+def _worst_first(violation: ToolViolation) -> tuple[bool, int]:
+    return violation.severity != ViolationSeverity.CRITICAL, _ORDER[violation.code]
+
+
 def _interaction_name(value: InteractionType | str) -> str:
     return value.value if isinstance(value, InteractionType) else str(value).upper()
 
@@ -215,9 +222,10 @@ class ToolCanonGuard:
             fail(
                 "V-TOOL-003", f"API key variable {tool.api_key_env} for {tool_id} is not set", variable=tool.api_key_env
             )
-        order = list(_POLICY)
-        violations.sort(key=lambda v: (v.severity != ViolationSeverity.CRITICAL, order.index(v.code)))
-        return ValidationResult(not violations, tuple(violations), tool)
+        if not violations:
+            return ValidationResult(True, (), tool)
+        violations.sort(key=_worst_first)
+        return ValidationResult(False, tuple(violations), tool)
 
 
 def enforce_tool_canon(
@@ -237,6 +245,16 @@ def enforce_tool_canon(
 
     def decorate(func: F) -> F:
         signature = inspect.signature(func)
+        parameters = list(signature.parameters.values())
+        # Where gate_state sits when given positionally (None: it cannot be).
+        position = next(
+            (
+                i
+                for i, p in enumerate(parameters)
+                if p.name == gate_state_arg and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ),
+            None,
+        )
         guard: ToolCanonGuard | None = None
 
         def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -244,13 +262,8 @@ def enforce_tool_canon(
             if guard is None:
                 guard = ToolCanonGuard(canon)
             gate_state = kwargs.get(gate_state_arg)
-            if gate_state is None and gate_state_arg in signature.parameters:
-                try:
-                    bound = signature.bind_partial(*args, **kwargs)
-                except TypeError:
-                    bound = None
-                if bound is not None:
-                    gate_state = bound.arguments.get(gate_state_arg)
+            if gate_state is None and position is not None and position < len(args):
+                gate_state = args[position]
             result = guard.validate(tool_id, hub_id, interaction_type, gate_state)
             if not result.is_valid:
                 raise ToolCanonViolationError(result.violation)

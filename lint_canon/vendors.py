@@ -185,9 +185,16 @@ class Vendors:
     def _qualname(self, func: cst.BaseExpression) -> tuple[str | None, cst.Call | None]:
         """Qualified name of a called expression, and the call that made its client, if any.
         ``Client(...).get`` and ``client.get`` both give ``pkg.Client().get``."""
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
-            maker = self.names.qualname(func.value.func)
-            return (f"{maker}().{func.attr.value}" if maker else None), func.value
+        attrs: list[str] = []
+        inner = func
+        while isinstance(inner, cst.Attribute):
+            attrs.append(inner.attr.value)
+            inner = inner.value
+        if isinstance(inner, cst.Call) and attrs:
+            maker = self.names.qualname(inner.func)
+            if maker is None:
+                return None, None
+            return f"{maker}()." + ".".join(reversed(attrs)), inner
         qualname = self.names.qualname(func)
         if qualname is None or "()" not in qualname:
             return qualname, None

@@ -257,7 +257,9 @@ def test_broken_canon_is_a_one_line_config_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError) as info:
         ToolCanonGuard()
-    assert str(info.value) == "canon.yaml:5: tools[0].hubs[0]: unknown hub 'NOPE'; add it to 'hubs' or use one of: (none)"
+    assert (
+        str(info.value) == "canon.yaml:5: tools[0].hubs[0]: unknown hub 'NOPE'; add it to 'hubs' or use one of: (none)"
+    )
 
     @enforce_tool_canon("T", "NOPE", "READ")
     def call(gate_state=None): ...

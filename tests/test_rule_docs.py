@@ -70,4 +70,4 @@ def test_examples(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_pages_ship_with_the_package():
     assert rules_folder().is_dir()
     assert rule_doc("CANON101").startswith("# CANON101 banned-import")
-    assert rule_doc("CANON201") is None  # not implemented yet: no page rather than a false one
+    assert rule_doc("CANON401") is None  # not implemented yet: no page rather than a false one
