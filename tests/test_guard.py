@@ -275,3 +275,44 @@ def test_canon_found_from_working_folder_and_loaded_once(tmp_path, monkeypatch):
     first, second = ToolCanonGuard(), ToolCanonGuard()
     assert first.canon is second.canon
     assert ToolCanonGuard(tmp_path / "canon.yaml").canon is first.canon
+
+
+DECORATED_CASES = [
+    ("TOOL-099", "HUB-DOL", "READ", {}, "V-TOOL-001"),
+    ("TOOL-016", "HUB-PEOPLE", "ENRICH", {}, "V-TOOL-002"),
+    ("TOOL-008", "HUB-COMPANY-TARGET", "ENRICH", GOOD_GATES, "V-TOOL-003"),
+    ("TOOL-008", "HUB-COMPANY-TARGET", "VALIDATE", GOOD_GATES, "V-TYPE-001"),
+    ("TOOL-008", "HUB-PEOPLE", "ENRICH", GOOD_GATES, "V-SCOPE-001"),
+    ("TOOL-008", "HUB-COMPANY-TARGET", "ENRICH", {"mx_present": True}, "V-GATE-001"),
+    ("TOOL-015", "HUB-PEOPLE", "READ", {}, "V-GATE-002"),
+]
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize(("tool", "hub", "interaction", "gates", "code"), DECORATED_CASES, ids=lambda v: str(v))
+def test_decorator_raises_every_code(canon_file, monkeypatch, is_async, tool, hub, interaction, gates, code):
+    if code == "V-TOOL-003":
+        monkeypatch.delenv("HUNTER_API_KEY")
+    ran = []
+
+    if is_async:
+
+        @enforce_tool_canon(tool, hub, interaction)
+        async def target(record_id: int, gate_state: dict) -> int:
+            ran.append(record_id)
+            return record_id
+
+        call = lambda: asyncio.run(target(7, gates))  # noqa: E731
+    else:
+
+        @enforce_tool_canon(tool, hub, interaction)
+        def target(record_id: int, gate_state: dict) -> int:
+            ran.append(record_id)
+            return record_id
+
+        call = lambda: target(7, gate_state=gates)  # noqa: E731
+
+    with pytest.raises(ToolCanonViolationError) as info:
+        call()
+    assert info.value.violation.code == code
+    assert ran == []
