@@ -69,3 +69,34 @@ def cli_env() -> dict[str, str]:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("GITHUB_STEP_SUMMARY", None)
     return env
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_databases(tmp_path_factory: pytest.TempPathFactory):
+    """One server per session (DATABASE_URL, or embedded) and the migrated template."""
+    from tests.pg import Databases, start_server
+
+    url, server = start_server(tmp_path_factory.mktemp("postgres"))
+    databases = Databases(url)
+    yield databases
+    databases.drop_all()
+    if server is not None:
+        server.cleanup()
+
+
+@pytest.fixture
+def db_url(pg_databases) -> str:
+    """A fresh database with the reference schema and the four migrations applied."""
+    return pg_databases.create()
+
+
+@pytest.fixture
+def db(db_url):
+    """An autocommit connection to a fresh migrated database."""
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        yield conn

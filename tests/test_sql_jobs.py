@@ -1,0 +1,339 @@
+"""The governance jobs on crafted rows: which rows archive, park, escalate and are cleaned up;
+batches, idempotence, advisory locks, the run log, loud double archives, further governed
+tables, and conservation under two concurrent runners with concurrent inserts."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def add(db, table: str, error_id: int, age: timedelta, **columns) -> None:
+    columns = {"failure_code": "X", "created_at": NOW - age, **columns}
+    names = ", ".join(["error_id", *columns])
+    marks = ", ".join(["%s"] * (len(columns) + 1))
+    db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", (error_id, *columns.values()))
+
+
+def live_ids(db, table: str) -> list[int]:
+    return [r[0] for r in db.execute(f"SELECT error_id FROM {table} ORDER BY 1")]
+
+
+def archived(db, table: str) -> list[tuple]:
+    return db.execute(
+        f"SELECT error_id, archive_reason::text, final_disposition::text, disposition::text, archived_at,"
+        f" retention_expires_at, archived_by FROM {table}_archive ORDER BY 1"
+    ).fetchall()
+
+
+def run(db, function: str, *args):
+    return db.execute(f"SELECT * FROM shq.{function}(%s{', %s' * len(args)})", (NOW, *args)).fetchall()
+
+
+def test_archive_by_ttl_tier_reason_and_retention(db):
+    t = "outreach.company_target_errors"
+    add(db, t, 1, timedelta(days=8), ttl_tier="SHORT")  # expired
+    add(db, t, 2, timedelta(days=6), ttl_tier="SHORT")  # not yet
+    add(db, t, 3, timedelta(days=31), ttl_tier="MEDIUM", disposition="RESOLVED")  # expired, RESOLVED
+    add(db, t, 4, timedelta(days=29), ttl_tier="MEDIUM")
+    add(db, t, 5, timedelta(days=91), ttl_tier="LONG", disposition="IGNORE")  # expired
+    add(db, t, 6, timedelta(days=89), ttl_tier="LONG")
+    add(db, t, 7, timedelta(days=4000), ttl_tier="INFINITE")  # never
+    add(db, t, 8, timedelta(days=60), ttl_tier="SHORT", disposition="PARKED")  # parked: escalates instead
+    add(db, t, 9, timedelta(hours=1), disposition="ARCHIVED")  # by hand: MANUAL
+    add(db, t, 10, timedelta(days=8), ttl_tier="SHORT", disposition=None)  # not yet backfilled
+
+    result = run(db, "fn_archive_expired_errors")
+    assert ("outreach.company_target_errors", 5, 4, "ok") in result  # three tiers and the manual pass
+    assert live_ids(db, t) == [2, 4, 6, 7, 8]
+    year = NOW + timedelta(days=365)
+    assert archived(db, t) == [
+        (1, "TTL_EXPIRED", "RETRY", "ARCHIVED", NOW, year, "shq.fn_archive_expired_errors"),
+        (3, "RESOLVED", "RESOLVED", "ARCHIVED", NOW, year, "shq.fn_archive_expired_errors"),
+        (5, "TTL_EXPIRED", "IGNORE", "ARCHIVED", NOW, year, "shq.fn_archive_expired_errors"),
+        (9, "MANUAL", "ARCHIVED", "ARCHIVED", NOW, year, "shq.fn_archive_expired_errors"),
+        (10, "TTL_EXPIRED", None, "ARCHIVED", NOW, year, "shq.fn_archive_expired_errors"),
+    ]
+    # Idempotent: a second run at the same time moves nothing.
+    assert ("outreach.company_target_errors", 0, 0, "ok") in run(db, "fn_archive_expired_errors")
+
+
+def test_shq_error_log_keeps_archives_two_years(db):
+    add(db, "public.shq_error_log", 1, timedelta(days=8), ttl_tier="SHORT")
+    run(db, "fn_archive_expired_errors")
+    [(expires,)] = db.execute("SELECT retention_expires_at FROM public.shq_error_log_archive").fetchall()
+    assert expires == NOW.replace(year=NOW.year + 2)
+
+
+def test_batches_and_max_batches(db):
+    t = "people.people_errors"
+    for i in range(1, 8):
+        add(db, t, i, timedelta(days=40) - timedelta(minutes=i))
+    assert ("people.people_errors", 3, 1, "ok") in run(db, "fn_archive_expired_errors", 3, 1)
+    assert live_ids(db, t) == [4, 5, 6, 7]  # the oldest went first
+    assert ("people.people_errors", 4, 2, "ok") in run(db, "fn_archive_expired_errors", 3)
+    assert live_ids(db, t) == []
+
+
+def test_auto_park(db):
+    t = "outreach.dol_errors"  # max_retries 5 here
+    add(db, t, 1, timedelta(days=1), retry_count=5)
+    add(db, t, 2, timedelta(days=1), retry_count=4)
+    add(db, t, 3, timedelta(days=1), retry_count=9, disposition="RESOLVED")
+    add(db, t, 4, timedelta(days=1), retry_count=6, disposition=None)
+    add(db, t, 5, timedelta(days=1), retry_count=2, max_retries=2)
+    assert ("outreach.dol_errors", 3, 1, "ok") in run(db, "fn_auto_park_exhausted_retries")
+    rows = db.execute(
+        f"SELECT error_id, disposition::text, retry_exhausted, parked_at, parked_by, park_reason, escalation_level"
+        f" FROM {t} ORDER BY 1"
+    ).fetchall()
+    parked = (True, NOW, "shq.fn_auto_park_exhausted_retries", "MAX_RETRIES_EXCEEDED", 0)
+    assert rows == [
+        (1, "PARKED", *parked),
+        (2, "RETRY", False, None, None, None, 0),
+        (3, "RESOLVED", False, None, None, None, 0),
+        (4, "PARKED", *parked),
+        (5, "PARKED", *parked),
+    ]
+    assert ("outreach.dol_errors", 0, 0, "ok") in run(db, "fn_auto_park_exhausted_retries")
+
+
+def test_escalation_by_age_of_parking(db):
+    t = "outreach.company_target_errors"
+    ages = {1: timedelta(hours=23), 2: timedelta(hours=25), 3: timedelta(hours=73), 4: timedelta(days=8)}
+    for error_id, age in ages.items():
+        add(db, t, error_id, timedelta(days=1), disposition="PARKED", parked_at=NOW - age)
+    add(db, t, 5, timedelta(days=1), disposition="RETRY", parked_at=NOW - timedelta(days=9))
+    assert ("outreach.company_target_errors", 3, 1, "ok") in run(db, "fn_escalate_stale_parked_errors")
+    rows = db.execute(f"SELECT error_id, escalation_level, escalated_at FROM {t} ORDER BY 1").fetchall()
+    assert rows == [(1, 0, None), (2, 1, NOW), (3, 2, NOW), (4, 3, NOW), (5, 0, None)]
+    assert ("outreach.company_target_errors", 0, 0, "ok") in run(db, "fn_escalate_stale_parked_errors")
+    # Two days later the 23-hour row reaches level 1 and the 25-hour one level 2.
+    later = db.execute("SELECT * FROM shq.fn_escalate_stale_parked_errors(%s)", (NOW + timedelta(hours=48),)).fetchall()
+    assert ("outreach.company_target_errors", 2, 1, "ok") in later
+    assert [r[0] for r in db.execute(f"SELECT escalation_level FROM {t} ORDER BY error_id")] == [1, 2, 2, 3, 0]
+
+
+def test_weekly_cleanup(db):
+    t = "outreach.dol_errors"
+    add(db, t, 1, timedelta(days=40))
+    add(db, t, 2, timedelta(days=40))
+    run(db, "fn_archive_expired_errors")
+    db.execute(f"UPDATE {t}_archive SET retention_expires_at = %s WHERE error_id = 1", (NOW - timedelta(seconds=1),))
+    assert ("outreach.dol_errors_archive", 1, 1, "ok") in run(db, "fn_cleanup_expired_archives")
+    assert [r[0] for r in db.execute(f"SELECT error_id FROM {t}_archive")] == [2]
+    assert ("outreach.dol_errors_archive", 0, 0, "ok") in run(db, "fn_cleanup_expired_archives")
+
+
+def test_master_runner_runs_the_three_daily_jobs_and_logs_them(db):
+    t = "outreach.company_target_errors"
+    add(db, t, 1, timedelta(days=8), ttl_tier="SHORT")
+    add(db, t, 2, timedelta(days=1), retry_count=3)
+    add(db, t, 3, timedelta(days=1), disposition="PARKED", parked_at=NOW - timedelta(days=2))
+    rows = db.execute("SELECT * FROM shq.fn_run_error_governance_jobs(%s)", (NOW,)).fetchall()
+    mine = [r for r in rows if r[1] == t]
+    assert mine == [
+        ("archive_expired_errors", t, 1, "ok"),
+        ("auto_park_exhausted_retries", t, 1, "ok"),
+        ("escalate_stale_parked_errors", t, 1, "ok"),
+    ]
+    assert len(rows) == 15  # three jobs on five tables
+    log = db.execute(
+        "SELECT job_name, rows_affected, status, as_of FROM shq.governance_job_runs WHERE error_table = %s ORDER BY run_id",
+        (t,),
+    ).fetchall()
+    assert log == [
+        ("archive_expired_errors", 1, "ok", NOW),
+        ("auto_park_exhausted_retries", 1, "ok", NOW),
+        ("escalate_stale_parked_errors", 1, "ok", NOW),
+    ]
+    # The document's call, as written, works too.
+    assert len(db.execute("SELECT * FROM shq.fn_run_error_governance_jobs();").fetchall()) == 15
+
+
+def test_a_held_job_lock_gives_skipped(db, db_url):
+    add(db, "outreach.dol_errors", 1, timedelta(days=40))
+    with psycopg.connect(db_url) as other:
+        other.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('lint-canon governance'), hashtext('archive_expired_errors'))"
+        )
+        assert run(db, "fn_archive_expired_errors") == [(None, 0, 0, "skipped")]
+        other.rollback()
+    assert live_ids(db, "outreach.dol_errors") == [1]
+    assert db.execute(
+        "SELECT status, message FROM shq.governance_job_runs WHERE job_name = 'archive_expired_errors'"
+    ).fetchall() == [("skipped", "another runner holds this job")]
+    assert ("outreach.dol_errors", 1, 1, "ok") in run(db, "fn_archive_expired_errors")
+
+
+def test_double_archive_fails_loudly_and_loses_nothing(db):
+    t = "outreach.dol_errors"
+    add(db, t, 1, timedelta(days=40))
+    add(db, t, 2, timedelta(days=40))
+    # A stale copy of row 2 already sits in the archive (say, a restore gone wrong).
+    db.execute(
+        f"INSERT INTO {t}_archive (error_id, failure_code, created_at, retry_count, max_retries,"
+        " escalation_level, ttl_tier, retry_exhausted) VALUES (2, 'X', now(), 0, 5, 0, 'MEDIUM', false)"
+    )
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        run(db, "fn_archive_expired_errors")
+    assert live_ids(db, t) == [1, 2]  # the failed batch moved nothing
+    rows = db.execute(
+        "SELECT job_name, error_table, status FROM shq.fn_run_error_governance_jobs(%s)", (NOW,)
+    ).fetchall()
+    assert ("archive_expired_errors", None, "failed") in rows
+    assert ("auto_park_exhausted_retries", "outreach.dol_errors", "ok") in rows
+    [(message,)] = db.execute("SELECT message FROM shq.governance_job_runs WHERE status = 'failed'").fetchall()
+    assert "duplicate key value violates unique constraint" in message
+    assert live_ids(db, t) == [1, 2]
+
+
+def test_govern_a_further_table(db):
+    db.execute(
+        "CREATE SCHEMA billing; CREATE TABLE billing.invoice_errors ("
+        " invoice_error_id bigint PRIMARY KEY, outreach_id uuid, failure_code text NOT NULL,"
+        " created_at timestamptz NOT NULL DEFAULT now())"
+    )
+    [(message,)] = db.execute(
+        "SELECT shq.fn_govern_error_table('billing.invoice_errors', 4, interval '90 days', 'HUB-BIT')"
+    ).fetchall()
+    assert (
+        message
+        == "billing.invoice_errors governed: archive billing.invoice_errors_archive, max_retries 4, retention 90 days"
+    )
+    db.execute(
+        "INSERT INTO billing.invoice_errors (invoice_error_id, outreach_id, failure_code, created_at, ttl_tier)"
+        " VALUES (1, gen_random_uuid(), 'X', %s, 'SHORT'), (2, gen_random_uuid(), 'X', %s, 'SHORT')",
+        (NOW - timedelta(days=8), NOW - timedelta(days=1)),
+    )
+    assert db.execute("SELECT max_retries FROM billing.invoice_errors WHERE invoice_error_id = 1").fetchone() == (4,)
+    rows = run(db, "fn_run_error_governance_jobs")
+    assert ("archive_expired_errors", "billing.invoice_errors", 1, "ok") in rows
+    assert db.execute(
+        "SELECT invoice_error_id, retention_expires_at FROM billing.invoice_errors_archive"
+    ).fetchall() == [(1, NOW + timedelta(days=90))]
+    summary = db.execute(
+        "SELECT location, disposition, error_count FROM shq.vw_error_governance_summary"
+        " WHERE error_table = 'billing.invoice_errors' ORDER BY 1"
+    ).fetchall()
+    assert summary == [("archive", "RETRY", 1), ("live", "RETRY", 1)]
+    blocking = db.execute(
+        "SELECT hub, blocking_errors FROM shq.vw_blocking_errors_by_outreach WHERE error_table = 'billing.invoice_errors'"
+    ).fetchall()
+    assert blocking == [("HUB-BIT", 1)]
+    # Governing it again changes nothing.
+    db.execute("SELECT shq.fn_govern_error_table('billing.invoice_errors', 4, interval '90 days', 'HUB-BIT')")
+    assert db.execute("SELECT count(*) FROM shq.error_table_registry").fetchone() == (6,)
+
+
+@pytest.mark.parametrize(
+    ("ddl", "call", "message"),
+    [
+        (
+            "CREATE TABLE public.no_created (id bigint PRIMARY KEY)",
+            "SELECT shq.fn_govern_error_table('public.no_created')",
+            "table public.no_created has no created_at column, which the TTL jobs need",
+        ),
+        (
+            "CREATE TABLE public.no_key (id bigint, created_at timestamptz)",
+            "SELECT shq.fn_govern_error_table('public.no_key')",
+            "table public.no_key has no single-column primary key; pass p_id_column",
+        ),
+        (
+            "CREATE VIEW public.a_view AS SELECT 1 AS id, now() AS created_at",
+            "SELECT shq.fn_govern_error_table('public.a_view')",
+            "a_view is not a table",
+        ),
+        (
+            "CREATE TABLE public.fine (id bigint PRIMARY KEY, created_at timestamptz)",
+            "SELECT shq.fn_govern_error_table('public.fine', -1)",
+            "max_retries must be 0 or more, got -1",
+        ),
+    ],
+)
+def test_govern_refuses_what_it_cannot_govern(db, ddl, call, message):
+    db.execute(ddl)
+    with pytest.raises(psycopg.errors.RaiseException) as info:
+        db.execute(call)
+    assert info.value.diag.message_primary == message
+    assert db.execute("SELECT count(*) FROM shq.error_table_registry").fetchone() == (5,)
+
+
+def test_summary_and_blocking_views(db):
+    t = "people.people_errors"
+    outreach = db.execute("SELECT gen_random_uuid()").fetchone()[0]
+    add(db, t, 1, timedelta(days=1), outreach_id=outreach)
+    add(db, t, 2, timedelta(days=2), outreach_id=outreach, disposition="PARKED", escalation_level=2)
+    add(db, t, 3, timedelta(days=3), outreach_id=outreach, disposition="RESOLVED")
+    add(db, t, 4, timedelta(days=3), outreach_id=outreach, disposition="IGNORE")
+    rows = db.execute(
+        "SELECT disposition, error_count, max_escalation_level FROM shq.vw_error_governance_summary"
+        " WHERE error_table = %s AND location = 'live' ORDER BY 1",
+        (t,),
+    ).fetchall()
+    assert rows == [("IGNORE", 1, 0), ("PARKED", 1, 2), ("RESOLVED", 1, 0), ("RETRY", 1, 0)]
+    assert db.execute(
+        "SELECT outreach_id, error_table, hub, blocking_errors, parked_errors, retry_errors, max_escalation_level,"
+        " oldest_blocking_at FROM shq.vw_blocking_errors_by_outreach"
+    ).fetchall() == [(outreach, t, "HUB-PEOPLE", 2, 1, 1, 2, NOW - timedelta(days=2))]
+
+
+def test_conservation_under_two_runners_and_concurrent_inserts(db, db_url):
+    """Every row ends live or archived, never both, never neither; none is archived twice."""
+    t = "outreach.company_target_errors"
+    db.execute(
+        f"INSERT INTO {t} (error_id, failure_code, created_at, ttl_tier, retry_count)"
+        " SELECT g, 'X', %s - (g %% 50) * interval '1 day', (ARRAY['SHORT','MEDIUM','LONG'])[1 + g %% 3]::shq.ttl_tier,"
+        " g %% 5 FROM generate_series(1, 6000) g",
+        (NOW,),
+    )
+    errors: list[BaseException] = []
+    statuses: list[str] = []
+
+    def runner() -> None:
+        try:
+            with psycopg.connect(db_url, autocommit=True) as conn:
+                for _ in range(40):  # the runner's way: one batch per transaction
+                    for job in ("fn_archive_expired_errors", "fn_auto_park_exhausted_retries"):
+                        rows = conn.execute(f"SELECT status FROM shq.{job}(%s, 50, 1)", (NOW,)).fetchall()
+                        statuses.extend(r[0] for r in rows)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    def inserter() -> None:
+        try:
+            with psycopg.connect(db_url, autocommit=True) as conn:
+                for i in range(6001, 6401):
+                    conn.execute(
+                        f"INSERT INTO {t} (error_id, failure_code, created_at, ttl_tier) VALUES (%s, 'X', %s, 'SHORT')",
+                        (i, NOW - timedelta(days=10)),
+                    )
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner), threading.Thread(target=runner), threading.Thread(target=inserter)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert "ok" in statuses
+    # Finish the work with one runner, then check every id.
+    db.execute("SELECT * FROM shq.fn_run_error_governance_jobs(%s)", (NOW,))
+    live = {r[0] for r in db.execute(f"SELECT error_id FROM {t}")}
+    gone = [r[0] for r in db.execute(f"SELECT error_id FROM {t}_archive")]
+    assert len(gone) == len(set(gone))
+    assert live.isdisjoint(gone)
+    assert live | set(gone) == set(range(1, 6401))
+    # And what remains live is exactly what has not expired.
+    expired_live = db.execute(
+        f"SELECT count(*) FROM {t} WHERE ttl_tier <> 'INFINITE' AND disposition IS DISTINCT FROM 'PARKED'"
+        " AND created_at < %s - shq.fn_get_ttl_interval(ttl_tier)",
+        (NOW,),
+    ).fetchone()
+    assert expired_live == (0,)
