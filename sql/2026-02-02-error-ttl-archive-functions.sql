@@ -147,17 +147,18 @@ BEGIN
         v_total   := 0;
         v_batches := 0;
 
-        -- One batch: lock up to $5 victims in keyset order, move them in one statement.
-        -- %5$s is the victim predicate, %6$s the keyset order, %7$s the archive reason.
+        -- One batch: up to $5 victims in keyset order, moved in one statement. %5$s (the victim
+        -- predicate), %6$s (the keyset order) and %7$s (the archive reason) are filled below.
         v_move := format($f$
             WITH victims AS (
-                SELECT %1$I AS vid, created_at AS vcreated FROM %2$s
+                SELECT ctid AS vctid, %1$I AS vid, created_at AS vcreated FROM %2$s
                 WHERE %5$s
                 ORDER BY %6$s
                 LIMIT $5
-                FOR UPDATE SKIP LOCKED
             ), moved AS (
-                DELETE FROM %2$s t USING victims v WHERE t.%1$I = v.vid
+                -- Found again by its tuple id; with the predicate re-checked, a row changed
+                -- since it was read stays live for the next run.
+                DELETE FROM %2$s t USING victims v WHERE t.ctid = v.vctid AND %5$s
                 RETURNING t.*
             ), archived AS (
                 INSERT INTO %3$s (%4$s, disposition, archived_at, archived_by, archive_reason,
@@ -171,7 +172,7 @@ BEGIN
                    (SELECT count(*) FROM archived),
                    (SELECT vcreated FROM victims ORDER BY vcreated DESC, vid DESC LIMIT 1),
                    (SELECT vid::text FROM victims ORDER BY vcreated DESC, vid DESC LIMIT 1)
-            $f$, r.id_column, v_source, v_archive, v_cols, '%s', '%s', '%s');
+            $f$, r.id_column, v_source, v_archive, v_cols, '%1$s', '%2$s', '%3$s');
 
         -- TTL: per tier, an index range scan on (ttl_tier, created_at, id).
         v_first := format(v_move,
@@ -436,6 +437,7 @@ BEGIN
         v_first := format(v_stmt, 'AND $1::timestamptz IS NULL AND $2::text IS NULL');
         v_next := format(v_stmt, format('AND (retention_expires_at, %I) > ($1, $2::%s)', r.id_column,
                                         shq.fn_id_type(v_archive::regclass, r.id_column)));
+        v_last_r := NULL;
         v_last_id := NULL;
         LOOP
             EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;

@@ -130,6 +130,16 @@ def test_weekly_cleanup(db):
     assert ("outreach.dol_errors_archive", 0, 0, "ok") in run(db, "fn_cleanup_expired_archives")
 
 
+def test_cleanup_in_batches_over_several_archives(db):
+    for table in ("outreach.dol_errors", "people.people_errors"):
+        for i in range(1, 6):
+            add(db, table, i, timedelta(days=40))
+    run(db, "fn_archive_expired_errors")
+    later = db.execute("SELECT * FROM shq.fn_cleanup_expired_archives(%s, 2)", (NOW + timedelta(days=400),)).fetchall()
+    assert ("outreach.dol_errors_archive", 5, 3, "ok") in later
+    assert ("people.people_errors_archive", 5, 3, "ok") in later
+
+
 def test_master_runner_runs_the_three_daily_jobs_and_logs_them(db):
     t = "outreach.company_target_errors"
     add(db, t, 1, timedelta(days=8), ttl_tier="SHORT")
