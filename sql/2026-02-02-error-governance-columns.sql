@@ -14,8 +14,9 @@
 --     it), then gets DEFAULT 'RETRY' for new rows. Until backfilled, the jobs read NULL as RETRY.
 --   * ttl_tier defaults to MEDIUM (30 days); max_retries defaults to 3, 5 on outreach.dol_errors.
 --   * escalation_level is 0..3 (checked).
---   * Indexes serve the jobs of migration 3: the TTL predicate (ttl_tier, created_at, id), the
---     park predicate and the escalate predicate as partial indexes, blocking errors by outreach.
+--   * Indexes serve the jobs of migration 3: the park and escalate predicates as partial
+--     indexes, and unresolved errors by outreach id for the promotion blockers. (The archive
+--     job reads each table in physical chunks and needs no index.)
 --   * Every identifier in dynamic SQL is quoted with format('%I').
 --
 -- Safe to re-run: IF NOT EXISTS / ON CONFLICT everywhere; a second run changes nothing.
@@ -97,14 +98,7 @@ BEGIN
     -- Existing rows keep disposition NULL for the backfill; new rows start as RETRY.
     EXECUTE format('ALTER TABLE %s ALTER COLUMN disposition SET DEFAULT %L', v_qual, 'RETRY');
 
-    -- TTL archive: one range scan per tier, keyset on (created_at, id).
-    EXECUTE format(
-        'CREATE INDEX IF NOT EXISTS %I ON %s (ttl_tier, created_at, %I)
-            WHERE disposition IS DISTINCT FROM %L',
-        v_table || '_gov_ttl_idx', v_qual, v_id, 'PARKED');
-    -- Manual archive, auto-park and escalation: only the rows the job has to touch.
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (%I) WHERE disposition = %L',
-        v_table || '_gov_manual_idx', v_qual, v_id, 'ARCHIVED');
+    -- Auto-park and escalation: partial indexes listing exactly the rows those jobs touch.
     EXECUTE format(
         'CREATE INDEX IF NOT EXISTS %I ON %s (%I)
             WHERE (disposition IS NULL OR disposition = %L) AND retry_count >= max_retries',

@@ -14,15 +14,22 @@
 --     PARKED, retry_exhausted, parked_by = the function, park_reason MAX_RETRIES_EXCEEDED.
 --   * Escalation by age of parking: level 1 after 24 hours, 2 after 72 hours, 3 after 7 days.
 --   * Cleanup deletes archive rows whose retention_expires_at has passed.
---   * Every job is set-based and works in keyset batches (p_batch_size rows; an index serves
---     each predicate, so no batch rescans what an earlier one did). Each batch is one statement
---     that moves or updates rows it locked with FOR UPDATE SKIP LOCKED; a move is
---     DELETE ... RETURNING feeding INSERT in the same statement, so a row ends live or archived,
---     never both, never neither, and two runners never take the same row. The archive's
---     primary key is the original id: a double archive fails loudly.
---   * p_now (default now()) makes runs deterministic; p_max_batches (per table) lets a runner
---     call a job one batch per transaction (lint-canon sql jobs); NULL means "until done", which is what
---     the document's `SELECT * FROM shq.fn_run_error_governance_jobs();` does.
+--   * Every job is set-based and batched; no batch locks more than about p_batch_size rows.
+--     Archive and cleanup walk each table in physical chunks (a TID range scan of about
+--     p_batch_size rows' worth of blocks per batch): every block is read once, so a run costs
+--     one pass over the table, like a single statement, and grows linearly, whatever the order
+--     of the rows on disk. (Keyset batches over a TTL index revisit every heap page in every
+--     batch when rows are not stored in created_at order: measured 2.5x a single statement at
+--     a million rows.) A move is DELETE ... RETURNING feeding INSERT in one statement, so a
+--     row ends live or archived, never both, never neither; a row another session changes
+--     meanwhile is re-checked, not moved blindly. The archive's primary key is the original
+--     id: a double archive fails loudly. Park and escalate touch few rows: keyset batches over
+--     partial indexes that list exactly their candidates, locked FOR UPDATE SKIP LOCKED.
+--   * p_now (default now()) makes runs deterministic. p_max_batches (per table) lets a runner
+--     call a job one batch per transaction (lint-canon sql jobs): the job keeps its place in
+--     shq.governance_job_progress for that p_now and the next call goes on from there; the
+--     result's `more` says whether a table has work left. NULL means "until done", which is
+--     what the document's `SELECT * FROM shq.fn_run_error_governance_jobs();` does.
 --   * Each job takes a per-job transaction advisory lock; a second runner gets status
 --     'skipped'. Every run is logged in shq.governance_job_runs. The master runner runs the
 --     three daily jobs each in its own subtransaction: one failing is logged 'failed' and
@@ -102,358 +109,297 @@ AS $$
     WHERE a.attrelid = p_table AND a.attname = p_column AND NOT a.attisdropped
 $$;
 
+-- Where a runner that calls a job one batch per transaction (p_max_batches) goes on from.
+CREATE TABLE IF NOT EXISTS shq.governance_job_progress (
+    job_name    text NOT NULL,
+    error_table text NOT NULL,
+    as_of       timestamptz NOT NULL,
+    resume_at   text,            -- next block (chunked jobs) or last id done (keyset jobs)
+    finished    boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (job_name, error_table)
+);
+
+CREATE OR REPLACE FUNCTION shq.fn_job_position(p_job text, p_table text, p_now timestamptz)
+RETURNS TABLE (resume_at text, finished boolean)
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT g.resume_at, g.finished FROM shq.governance_job_progress g
+    WHERE g.job_name = p_job AND g.error_table = p_table AND g.as_of = p_now
+$$;
+
+CREATE OR REPLACE FUNCTION shq.fn_save_job_position(
+    p_job text, p_table text, p_now timestamptz, p_position text, p_finished boolean)
+RETURNS void
+LANGUAGE sql
+AS $$
+    INSERT INTO shq.governance_job_progress AS g (job_name, error_table, as_of, resume_at, finished)
+    VALUES (p_job, p_table, p_now, p_position, p_finished)
+    ON CONFLICT (job_name, error_table) DO UPDATE
+        SET as_of = EXCLUDED.as_of, resume_at = EXCLUDED.resume_at, finished = EXCLUDED.finished
+$$;
+
+-- Blocks of a table and how many of them hold about p_rows rows (from the statistics).
+CREATE OR REPLACE FUNCTION shq.fn_chunk_blocks(p_table regclass, p_rows integer)
+RETURNS TABLE (blocks bigint, step bigint)
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT pg_relation_size(p_table) / current_setting('block_size')::bigint,
+           greatest(1, ceil(p_rows / CASE WHEN c.relpages > 0 AND c.reltuples > 0
+                                          THEN c.reltuples / c.relpages ELSE 50 END))::bigint
+    FROM pg_class c WHERE c.oid = p_table
+$$;
+
+-- A job over physical chunks of each table: `p_statement` moves or deletes the rows of the
+-- blocks [$1, $2) it should, with $3 = p_now and $4 = the table's retention, and returns how
+-- many. Every block is read once (a TID range scan), so the cost is one pass over the table
+-- whatever the physical order of the rows; each chunk holds about p_batch_size rows, which
+-- bounds the row locks of a batch.
+CREATE OR REPLACE FUNCTION shq.fn_run_chunked_job(
+    p_job         text,
+    p_target      text,      -- 'live' (the error tables) or 'archive' (their archives)
+    p_statement   text,      -- format() template: %1$s the table, %2$s the archive, %3$s copy columns
+    p_now         timestamptz,
+    p_batch_size  integer,
+    p_max_batches integer)
+RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    r         shq.error_table_registry;
+    v_started timestamptz := clock_timestamp();
+    v_table   text;
+    v_stmt    text;
+    v_blocks  bigint;
+    v_step    bigint;
+    v_block   bigint;
+    v_pos     text;
+    v_done    boolean;
+    v_rows    bigint;
+    v_total   bigint;
+    v_batches integer;
+BEGIN
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
+    END IF;
+    IF NOT shq.fn_job_lock(p_job) THEN
+        PERFORM shq.fn_log_job_run(p_job, NULL, p_now, p_batch_size, 0, 'skipped',
+            'another runner holds this job', v_started);
+        RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text, true;
+        RETURN;
+    END IF;
+    FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
+        v_table := CASE p_target WHEN 'live' THEN format('%I.%I', r.table_schema, r.table_name)
+                                 ELSE format('%I.%I', r.archive_schema, r.archive_table) END;
+        v_stmt := format(p_statement, format('%I.%I', r.table_schema, r.table_name),
+                         format('%I.%I', r.archive_schema, r.archive_table),
+                         shq.fn_copy_columns(format('%I.%I', r.table_schema, r.table_name)::regclass));
+        SELECT c.blocks, c.step INTO v_blocks, v_step FROM shq.fn_chunk_blocks(v_table::regclass, p_batch_size) c;
+        v_block := 0;
+        v_total := 0;
+        v_batches := 0;
+        IF p_max_batches IS NOT NULL THEN
+            SELECT p.resume_at, p.finished INTO v_pos, v_done FROM shq.fn_job_position(p_job, v_table, p_now) p;
+            IF v_done THEN
+                RETURN QUERY SELECT v_table, 0::bigint, 0, 'ok'::text, false;
+                CONTINUE;
+            END IF;
+            v_block := coalesce(v_pos::bigint, 0);
+        END IF;
+        WHILE v_block < v_blocks LOOP
+            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
+            EXECUTE v_stmt INTO v_rows
+                USING format('(%s,0)', v_block)::tid, format('(%s,0)', v_block + v_step)::tid, p_now, r.retention;
+            v_block := v_block + v_step;
+            v_total := v_total + v_rows;
+            IF v_rows > 0 THEN
+                v_batches := v_batches + 1;
+            END IF;
+        END LOOP;
+        IF p_max_batches IS NOT NULL THEN
+            PERFORM shq.fn_save_job_position(p_job, v_table, p_now, v_block::text, v_block >= v_blocks);
+        END IF;
+        PERFORM shq.fn_log_job_run(p_job, v_table, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
+        RETURN QUERY SELECT v_table, v_total, v_batches, 'ok'::text, v_block < v_blocks;
+    END LOOP;
+END
+$$;
+
+-- A job over the rows a partial index lists (few, in the steady state), in keyset batches of
+-- p_batch_size ids: `p_statement` gets $1 = the last id done (NULL at first, cast with %2$s),
+-- $2 = p_batch_size, $3 = p_now, and returns (rows looked at, rows changed, last id).
+CREATE OR REPLACE FUNCTION shq.fn_run_keyset_job(
+    p_job         text,
+    p_statement   text,      -- format() template: %1$I the id column, %2$s the table, %3$s the keyset condition
+    p_now         timestamptz,
+    p_batch_size  integer,
+    p_max_batches integer)
+RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    r         shq.error_table_registry;
+    v_started timestamptz := clock_timestamp();
+    v_table   text;
+    v_first   text;
+    v_next    text;
+    v_last_id text;
+    v_done    boolean;
+    v_seen    bigint;
+    v_rows    bigint;
+    v_total   bigint;
+    v_batches integer;
+BEGIN
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
+    END IF;
+    IF NOT shq.fn_job_lock(p_job) THEN
+        PERFORM shq.fn_log_job_run(p_job, NULL, p_now, p_batch_size, 0, 'skipped',
+            'another runner holds this job', v_started);
+        RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text, true;
+        RETURN;
+    END IF;
+    FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
+        v_table := format('%I.%I', r.table_schema, r.table_name);
+        v_first := format(p_statement, r.id_column, v_table, 'AND $1::text IS NULL');
+        v_next := format(p_statement, r.id_column, v_table,
+                         format('AND %I > $1::%s', r.id_column, shq.fn_id_type(v_table::regclass, r.id_column)));
+        v_total := 0;
+        v_batches := 0;
+        v_last_id := NULL;
+        v_seen := p_batch_size;
+        IF p_max_batches IS NOT NULL THEN
+            SELECT p.resume_at, p.finished INTO v_last_id, v_done FROM shq.fn_job_position(p_job, v_table, p_now) p;
+            IF v_done THEN
+                RETURN QUERY SELECT v_table, 0::bigint, 0, 'ok'::text, false;
+                CONTINUE;
+            END IF;
+        END IF;
+        LOOP
+            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
+            EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
+                INTO v_seen, v_rows, v_last_id
+                USING v_last_id, p_batch_size, p_now;
+            v_total := v_total + v_rows;
+            IF v_seen > 0 THEN
+                v_batches := v_batches + 1;
+            END IF;
+            EXIT WHEN v_seen < p_batch_size;
+        END LOOP;
+        IF p_max_batches IS NOT NULL THEN
+            PERFORM shq.fn_save_job_position(p_job, v_table, p_now, v_last_id, v_seen < p_batch_size);
+        END IF;
+        PERFORM shq.fn_log_job_run(p_job, v_table, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
+        RETURN QUERY SELECT v_table, v_total, v_batches, 'ok'::text, v_seen >= p_batch_size;
+    END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION shq.fn_archive_expired_errors(
     p_now         timestamptz DEFAULT now(),
     p_batch_size  integer DEFAULT 10000,
     p_max_batches integer DEFAULT NULL)
-RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text)
-LANGUAGE plpgsql
+RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
+LANGUAGE sql
 AS $$
-DECLARE
-    c_job     constant text := 'archive_expired_errors';
-    r         shq.error_table_registry;
-    v_started timestamptz := clock_timestamp();
-    v_source  text;
-    v_archive text;
-    v_cols    text;
-    v_idtype  text;
-    v_move    text;
-    v_first   text;
-    v_next    text;
-    v_tier    shq.ttl_tier;
-    v_cutoff  timestamptz;
-    v_last_c  timestamptz;
-    v_last_id text;
-    v_seen    bigint;
-    v_moved   bigint;
-    v_total   bigint;
-    v_batches integer := 0;
-BEGIN
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
-    END IF;
-    IF NOT shq.fn_job_lock(c_job) THEN
-        PERFORM shq.fn_log_job_run(c_job, NULL, p_now, p_batch_size, 0, 'skipped',
-            'another runner holds this job', v_started);
-        RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text;
-        RETURN;
-    END IF;
-
-    FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
-        v_source  := format('%I.%I', r.table_schema, r.table_name);
-        v_archive := format('%I.%I', r.archive_schema, r.archive_table);
-        v_cols    := shq.fn_copy_columns(v_source::regclass);
-        v_idtype  := shq.fn_id_type(v_source::regclass, r.id_column);
-        v_total   := 0;
-        v_batches := 0;
-
-        -- One batch: up to $5 victims in keyset order, moved in one statement. %5$s (the victim
-        -- predicate), %6$s (the keyset order) and %7$s (the archive reason) are filled below.
-        v_move := format($f$
-            WITH victims AS (
-                SELECT ctid AS vctid, %1$I AS vid, created_at AS vcreated FROM %2$s
-                WHERE %5$s
-                ORDER BY %6$s
-                LIMIT $5
-            ), moved AS (
-                -- Found again by its tuple id; with the predicate re-checked, a row changed
-                -- since it was read stays live for the next run.
-                DELETE FROM %2$s t USING victims v WHERE t.ctid = v.vctid AND %5$s
-                RETURNING t.*
-            ), archived AS (
-                INSERT INTO %3$s (%4$s, disposition, archived_at, archived_by, archive_reason,
-                                  final_disposition, retention_expires_at)
-                SELECT %4$s, 'ARCHIVED', $6, 'shq.fn_archive_expired_errors', %7$s,
-                       disposition, $6 + $7
-                FROM moved
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM victims),
-                   (SELECT count(*) FROM archived),
-                   (SELECT vcreated FROM victims ORDER BY vcreated DESC, vid DESC LIMIT 1),
-                   (SELECT vid::text FROM victims ORDER BY vcreated DESC, vid DESC LIMIT 1)
-            $f$, r.id_column, v_source, v_archive, v_cols, '%1$s', '%2$s', '%3$s');
-
-        -- TTL: per tier, an index range scan on (ttl_tier, created_at, id).
-        v_first := format(v_move,
-            format('ttl_tier = $1 AND created_at < $2 AND disposition IS DISTINCT FROM %L', 'PARKED'),
-            format('created_at, %I', r.id_column),
-            format('(CASE WHEN disposition = %L THEN %L ELSE %L END)::shq.archive_reason',
-                   'RESOLVED', 'RESOLVED', 'TTL_EXPIRED'));
-        v_next := format(v_move,
-            format('ttl_tier = $1 AND created_at < $2 AND disposition IS DISTINCT FROM %L
-                    AND (created_at, %I) > ($3, $4::%s)', 'PARKED', r.id_column, v_idtype),
-            format('created_at, %I', r.id_column),
-            format('(CASE WHEN disposition = %L THEN %L ELSE %L END)::shq.archive_reason',
-                   'RESOLVED', 'RESOLVED', 'TTL_EXPIRED'));
-        FOREACH v_tier IN ARRAY ARRAY['SHORT', 'MEDIUM', 'LONG']::shq.ttl_tier[] LOOP
-            v_cutoff := p_now - shq.fn_get_ttl_interval(v_tier);
-            v_last_id := NULL;
-            LOOP
-                EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-                EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
-                    INTO v_seen, v_moved, v_last_c, v_last_id
-                    USING v_tier, v_cutoff, v_last_c, v_last_id, p_batch_size, p_now, r.retention;
-                v_total := v_total + v_moved;
-                IF v_seen > 0 THEN
-                    v_batches := v_batches + 1;
-                END IF;
-                EXIT WHEN v_seen < p_batch_size;
-            END LOOP;
-        END LOOP;
-
-        -- Rows a person set to ARCHIVED: reason MANUAL, keyset on the id.
-        v_first := format(v_move, format('disposition = %L AND $1 IS NULL AND $2 IS NULL', 'ARCHIVED'),
-            format('%I', r.id_column), format('%L::shq.archive_reason', 'MANUAL'));
-        v_next := format(v_move,
-            format('disposition = %L AND $1 IS NULL AND $2 IS NULL AND $3 IS NULL AND %I > $4::%s',
-                   'ARCHIVED', r.id_column, v_idtype),
-            format('%I', r.id_column), format('%L::shq.archive_reason', 'MANUAL'));
-        v_last_id := NULL;
-        LOOP
-            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-            EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
-                INTO v_seen, v_moved, v_last_c, v_last_id
-                USING NULL::shq.ttl_tier, NULL::timestamptz, NULL::timestamptz, v_last_id,
-                      p_batch_size, p_now, r.retention;
-            v_total := v_total + v_moved;
-            IF v_seen > 0 THEN
-                v_batches := v_batches + 1;
-            END IF;
-            EXIT WHEN v_seen < p_batch_size;
-        END LOOP;
-
-        PERFORM shq.fn_log_job_run(c_job, v_source, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
-        RETURN QUERY SELECT v_source, v_total, v_batches, 'ok'::text;
-    END LOOP;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION shq.fn_auto_park_exhausted_retries(
-    p_now         timestamptz DEFAULT now(),
-    p_batch_size  integer DEFAULT 10000,
-    p_max_batches integer DEFAULT NULL)
-RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text)
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    c_job     constant text := 'auto_park_exhausted_retries';
-    r         shq.error_table_registry;
-    v_started timestamptz := clock_timestamp();
-    v_source  text;
-    v_stmt    text;
-    v_first   text;
-    v_next    text;
-    v_last_id text;
-    v_seen    bigint;
-    v_done    bigint;
-    v_total   bigint;
-    v_batches integer := 0;
-BEGIN
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
-    END IF;
-    IF NOT shq.fn_job_lock(c_job) THEN
-        PERFORM shq.fn_log_job_run(c_job, NULL, p_now, p_batch_size, 0, 'skipped',
-            'another runner holds this job', v_started);
-        RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text;
-        RETURN;
-    END IF;
-
-    FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
-        v_source := format('%I.%I', r.table_schema, r.table_name);
-        v_total := 0;
-        v_batches := 0;
-        v_stmt := format($f$
-            WITH victims AS (
-                SELECT %1$I AS vid FROM %2$s
-                WHERE (disposition IS NULL OR disposition = 'RETRY') AND retry_count >= max_retries %3$s
-                ORDER BY %1$I
-                LIMIT $2
-                FOR UPDATE SKIP LOCKED
-            ), parked AS (
-                UPDATE %2$s t
-                SET disposition = 'PARKED', retry_exhausted = true, parked_at = $3,
-                    parked_by = 'shq.fn_auto_park_exhausted_retries',
-                    park_reason = 'MAX_RETRIES_EXCEEDED', escalation_level = 0,
-                    escalated_at = NULL, next_retry_at = NULL
-                FROM victims v WHERE t.%1$I = v.vid
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM victims), (SELECT count(*) FROM parked),
-                   (SELECT vid::text FROM victims ORDER BY vid DESC LIMIT 1)
-            $f$, r.id_column, v_source, '%s');
-        v_first := format(v_stmt, 'AND $1::text IS NULL');
-        v_next := format(v_stmt, format('AND %I > $1::%s', r.id_column,
-                                        shq.fn_id_type(v_source::regclass, r.id_column)));
-        v_last_id := NULL;
-        LOOP
-            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-            EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
-                INTO v_seen, v_done, v_last_id
-                USING v_last_id, p_batch_size, p_now;
-            v_total := v_total + v_done;
-            IF v_seen > 0 THEN
-                v_batches := v_batches + 1;
-            END IF;
-            EXIT WHEN v_seen < p_batch_size;
-        END LOOP;
-        PERFORM shq.fn_log_job_run(c_job, v_source, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
-        RETURN QUERY SELECT v_source, v_total, v_batches, 'ok'::text;
-    END LOOP;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION shq.fn_escalate_stale_parked_errors(
-    p_now         timestamptz DEFAULT now(),
-    p_batch_size  integer DEFAULT 10000,
-    p_max_batches integer DEFAULT NULL)
-RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text)
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    c_job     constant text := 'escalate_stale_parked_errors';
-    r         shq.error_table_registry;
-    v_started timestamptz := clock_timestamp();
-    v_source  text;
-    v_stmt    text;
-    v_first   text;
-    v_next    text;
-    v_last_id text;
-    v_seen    bigint;
-    v_done    bigint;
-    v_total   bigint;
-    v_batches integer := 0;
-BEGIN
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
-    END IF;
-    IF NOT shq.fn_job_lock(c_job) THEN
-        PERFORM shq.fn_log_job_run(c_job, NULL, p_now, p_batch_size, 0, 'skipped',
-            'another runner holds this job', v_started);
-        RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text;
-        RETURN;
-    END IF;
-
-    FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
-        v_source := format('%I.%I', r.table_schema, r.table_name);
-        v_total := 0;
-        v_batches := 0;
-        v_stmt := format($f$
-            WITH victims AS (
-                SELECT %1$I AS vid,
-                       CASE WHEN parked_at <= $3 - interval '7 days'  THEN 3
-                            WHEN parked_at <= $3 - interval '72 hours' THEN 2
-                            WHEN parked_at <= $3 - interval '24 hours' THEN 1
-                            ELSE 0 END AS level
-                FROM %2$s
-                WHERE disposition = 'PARKED' AND escalation_level < 3
-                  AND (parked_at <= $3 - interval '7 days'
-                       OR (parked_at <= $3 - interval '72 hours' AND escalation_level < 2)
-                       OR (parked_at <= $3 - interval '24 hours' AND escalation_level < 1)) %3$s
-                ORDER BY %1$I
-                LIMIT $2
-                FOR UPDATE SKIP LOCKED
-            ), escalated AS (
-                UPDATE %2$s t SET escalation_level = v.level, escalated_at = $3
-                FROM victims v WHERE t.%1$I = v.vid
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM victims), (SELECT count(*) FROM escalated),
-                   (SELECT vid::text FROM victims ORDER BY vid DESC LIMIT 1)
-            $f$, r.id_column, v_source, '%s');
-        v_first := format(v_stmt, 'AND $1::text IS NULL');
-        v_next := format(v_stmt, format('AND %I > $1::%s', r.id_column,
-                                        shq.fn_id_type(v_source::regclass, r.id_column)));
-        v_last_id := NULL;
-        LOOP
-            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-            EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
-                INTO v_seen, v_done, v_last_id
-                USING v_last_id, p_batch_size, p_now;
-            v_total := v_total + v_done;
-            IF v_seen > 0 THEN
-                v_batches := v_batches + 1;
-            END IF;
-            EXIT WHEN v_seen < p_batch_size;
-        END LOOP;
-        PERFORM shq.fn_log_job_run(c_job, v_source, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
-        RETURN QUERY SELECT v_source, v_total, v_batches, 'ok'::text;
-    END LOOP;
-END
+    SELECT * FROM shq.fn_run_chunked_job('archive_expired_errors', 'live', $f$
+        WITH moved AS (
+            DELETE FROM %1$s
+            WHERE ctid >= $1 AND ctid < $2
+              AND (disposition = 'ARCHIVED'
+                   OR (ttl_tier <> 'INFINITE' AND disposition IS DISTINCT FROM 'PARKED'
+                       AND created_at < $3 - shq.fn_get_ttl_interval(ttl_tier)))
+            RETURNING *
+        ), archived AS (
+            INSERT INTO %2$s (%3$s, disposition, archived_at, archived_by, archive_reason,
+                              final_disposition, retention_expires_at)
+            SELECT %3$s, 'ARCHIVED', $3, 'shq.fn_archive_expired_errors',
+                   (CASE WHEN disposition = 'ARCHIVED' THEN 'MANUAL'
+                         WHEN disposition = 'RESOLVED' THEN 'RESOLVED'
+                         ELSE 'TTL_EXPIRED' END)::shq.archive_reason,
+                   disposition, $3 + $4
+            FROM moved
+            RETURNING 1
+        )
+        SELECT count(*) FROM archived
+        $f$, p_now, p_batch_size, p_max_batches)
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_cleanup_expired_archives(
     p_now         timestamptz DEFAULT now(),
     p_batch_size  integer DEFAULT 10000,
     p_max_batches integer DEFAULT NULL)
-RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text)
-LANGUAGE plpgsql
+RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
+LANGUAGE sql
 AS $$
-DECLARE
-    c_job     constant text := 'cleanup_expired_archives';
-    r         shq.error_table_registry;
-    v_started timestamptz := clock_timestamp();
-    v_archive text;
-    v_stmt    text;
-    v_first   text;
-    v_next    text;
-    v_last_r  timestamptz;
-    v_last_id text;
-    v_seen    bigint;
-    v_done    bigint;
-    v_total   bigint;
-    v_batches integer := 0;
-BEGIN
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
-    END IF;
-    IF NOT shq.fn_job_lock(c_job) THEN
-        PERFORM shq.fn_log_job_run(c_job, NULL, p_now, p_batch_size, 0, 'skipped',
-            'another runner holds this job', v_started);
-        RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text;
-        RETURN;
-    END IF;
+    SELECT * FROM shq.fn_run_chunked_job('cleanup_expired_archives', 'archive', $f$
+        WITH deleted AS (
+            DELETE FROM %2$s
+            WHERE ctid >= $1 AND ctid < $2 AND retention_expires_at < $3
+            RETURNING 1
+        )
+        SELECT count(*) FROM deleted
+        $f$, p_now, p_batch_size, p_max_batches)
+$$;
 
-    FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
-        v_archive := format('%I.%I', r.archive_schema, r.archive_table);
-        v_total := 0;
-        v_batches := 0;
-        v_stmt := format($f$
-            WITH victims AS (
-                SELECT %1$I AS vid, retention_expires_at AS vret FROM %2$s
-                WHERE retention_expires_at < $3 %3$s
-                ORDER BY retention_expires_at, %1$I
-                LIMIT $4
-                FOR UPDATE SKIP LOCKED
-            ), deleted AS (
-                DELETE FROM %2$s t USING victims v WHERE t.%1$I = v.vid
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM victims), (SELECT count(*) FROM deleted),
-                   (SELECT vret FROM victims ORDER BY vret DESC, vid DESC LIMIT 1),
-                   (SELECT vid::text FROM victims ORDER BY vret DESC, vid DESC LIMIT 1)
-            $f$, r.id_column, v_archive, '%s');
-        v_first := format(v_stmt, 'AND $1::timestamptz IS NULL AND $2::text IS NULL');
-        v_next := format(v_stmt, format('AND (retention_expires_at, %I) > ($1, $2::%s)', r.id_column,
-                                        shq.fn_id_type(v_archive::regclass, r.id_column)));
-        v_last_r := NULL;
-        v_last_id := NULL;
-        LOOP
-            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-            EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
-                INTO v_seen, v_done, v_last_r, v_last_id
-                USING v_last_r, v_last_id, p_now, p_batch_size;
-            v_total := v_total + v_done;
-            IF v_seen > 0 THEN
-                v_batches := v_batches + 1;
-            END IF;
-            EXIT WHEN v_seen < p_batch_size;
-        END LOOP;
-        PERFORM shq.fn_log_job_run(c_job, v_archive, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
-        RETURN QUERY SELECT v_archive, v_total, v_batches, 'ok'::text;
-    END LOOP;
-END
+CREATE OR REPLACE FUNCTION shq.fn_auto_park_exhausted_retries(
+    p_now         timestamptz DEFAULT now(),
+    p_batch_size  integer DEFAULT 10000,
+    p_max_batches integer DEFAULT NULL)
+RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
+LANGUAGE sql
+AS $$
+    SELECT * FROM shq.fn_run_keyset_job('auto_park_exhausted_retries', $f$
+        WITH victims AS (
+            SELECT %1$I AS vid FROM %2$s
+            WHERE (disposition IS NULL OR disposition = 'RETRY') AND retry_count >= max_retries %3$s
+            ORDER BY %1$I
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        ), parked AS (
+            UPDATE %2$s t
+            SET disposition = 'PARKED', retry_exhausted = true, parked_at = $3,
+                parked_by = 'shq.fn_auto_park_exhausted_retries',
+                park_reason = 'MAX_RETRIES_EXCEEDED', escalation_level = 0,
+                escalated_at = NULL, next_retry_at = NULL
+            FROM victims v WHERE t.%1$I = v.vid
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM victims), (SELECT count(*) FROM parked),
+               (SELECT vid::text FROM victims ORDER BY vid DESC LIMIT 1)
+        $f$, p_now, p_batch_size, p_max_batches)
+$$;
+
+CREATE OR REPLACE FUNCTION shq.fn_escalate_stale_parked_errors(
+    p_now         timestamptz DEFAULT now(),
+    p_batch_size  integer DEFAULT 10000,
+    p_max_batches integer DEFAULT NULL)
+RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
+LANGUAGE sql
+AS $$
+    SELECT * FROM shq.fn_run_keyset_job('escalate_stale_parked_errors', $f$
+        WITH victims AS (
+            SELECT %1$I AS vid,
+                   CASE WHEN parked_at <= $3 - interval '7 days'  THEN 3
+                        WHEN parked_at <= $3 - interval '72 hours' THEN 2
+                        ELSE 1 END AS level
+            FROM %2$s
+            WHERE disposition = 'PARKED' AND escalation_level < 3
+              AND (parked_at <= $3 - interval '7 days'
+                   OR (parked_at <= $3 - interval '72 hours' AND escalation_level < 2)
+                   OR (parked_at <= $3 - interval '24 hours' AND escalation_level < 1)) %3$s
+            ORDER BY %1$I
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        ), escalated AS (
+            UPDATE %2$s t SET escalation_level = v.level, escalated_at = $3
+            FROM victims v WHERE t.%1$I = v.vid
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM victims), (SELECT count(*) FROM escalated),
+               (SELECT vid::text FROM victims ORDER BY vid DESC LIMIT 1)
+        $f$, p_now, p_batch_size, p_max_batches)
 $$;
 
 -- The daily master runner (document section 4.1): archive, park, escalate.

@@ -32,7 +32,10 @@ def archived(db, table: str) -> list[tuple]:
 
 
 def run(db, function: str, *args):
-    return db.execute(f"SELECT * FROM shq.{function}(%s{', %s' * len(args)})", (NOW, *args)).fetchall()
+    """(error_table, rows_affected, batches, status) of each table a job went through."""
+    return db.execute(
+        f"SELECT error_table, rows_affected, batches, status FROM shq.{function}(%s{', %s' * len(args)})", (NOW, *args)
+    ).fetchall()
 
 
 def test_archive_by_ttl_tier_reason_and_retention(db):
@@ -49,7 +52,7 @@ def test_archive_by_ttl_tier_reason_and_retention(db):
     add(db, t, 10, timedelta(days=8), ttl_tier="SHORT", disposition=None)  # not yet backfilled
 
     result = run(db, "fn_archive_expired_errors")
-    assert ("outreach.company_target_errors", 5, 4, "ok") in result  # three tiers and the manual pass
+    assert ("outreach.company_target_errors", 5, 1, "ok") in result
     assert live_ids(db, t) == [2, 4, 6, 7, 8]
     year = NOW + timedelta(days=365)
     assert archived(db, t) == [
@@ -70,14 +73,69 @@ def test_shq_error_log_keeps_archives_two_years(db):
     assert expires == NOW.replace(year=NOW.year + 2)
 
 
-def test_batches_and_max_batches(db):
+def fill_pages(db, table: str, rows: int) -> None:
+    """Rows of about 1.9 kB (four to a page), so that a batch of four rows is one block."""
+    db.execute(
+        f"INSERT INTO {table} (error_id, failure_code, error_message, created_at)"
+        " SELECT g, 'X', (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 58) i),"
+        " %s - interval '40 days' FROM generate_series(1, %s) g",
+        (NOW, rows),
+    )
+    db.execute(f"ANALYZE {table}")
+
+
+def rows_per_block(db, table: str) -> int:
+    """A batch size of one block's worth of rows, as the job estimates it from the statistics."""
+    return int(db.execute("SELECT reltuples / relpages FROM pg_class WHERE oid = %s::regclass", (table,)).fetchone()[0])
+
+
+def test_batches_are_chunks_of_about_batch_size_rows(db):
     t = "people.people_errors"
-    for i in range(1, 8):
-        add(db, t, i, timedelta(days=40) - timedelta(minutes=i))
-    assert ("people.people_errors", 3, 1, "ok") in run(db, "fn_archive_expired_errors", 3, 1)
-    assert live_ids(db, t) == [4, 5, 6, 7]  # the oldest went first
-    assert ("people.people_errors", 4, 2, "ok") in run(db, "fn_archive_expired_errors", 3)
+    fill_pages(db, t, 13)
+    pages = db.execute(f"SELECT count(DISTINCT (ctid::text::point)[0]) FROM {t}").fetchone()[0]
+    assert pages >= 3
+    assert ("people.people_errors", 13, pages, "ok") in run(db, "fn_archive_expired_errors", rows_per_block(db, t))
     assert live_ids(db, t) == []
+
+
+def test_one_batch_per_call_goes_on_where_the_last_call_stopped(db):
+    t = "people.people_errors"
+    fill_pages(db, t, 13)
+    batch = rows_per_block(db, t)
+    blocks = [
+        {r[0] for r in db.execute(f"SELECT error_id FROM {t} WHERE (ctid::text::point)[0] = %s", (b,))}
+        for b in range(db.execute(f"SELECT max((ctid::text::point)[0])::int + 1 FROM {t}").fetchone()[0])
+    ]
+    remaining = set(range(1, 14))
+    for block in blocks:
+        [row] = db.execute(
+            "SELECT rows_affected, batches, more FROM shq.fn_archive_expired_errors(%s, %s, 1) WHERE error_table = %s",
+            (NOW, batch, t),
+        ).fetchall()
+        assert row == (len(block), 1, block is not blocks[-1])  # one block per call, in order
+        remaining -= block
+        assert set(live_ids(db, t)) == remaining
+    # Finished for this p_now: a further call does nothing and says so.
+    assert db.execute(
+        "SELECT rows_affected, more FROM shq.fn_archive_expired_errors(%s, %s, 1) WHERE error_table = %s",
+        (NOW, batch, t),
+    ).fetchall() == [(0, False)]
+
+
+def test_keyset_jobs_resume_too(db):
+    t = "outreach.dol_errors"
+    for i in range(1, 8):
+        add(db, t, i, timedelta(days=1), retry_count=6)
+    done = []
+    for _ in range(10):
+        [(rows, more)] = db.execute(
+            "SELECT rows_affected, more FROM shq.fn_auto_park_exhausted_retries(%s, 3, 1) WHERE error_table = %s",
+            (NOW, t),
+        ).fetchall()
+        done.append(rows)
+        if not more:
+            break
+    assert done == [3, 3, 1]
 
 
 def test_auto_park(db):
@@ -114,7 +172,10 @@ def test_escalation_by_age_of_parking(db):
     assert rows == [(1, 0, None), (2, 1, NOW), (3, 2, NOW), (4, 3, NOW), (5, 0, None)]
     assert ("outreach.company_target_errors", 0, 0, "ok") in run(db, "fn_escalate_stale_parked_errors")
     # Two days later the 23-hour row reaches level 1 and the 25-hour one level 2.
-    later = db.execute("SELECT * FROM shq.fn_escalate_stale_parked_errors(%s)", (NOW + timedelta(hours=48),)).fetchall()
+    later = db.execute(
+        "SELECT error_table, rows_affected, batches, status FROM shq.fn_escalate_stale_parked_errors(%s)",
+        (NOW + timedelta(hours=48),),
+    ).fetchall()
     assert ("outreach.company_target_errors", 2, 1, "ok") in later
     assert [r[0] for r in db.execute(f"SELECT escalation_level FROM {t} ORDER BY error_id")] == [1, 2, 2, 3, 0]
 
@@ -135,9 +196,12 @@ def test_cleanup_in_batches_over_several_archives(db):
         for i in range(1, 6):
             add(db, table, i, timedelta(days=40))
     run(db, "fn_archive_expired_errors")
-    later = db.execute("SELECT * FROM shq.fn_cleanup_expired_archives(%s, 2)", (NOW + timedelta(days=400),)).fetchall()
-    assert ("outreach.dol_errors_archive", 5, 3, "ok") in later
-    assert ("people.people_errors_archive", 5, 3, "ok") in later
+    later = db.execute(
+        "SELECT error_table, rows_affected, batches, status FROM shq.fn_cleanup_expired_archives(%s, 2)",
+        (NOW + timedelta(days=400),),
+    ).fetchall()
+    assert ("outreach.dol_errors_archive", 5, 1, "ok") in later
+    assert ("people.people_errors_archive", 5, 1, "ok") in later
 
 
 def test_master_runner_runs_the_three_daily_jobs_and_logs_them(db):
@@ -222,7 +286,7 @@ def test_govern_a_further_table(db):
         (NOW - timedelta(days=8), NOW - timedelta(days=1)),
     )
     assert db.execute("SELECT max_retries FROM billing.invoice_errors WHERE invoice_error_id = 1").fetchone() == (4,)
-    rows = run(db, "fn_run_error_governance_jobs")
+    rows = db.execute("SELECT * FROM shq.fn_run_error_governance_jobs(%s)", (NOW,)).fetchall()
     assert ("archive_expired_errors", "billing.invoice_errors", 1, "ok") in rows
     assert db.execute(
         "SELECT invoice_error_id, retention_expires_at FROM billing.invoice_errors_archive"
