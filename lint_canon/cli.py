@@ -42,7 +42,56 @@ def _parser() -> argparse.ArgumentParser:
 
     rule = commands.add_parser("rule", help="print the documentation of a rule, or list the rules")
     rule.add_argument("code", nargs="?", help="a rule code such as CANON101")
+
+    _sql_parser(commands)
     return parser
+
+
+def _sql_parser(commands: argparse._SubParsersAction) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", metavar="URL", help="PostgreSQL URL (default: $DATABASE_URL, else embedded)")
+    common.add_argument(
+        "--embedded", action="store_true", help="use the embedded PostgreSQL in .lint_canon/pgdata (also under CI=true)"
+    )
+    common.add_argument(
+        "--lock-timeout", default="10s", metavar="T", help="lock_timeout of every statement (default 10s)"
+    )
+    common.add_argument(
+        "--statement-timeout", default="30min", metavar="T", help="statement_timeout of every statement (default 30min)"
+    )
+    common.add_argument(
+        "--lock-wait", type=float, default=60.0, metavar="S", help="seconds to wait for another apply (default 60)"
+    )
+    common.add_argument("--dir", metavar="DIR", help="migrations folder with its plan.txt (default: lint-canon's own)")
+
+    sql = commands.add_parser("sql", help="apply the PostgreSQL migrations and run the governance jobs")
+    actions = sql.add_subparsers(dest="sql_command", metavar="ACTION", required=True)
+    apply = actions.add_parser("apply", parents=[common], help="apply pending migrations, each in its own transaction")
+    apply.add_argument("--dry-run", action="store_true", help="print what would run, change nothing")
+    apply.add_argument(
+        "--reference-schema",
+        action="store_true",
+        help="first create the reference hub tables (an empty database: a demo, a test)",
+    )
+    actions.add_parser("status", parents=[common], help="applied / pending / modified migrations (exit 1 if not clean)")
+    baseline = actions.add_parser(
+        "baseline", parents=[common], help="record migrations as applied without running them (schema already there)"
+    )
+    baseline.add_argument("--to", metavar="FILE", help="only up to and including this file")
+    jobs = actions.add_parser("jobs", parents=[common], help="run the governance jobs batch by batch")
+    jobs.add_argument("schedule", choices=("daily", "weekly"))
+    jobs.add_argument("--batch-size", type=int, default=10000, metavar="N", help="rows per batch (default 10000)")
+    jobs.add_argument("--now", metavar="TIME", help="the time the jobs run as (ISO 8601; default: now)")
+    govern = actions.add_parser("govern", parents=[common], help="put another error table under governance")
+    govern.add_argument("table", metavar="SCHEMA.TABLE")
+    govern.add_argument("--max-retries", type=int, default=3, metavar="N")
+    govern.add_argument("--retention", default="1 year", metavar="INTERVAL", help="archive retention (default 1 year)")
+    govern.add_argument("--hub", metavar="HUB", help="the hub that owns the table")
+    verify = actions.add_parser(
+        "verify", parents=[common], help="apply everything to a throwaway server and run the jobs"
+    )
+    verify.add_argument("--batch-size", type=int, default=10000, metavar="N")
+    verify.add_argument("--now", metavar="TIME")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -87,6 +136,20 @@ def _rule(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _sql(args: argparse.Namespace) -> int:
+    from lint_canon.db import commands
+
+    action = {
+        "apply": commands.apply,
+        "status": commands.status,
+        "baseline": commands.baseline,
+        "jobs": commands.run_jobs,
+        "govern": commands.govern,
+        "verify": commands.verify,
+    }[args.sql_command]
+    return action(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -96,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "sql":
+            return _sql(args)
         return _rule(args)
     except CanonError as exc:
         sys.stderr.write(f"lint-canon: {exc}\n")

@@ -36,6 +36,9 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
         archive.extractall(tmp_path / "site")
     assert "lint_canon/_rules/CANON101.md" in names
     assert "lint_canon/_rules/CANON102.md" in names
+    assert "lint_canon/_sql/plan.txt" in names
+    assert "lint_canon/_sql/2026-02-02-promotion-gate-functions.sql" in names
+    assert "lint_canon/_sql/reference_schema.sql" in names
     assert "lint-canon = lint_canon.cli:main" in declared
     assert "[flake8.extension]\nCAN = lint_canon.flake8_plugin:CanonPlugin" in declared
 
@@ -47,7 +50,8 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
         [
             sys.executable,
             "-c",
-            "from lint_canon.docs import rules_folder, rule_doc; print(rules_folder()); print(rule_doc('CANON102')[:30])",
+            "from lint_canon.docs import rules_folder, rule_doc; print(rules_folder()); print(rule_doc('CANON102').splitlines()[0]);"
+            " from lint_canon.db.migrations import sql_folder, reference_schema; print(sql_folder()); print(reference_schema())",
         ],
         cwd=tmp_path,
         env=env,
@@ -55,6 +59,8 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
         text=True,
         check=True,
     )
-    folder, first = result.stdout.splitlines()[:2]
+    folder, first, migrations, schema = result.stdout.splitlines()[:4]
     assert folder == str(site / "lint_canon" / "_rules")
     assert first == "# CANON102 banned-requirement"
+    assert migrations == str(site / "lint_canon" / "_sql")
+    assert schema == str(site / "lint_canon" / "_sql" / "reference_schema.sql")

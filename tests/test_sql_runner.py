@@ -1,0 +1,373 @@
+"""`lint-canon sql ...` against a real PostgreSQL, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from lint_canon.db.migrations import LOCK_KEY
+from tests.conftest import REPO, cli_env
+
+SQL = REPO / "sql"
+PLAN = [
+    "2026-02-02-error-governance-columns.sql",
+    "2026-02-02-error-archive-tables.sql",
+    "2026-02-02-error-ttl-archive-functions.sql",
+    "2026-02-02-promotion-gate-functions.sql",
+]
+
+
+def sql(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lint_canon", "sql", *args],
+        cwd=cwd,
+        env=env or cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def empty_db(pg_databases) -> str:
+    return pg_databases.create(migrated=False)
+
+
+def ledger(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT file, checksum FROM lint_canon.migrations ORDER BY applied_at, file").fetchall()
+
+
+def copy_sql(tmp_path: Path) -> Path:
+    target = tmp_path / "sql"
+    shutil.copytree(SQL, target)
+    return target
+
+
+def test_apply_status_and_a_second_apply(empty_db, tmp_path):
+    before = sql("status", "--database-url", empty_db, cwd=tmp_path)
+    assert before.returncode == 1
+    assert before.stdout.splitlines()[1:] == [f"pending   {name}" for name in PLAN] + ["4 pending"]
+
+    first = sql("apply", "--reference-schema", "--database-url", empty_db, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[0] == "database: " + empty_db.replace("password=", "password=")
+    assert [line.split(" (")[0] for line in lines[1:]] == [f"applied {SQL / name}" for name in PLAN]
+    assert [file for file, _ in ledger(empty_db)] == PLAN
+
+    second = sql("apply", "--database-url", empty_db, cwd=tmp_path)
+    assert second.returncode == 0
+    assert second.stdout.splitlines()[-1] == "nothing to apply: 4 migrations up to date"
+
+    after = sql("status", "--database-url", empty_db, cwd=tmp_path)
+    assert after.returncode == 0
+    assert after.stdout.splitlines()[-1] == "4 applied"
+    assert all(line.startswith("applied   ") for line in after.stdout.splitlines()[1:5])
+
+
+def test_dry_run_changes_nothing(empty_db, tmp_path):
+    result = sql("apply", "--dry-run", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 0
+    assert [line.split(" (")[0] for line in result.stdout.splitlines()[1:]] == [f"would apply {SQL / n}" for n in PLAN]
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT to_regclass('lint_canon.migrations'), to_regnamespace('shq')").fetchone() == (
+            None,
+            None,
+        )
+
+
+def test_tampered_file_is_refused_and_crlf_is_not_a_change(empty_db, tmp_path):
+    folder = copy_sql(tmp_path)
+    assert (
+        sql("apply", "--reference-schema", "--dir", str(folder), "--database-url", empty_db, cwd=tmp_path).returncode
+        == 0
+    )
+
+    crlf = tmp_path / "crlf"
+    shutil.copytree(folder, crlf)
+    for file in crlf.glob("*.sql"):
+        file.write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
+    status = sql("status", "--dir", str(crlf), "--database-url", empty_db, cwd=tmp_path)
+    assert status.returncode == 0 and status.stdout.splitlines()[-1] == "4 applied"
+
+    tampered = folder / PLAN[1]
+    tampered.write_text(tampered.read_text() + "\n-- a quiet edit\n")
+    result = sql("apply", "--dir", "sql", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"lint-canon: sql/{PLAN[1]}: changed after it was applied (ledger sha256 ")
+    assert result.stderr.rstrip().endswith(
+        "an applied migration is never edited: restore it and fix forward with a new file"
+    )
+    status = sql("status", "--dir", "sql", "--database-url", empty_db, cwd=tmp_path)
+    assert status.returncode == 1
+    assert f"modified  {PLAN[1]}" in status.stdout
+
+
+def write_plan(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, body in files.items():
+        (folder / name).write_text(body)
+    (folder / "plan.txt").write_text("\n".join(files) + "\n")
+    return folder
+
+
+def test_failing_migration_rolls_back_and_reports_file_and_line(empty_db, tmp_path):
+    write_plan(
+        tmp_path / "m",
+        {
+            "001-good.sql": "CREATE TABLE good (id int);\n",
+            "002-bad.sql": "-- adds a table, then fails\nCREATE TABLE half (id int);\n\nINSERT INTO nope\n  VALUES (1);\n",
+            "003-never.sql": "CREATE TABLE never (id int);\n",
+        },
+    )
+    result = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[1].startswith("applied m/001-good.sql")
+    assert result.stderr == (
+        'lint-canon: m/002-bad.sql:4: relation "nope" does not exist (rolled back; nothing of this file was applied)\n'
+    )
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT to_regclass('good'), to_regclass('half'), to_regclass('never')").fetchone() == (
+            "good",
+            None,
+            None,
+        )
+        assert conn.execute("SELECT file FROM lint_canon.migrations").fetchall() == [("001-good.sql",)]
+        assert conn.execute("SELECT file, status, error FROM lint_canon.migration_log ORDER BY id").fetchall() == [
+            ("001-good.sql", "applied", None),
+            ("002-bad.sql", "failed", 'line 4: relation "nope" does not exist'),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "CREATE TABLE a (id int);\nBEGIN;\nCREATE TABLE b (id int);\nCOMMIT;\n",
+            "m/001.sql:2: transaction control (BEGIN) inside a migration; the runner runs each file in its own transaction: remove it",
+        ),
+        (
+            "-- lint-canon: no-transaction\nCREATE INDEX CONCURRENTLY a_idx ON a (id);\nSELECT 1;\n",
+            "m/001.sql:1: a no-transaction migration must hold exactly one statement, it holds 2",
+        ),
+        ("CREATE TABLE a (id int;\n", 'm/001.sql:1: cannot parse: syntax error at or near ";"'),
+    ],
+)
+def test_bad_files_are_refused_before_anything_runs(empty_db, tmp_path, body, message):
+    write_plan(tmp_path / "m", {"001.sql": body})
+    result = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, f"lint-canon: {message}\n")
+
+
+def test_no_transaction_file(empty_db, tmp_path):
+    write_plan(
+        tmp_path / "m",
+        {
+            "001.sql": "CREATE TABLE a (id int);\n",
+            "002.sql": "-- lint-canon: no-transaction\nCREATE INDEX CONCURRENTLY a_idx ON a (id);\n",
+        },
+    )
+    result = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT to_regclass('a_idx')").fetchone() == ("a_idx",)
+
+
+def test_two_concurrent_applies_apply_each_file_once(empty_db, tmp_path):
+    write_plan(
+        tmp_path / "m",
+        {
+            "001.sql": "CREATE TABLE slow (id int);\nSELECT pg_sleep(1.5);\n",
+            "002.sql": "CREATE TABLE after_slow (id int);\n",
+        },
+    )
+    argv = [sys.executable, "-m", "lint_canon", "sql", "apply", "--dir", "m", "--database-url", empty_db]
+    runs = [
+        subprocess.Popen(argv, cwd=tmp_path, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    applied_lines = [line for out, _ in outputs for line in out.splitlines() if line.startswith("applied ")]
+    assert sorted(line.split(" (")[0] for line in applied_lines) == ["applied m/001.sql", "applied m/002.sql"]
+    assert [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql"]
+
+
+def test_a_held_lock_is_reported_after_the_deadline(empty_db, tmp_path):
+    with psycopg.connect(empty_db, autocommit=True, application_name="night deploy") as holder:
+        holder.execute("SELECT pg_advisory_lock(%s, %s)", LOCK_KEY)
+        pid = holder.execute("SELECT pg_backend_pid()").fetchone()[0]
+        result = sql("apply", "--lock-wait", "1", "--reference-schema", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"lint-canon: the migration lock is held by pid {pid} (night deploy, user ")
+    assert result.stderr.rstrip().endswith("waited 1 s. Another apply is running: wait for it, or raise --lock-wait")
+
+
+def test_unreachable_server_is_one_line_without_the_password(tmp_path):
+    result = sql("status", "--database-url", "postgresql://alice:s3cret-pw@127.0.0.1:1/outreach", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("lint-canon: cannot connect to postgresql://alice:***@127.0.0.1:1/outreach: ")
+    assert "s3cret" not in result.stderr
+
+
+def test_ci_without_a_url_is_refused(tmp_path):
+    env = cli_env()
+    env.pop("DATABASE_URL", None)
+    env["CI"] = "true"
+    result = sql("status", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "lint-canon: no database: CI=true and neither --database-url nor DATABASE_URL is set; "
+        "pass one, or --embedded to use a throwaway local server\n"
+    )
+
+
+def test_verify_on_a_throwaway_server(tmp_path):
+    result = sql("verify", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith(
+        "verify: ok: 4 migrations applied on a throwaway server, jobs daily and weekly ran ("
+    )
+    assert "XDG_RUNTIME_DIR" not in result.stderr + result.stdout
+    assert not (tmp_path / ".lint_canon").exists()
+
+
+def test_baseline_adopts_an_existing_schema(db_url, tmp_path):
+    result = sql("baseline", "--database-url", db_url, cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("baseline: recorded 4 migrations as applied without running them: ")
+    assert sql("status", "--database-url", db_url, cwd=tmp_path).returncode == 0
+
+
+def test_govern_then_daily_job_archives_the_new_tables_expired_rows(db_url, tmp_path):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE SCHEMA billing; CREATE TABLE billing.invoice_errors (invoice_error_id bigint PRIMARY KEY,"
+            " outreach_id uuid, failure_code text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+        )
+    result = sql(
+        "govern",
+        "billing.invoice_errors",
+        "--max-retries",
+        "4",
+        "--retention",
+        "90 days",
+        "--hub",
+        "HUB-BIT",
+        "--database-url",
+        db_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "billing.invoice_errors governed: archive billing.invoice_errors_archive, max_retries 4, retention 90 days\n"
+    )
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO billing.invoice_errors (invoice_error_id, failure_code, created_at, ttl_tier) VALUES"
+            " (1, 'X', '2026-02-01', 'SHORT'), (2, 'X', '2026-02-28', 'SHORT'), (3, 'X', '2025-01-01', 'INFINITE')"
+        )
+    jobs = sql(
+        "jobs",
+        "daily",
+        "--now",
+        "2026-03-01T12:00:00+00:00",
+        "--batch-size",
+        "100",
+        "--database-url",
+        db_url,
+        cwd=tmp_path,
+    )
+    assert jobs.returncode == 0, jobs.stderr
+    assert jobs.stdout.startswith("jobs daily: ok in ")
+    assert "archive_expired_errors: 1 rows in " in jobs.stdout
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT invoice_error_id FROM billing.invoice_errors_archive").fetchall() == [(1,)]
+        assert conn.execute("SELECT invoice_error_id FROM billing.invoice_errors ORDER BY 1").fetchall() == [(2,), (3,)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuch.table"], "govern nosuch.table: no such table"),
+        (["invoice_errors"], "invoice_errors: name the table as SCHEMA.TABLE"),
+        (
+            ["public.no_created"],
+            "govern public.no_created: table public.no_created has no created_at column, which the TTL jobs need",
+        ),
+    ],
+)
+def test_govern_errors_are_one_line(db_url, tmp_path, args, message):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.no_created (id bigint PRIMARY KEY)")
+        result = sql("govern", *args, "--database-url", db_url, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, f"lint-canon: {message}\n")
+
+
+def test_a_failing_job_exits_1(db_url, tmp_path):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO outreach.dol_errors (error_id, failure_code, created_at) VALUES (1, 'X', '2026-01-01')"
+        )
+        conn.execute(
+            "INSERT INTO outreach.dol_errors_archive (error_id, failure_code, created_at, retry_count, max_retries,"
+            " escalation_level, ttl_tier, retry_exhausted) VALUES (1, 'X', now(), 0, 5, 0, 'MEDIUM', false)"
+        )
+    result = sql("jobs", "daily", "--now", "2026-03-01T12:00:00+00:00", "--database-url", db_url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("jobs daily: FAILED in ")
+    assert (
+        "archive_expired_errors: FAILED after 0 rows: duplicate key value violates unique constraint" in result.stdout
+    )
+    assert "auto_park_exhausted_retries: 0 rows in " in result.stdout
+
+
+def test_progress_lines_on_a_terminal(db_url, tmp_path):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO outreach.dol_errors (error_id, failure_code, created_at, ttl_tier)"
+            " SELECT g, 'X', '2026-01-01', 'SHORT' FROM generate_series(1, 500) g"
+        )
+    argv = [
+        sys.executable,
+        "-m",
+        "lint_canon",
+        "sql",
+        "jobs",
+        "daily",
+        "--now",
+        "2026-03-01T12:00:00+00:00",
+        "--batch-size",
+        "100",
+        "--database-url",
+        db_url,
+    ]
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=cli_env(), stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(primary)
+    screen = b"".join(chunks).decode()
+    assert proc.returncode == 0
+    assert "\r\x1b[Karchive_expired_errors: " in screen  # updated in place, batch by batch
+    assert "archive_expired_errors: 500 rows in " in screen
+    assert "escalate_stale_parked_errors: 0 rows in " in screen
