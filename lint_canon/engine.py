@@ -27,7 +27,7 @@ from lint_canon.errors import UsageError
 from lint_canon.findings import Finding
 from lint_canon.globs import match_path
 from lint_canon.names import ImportTracker
-from lint_canon.rules import DEPENDENCY_RULES, PYTHON_RULES
+from lint_canon.rules import DEPENDENCY_RULES, DONE_STATE_RULES, PYTHON_RULES
 from lint_canon.rules.base import FileContext, Needle
 
 # Folders never worth descending into: VCS data, virtual environments, caches, build output.
@@ -109,6 +109,7 @@ class Checker:
         wanted = self.selection.wants
         self.python_rules = [r for r in PYTHON_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
         self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
+        self.done_state_rules = [r for r in DONE_STATE_RULES if canon.done_doc and any(wanted(c) for c in r.codes)]
         groups: set[tuple[Needle, ...]] | None = set()
         for rule in self.python_rules:
             wanted_groups = rule.tokens(canon)
@@ -275,8 +276,77 @@ class Checker:
                     take(base / name)
         return python, dependency
 
+    # --- the DONE-state contract -----------------------------------------------------------
+
+    def done_state_files(self) -> tuple[Path, list[Path]]:
+        """The DONE doc and the SQL files the canon names (folders searched for *.sql)."""
+        root = self.canon.root
+        doc = root / (self.canon.done_doc or "")
+        sql: list[Path] = []
+        for entry in self.canon.done_sql:
+            path = root / entry
+            sql += sorted(path.rglob("*.sql")) if path.is_dir() else [path]
+        return doc, sql
+
+    def covers_done_states(self, paths: Iterable[Path]) -> bool:
+        """Does a run over ``paths`` include the DONE doc or its SQL (a file or a parent folder)?"""
+        if not self.done_state_rules:
+            return False
+        doc, sql = self.done_state_files()
+        targets = [
+            doc.absolute(),
+            *(p.absolute() for p in sql),
+            *((self.canon.root / e).absolute() for e in self.canon.done_sql),
+        ]
+        for path in paths:
+            given = path.absolute()
+            if any(t == given or given in t.parents for t in targets):
+                return True
+        return False
+
+    def check_done_states(self) -> list[Finding]:
+        """CANON401-403: the DONE doc against the SQL fn_check_*_done functions."""
+        from pglast.parser import ParseError
+
+        from lint_canon.done_states import read_doc, read_sql
+
+        doc, sql_files = self.done_state_files()
+        shown_doc = display_path(doc)
+        findings: list[Finding] = []
+        try:
+            rows = read_doc(doc.read_text(encoding="utf-8"), doc)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
+            return self._keep(
+                [Finding(shown_doc, 1, 1, 1, 1, "CANON902", f"cannot read the DONE doc (done_states.doc): {reason}")],
+                [],
+            )
+        checkers = []
+        for path in sql_files:
+            shown = display_path(path)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
+                findings.append(
+                    Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read SQL file (done_states.sql): {reason}")
+                )
+                continue
+            try:
+                checkers += read_sql(path, text)
+            except ParseError as exc:
+                location = getattr(exc, "location", None)
+                line = text.encode("utf-8")[:location].count(b"\n") + 1 if isinstance(location, int) else 1
+                findings.append(Finding(shown, line, 1, line, 1, "CANON901", f"cannot parse SQL: {exc.args[0]}"))
+        for rule in self.done_state_rules:
+            for report in rule().check(rows, checkers):
+                shown = display_path(report.path)
+                findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
+        return self._keep(findings, [])
+
     def check_paths(self, paths: Iterable[Path], jobs: int = 1) -> list[Finding]:
         """Every finding under ``paths``, sorted by path and position."""
+        paths = list(paths)
         python, dependency = self.discover(paths)
         findings: list[Finding] = []
         seen: set[Finding] = set()
@@ -286,7 +356,9 @@ class Checker:
                     seen.add(finding)
                     findings.append(finding)
         findings.extend(self._check_python_files(python, jobs))
-        return sorted(findings)
+        if self.covers_done_states(paths):
+            findings.extend(self.check_done_states())
+        return sorted(set(findings))
 
     def _check_python_files(self, files: list[Path], jobs: int) -> Iterator[Finding]:
         if jobs <= 1 or len(files) < 2 * _CHUNK:

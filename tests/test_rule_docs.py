@@ -15,22 +15,34 @@ from lint_canon.findings import CATALOGUE
 from lint_canon.rules import IMPLEMENTED_CODES
 from tests.conftest import REPO
 
-FENCE = re.compile(r"^```(\w+) (canon|fires|clean)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-DEFAULT_NAMES = {"python": "example.py", "text": "requirements.txt", "toml": "pyproject.toml"}
+FENCE = re.compile(r"^```(\w+) (canon|fires\+?|clean\+?)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+DEFAULT_NAMES = {
+    "python": "example.py",
+    "text": "requirements.txt",
+    "toml": "pyproject.toml",
+    "markdown": "DONE_STATE_DEFINITIONS.md",
+    "sql": "sql/checkers.sql",
+}
+# A marker comment: `# CODE` in Python, requirements and TOML, `-- CODE` in SQL, `<!-- CODE -->` in Markdown.
+MARK = r"(?:#|--|<!--).*\b{code}\b"
 PAGES = sorted((REPO / "rules").glob("CANON*.md"))
 
 
-def examples(page: Path) -> tuple[str, list[tuple[str, str, str]]]:
+def examples(page: Path) -> tuple[str, list[tuple[str, list[tuple[str, str]]]]]:
+    """The page's canon, and its examples: (fires|clean, [(file name, text), ...]). A block
+    marked `fires+` / `clean+` adds a file to the example before it."""
     canon = None
-    blocks = []
+    blocks: list[tuple[str, list[tuple[str, str]]]] = []
     for lang, kind, name, body in FENCE.findall(page.read_text()):
         if kind == "canon":
             canon = body
+        elif kind.endswith("+"):
+            blocks[-1][1].append((name or DEFAULT_NAMES[lang], body))
         else:
-            blocks.append((kind, name or DEFAULT_NAMES[lang], body))
+            blocks.append((kind, [(name or DEFAULT_NAMES[lang], body)]))
     assert canon is not None, f"{page.name} has no ```yaml canon block"
-    assert any(kind == "fires" for kind, _, _ in blocks), f"{page.name} has no example that fires"
-    assert any(kind == "clean" for kind, _, _ in blocks), f"{page.name} has no example that does not fire"
+    assert any(kind == "fires" for kind, _ in blocks), f"{page.name} has no example that fires"
+    assert any(kind == "clean" for kind, _ in blocks), f"{page.name} has no example that does not fire"
     return canon, blocks
 
 
@@ -48,26 +60,32 @@ def test_examples(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     code = page.stem
     canon_text, blocks = examples(page)
     monkeypatch.chdir(tmp_path)
-    for i, (kind, name, body) in enumerate(blocks):
-        # Each block gets a folder of its own with the page's canon, so that allow_in globs see
-        # the file name the page shows.
+    for i, (kind, files) in enumerate(blocks):
+        # Each example gets a folder of its own with the page's canon, so that allow_in globs see
+        # the file names the page shows.
         folder = tmp_path / f"example{i}"
-        target = folder / name
-        target.parent.mkdir(parents=True)
-        target.write_text(body)
+        for name, body in files:
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(body)
         (folder / "canon.yaml").write_text(canon_text)
         checker = Checker(load_canon(folder / "canon.yaml"))
         found = checker.check_paths([folder])
         if kind == "clean":
             assert found == [], f"{page.name} block {i} should not fire: {found}"
             continue
-        marked = {n for n, line in enumerate(body.splitlines(), 1) if re.search(rf"#.*\b{code}\b", line)}
-        assert marked, f"{page.name} block {i} marks no line with # {code}"
+        marked = {
+            (name, n)
+            for name, body in files
+            for n, line in enumerate(body.splitlines(), 1)
+            if re.search(MARK.format(code=code), line)
+        }
+        assert marked, f"{page.name} block {i} marks no line with {code}"
         assert {f.code for f in found} == {code}, f"{page.name} block {i}: {found}"
-        assert {f.line for f in found if f.path.endswith(name)} == marked
+        assert {(Path(f.path).relative_to(Path(f"example{i}")).as_posix(), f.line) for f in found} == marked
 
 
 def test_pages_ship_with_the_package():
     assert rules_folder().is_dir()
     assert rule_doc("CANON101").startswith("# CANON101 banned-import")
-    assert rule_doc("CANON401") is None  # not implemented yet: no page rather than a false one
+    assert rule_doc("CANON999") is None

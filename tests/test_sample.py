@@ -11,6 +11,8 @@ from tests.conftest import REPO, cli_env
 SAMPLE = REPO / "fixtures" / "outreach_repo"
 
 EXPECTED = [
+    "DONE_STATE_DEFINITIONS.md:13:1: CANON402 BIT: criterion 'signal_count > 0' is in the DONE doc but not in the SQL "
+    "(doc: score IS NOT NULL, signal_count > 0; SQL shq.fn_check_bit_done: score IS NOT NULL)",
     "outreach/blog/summarise.py:23:12: CANON305 the guard names TOOL-008 but this calls TOOL-030 ('anthropic'); guard this call with TOOL-030 or call TOOL-008's vendor",
     "outreach/company_target/hunter_enrich.py:24:55: CANON304 interaction type 'WRITE' is not allowed for TOOL-008; its interactions: ENRICH",
     "outreach/company_target/legacy_clearbit.py:7:8: CANON101 'clearbit.enrichment' (under 'clearbit') is banned: Clearbit contract ended; use TOOL-012",
@@ -24,6 +26,8 @@ EXPECTED = [
     "outreach/people/slots.py:13:5: CANON101 'subprocess.Popen' is banned: spawn processes through ops/shell.py only",
     "pyproject.toml:12:6: CANON102 banned package 'clearbit': Clearbit contract ended; use TOOL-012",
     "requirements/base.txt:2:1: CANON102 banned package 'Clearbit' (clearbit): Clearbit contract ended; use TOOL-012",
+    "sql/done_checkers.sql:39:1: CANON403 shq.fn_check_crm_done is a DONE checker the DONE doc does not list; "
+    "add its row (function, hub, criteria) to the doc",
 ]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 import libcst as cst
 from libcst import BatchableCSTVisitor
@@ -114,4 +115,23 @@ class DependencyRule:
         return True
 
     def check(self, dependencies: Iterable[Dependency], relpath: str) -> Iterator[DependencyReport]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ProjectReport:
+    """A finding of a rule over the whole project (a doc and SQL files), at a file and line."""
+
+    path: Path
+    line: int
+    code: str
+    message: str
+
+
+class DoneStateRule:
+    """A rule over the DONE doc rows and the SQL fn_check_*_done functions."""
+
+    codes: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, rows: list[Any], checkers: list[Any]) -> Iterator[ProjectReport]:
         raise NotImplementedError

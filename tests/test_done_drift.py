@@ -1,0 +1,184 @@
+"""CANON401-403: the DONE doc against the SQL fn_check_*_done functions (parsed with pglast)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, brief, run_check
+
+# ENFORCEMENT_IMPLEMENTATION_SUMMARY.md section 1.4, verbatim.
+USER_TABLE = """\
+**DONE State Checkers**:
+
+| Function | Hub | DONE Criteria |
+|----------|-----|---------------|
+| `shq.fn_check_company_target_done(outreach_id)` | Company Target | execution_status='ready', email_method NOT NULL, confidence_score NOT NULL, imo_completed_at NOT NULL |
+| `shq.fn_check_dol_done(outreach_id)` | DOL | ein NOT NULL, filing_present=TRUE |
+| `shq.fn_check_people_done(outreach_id, min_slots)` | People | >= min_slots filled |
+| `shq.fn_check_blog_done(outreach_id)` | Blog | Record exists |
+| `shq.fn_check_bit_done(outreach_id)` | BIT | score NOT NULL, signal_count > 0 |
+"""
+
+CT = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_company_target_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM outreach.company_target ct WHERE ct.outreach_id = p_outreach_id
+        AND ct.execution_status = 'ready' AND ct.email_method IS NOT NULL
+        AND ct.confidence_score IS NOT NULL AND ct.imo_completed_at IS NOT NULL)
+$$;
+"""
+DOL = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_dol_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM outreach.dol d WHERE d.outreach_id = p_outreach_id
+        AND d.ein IS NOT NULL AND d.filing_present = TRUE)
+$$;
+"""
+PEOPLE = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_people_done(p_outreach_id uuid, p_min_slots integer DEFAULT NULL)
+RETURNS boolean LANGUAGE sql AS $$
+    SELECT count(*) FILTER (WHERE s.is_filled) >= coalesce(p_min_slots, 3)
+    FROM people.company_slot s WHERE s.outreach_id = p_outreach_id
+$$;
+"""
+BLOG = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_blog_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM outreach.blog b WHERE b.outreach_id = p_outreach_id)
+$$;
+"""
+BIT = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_bit_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM outreach.bit_scores b WHERE b.outreach_id = p_outreach_id
+        AND b.score IS NOT NULL AND b.signal_count > 0)
+$$;
+"""
+MATCHING = [CT, DOL, PEOPLE, BLOG, BIT]
+CANON = "version: 1\ndone_states:\n  doc: DONE_STATE_DEFINITIONS.md\n  sql: [sql]\n"
+
+
+def drift(project, sql: list[str], doc: str = USER_TABLE):
+    root = project({"DONE_STATE_DEFINITIONS.md": doc, "sql/checkers.sql": "\n".join(sql)}, canon=CANON)
+    return run_check(root)
+
+
+def test_user_table_verbatim_against_matching_sql_is_silent(project):
+    assert drift(project, MATCHING) == []
+
+
+def test_criterion_dropped_from_the_sql(project):
+    findings = drift(project, [CT, DOL.replace(" AND d.filing_present = TRUE", ""), PEOPLE, BLOG, BIT])
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON402")]
+    assert findings[0].message == (
+        "DOL: criterion 'filing_present=TRUE' is in the DONE doc but not in the SQL "
+        "(doc: ein IS NOT NULL, filing_present; SQL shq.fn_check_dol_done: ein IS NOT NULL)"
+    )
+
+
+def test_criterion_added_in_the_sql(project):
+    findings = drift(
+        project, [CT, DOL, PEOPLE, BLOG.replace("p_outreach_id)", "p_outreach_id AND b.blog_url IS NOT NULL)"), BIT]
+    )
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 8, 1, "CANON402")]
+    assert findings[0].message == (
+        "Blog: criterion 'blog_url IS NOT NULL' is in the SQL but not in the DONE doc "
+        "(doc: EXISTS; SQL shq.fn_check_blog_done: blog_url IS NOT NULL)"
+    )
+
+
+def test_hub_function_missing(project):
+    findings = drift(project, [CT, DOL, BLOG, BIT])
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 7, 1, "CANON401")]
+    assert findings[0].message == (
+        "People: the DONE doc names shq.fn_check_people_done but no SQL file defines it; add the function or remove the row"
+    )
+
+
+def test_extra_function(project):
+    extra = BLOG.replace("fn_check_blog_done", "fn_check_crm_done").replace("outreach.blog", "outreach.crm")
+    findings = drift(project, [*MATCHING, extra])
+    assert brief(findings) == [("sql/checkers.sql", 27, 1, "CANON403")]
+    assert findings[0].message.startswith("shq.fn_check_crm_done is a DONE checker the DONE doc does not list")
+
+
+EQUIVALENT_SQL = {
+    "IS NOT NULL vs NOT NULL, upper case, quoting": CT.replace(
+        "ct.email_method IS NOT NULL", 'CT."email_method" IS NOT NULL'
+    ).replace("AND ct.confidence_score", "and CT.CONFIDENCE_SCORE"),
+    "operand order of =": CT.replace("ct.execution_status = 'ready'", "'ready' = ct.execution_status"),
+    "redundant parentheses and no alias": DOL.replace(
+        "AND d.ein IS NOT NULL AND d.filing_present = TRUE", "AND ((ein IS NOT NULL)) AND (filing_present = true)"
+    ),
+    "x = TRUE is x": DOL.replace("d.filing_present = TRUE", "d.filing_present"),
+    "constant on the left": BIT.replace("b.signal_count > 0", "0 < b.signal_count"),
+    "casts": BIT.replace("b.signal_count > 0", "b.signal_count::int > 0"),
+}
+
+
+@pytest.mark.parametrize("name", EQUIVALENT_SQL)
+def test_equivalences_are_silent(project, name):
+    changed = EQUIVALENT_SQL[name]
+    sql = [changed if changed.split("(")[0] == f.split("(")[0] else f for f in MATCHING]
+    assert sql != MATCHING
+    assert drift(project, sql) == []
+
+
+def test_doc_spellings_are_equivalent(project):
+    doc = USER_TABLE.replace("ein NOT NULL, filing_present=TRUE", "EIN is not null, (filing_present)").replace(
+        "execution_status='ready'", "'ready' = \"execution_status\""
+    )
+    assert drift(project, MATCHING, doc) == []
+
+
+def test_plpgsql_bodies_are_read(project):
+    plpgsql = textwrap.dedent(
+        """\
+        CREATE OR REPLACE FUNCTION shq.fn_check_dol_done(p_outreach_id uuid) RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN
+            RETURN EXISTS (SELECT 1 FROM outreach.dol d WHERE d.outreach_id = p_outreach_id AND d.ein IS NOT NULL);
+        END
+        $$;
+        """
+    )
+    findings = drift(project, [CT, plpgsql, PEOPLE, BLOG, BIT])
+    assert [(f.code, f.line) for f in findings] == [("CANON402", 6)]
+    assert "'filing_present=TRUE' is in the DONE doc but not in the SQL" in findings[0].message
+
+
+def test_unparsable_criterion_is_reported_not_guessed(project):
+    doc = USER_TABLE.replace("score NOT NULL, signal_count > 0", "score NOT NULL, signal_count > 0, looks promising")
+    findings = drift(project, MATCHING, doc)
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 9, 1, "CANON402")]
+    assert findings[0].message.startswith("BIT: cannot parse criterion 'looks promising': syntax error at or near")
+    assert findings[0].message.endswith("; it is not compared")
+
+
+def test_missing_doc_and_broken_sql(project):
+    root = project({"sql/checkers.sql": "CREATE FUNCTION oops(;\n"}, canon=CANON)
+    assert [(f.path, f.code) for f in run_check(root)] == [("DONE_STATE_DEFINITIONS.md", "CANON902")]
+    (root / "DONE_STATE_DEFINITIONS.md").write_text(USER_TABLE)
+    codes = [(f.path, f.line, f.code) for f in run_check(root)]
+    assert ("sql/checkers.sql", 1, "CANON901") in codes
+
+
+def test_only_runs_when_the_doc_or_sql_is_checked(project):
+    root = project(
+        {"DONE_STATE_DEFINITIONS.md": USER_TABLE, "sql/checkers.sql": CT, "src/app.py": "import os\n"}, canon=CANON
+    )
+    assert run_check(root, "src") == []
+    assert {f.code for f in run_check(root)} == {"CANON401"}
+    assert {f.code for f in run_check(root, "sql/checkers.sql")} == {"CANON401"}
+
+
+def test_the_project_holds_itself_to_its_own_rule(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    canon = tmp_path / "canon.yaml"
+    canon.write_text(
+        f"version: 1\ndone_states:\n  doc: {REPO / 'fixtures' / 'DONE_STATE_DEFINITIONS.md'}\n  sql: [{REPO / 'sql'}]\n"
+    )
+    from lint_canon.config import load_canon
+    from lint_canon.engine import Checker
+
+    findings = Checker(load_canon(canon)).check_paths([REPO / "sql", REPO / "fixtures" / "DONE_STATE_DEFINITIONS.md"])
+    assert findings == []
+    assert Path(REPO / "sql").is_dir()
