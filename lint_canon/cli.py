@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: .)")
     check.add_argument("--config", type=Path, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
     check.add_argument(
-        "--format", choices=("text", "json", "github"), default="text", help="output format (default: text)"
+        "--format", choices=("text", "json", "github", "sarif"), default="text", help="output format (default: text)"
     )
     check.add_argument(
         "--select", type=_codes, default=("CANON",), metavar="CODES", help="code prefixes to report (default: CANON)"
@@ -39,6 +39,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
+    check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
+
+    report = commands.add_parser("report", help="write ci_enforcement_report.json (the four CI checks)")
+    report.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: .)")
+    report.add_argument("--config", type=Path, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
+    report.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=Path("ci_enforcement_report.json"),
+        metavar="FILE",
+        help="where to write it (default: ci_enforcement_report.json)",
+    )
+    report.add_argument("--baseline", type=Path, metavar="FILE", help="leave out findings in this baseline")
+    report.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
 
     rule = commands.add_parser("rule", help="print the documentation of a rule, or list the rules")
     rule.add_argument("code", nargs="?", help="a rule code such as CANON101")
@@ -94,25 +110,57 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--now", metavar="TIME")
 
 
-def _check(args: argparse.Namespace) -> int:
+def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...]):
+    """The canon and the findings of a run over args.paths (less the baseline's, if given)."""
+    from lint_canon.baseline import load_baseline, new_findings
     from lint_canon.config import resolve_canon
     from lint_canon.engine import Checker, Selection
-    from lint_canon.formats import FORMATS
 
     paths: list[Path] = args.paths or [Path(".")]
     for path in paths:
         if not path.exists():
             raise CanonError(f"{path}: no such file or folder")
     canon = resolve_canon(args.config, paths[0])
-    checker = Checker(canon, Selection(args.select, args.ignore))
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    checker = Checker(canon, Selection(select, ignore))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     findings = checker.check_paths(paths, jobs=jobs)
+    if baseline is not None:
+        findings = new_findings(findings, baseline)
+    return canon, paths, findings
+
+
+def _check(args: argparse.Namespace) -> int:
+    from lint_canon.baseline import write_baseline
+    from lint_canon.formats import FORMATS
+
+    _, _, findings = _findings(args, args.select, args.ignore)
+    if args.write_baseline:
+        write_baseline(args.write_baseline, findings)
+        sys.stderr.write(f"lint-canon: wrote a baseline of {len(findings)} findings to {args.write_baseline}\n")
+        return EXIT_CLEAN
     rendered = FORMATS[args.format](findings)
     if args.output:
         args.output.write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _report(args: argparse.Namespace) -> int:
+    from lint_canon.engine import display_path
+    from lint_canon.report import build_report, render
+
+    canon, paths, findings = _findings(args, ("CANON",), ())
+    report = build_report(findings, display_path(canon.path), [str(p) for p in paths])
+    args.output.write_text(render(report), encoding="utf-8")
+    summary = report["summary"]
+    verdict = "passed" if summary["passed"] else "FAILED: " + ", ".join(summary["failed_checks"] or ["problems"])
+    sys.stdout.write(
+        f"{args.output}: {summary['checks_passed']} of {len(report['checks'])} checks passed, "
+        f"{summary['findings']} findings; {verdict}\n"
+    )
+    return EXIT_CLEAN if summary["passed"] else EXIT_FINDINGS
 
 
 def _rule(args: argparse.Namespace) -> int:
@@ -161,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "sql":
             return _sql(args)
+        if args.command == "report":
+            return _report(args)
         return _rule(args)
     except CanonError as exc:
         sys.stderr.write(f"lint-canon: {exc}\n")

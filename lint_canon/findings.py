@@ -105,6 +105,11 @@ CATALOGUE: dict[str, RuleInfo] = {
 }
 
 
+def info_for(code: str) -> RuleInfo:
+    """The catalogue entry of ``code``; another tool's code (flake8's E501) gets a plain one."""
+    return CATALOGUE.get(code) or RuleInfo(code, code, None, Severity.MEDIUM, code)
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One finding. Lines are 1-based; columns are 1-based as flake8 and ruff print them."""
@@ -119,7 +124,7 @@ class Finding:
 
     @property
     def info(self) -> RuleInfo:
-        return CATALOGUE[self.code]
+        return info_for(self.code)
 
     @property
     def name(self) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from lint_canon.findings import Finding
 from lint_canon.formats.github import format_github
 from lint_canon.formats.json import format_json
+from lint_canon.formats.sarif import format_sarif
 from lint_canon.formats.text import format_text
 
 Formatter = Callable[[Sequence[Finding]], str]
@@ -15,4 +16,5 @@ FORMATS: dict[str, Formatter] = {
     "text": format_text,
     "json": format_json,
     "github": format_github,
+    "sarif": format_sarif,
 }
