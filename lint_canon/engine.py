@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from lint_canon.config import Canon
 from lint_canon.deps import is_dependency_file, read_dependency_file
@@ -27,6 +27,7 @@ from lint_canon.errors import UsageError
 from lint_canon.findings import Finding
 from lint_canon.globs import match_path
 from lint_canon.names import ImportTracker
+from lint_canon.positions import node_positions
 from lint_canon.rules import DEPENDENCY_RULES, DONE_STATE_RULES, PYTHON_RULES
 from lint_canon.rules.base import FileContext, Needle
 
@@ -179,21 +180,11 @@ class Checker:
         wrapper.visit_batched([tracker, *(rule(ctx) for rule in self.python_rules)])
         if not ctx.reports:
             return []
-        positions = wrapper.resolve(PositionProvider)
+        positions = node_positions(module, text, [report.node for report in ctx.reports])
         findings = []
         for report in ctx.reports:
-            span = positions[report.node]
-            findings.append(
-                Finding(
-                    path,
-                    span.start.line,
-                    span.start.column + 1,
-                    span.end.line,
-                    span.end.column + 1,
-                    report.code,
-                    report.message,
-                )
-            )
+            line, col, end_line, end_col = positions[id(report.node)]
+            findings.append(Finding(path, line, col + 1, end_line, end_col + 1, report.code, report.message))
         return self._keep(findings, lines)
 
     def _syntax_error(self, exc: Exception, text: str, path: str) -> Finding:

@@ -73,7 +73,27 @@ def _is_class_name(qualname: str) -> bool:
     return last[:1].isupper() and not last.isupper()
 
 
-class ImportTracker(BatchableCSTVisitor):
+class FastBatchable(BatchableCSTVisitor):
+    """libcst finds a batched visitor's methods with inspect.getmembers on every instance,
+    which costs more than the traversal of a small file; the names are the same for a class."""
+
+    _visitor_names: dict[type, tuple[str, ...]] = {}
+
+    def get_visitors(self):  # type: ignore[no-untyped-def]
+        names = FastBatchable._visitor_names.get(type(self))
+        if names is None:
+            names = tuple(
+                name
+                for name in dir(type(self))
+                if (name.startswith("visit_") or name.startswith("leave_"))
+                and callable(getattr(type(self), name))
+                and not getattr(getattr(type(self), name), "_is_no_op", False)
+            )
+            FastBatchable._visitor_names[type(self)] = names
+        return {name: getattr(self, name) for name in names}
+
+
+class ImportTracker(FastBatchable):
     """Keeps the scopes while the rules traverse; ask it ``qualname(expr)`` at any node."""
 
     # Functions that return a client although their names are lower case.

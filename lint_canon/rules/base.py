@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import libcst as cst
-from libcst import BatchableCSTVisitor
 
 from lint_canon.config import Ban, Canon
 from lint_canon.globs import match_path
-from lint_canon.names import ImportTracker
+from lint_canon.names import FastBatchable, ImportTracker
 from lint_canon.vendors import Vendors
 
 
@@ -58,7 +57,7 @@ class FileContext:
         return bool(ban.allow_in) and match_path(self.relpath, ban.allow_in)
 
 
-class Rule(BatchableCSTVisitor):
+class Rule(FastBatchable):
     """A rule over Python source: ``visit_*`` methods that call ``report``."""
 
     codes: ClassVar[tuple[str, ...]] = ()

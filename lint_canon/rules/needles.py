@@ -31,3 +31,13 @@ def host_needle(pattern: str) -> Needle:
     """A URL to a host matching ``pattern`` spells its fixed part: ``*.x.com`` -> ``x.com``."""
     fixed = pattern[2:] if pattern.startswith("*.") else pattern
     return _needle(fixed, _HOST_CONTEXT)
+
+
+# A URL our resolver can read starts with a scheme in a string of the same file.
+URL_NEEDLE = Needle(b"://", rb"(?i)(?:https?|wss?)://")
+# urllib3 pools take a bare host: HTTPConnectionPool("api.example.com").
+POOL_NEEDLE = Needle(b"ConnectionPool", rb"\bHTTPS?ConnectionPool\b|\bconnection_from_url\b")
+# A secret-looking variable name, spelled out in a string.
+SECRET_NEEDLE = Needle(
+    b"", rb"(?i)['\"][A-Za-z0-9_]*(?:API_?KEY|APIKEY|TOKEN|SECRET|SECRET_KEY|ACCESS_KEY|PRIVATE_KEY|AUTH_KEY)['\"]"
+)

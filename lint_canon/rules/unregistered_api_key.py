@@ -10,7 +10,7 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import module_needles
+from lint_canon.rules.needles import SECRET_NEEDLE, module_needles
 from lint_canon.values import keyword, known_text
 
 SECRET_NAME = re.compile(
@@ -24,7 +24,7 @@ class UnregisteredApiKey(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        return {module_needles("os.environ"), module_needles("os.getenv")}
+        return {(*module_needles("os.environ"), SECRET_NEEDLE), (*module_needles("os.getenv"), SECRET_NEEDLE)}
 
     def _check(self, node: cst.CSTNode, name_expr: cst.BaseExpression | None) -> None:
         known = known_text(name_expr, self.names)

@@ -9,7 +9,7 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import module_needles
+from lint_canon.rules.needles import POOL_NEEDLE, URL_NEEDLE, module_needles
 from lint_canon.vendors import BUILTIN_VENDOR_MODULES, HTTP_LIBRARIES
 
 
@@ -18,10 +18,15 @@ class UnregisteredVendorCall(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        modules = set(canon.vendor_modules) | set(HTTP_LIBRARIES)
+        modules = set(canon.vendor_modules)
         if canon.builtin_vendors:
             modules |= set(BUILTIN_VENDOR_MODULES)
-        return {module_needles(module.split(".", 1)[0]) for module in modules}
+        groups = {module_needles(module.split(".", 1)[0]) for module in modules}
+        # An HTTP call is only a finding when its URL is known, so spelled in the file.
+        for library in HTTP_LIBRARIES:
+            groups.add((module_needles(library)[0], URL_NEEDLE))
+        groups.add((module_needles("urllib3")[0], POOL_NEEDLE))
+        return groups
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.vendors.call(node)
