@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write .lint_canon_cache/")
+    check.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where the cache lives (default: .lint_canon_cache beside the canon)",
+    )
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
 
@@ -55,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--baseline", type=Path, metavar="FILE", help="leave out findings in this baseline")
     report.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
+    report.add_argument("--no-cache", action="store_true", help="do not read or write .lint_canon_cache/")
+    report.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the cache lives")
 
     rule = commands.add_parser("rule", help="print the documentation of a rule, or list the rules")
     rule.add_argument("code", nargs="?", help="a rule code such as CANON101")
@@ -124,7 +133,12 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     baseline = load_baseline(args.baseline) if args.baseline else None
     checker = Checker(canon, Selection(select, ignore))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    findings = checker.check_paths(paths, jobs=jobs)
+    cache_dir = None
+    if not args.no_cache:
+        from lint_canon.cache import FOLDER
+
+        cache_dir = args.cache_dir or canon.root / FOLDER
+    findings = checker.check_paths(paths, jobs=jobs, cache_dir=cache_dir)
     if baseline is not None:
         findings = new_findings(findings, baseline)
     return canon, paths, findings

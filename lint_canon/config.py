@@ -10,17 +10,22 @@ import difflib
 import hashlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from packaging.utils import canonicalize_name
 
 from lint_canon.errors import ConfigError
 
 CANON_FILE = "canon.yaml"
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503 normalisation (the spec's own one-line rule; packaging is not imported for it)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 TIERS = ("TIER_0", "TIER_1", "TIER_2")
 INTERACTIONS = ("READ", "WRITE", "ENRICH", "VALIDATE")
 TYPE_CHECKING_MODES = ("ignore", "flag")
@@ -445,6 +450,8 @@ def toml_error(exc: Exception, source: str) -> tuple[int | None, str]:
 
 def _pyproject_canon(pyproject: Path) -> Path | None:
     """The canon named by ``[tool.lint-canon] config`` in ``pyproject``, if it names one."""
+    import tomllib
+
     try:
         source = pyproject.read_text(encoding="utf-8")
         data = tomllib.loads(source)

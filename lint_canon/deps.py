@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
-
 from lint_canon.config import toml_error
-from lint_canon.rules.base import Dependency
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A distribution a dependency file declares, at the place that names it."""
+
+    path: str
+    line: int
+    col: int  # 1-based
+    name: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ def is_dependency_file(path: Path) -> bool:
 
 
 def _name_of(text: str) -> str | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(text).name
     except InvalidRequirement:
@@ -129,6 +137,8 @@ def read_requirements(path: Path, seen: set[Path] | None = None) -> tuple[list[D
 
 
 def _name_from_archive(filename: str) -> str | None:
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
     filename = filename.split("#", 1)[0].split("?", 1)[0]
     try:
         if filename.endswith(".whl"):
@@ -175,6 +185,8 @@ class _Locator:
 
 def read_pyproject(path: Path) -> tuple[list[Dependency], list[ParseProblem]]:
     """Dependencies of PEP 621 (with optional ones), PEP 735 groups, build-system and Poetry."""
+    import tomllib
+
     shown = _display(path)
     try:
         text = path.read_text(encoding="utf-8")

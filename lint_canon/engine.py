@@ -14,22 +14,19 @@ import os
 import re
 import tokenize
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper
+from typing import Any
 
 from lint_canon.config import Canon
-from lint_canon.deps import is_dependency_file, read_dependency_file
+from lint_canon.deps import is_dependency_file
 from lint_canon.errors import UsageError
 from lint_canon.findings import Finding
 from lint_canon.globs import match_path
-from lint_canon.names import ImportTracker
-from lint_canon.positions import node_positions
-from lint_canon.rules import DEPENDENCY_RULES, DONE_STATE_RULES, PYTHON_RULES
-from lint_canon.rules.base import FileContext, Needle
+
+# libcst and the rules are imported when a file has to be parsed, not before: a run that the
+# cache answers never pays for them.
+DONE_CODES = ("CANON401", "CANON402", "CANON403")
 
 # Folders never worth descending into: VCS data, virtual environments, caches, build output.
 SKIP_DIRS = frozenset(
@@ -107,19 +104,38 @@ class Checker:
         self.canon = canon
         self.selection = selection or Selection()
         self.apply_noqa = apply_noqa
-        wanted = self.selection.wants
+        self.wants_done_states = bool(canon.done_doc) and any(self.selection.wants(c) for c in DONE_CODES)
+        self._loaded = False
+
+    def _load(self) -> None:
+        """The active rules and the prefilter derived from them (imports libcst)."""
+        if self._loaded:
+            return
+        from lint_canon.rules import DEPENDENCY_RULES, DONE_STATE_RULES, PYTHON_RULES
+
+        canon, wanted = self.canon, self.selection.wants
         self.python_rules = [r for r in PYTHON_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
         self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
-        self.done_state_rules = [r for r in DONE_STATE_RULES if canon.done_doc and any(wanted(c) for c in r.codes)]
-        groups: set[tuple[Needle, ...]] | None = set()
+        self.done_state_rules = [
+            r for r in DONE_STATE_RULES if self.wants_done_states and any(wanted(c) for c in r.codes)
+        ]
+        groups: set[Any] | None = set()
         for rule in self.python_rules:
             wanted_groups = rule.tokens(canon)
             if wanted_groups is None:
                 groups = None
                 break
             groups.update(wanted_groups)
-        self.token_groups: tuple[tuple[Needle, ...], ...] | None = None if groups is None else tuple(sorted(groups))
+        self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
         self._patterns = {needle: re.compile(needle.pattern) for group in self.token_groups or () for needle in group}
+        self._loaded = True
+
+    def __getattr__(self, name: str) -> Any:
+        # python_rules, token_groups, ... appear on first use.
+        if name in ("python_rules", "dependency_rules", "done_state_rules", "token_groups", "_patterns"):
+            self._load()
+            return self.__dict__[name]
+        raise AttributeError(name)
 
     # --- single files --------------------------------------------------------------------
 
@@ -169,6 +185,13 @@ class Checker:
         lines = text.splitlines()
         if self.apply_noqa and _FILE_NOQA.search(text):
             return []
+        import libcst as cst
+        from libcst.metadata import MetadataWrapper
+
+        from lint_canon.names import ImportTracker
+        from lint_canon.positions import node_positions
+        from lint_canon.rules.base import FileContext
+
         try:
             module = cst.parse_module(text)
         except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
@@ -207,6 +230,8 @@ class Checker:
         wanted_problems = self.selection.wants("CANON901") or self.selection.wants("CANON902")
         if not self.dependency_rules and not wanted_problems:
             return []
+        from lint_canon.deps import read_dependency_file
+
         dependencies, problems = read_dependency_file(path)
         findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
         by_file: dict[str, list[str]] = {}
@@ -254,17 +279,19 @@ class Checker:
             if not path.is_dir():
                 raise UsageError(f"{path}: no such file or folder")
             for folder, dirs, files in os.walk(path):
-                base = Path(folder)
                 dirs[:] = sorted(
                     d
                     for d in dirs
                     if d not in SKIP_DIRS
                     and not d.endswith(".egg-info")
-                    and not (base / d / "pyvenv.cfg").exists()
-                    and not (exclude and match_path(self.relpath(base / d), exclude))
+                    and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+                    and not (exclude and match_path(self.relpath(Path(folder, d)), exclude))
                 )
                 for name in sorted(files):
-                    take(base / name)
+                    # Only the kinds of file we read become Path objects: a large tree has
+                    # many files of other kinds.
+                    if name.endswith(".py") or name.endswith((".txt", ".toml")):
+                        take(Path(folder, name))
         return python, dependency
 
     # --- the DONE-state contract -----------------------------------------------------------
@@ -281,7 +308,7 @@ class Checker:
 
     def covers_done_states(self, paths: Iterable[Path]) -> bool:
         """Does a run over ``paths`` include the DONE doc or its SQL (a file or a parent folder)?"""
-        if not self.done_state_rules:
+        if not self.wants_done_states:
             return False
         doc, sql = self.done_state_files()
         targets = [
@@ -335,8 +362,9 @@ class Checker:
                 findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
         return self._keep(findings, [])
 
-    def check_paths(self, paths: Iterable[Path], jobs: int = 1) -> list[Finding]:
-        """Every finding under ``paths``, sorted by path and position."""
+    def check_paths(self, paths: Iterable[Path], jobs: int = 1, cache_dir: Path | None = None) -> list[Finding]:
+        """Every finding under ``paths``, sorted by path and position. With ``cache_dir``,
+        Python files whose content did not change are answered from the cache."""
         paths = list(paths)
         python, dependency = self.discover(paths)
         findings: list[Finding] = []
@@ -346,20 +374,89 @@ class Checker:
                 if finding not in seen:  # an included file may also be checked on its own
                     seen.add(finding)
                     findings.append(finding)
-        findings.extend(self._check_python_files(python, jobs))
+        if cache_dir is None:
+            findings.extend(self._check_python_files(python, jobs))
+        else:
+            findings.extend(self._check_with_cache(python, jobs, cache_dir))
         if self.covers_done_states(paths):
             findings.extend(self.check_done_states())
         return sorted(set(findings))
 
-    def _check_python_files(self, files: list[Path], jobs: int) -> Iterator[Finding]:
+    def _check_with_cache(self, files: list[Path], jobs: int, cache_dir: Path) -> list[Finding]:
+        from lint_canon.cache import FileCache, cache_key, digest
+
+        key = cache_key(
+            self.canon.digest, str(self.canon.path), self.selection.select, self.selection.ignore, self.apply_noqa
+        )
+        cache = FileCache(cache_dir, key)
+        findings: list[Finding] = []
+        misses: list[tuple[Path, str, os.stat_result]] = []
+        for file in files:
+            absolute = str(file.absolute())
+            try:
+                stat = os.stat(absolute)
+            except OSError:
+                misses.append((file, absolute, None))  # type: ignore[arg-type]
+                continue
+            hit = cache.by_stat(absolute, stat)
+            if hit is not None:
+                if hit:
+                    shown = display_path(file)
+                    findings.extend(Finding(shown, *rest) for rest in hit)
+            else:
+                misses.append((file, absolute, stat))
+        for (_file, absolute, stat), (content_digest, result) in zip(
+            misses, self._check_files_for_cache([m[0] for m in misses], jobs, cache, digest), strict=True
+        ):
+            findings.extend(result)
+            if stat is not None and content_digest is not None:
+                cache.store(absolute, stat, content_digest, [astuple_without_path(f) for f in result])
+        cache.save()
+        return findings
+
+    def _check_files_for_cache(
+        self, files: list[Path], jobs: int, cache: Any, digest: Any
+    ) -> list[tuple[str | None, list[Finding]]]:
+        """(content digest, findings) of each file; files whose content the cache knows are not checked."""
+        out: list[tuple[str | None, list[Finding]]] = []
+        todo: list[int] = []
+        for i, file in enumerate(files):
+            try:
+                data = file.read_bytes()
+                stat = os.stat(file)
+            except OSError:
+                out.append((None, list(self.check_python_file(file))))
+                continue
+            content_digest = digest(data)
+            known = cache.by_content(str(file.absolute()), stat, content_digest)
+            if known is not None:
+                out.append((content_digest, [Finding(display_path(file), *rest) for rest in known]))
+            else:
+                out.append((content_digest, []))
+                todo.append(i)
+        results = self._check_python_files_grouped([files[i] for i in todo], jobs)
+        for i, result in zip(todo, results, strict=True):
+            out[i] = (out[i][0], result)
+        return out
+
+    def _check_python_files_grouped(self, files: list[Path], jobs: int) -> list[list[Finding]]:
+        """The findings of each file, in order (in worker processes when it pays)."""
         if jobs <= 1 or len(files) < 2 * _CHUNK:
-            for file in files:
-                yield from self.check_python_file(file)
-            return
+            return [self.check_python_file(file) for file in files]
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._load()
         chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(self,)) as pool:
-            for result in pool.map(_check_chunk, chunks):
-                yield from result
+            return [result for chunk in pool.map(_check_chunk_grouped, chunks) for result in chunk]
+
+    def _check_python_files(self, files: list[Path], jobs: int) -> Iterator[Finding]:
+        for result in self._check_python_files_grouped(files, jobs):
+            yield from result
+
+
+def astuple_without_path(finding: Finding) -> tuple[Any, ...]:
+    return (finding.line, finding.col, finding.end_line, finding.end_col, finding.code, finding.message)
 
 
 _CHUNK = 64
@@ -371,6 +468,6 @@ def _init_worker(checker: Checker) -> None:
     _WORKER = checker
 
 
-def _check_chunk(files: list[Path]) -> list[Finding]:
+def _check_chunk_grouped(files: list[Path]) -> list[list[Finding]]:
     assert _WORKER is not None
-    return [finding for file in files for finding in _WORKER.check_python_file(file)]
+    return [_WORKER.check_python_file(file) for file in files]

@@ -74,7 +74,9 @@ class _SpanState(CodegenState):
         self.spans[id(node)] = (start, end)
 
 
-def node_positions(module: cst.Module, source: str, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[int, int, int, int]]:
+def node_positions(
+    module: cst.Module, source: str, nodes: Iterable[cst.CSTNode]
+) -> dict[int, tuple[int, int, int, int]]:
     """id(node) -> (line, column, end line, end column), lines 1-based, columns 0-based."""
     state = _SpanState(
         default_indent=module.default_indent, default_newline=module.default_newline, wanted={id(n) for n in nodes}

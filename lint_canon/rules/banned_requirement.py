@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from packaging.utils import canonicalize_name
-
-from lint_canon.config import Canon
+from lint_canon.config import Canon, canonicalize_name
+from lint_canon.deps import Dependency
 from lint_canon.globs import match_path
-from lint_canon.rules.base import Dependency, DependencyReport, DependencyRule
+from lint_canon.rules.base import DependencyReport, DependencyRule
 
 
 class BannedRequirement(DependencyRule):

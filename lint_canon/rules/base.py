@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import libcst as cst
 
 from lint_canon.config import Ban, Canon
+from lint_canon.deps import Dependency
 from lint_canon.globs import match_path
 from lint_canon.names import FastBatchable, ImportTracker
 from lint_canon.vendors import Vendors
@@ -81,17 +82,6 @@ class Rule(FastBatchable):
 
     def report(self, node: cst.CSTNode, message: str, code: str | None = None) -> None:
         self.ctx.reports.append(Report(node, code or self.codes[0], message))
-
-
-@dataclass(frozen=True)
-class Dependency:
-    """A distribution a dependency file declares, at the place that names it."""
-
-    path: str
-    line: int
-    col: int  # 1-based
-    name: str
-    text: str
 
 
 @dataclass(frozen=True)

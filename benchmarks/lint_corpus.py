@@ -1,0 +1,207 @@
+"""lint-canon beside ruff and flake8 on about a million lines of real Python, in one run.
+
+    python benchmarks/lint_corpus.py [--skip-flake8]
+
+Downloads wheels of large pure-Python code bases from PyPI (Django, SQLAlchemy, botocore, pip,
+setuptools, requests, urllib3) into benchmarks/.cache/ (not committed), unpacks their .py files,
+writes a canon with 30 tools and 10 bans and the equivalent ruff and flake8-tidy-imports
+configuration, then times on the same corpus:
+
+  lint-canon check (cold: empty cache; warm: nothing changed), ruff --select TID251 (cold with
+  --no-cache, warm with its cache), flake8 -j auto --select I25 with flake8-tidy-imports, and
+  flake8 --select CANON with lint-canon's plugin; then lint-canon cold on a quarter and a half
+  of the corpus, for the per-line cost at each size.
+
+Prints wall seconds, lines per second, peak memory and the ratio to ruff. A benchmark, not a
+test. ruff and flake8-tidy-imports come with `pip install -e '.[bench]'`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+PACKAGES = [
+    "Django==5.2.8",
+    "SQLAlchemy==2.0.44",
+    "botocore==1.40.70",
+    "pip==25.3",
+    "setuptools==80.9.0",
+    "requests==2.32.5",
+    "urllib3==2.5.0",
+]
+BANS = {
+    "clearbit": "Clearbit contract ended",
+    "subprocess.Popen": "spawn processes through ops/shell.py only",
+    "os.system": "spawn processes through ops/shell.py only",
+    "pickle.loads": "untrusted data",
+    "telnetlib": "insecure protocol",
+    "ftplib": "insecure protocol",
+    "xmlrpc": "insecure protocol",
+    "urllib3.PoolManager": "use the shared HTTP client",
+    "requests.get": "use the shared HTTP client",
+    "yaml.load": "use yaml.safe_load",
+}
+
+
+def corpus() -> Path:
+    """The unpacked corpus (downloaded once)."""
+    wheels = CACHE / "wheels"
+    root = CACHE / "corpus"
+    if root.is_dir() and any(root.iterdir()):
+        return root
+    wheels.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "-d",
+            str(wheels),
+            *PACKAGES,
+        ],
+        check=True,
+    )
+    for wheel in sorted(wheels.glob("*.whl")):
+        target = root / wheel.name.split("-")[0]
+        with zipfile.ZipFile(wheel) as archive:
+            for name in archive.namelist():
+                if name.endswith(".py"):
+                    archive.extract(name, target)
+    return root
+
+
+def python_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.py"))
+
+
+def count_lines(files: list[Path]) -> int:
+    return sum(f.read_bytes().count(b"\n") for f in files)
+
+
+def write_configs(folder: Path) -> None:
+    tools = []
+    for i in range(30):
+        tools += [
+            f"  - id: TOOL-{i:03d}",
+            f"    vendor: vendor{i}",
+            "    hubs: [HUB-COMPANY-TARGET]",
+            "    interactions: [READ, ENRICH]",
+            f"    hosts: [api.vendor{i}.example.com]",
+            f"    modules: [vendor{i}_sdk]",
+            f"    api_key_env: VENDOR{i}_API_KEY",
+        ]
+    bans = "".join(f'  - reason: "{reason}"\n    modules: [{module}]\n' for module, reason in BANS.items())
+    (folder / "canon.yaml").write_text(
+        "version: 1\nhubs: [HUB-COMPANY-TARGET]\ntools:\n" + "\n".join(tools) + "\nbanned:\n" + bans
+    )
+    (folder / "ruff.toml").write_text(
+        '[lint]\nselect = ["TID251"]\n[lint.flake8-tidy-imports.banned-api]\n'
+        + "".join(f'"{module}".msg = "{reason}"\n' for module, reason in BANS.items())
+    )
+    banned = "\n".join(f"    {module} = {reason}" for module, reason in BANS.items())
+    (folder / "tidy.cfg").write_text(f"[flake8]\nbanned-modules =\n{banned}\n")
+    (folder / "canon-flake8.cfg").write_text(f"[flake8]\ncanon-config = {folder / 'canon.yaml'}\n")
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, _, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, out.count(b"\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-flake8", action="store_true", help="leave out the two flake8 runs (slow)")
+    args = parser.parse_args()
+    root = corpus()
+    files = python_files(root)
+    lines = count_lines(files)
+    bindir = Path(sys.executable).parent
+    lint_canon = str(bindir / "lint-canon")
+    ruff = shutil.which("ruff", path=str(bindir)) or shutil.which("ruff")
+    flake8 = str(bindir / "flake8")
+    used = sorted(w.name.split("-")[0] + " " + w.name.split("-")[1] for w in (CACHE / "wheels").glob("*.whl"))
+    print(f"corpus: {len(files)} files, {lines:,} lines ({', '.join(used)}); {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        write_configs(work)
+        canon = str(work / "canon.yaml")
+        rows: list[tuple[str, float, float, int, int]] = []
+
+        def run(label: str, argv: list[str], n_lines: int = lines) -> float:
+            wall, peak, found = timed(argv, work)
+            rows.append((label, wall, peak, found, n_lines))
+            print(f"  {label:<52} {wall:8.2f} s", flush=True)
+            return wall
+
+        cache = work / "lc-cache"
+        check = [lint_canon, "check", "--config", canon, "--exit-zero", "--cache-dir", str(cache), str(root)]
+        run("lint-canon check, cold (empty cache)", check)
+        run("lint-canon check, warm (nothing changed)", check)
+        run("lint-canon check --jobs 1 --no-cache", [*check[:-1], "--jobs", "1", "--no-cache", str(root)])
+        if ruff:
+            ruff_check = [
+                ruff,
+                "check",
+                "--config",
+                str(work / "ruff.toml"),
+                "--exit-zero",
+                "--quiet",
+                "--output-format",
+                "concise",
+            ]
+            run("ruff check --no-cache --select TID251 (cold)", [*ruff_check, "--no-cache", str(root)])
+            timed([*ruff_check, str(root)], work)  # fill ruff's cache
+            run("ruff check --select TID251 (warm cache)", [*ruff_check, str(root)])
+        if not args.skip_flake8:
+            run(
+                "flake8 -j auto --select I25 (flake8-tidy-imports)",
+                [flake8, "--config", str(work / "tidy.cfg"), "-j", "auto", "--select", "I25", str(root)],
+            )
+            run(
+                "flake8 -j auto --select CANON (lint-canon plugin)",
+                [flake8, "--config", str(work / "canon-flake8.cfg"), "-j", "auto", "--select", "CANON", str(root)],
+            )
+        for share in (4, 2):
+            part = work / f"part{share}"
+            subset = files[: len(files) // share]
+            for f in subset:
+                target = part / f.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, target)
+            run(
+                f"lint-canon check, cold, 1/{share} of the corpus",
+                [lint_canon, "check", "--config", canon, "--exit-zero", "--no-cache", str(part)],
+                count_lines(subset),
+            )
+
+    ruff_cold = next((r[1] for r in rows if r[0].startswith("ruff check --no-cache")), None)
+    ruff_warm = next((r[1] for r in rows if r[0].startswith("ruff check --select")), None)
+    print()
+    print(f"{'tool':<52} {'wall s':>8} {'lines/s':>11} {'µs/line':>8} {'peak MB':>8} {'findings':>9} {'/ ruff':>7}")
+    for label, wall, peak, found, n in rows:
+        reference = ruff_warm if "warm" in label else ruff_cold
+        ratio = f"{wall / reference:7.1f}" if reference else ""
+        print(f"{label:<52} {wall:8.2f} {n / wall:11,.0f} {wall / n * 1e6:8.1f} {peak:8.0f} {found:9} {ratio}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""The cache and the workers change how fast findings come, never which: tested against a
+serial run without cache, and invalidated by an edited file, an edited canon or a new version."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import lint_canon.cache
+from lint_canon.config import load_canon
+from lint_canon.engine import Checker
+from tests.conftest import CANON
+
+FILES = {
+    **{f"pkg{i % 5}/clean{i}.py": "import os\nprint(os.getcwd())\n" for i in range(150)},
+    **{
+        f"pkg{i % 5}/bad{i}.py": f"import subprocess as sp\n\n\ndef f{i}():\n    return sp.Popen(['ls'])\n"
+        for i in range(60)
+    },
+    "app.py": "import clearbit\nimport clearbit.enrichment  # noqa: CANON101\n",
+    "requirements.txt": "clearbit\n",
+    "broken.py": "import clearbit\ndef f(:\n",
+}
+
+
+def check(root: Path, jobs: int = 1, cache: bool = False):
+    checker = Checker(load_canon(root / "canon.yaml"))
+    return checker.check_paths([Path(".")], jobs=jobs, cache_dir=root / ".lint_canon_cache" if cache else None)
+
+
+@pytest.fixture
+def tree(project):
+    return project(FILES)
+
+
+def test_cache_and_workers_give_the_serial_findings(tree):
+    serial = check(tree)
+    assert len(serial) == 63
+    assert check(tree, jobs=2) == serial
+    assert check(tree, cache=True) == serial  # cold: fills the cache
+    assert (tree / ".lint_canon_cache" / ".gitignore").read_text() == "# Created by lint-canon\n*\n"
+    assert check(tree, cache=True) == serial  # warm
+    assert check(tree, jobs=2, cache=True) == serial
+
+
+def test_warm_run_does_not_parse(tree, monkeypatch):
+    check(tree, cache=True)
+    import lint_canon.engine
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cached file was checked again")
+
+    monkeypatch.setattr(lint_canon.engine.Checker, "check_source", refuse)
+    assert len(check(tree, cache=True)) == 63
+
+
+def test_an_edited_file_is_checked_again(tree):
+    check(tree, cache=True)
+    (tree / "pkg0" / "clean0.py").write_text("import clearbit\n")
+    findings = check(tree, cache=True)
+    assert ("pkg0/clean0.py", "CANON101") in {(f.path, f.code) for f in findings}
+    # Same size, same mtime, other content: found again by its content when the stat differs.
+    target = tree / "pkg1" / "clean1.py"
+    before = target.stat()
+    target.write_text("import clearbit\n" + "#" * (before.st_size - len("import clearbit\n") - 1) + "\n")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns + 1000))
+    assert ("pkg1/clean1.py", "CANON101") in {(f.path, f.code) for f in check(tree, cache=True)}
+    assert check(tree, cache=True) == check(tree)
+
+
+def test_an_edited_canon_starts_a_new_cache(tree):
+    first = check(tree, cache=True)
+    (tree / "canon.yaml").write_text(CANON.replace("modules: [subprocess.Popen]", "modules: [subprocess.run]"))
+    second = check(tree, cache=True)
+    assert {f.code for f in first} - {f.code for f in second} == set()
+    assert sum(1 for f in second if "Popen" in f.message) == 0
+    assert second == check(tree)
+    assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
+
+
+def test_a_new_version_starts_a_new_cache(tree, monkeypatch):
+    check(tree, cache=True)
+    monkeypatch.setattr(lint_canon.cache, "__version__", "99.0.0")
+    check(tree, cache=True)
+    assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
+
+
+def test_a_corrupt_cache_is_ignored(tree):
+    serial = check(tree)
+    check(tree, cache=True)
+    for file in (tree / ".lint_canon_cache").glob("findings-*.pickle"):
+        file.write_bytes(b"not a pickle")
+    assert check(tree, cache=True) == serial
+
+
+def test_cli_cache_flags(tree):
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lint_canon", "check", *args],
+            cwd=tree,
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+        )
+
+    assert run("--no-cache").returncode == 1
+    assert not (tree / ".lint_canon_cache").exists()
+    cold = run()
+    assert (tree / ".lint_canon_cache").is_dir()
+    assert run().stdout == cold.stdout == run("--no-cache", "--jobs", "2").stdout
