@@ -30,14 +30,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
+# Newest wheels at download time; the corpus line prints the versions used.
 PACKAGES = [
-    "Django==5.2.8",
-    "SQLAlchemy==2.0.44",
-    "botocore==1.40.70",
-    "pip==25.3",
-    "setuptools==80.9.0",
-    "requests==2.32.5",
-    "urllib3==2.5.0",
+    "Django",
+    "SQLAlchemy",
+    "botocore",
+    "pip",
+    "setuptools",
+    "requests",
+    "urllib3",
+    "Twisted",
+    "networkx",
+    "Pygments",
 ]
 BANS = {
     "clearbit": "Clearbit contract ended",

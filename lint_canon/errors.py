@@ -27,3 +27,8 @@ class ConfigError(CanonError):
         self.problem = problem
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, int | None, str, str]]:
+        # flake8 sends a plugin's exception from its workers to the main process: it must
+        # survive pickling, or flake8's result thread dies and the run hangs.
+        return (type(self), (self.path, self.line, self.key, self.problem))

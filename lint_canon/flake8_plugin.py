@@ -15,19 +15,18 @@ from typing import Any
 from lint_canon import __version__
 from lint_canon.config import Canon, find_canon_file, load_canon
 from lint_canon.engine import Checker, Selection
-from lint_canon.errors import ConfigError
 
 
 @functools.lru_cache(maxsize=64)
-def _checker_for(config: str | None, folder: str) -> Checker:
+def _checker_for(config: str | None, folder: str) -> Checker | None:
+    """The checker for files of ``folder``; None where no canon applies (a project that does
+    not use lint-canon: installing the plugin must not break flake8 there)."""
     if config:
         canon: Canon = load_canon(config)
     else:
         found = find_canon_file(folder)
         if found is None:
-            raise ConfigError(
-                folder, None, "", "no canon.yaml here or in any parent folder; create one or pass --canon-config FILE"
-            )
+            return None
         canon = _load(str(found))
     return Checker(canon, Selection(("CANON",)), apply_noqa=False)
 
@@ -67,6 +66,8 @@ class CanonPlugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         checker = self.checker
+        if checker is None:
+            return
         source = "".join(self.lines)
         if not checker.may_hold_finding(source.encode("utf-8", "surrogateescape")):
             return

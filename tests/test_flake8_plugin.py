@@ -75,3 +75,19 @@ def test_bad_canon_under_flake8_is_one_readable_line(project):
 def test_canon_config_option(project):
     root = project({"app.py": "import clearbit\n", "empty.yaml": "version: 1\n"})
     assert flake8("--select", "CANON", "--canon-config", "empty.yaml", "app.py", cwd=root).stdout == ""
+
+
+def test_no_canon_means_no_findings_and_no_error(tmp_path):
+    # lint-canon installed in an environment must not break flake8 in projects without a canon.
+    (tmp_path / "app.py").write_text("import clearbit\n")
+    result = flake8("--select", "CANON,E9", "-j", "2", "app.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_bad_canon_with_parallel_workers_does_not_hang(project):
+    # flake8 pickles a plugin's exception from its workers; an unpicklable one hung the run.
+    files = {f"m{i}.py": "import clearbit\n" for i in range(40)}
+    root = project(files, canon="version: 1\nhub: [A]\n")
+    result = flake8("--select", "CANON", "-j", "2", ".", cwd=root)
+    assert result.returncode != 0
+    assert "canon.yaml:2: hub: unknown key; did you mean 'hubs'?" in result.stdout + result.stderr
