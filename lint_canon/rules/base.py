@@ -19,11 +19,14 @@ from lint_canon.vendors import Vendors
 
 @dataclass(frozen=True, order=True)
 class Needle:
-    """What the prefilter looks for: a plain ``word`` (a fast ``in`` test on the bytes), then
-    ``pattern``, a regex that must match too: the word in a context where it can matter."""
+    """What the prefilter looks for: a plain ``word`` (a fast ``in`` test on the bytes), then a
+    context where it can matter: ``kind`` "import" (the word is the root of an imported module,
+    or of an import_module/__import__ string), "name" (imported by name, or used after a dot),
+    or "regex" (``pattern`` matches)."""
 
     word: bytes
-    pattern: bytes
+    pattern: bytes = b""
+    kind: str = "regex"
 
 
 @dataclass
