@@ -550,7 +550,7 @@ def astuple_without_path(finding: Finding) -> tuple[Any, ...]:
     return (finding.line, finding.col, finding.end_line, finding.end_col, finding.code, finding.message)
 
 
-_CHUNK = 64
+_CHUNK = 16
 _WORKER: Checker | None = None
 
 
