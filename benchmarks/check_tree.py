@@ -20,18 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BANS = {
-    "clearbit": "Clearbit contract ended",
-    "subprocess.Popen": "spawn processes through ops/shell.py only",
-    "os.system": "spawn processes through ops/shell.py only",
-    "pickle.loads": "untrusted data",
-    "telnetlib": "insecure protocol",
-    "ftplib": "insecure protocol",
-    "xmlrpc": "insecure protocol",
-    "urllib3.PoolManager": "use the shared HTTP client",
-    "requests.get": "use the shared HTTP client",
-    "yaml.load": "use yaml.safe_load",
-}
+from lint_corpus import BANS  # the same ten bans as the corpus benchmark
 
 
 def count_lines(paths: list[Path]) -> tuple[int, int]:
@@ -81,11 +70,29 @@ def main() -> int:
         runs = [
             (
                 f"lint-canon check (--jobs {args.jobs})",
-                [str(bindir / "lint-canon"), "check", "--config", str(canon), "--exit-zero", "--jobs", str(args.jobs)],
+                [
+                    str(bindir / "lint-canon"),
+                    "check",
+                    "--config",
+                    str(canon),
+                    "--exit-zero",
+                    "--no-cache",
+                    "--jobs",
+                    str(args.jobs),
+                ],
             ),
             (
                 "lint-canon check (--jobs 1)",
-                [str(bindir / "lint-canon"), "check", "--config", str(canon), "--exit-zero", "--jobs", "1"],
+                [
+                    str(bindir / "lint-canon"),
+                    "check",
+                    "--config",
+                    str(canon),
+                    "--exit-zero",
+                    "--no-cache",
+                    "--jobs",
+                    "1",
+                ],
             ),
         ]
         ruff = shutil.which("ruff", path=str(bindir)) or shutil.which("ruff")
