@@ -162,7 +162,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from lint_canon.engine import display_path
+    from lint_canon.paths import display_path
     from lint_canon.report import build_report, render
 
     canon, paths, findings = _findings(args, ("CANON",), ())

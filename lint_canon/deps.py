@@ -4,13 +4,13 @@ pyproject.toml by tomllib; PEP 508 strings by packaging."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lint_canon.config import toml_error
+from lint_canon.paths import display_path
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,6 @@ def _column(line_text: str, name: str) -> int:
     return matches[0].start() + 1
 
 
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
 # --- requirements files -------------------------------------------------------------------
 
 
@@ -93,7 +86,7 @@ def read_requirements(path: Path, seen: set[Path] | None = None) -> tuple[list[D
     if path in seen:
         return [], []
     seen.add(path)
-    shown = _display(path)
+    shown = display_path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -187,7 +180,7 @@ def read_pyproject(path: Path) -> tuple[list[Dependency], list[ParseProblem]]:
     """Dependencies of PEP 621 (with optional ones), PEP 735 groups, build-system and Poetry."""
     import tomllib
 
-    shown = _display(path)
+    shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

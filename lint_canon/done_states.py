@@ -147,21 +147,15 @@ def normalise_criterion(criterion: str) -> list[str]:
 
 def read_sql(path: Path, text: str) -> list[SqlChecker]:
     """Every ``CREATE [OR REPLACE] FUNCTION ... fn_check_*_done`` of one SQL file."""
-    from pglast import parse_sql
+    from lint_canon.sqltext import statements
 
-    data = text.encode("utf-8")
     checkers = []
-    for raw in parse_sql(text):
-        stmt = raw.stmt
+    for stmt, chunk, line in statements(text):
         if type(stmt).__name__ != "CreateFunctionStmt":
             continue
         name = ".".join(n.sval for n in stmt.funcname).lower()
         if not _CHECKER.match(name):
             continue
-        start = raw.stmt_location or 0
-        chunk = data[start : start + raw.stmt_len if raw.stmt_len else len(data)].decode("utf-8")
-        leading = chunk[: len(chunk) - len(chunk.lstrip())]
-        line = data[:start].count(b"\n") + leading.count("\n") + 1
         checker = SqlChecker(name, path, line)
         try:
             for normal in _function_criteria(stmt, chunk):

@@ -23,6 +23,7 @@ from lint_canon.deps import is_dependency_file
 from lint_canon.errors import UsageError
 from lint_canon.findings import Finding
 from lint_canon.globs import match_path
+from lint_canon.paths import display_path
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
@@ -66,16 +67,6 @@ class Selection:
         selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
         ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
         return selected >= 0 and selected >= ignored
-
-
-def display_path(path: Path) -> str:
-    """The path as findings show it: relative to the working folder when below it."""
-    absolute = path.absolute()
-    try:
-        shown = os.path.relpath(absolute)
-    except ValueError:
-        return str(absolute)
-    return str(absolute) if shown.startswith("..") else shown
 
 
 def decode_source(data: bytes) -> str:
@@ -418,6 +409,7 @@ class Checker:
         from pglast.parser import ParseError
 
         from lint_canon.done_states import read_doc, read_sql
+        from lint_canon.sqltext import error_line
 
         doc, sql_files = self.done_state_files()
         shown_doc = display_path(doc)
@@ -444,8 +436,7 @@ class Checker:
             try:
                 checkers += read_sql(path, text)
             except ParseError as exc:
-                location = getattr(exc, "location", None)
-                line = text.encode("utf-8")[:location].count(b"\n") + 1 if isinstance(location, int) else 1
+                line = error_line(exc, text)
                 findings.append(Finding(shown, line, 1, line, 1, "CANON901", f"cannot parse SQL: {exc.args[0]}"))
         for rule in self.done_state_rules:
             for report in rule().check(rows, checkers):

@@ -13,6 +13,7 @@ from typing import Any
 from lint_canon.db import jobs as job_runner
 from lint_canon.db import migrations as mig
 from lint_canon.db.connection import DatabaseError, Target, connect, embedded_server, resolve_target
+from lint_canon.paths import display_path
 
 EXIT_OK, EXIT_PROBLEM, EXIT_ERROR = 0, 1, 2
 
@@ -61,7 +62,7 @@ def _reference_schema(conn: Any) -> None:
     try:
         conn.execute(path.read_text(encoding="utf-8"))
     except psycopg.Error as exc:
-        raise DatabaseError(f"{mig.shown(path)}: {exc.diag.message_primary or exc}") from None
+        raise DatabaseError(f"{display_path(path)}: {exc.diag.message_primary or exc}") from None
 
 
 def status(args: Any) -> int:

@@ -12,7 +12,6 @@ there are no down migrations: fix forward.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,9 @@ from typing import Any
 
 from lint_canon.db.connection import DatabaseError
 from lint_canon.errors import CanonError
+from lint_canon.paths import display_path
+from lint_canon.sqltext import error_line
+from lint_canon.sqltext import statements as sql_statements
 
 PLAN_FILE = "plan.txt"
 NO_TRANSACTION = "-- lint-canon: no-transaction"
@@ -80,15 +82,6 @@ def reference_schema() -> Path:
     return Path(__file__).parent.parent.parent / "fixtures" / "reference_schema.sql"
 
 
-def shown(path: Path) -> str:
-    """A path as messages show it: relative to the working folder when below it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
-
-
 def checksum(data: bytes) -> str:
     """sha256 of the file with CRLF / CR line ends made LF."""
     return hashlib.sha256(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")).hexdigest()
@@ -96,32 +89,21 @@ def checksum(data: bytes) -> str:
 
 def split_statements(path: Path, text: str) -> tuple[Statement, ...]:
     """The file's statements with their lines, parsed by PostgreSQL's own parser (pglast)."""
-    from pglast import parse_sql
     from pglast.parser import ParseError
 
-    data = text.encode("utf-8")
+    out = []
     try:
-        raw = parse_sql(text)
+        for stmt, chunk, line in sql_statements(text):
+            if type(stmt).__name__ == "TransactionStmt":
+                raise MigrationError(
+                    f"{display_path(path)}:{line}: transaction control ({chunk.strip().split()[0].upper()}) inside a "
+                    "migration; the runner runs each file in its own transaction: remove it"
+                )
+            out.append(Statement(chunk.strip(), line))
     except ParseError as exc:
-        location = getattr(exc, "location", None)
-        line = data[:location].count(b"\n") + 1 if isinstance(location, int) else 1
-        raise MigrationError(f"{shown(path)}:{line}: cannot parse: {exc.args[0] if exc.args else exc}") from None
-    statements = []
-    for stmt in raw:
-        start = stmt.stmt_location or 0
-        end = start + stmt.stmt_len if stmt.stmt_len else len(data)
-        chunk = data[start:end].decode("utf-8")
-        # stmt_location points past comments that precede a statement; skip its own blank lines
-        leading = len(chunk) - len(chunk.lstrip())
-        line = data[:start].count(b"\n") + chunk[:leading].count("\n") + 1
-        kind = type(stmt.stmt).__name__
-        if kind == "TransactionStmt":
-            raise MigrationError(
-                f"{shown(path)}:{line}: transaction control ({chunk.strip().split()[0].upper()}) inside a migration; "
-                "the runner runs each file in its own transaction: remove it"
-            )
-        statements.append(Statement(chunk.strip(), line))
-    return tuple(statements)
+        message = exc.args[0] if exc.args else exc
+        raise MigrationError(f"{display_path(path)}:{error_line(exc, text)}: cannot parse: {message}") from None
+    return tuple(out)
 
 
 def load_plan(folder: Path) -> list[Migration]:
@@ -130,7 +112,9 @@ def load_plan(folder: Path) -> list[Migration]:
     try:
         lines = plan.read_text(encoding="utf-8").splitlines()
     except OSError:
-        raise MigrationError(f"{shown(plan)}: no plan file; list the migrations there, one file name a line") from None
+        raise MigrationError(
+            f"{display_path(plan)}: no plan file; list the migrations there, one file name a line"
+        ) from None
     migrations: list[Migration] = []
     seen: set[str] = set()
     for number, raw_line in enumerate(lines, 1):
@@ -138,21 +122,23 @@ def load_plan(folder: Path) -> list[Migration]:
         if not name:
             continue
         if name in seen:
-            raise MigrationError(f"{shown(plan)}:{number}: {name} is listed twice")
+            raise MigrationError(f"{display_path(plan)}:{number}: {name} is listed twice")
         seen.add(name)
         path = folder / name
         try:
             data = path.read_bytes()
             text = data.decode("utf-8")
         except OSError:
-            raise MigrationError(f"{shown(plan)}:{number}: {name} does not exist in {shown(folder)}") from None
+            raise MigrationError(
+                f"{display_path(plan)}:{number}: {name} does not exist in {display_path(folder)}"
+            ) from None
         except UnicodeDecodeError as exc:
-            raise MigrationError(f"{shown(path)}: not UTF-8 ({exc.reason})") from None
+            raise MigrationError(f"{display_path(path)}: not UTF-8 ({exc.reason})") from None
         statements = split_statements(path, text)
         no_transaction = any(line.strip().lower() == NO_TRANSACTION for line in text.splitlines()[:40])
         if no_transaction and len(statements) != 1:
             raise MigrationError(
-                f"{shown(path)}:1: a no-transaction migration must hold exactly one statement, it holds {len(statements)}"
+                f"{display_path(path)}:1: a no-transaction migration must hold exactly one statement, it holds {len(statements)}"
             )
         migrations.append(Migration(name, path, checksum(data), statements, no_transaction))
     return migrations
@@ -270,7 +256,7 @@ def apply_migration(conn: Any, migration: Migration) -> float:
         except psycopg.Error:
             pass  # the log is a courtesy; the failure itself is what we report
         raise MigrationError(
-            f"{shown(migration.path)}:{line}: {message} (rolled back; nothing of this file was applied)"
+            f"{display_path(migration.path)}:{line}: {message} (rolled back; nothing of this file was applied)"
         ) from None
     return time.perf_counter() - started
 
@@ -291,7 +277,7 @@ def check_unchanged(migrations: list[Migration], applied: dict[str, tuple[str, A
     for m in migrations:
         if m.name in applied and applied[m.name][0] != m.checksum:
             raise MigrationError(
-                f"{shown(m.path)}: changed after it was applied (ledger sha256 {applied[m.name][0][:12]}, file "
+                f"{display_path(m.path)}: changed after it was applied (ledger sha256 {applied[m.name][0][:12]}, file "
                 f"{m.checksum[:12]}); an applied migration is never edited: restore it and fix forward with a new file"
             )
 
@@ -310,7 +296,9 @@ def apply_all(
         pending = [m for m in migrations if m.name not in applied]
         for m in pending:
             marker = ", no transaction" if m.no_transaction else ""
-            say(f"would apply {shown(m.path)} ({len(m.statements)} statements{marker}, sha256 {m.checksum[:12]})")
+            say(
+                f"would apply {display_path(m.path)} ({len(m.statements)} statements{marker}, sha256 {m.checksum[:12]})"
+            )
         if not pending:
             say(f"nothing to apply: {len(migrations)} migrations up to date")
         return 0
@@ -324,7 +312,7 @@ def apply_all(
             if m.name in applied:
                 continue
             seconds = apply_migration(conn, m)
-            say(f"applied {shown(m.path)} ({seconds:.2f} s)")
+            say(f"applied {display_path(m.path)} ({seconds:.2f} s)")
             count += 1
         if count == 0:
             say(f"nothing to apply: {len(migrations)} migrations up to date")
