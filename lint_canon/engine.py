@@ -242,12 +242,16 @@ class Checker:
                 return True
         return False
 
-    def check_python_file(self, path: Path) -> list[Finding]:
+    def check_python_file(self, path: Path, data: bytes | None = None) -> list[Finding]:
+        """Check one Python file; ``data`` is its bytes when the caller has read them already."""
         shown = display_path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return self._keep([Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")], [])
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                return self._keep(
+                    [Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")], []
+                )
         if not self.may_hold_finding(data):
             return []
         return self.check_source(data, shown, self.relpath(path))
@@ -465,6 +469,8 @@ class Checker:
         return sorted(set(findings))
 
     def _check_with_cache(self, files: list[Path], jobs: int, cache_dir: Path) -> list[Finding]:
+        """Each file is stat-ed once; read (once) only when its stat changed; checked only when
+        the cache does not know its content."""
         from lint_canon.cache import FileCache, cache_key, digest
 
         key = cache_key(
@@ -472,68 +478,47 @@ class Checker:
         )
         cache = FileCache(cache_dir, key)
         findings: list[Finding] = []
-        misses: list[tuple[Path, str, os.stat_result]] = []
+        todo: list[tuple[Path, bytes | None]] = []
+        pending: list[tuple[str, os.stat_result, str]] = []  # beside todo: where its findings go
         for file in files:
             absolute = str(file.absolute())
             try:
                 stat = os.stat(absolute)
+                hit = cache.by_stat(absolute, stat)
+                data = file.read_bytes() if hit is None else b""
             except OSError:
-                misses.append((file, absolute, None))  # type: ignore[arg-type]
+                findings.extend(self.check_python_file(file))  # reports it as unreadable
                 continue
-            hit = cache.by_stat(absolute, stat)
-            if hit is not None:
-                if hit:
-                    shown = display_path(file)
-                    findings.extend(Finding(shown, *rest) for rest in hit)
-            else:
-                misses.append((file, absolute, stat))
-        for (_file, absolute, stat), (content_digest, result) in zip(
-            misses, self._check_files_for_cache([m[0] for m in misses], jobs, cache, digest), strict=True
-        ):
+            if hit is None:
+                content_digest = digest(data)
+                hit = cache.by_content(absolute, stat, content_digest)
+                if hit is None:
+                    todo.append((file, data))
+                    pending.append((absolute, stat, content_digest))
+                    continue
+            if hit:
+                shown = display_path(file)
+                findings.extend(Finding(shown, *rest) for rest in hit)
+        results = self._check_python_files_grouped(todo, jobs)
+        for (absolute, stat, content_digest), result in zip(pending, results, strict=True):
             findings.extend(result)
-            if stat is not None and content_digest is not None:
-                cache.store(absolute, stat, content_digest, [astuple_without_path(f) for f in result])
+            cache.store(absolute, stat, content_digest, [astuple_without_path(f) for f in result])
         cache.save()
         return findings
 
-    def _check_files_for_cache(
-        self, files: list[Path], jobs: int, cache: Any, digest: Any
-    ) -> list[tuple[str | None, list[Finding]]]:
-        """(content digest, findings) of each file; files whose content the cache knows are not checked."""
-        out: list[tuple[str | None, list[Finding]]] = []
-        todo: list[int] = []
-        for i, file in enumerate(files):
-            try:
-                data = file.read_bytes()
-                stat = os.stat(file)
-            except OSError:
-                out.append((None, list(self.check_python_file(file))))
-                continue
-            content_digest = digest(data)
-            known = cache.by_content(str(file.absolute()), stat, content_digest)
-            if known is not None:
-                out.append((content_digest, [Finding(display_path(file), *rest) for rest in known]))
-            else:
-                out.append((content_digest, []))
-                todo.append(i)
-        results = self._check_python_files_grouped([files[i] for i in todo], jobs)
-        for i, result in zip(todo, results, strict=True):
-            out[i] = (out[i][0], result)
-        return out
-
-    def _check_python_files_grouped(self, files: list[Path], jobs: int) -> list[list[Finding]]:
-        """The findings of each file, in order (in worker processes when it pays)."""
-        if jobs <= 1 or len(files) < 2 * _CHUNK:
-            return [self.check_python_file(file) for file in files]
+    def _check_python_files_grouped(self, items: list[tuple[Path, bytes | None]], jobs: int) -> list[list[Finding]]:
+        """The findings of each (file, its bytes or None), in order (in worker processes when it pays)."""
+        if jobs <= 1 or len(items) < 2 * _CHUNK:
+            return [self.check_python_file(file, data) for file, data in items]
         from concurrent.futures import ProcessPoolExecutor
 
         self._load()
-        chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(self,)) as pool:
             return [result for chunk in pool.map(_check_chunk_grouped, chunks) for result in chunk]
 
     def _check_python_files(self, files: list[Path], jobs: int) -> Iterator[Finding]:
-        for result in self._check_python_files_grouped(files, jobs):
+        for result in self._check_python_files_grouped([(file, None) for file in files], jobs):
             yield from result
 
 
@@ -550,6 +535,6 @@ def _init_worker(checker: Checker) -> None:
     _WORKER = checker
 
 
-def _check_chunk_grouped(files: list[Path]) -> list[list[Finding]]:
+def _check_chunk_grouped(items: list[tuple[Path, bytes | None]]) -> list[list[Finding]]:
     assert _WORKER is not None
-    return [_WORKER.check_python_file(file) for file in files]
+    return [_WORKER.check_python_file(file, data) for file, data in items]
