@@ -24,6 +24,7 @@ from lint_canon.errors import UsageError
 from lint_canon.findings import Finding
 from lint_canon.globs import match_path
 from lint_canon.paths import display_path
+from lint_canon.prefilter import Prefilter
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
@@ -88,68 +89,6 @@ def suppressed(finding: Finding, lines: Sequence[str]) -> bool:
     return any(finding.code.startswith(code.upper()) for code in re.split(r"[,\s]+", codes.strip()) if code)
 
 
-_IMPORT = re.compile(
-    rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]*))",
-    re.MULTILINE,
-)
-# An import after a colon or semicolon (`if TYPE_CHECKING: import x`) is rare: looked for only
-# in files that hold such a marker.
-_INLINE_IMPORTS = (b": import ", b":import ", b"; import ", b";import ", b": from ", b"; from ")
-_INLINE_IMPORT = re.compile(
-    rb"[;:][ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]*))"
-)
-# import_module may be called under another name: then any dotted string may be a module.
-_DYNAMIC_IMPORT = re.compile(rb"['\"]([A-Za-z_][\w.]*)['\"]")
-_WORD = re.compile(rb"\w+")
-
-
-class ImportIndex:
-    """What a file imports, read from its import lines with one regex pass: the roots of the
-    modules, and the names of the from-import lists. A superset on purpose (comments and
-    strings that look like imports count); a backslash-continued import makes it "anything"."""
-
-    __slots__ = ("roots", "names", "anything", "any_name")
-
-    def __init__(self, data: bytes) -> None:
-        self.roots: set[bytes] = set()
-        self.names: set[bytes] = set()
-        self.anything = False  # an import list we could not read: any module may be imported
-        self.any_name = False  # a from-import list we could not read: any name may be imported
-        matches = list(_IMPORT.finditer(data))
-        if any(marker in data for marker in _INLINE_IMPORTS):
-            matches += _INLINE_IMPORT.finditer(data)
-        for match in matches:
-            module, listed, plain = match.groups()
-            if module is not None:
-                if not module.startswith(b"."):
-                    self.roots.add(module.split(b".", 1)[0])
-                self.names.update(_WORD.findall(listed))
-                if listed.rstrip().endswith(b"\\"):
-                    self.any_name = True
-                tail = b""
-            else:
-                words = _WORD.findall(plain)
-                self.roots.update(words)
-                self.names.update(words)
-                tail = plain
-            if tail.rstrip().endswith(b"\\"):
-                self.anything = True
-        if b"import_module" in data or b"__import__" in data:
-            for match in _DYNAMIC_IMPORT.finditer(data):
-                self.roots.add(match.group(1).split(b".", 1)[0])
-
-    def holds(self, needle: Any, patterns: dict[Any, re.Pattern[bytes]], data: bytes, contains: Any) -> bool:
-        if needle.kind == "import":
-            return self.anything or needle.word in self.roots
-        if needle.kind == "name":
-            if self.anything or self.any_name or needle.word in self.names:
-                return True
-            return contains(b"." + needle.word) and patterns[needle].search(data) is not None
-        if needle.word and not contains(needle.word):
-            return False
-        return patterns[needle].search(data) is not None
-
-
 class Checker:
     """Checks files against one canon; picklable, so worker processes get their own copy."""
 
@@ -180,17 +119,7 @@ class Checker:
                 break
             groups.update(wanted_groups)
         self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
-        self._patterns = {
-            needle: re.compile(
-                needle.pattern if needle.kind == "regex" else rb"\.\s*" + re.escape(needle.word) + rb"\b"
-            )
-            for group in self.token_groups or ()
-            for needle in group
-            if needle.kind != "import"
-        }
-        # Import needles first: they are set look-ups.
-        order = {"import": 0, "name": 1, "regex": 2}
-        self._ordered_groups = [tuple(sorted(g, key=lambda n: order[n.kind])) for g in self.token_groups or ()]
+        self._prefilter = None if groups is None else Prefilter(groups)
         self._loaded = True
 
     def __getattr__(self, name: str) -> Any:
@@ -200,9 +129,7 @@ class Checker:
             "dependency_rules",
             "done_state_rules",
             "token_groups",
-            "_patterns",
-            "_words",
-            "_word_groups",
+            "_prefilter",
         ):
             self._load()
             return self.__dict__[name]
@@ -222,25 +149,9 @@ class Checker:
         """The prefilter: can a file with these bytes hold a finding of an active rule?"""
         if not self.python_rules:
             return False
-        if self.token_groups is None:
+        if self._prefilter is None:
             return True
-        # What the file imports is read once (one regex pass over its import lines); a group
-        # whose module is not imported is dismissed by a set look-up. Plain `in` tests on the
-        # bytes, each done at most once, and the context regexes come only after that.
-        index = ImportIndex(data)
-        patterns = self._patterns
-        seen: dict[bytes, bool] = {}
-
-        def contains(word: bytes) -> bool:
-            found = seen.get(word)
-            if found is None:
-                found = seen[word] = word in data
-            return found
-
-        for group in self._ordered_groups:
-            if all(index.holds(needle, patterns, data, contains) for needle in group):
-                return True
-        return False
+        return self._prefilter(data)
 
     def check_python_file(self, path: Path, data: bytes | None = None) -> list[Finding]:
         """Check one Python file; ``data`` is its bytes when the caller has read them already."""

@@ -96,6 +96,18 @@ _CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "urllib3.HTTPSConnectionPool": (frozenset(), frozenset({"request", "urlopen"})),
     "urllib3.connection_from_url": (frozenset(), frozenset({"request", "urlopen"})),
 }
+
+
+def http_call_names(library: str) -> frozenset[str]:
+    """The last names of the calls through ``library`` that can send a request: its functions
+    (``get``, ``urlopen``) and the methods of its clients."""
+    names = {qualname.rsplit(".", 1)[1] for qualname in _HTTP_FUNCTIONS if qualname.split(".", 1)[0] == library}
+    for client, (url_first, method_first) in _CLIENTS.items():
+        if client.split(".", 1)[0] == library:
+            names |= url_first | method_first
+    return frozenset(names)
+
+
 _INTERNAL_HOSTS = ("localhost", "*.localhost", "*.local", "*.internal")
 
 _AUTHORITY = re.compile(r"^(?:https?|wss?)://([^/?#]*)", re.IGNORECASE)

@@ -8,7 +8,7 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import host_needle, module_needles
+from lint_canon.rules.needles import host_needle, http_needles
 from lint_canon.vendors import HTTP_LIBRARIES
 
 
@@ -22,7 +22,7 @@ class BannedVendorCall(Rule):
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
         return {
-            (module_needles(library)[0], host_needle(host))
+            (*http_needles(library), host_needle(host))
             for ban in canon.banned
             for host in ban.hosts
             for library in HTTP_LIBRARIES

@@ -21,12 +21,15 @@ from lint_canon.vendors import Vendors
 class Needle:
     """What the prefilter looks for: a plain ``word`` (a fast ``in`` test on the bytes), then a
     context where it can matter: ``kind`` "import" (the word is the root of an imported module,
-    or of an import_module/__import__ string), "name" (imported by name, or used after a dot),
-    or "regex" (``pattern`` matches)."""
+    or of an import_module/__import__ string), "name" (the last part of the dotted name whose
+    other parts are ``heads``: imported by name from its module, or used after a dot that
+    follows a name the module's imports bind or one of the heads), or "regex" (``pattern``
+    matches). See ``lint_canon.prefilter``."""
 
     word: bytes
     pattern: bytes = b""
     kind: str = "regex"
+    heads: tuple[bytes, ...] = ()
 
 
 @dataclass

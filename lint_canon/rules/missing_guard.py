@@ -9,7 +9,7 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import host_needle, module_needles
+from lint_canon.rules.needles import host_needle, http_needles, module_needles
 from lint_canon.vendors import HTTP_LIBRARIES
 
 
@@ -26,7 +26,7 @@ class MissingGuard(Rule):
         for tool in canon.tools:
             groups.update(module_needles(module.split(".", 1)[0]) for module in tool.modules)
             groups.update(
-                (module_needles(library)[0], host_needle(host)) for host in tool.hosts for library in HTTP_LIBRARIES
+                (*http_needles(library), host_needle(host)) for host in tool.hosts for library in HTTP_LIBRARIES
             )
         return groups
 

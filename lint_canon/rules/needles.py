@@ -5,15 +5,25 @@ from __future__ import annotations
 import re
 
 from lint_canon.rules.base import Needle
+from lint_canon.vendors import http_call_names
 
 
 def module_needles(qualname: str) -> tuple[Needle, ...]:
     """A file that refers to ``qualname`` imports its root and names its last part."""
-    root, _, rest = qualname.partition(".")
-    needles = [Needle(root.encode(), kind="import")]
-    if rest:
-        needles.append(Needle(qualname.rsplit(".", 1)[1].encode(), kind="name"))
+    parts = [part.encode() for part in qualname.split(".")]
+    needles = [Needle(parts[0], kind="import")]
+    if len(parts) > 1:
+        needles.append(Needle(parts[-1], kind="name", heads=tuple(parts[:-1])))
     return tuple(needles)
+
+
+def http_needles(library: str) -> tuple[Needle, Needle]:
+    """An HTTP call through ``library`` imports it and spells the name of the function or client
+    method it calls (``get``, ``urlopen``, ...)."""
+    words = sorted(http_call_names(library))
+    alternatives = b"|".join(re.escape(w).encode() for w in words)
+    call = Needle(words[0].encode() if len(words) == 1 else b"", rb"\b(?:" + alternatives + rb")\b")
+    return module_needles(library)[0], call
 
 
 def _needle(word: str, context: str) -> Needle:

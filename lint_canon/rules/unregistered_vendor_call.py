@@ -9,7 +9,7 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import POOL_NEEDLE, URL_NEEDLE, module_needles
+from lint_canon.rules.needles import POOL_NEEDLE, URL_NEEDLE, http_needles, module_needles
 from lint_canon.vendors import BUILTIN_VENDOR_MODULES, HTTP_LIBRARIES
 
 
@@ -24,8 +24,8 @@ class UnregisteredVendorCall(Rule):
         groups = {module_needles(module.split(".", 1)[0]) for module in modules}
         # An HTTP call is only a finding when its URL is known, so spelled in the file.
         for library in HTTP_LIBRARIES:
-            groups.add((module_needles(library)[0], URL_NEEDLE))
-        groups.add((module_needles("urllib3")[0], POOL_NEEDLE))
+            groups.add((*http_needles(library), URL_NEEDLE))
+        groups.add((*http_needles("urllib3"), POOL_NEEDLE))
         return groups
 
     def visit_Call(self, node: cst.Call) -> None:

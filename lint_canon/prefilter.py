@@ -1,0 +1,170 @@
+"""The text prefilter: can a file hold a finding at all, judged from its bytes alone?
+
+Every rule names groups of needles (``Rule.tokens``); a file may hold a finding of the rule only
+if it holds every needle of one group. Most files of a large repository hold none and are never
+parsed. The judgement must be a superset of what the rules can find: a needle may let through a
+file that has no finding (it is parsed for nothing), never stop one that has.
+
+What a file imports is read with one regex pass over its import lines (``ImportIndex``); the
+groups are indexed by the module root they need imported, so a file is only tested against the
+groups of the modules it imports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+# The names of an import run to the end of the line, past backslash continuations, or to the
+# closing parenthesis (past comments, which may hold one).
+_LIST = rb"(\((?:[^)#]|#[^\n]*)*\)|(?:[^\n#;\\]|\\\r?\n|\\)*)"
+_IMPORT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*" + _LIST + rb"|import[ \t]+" + _LIST + rb")",
+    re.MULTILINE,
+)
+# An import after a colon or semicolon (`if TYPE_CHECKING: import x`) is rare: looked for only
+# in files that hold such a marker.
+_INLINE_IMPORTS = (b": import ", b":import ", b"; import ", b";import ", b": from ", b"; from ")
+_INLINE_IMPORT = re.compile(
+    rb"[;:][ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*" + _LIST + rb"|import[ \t]+" + _LIST + rb")"
+)
+# import_module may be called under another name: then any dotted string may be a module.
+_DYNAMIC_IMPORT = re.compile(rb"['\"]([A-Za-z_][\w.]*)['\"]")
+_WORD = re.compile(rb"\w+")
+_ROOT = re.compile(rb"[\s\\]*(\w+)")
+# The name before a dot: `pickle . loads` -> pickle (ASCII; anything else is judged a match).
+_HEAD = re.compile(rb"(\w*)[ \t\\\r\n]*\Z")
+
+
+class ImportIndex:
+    """What a file imports, read from its import lines: the roots of the modules, and per root
+    the names its imports bind and the names its from-imports list. A superset on purpose:
+    comments and strings that look like imports count."""
+
+    __slots__ = ("roots", "_imports", "_bound", "_listed")
+
+    def __init__(self, data: bytes) -> None:
+        self.roots: set[bytes] = set()
+        # (root, the words of its import, whether it is a from-import), for bound() and listed()
+        self._imports: list[tuple[bytes, bytes, bool]] = []
+        self._bound: dict[bytes, set[bytes]] | None = None
+        self._listed: dict[bytes, set[bytes]] | None = None
+        # Every import statement spells "import": finding those (a C loop over the bytes) and
+        # matching from the start of their lines is several times faster than a regex over
+        # every line.
+        matches = []
+        line = -1
+        at = data.find(b"import")
+        while at != -1:
+            start = data.rfind(b"\n", 0, at) + 1
+            if start != line:
+                line = start
+                match = _IMPORT.match(data, start)
+                if match is not None:
+                    matches.append(match)
+            at = data.find(b"import", at + 6)
+        if any(marker in data for marker in _INLINE_IMPORTS):
+            matches += _INLINE_IMPORT.finditer(data)
+        for match in matches:
+            module, names, plain = match.groups()
+            if module is not None:
+                if not module.startswith(b"."):  # a relative import is local code
+                    root = module.split(b".", 1)[0]
+                    self.roots.add(root)
+                    self._imports.append((root, names, True))
+                continue
+            for element in plain.split(b","):
+                root = _ROOT.match(element)
+                if root is not None:
+                    self.roots.add(root.group(1))
+                    self._imports.append((root.group(1), element, False))
+        if b"import_module" in data or b"__import__" in data:
+            for match in _DYNAMIC_IMPORT.finditer(data):
+                self.roots.add(match.group(1).split(b".", 1)[0])
+
+    def _index(self) -> None:
+        self._bound, self._listed = {}, {}
+        for root, words, listed in self._imports:
+            found = _WORD.findall(words)
+            self._bound.setdefault(root, set()).update(found)
+            if listed:
+                self._listed.setdefault(root, set()).update(found)
+
+    def bound(self, root: bytes) -> set[bytes]:
+        """Every word of the imports of ``root``: among them the names they bind (``import a.b
+        as c`` binds c, ``from a import b`` binds b)."""
+        if self._bound is None:
+            self._index()
+        assert self._bound is not None
+        return self._bound.get(root, set())
+
+    def listed(self, root: bytes) -> set[bytes]:
+        """The names of ``from <root>... import <names>``."""
+        if self._listed is None:
+            self._index()
+        assert self._listed is not None
+        return self._listed.get(root, set())
+
+
+class Prefilter:
+    """Built once per canon from the rules' needle groups; called once per file."""
+
+    def __init__(self, groups: Iterable[tuple[Any, ...]]) -> None:
+        order = {"import": 0, "name": 1, "regex": 2}
+        self.by_root: dict[bytes, list[tuple[Any, ...]]] = {}
+        self.loose: list[tuple[Any, ...]] = []  # groups that need no import
+        self.patterns: dict[Any, re.Pattern[bytes]] = {}
+        for group in sorted(set(groups)):
+            group = tuple(sorted(group, key=lambda n: order[n.kind]))
+            roots = [n.word for n in group if n.kind == "import"]
+            if roots:
+                self.by_root.setdefault(roots[0], []).append(group)
+            else:
+                self.loose.append(group)
+            for needle in group:
+                if needle.kind == "name":
+                    self.patterns[needle] = re.compile(rb"\.[\s\\]*" + re.escape(needle.word) + rb"\b")
+                elif needle.kind == "regex":
+                    self.patterns[needle] = re.compile(needle.pattern)
+
+    def __call__(self, data: bytes) -> bool:
+        index = ImportIndex(data)
+        candidates = [group for root in index.roots & self.by_root.keys() for group in self.by_root[root]]
+        candidates += self.loose
+        if not candidates:
+            return False
+        seen: dict[Any, bool] = {}
+        for group in candidates:
+            for needle in group:
+                found = seen.get(needle)
+                if found is None:
+                    found = seen[needle] = self._holds(needle, index, data)
+                if not found:
+                    break
+            else:
+                return True
+        return False
+
+    def _holds(self, needle: Any, index: ImportIndex, data: bytes) -> bool:
+        if needle.kind == "import":
+            return needle.word in index.roots
+        if needle.word and needle.word not in data:
+            return False
+        if needle.kind == "regex":
+            return self.patterns[needle].search(data) is not None
+        # A name: imported by name from its module, or used after a dot that follows a name
+        # an import of its module binds, or a part of its own dotted name.
+        root = needle.heads[0]
+        if needle.word in index.listed(root):
+            return True
+        heads = index.bound(root).union(needle.heads)
+        for match in self.patterns[needle].finditer(data):
+            start = match.start()
+            low = max(0, start - 80)
+            head = _HEAD.search(data, low, start)
+            if head is None or not head.group(1) or (head.start() == low and low > 0):
+                return True  # `(x).name`, or a name we cannot see whole: it may be one
+            if not data[head.start() - 1 : head.start()].isascii() or head.group(1) in heads:
+                return True  # a non-ASCII name (cannot tell), or one of the heads
+        return False
