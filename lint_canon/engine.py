@@ -254,41 +254,58 @@ class Checker:
 
     # --- many files ----------------------------------------------------------------------
 
-    def discover(self, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-        """Python files and dependency files under ``paths``, minus skipped folders and
-        the canon's ``exclude``. Files named explicitly are taken when their kind is known."""
-        python: list[Path] = []
+    def discover(self, paths: Iterable[Path]) -> tuple[list[str], list[Path]]:
+        """Python files (as path strings) and dependency files under ``paths``, minus skipped
+        folders and the canon's ``exclude``. Files named explicitly are taken when their kind is
+        known. Strings, not Path objects: a large tree has thousands of files, most of them
+        answered by the cache without ever becoming more than a name."""
+        python: list[str] = []
         dependency: list[Path] = []
         exclude = self.canon.exclude
+        root = str(self.canon.root.absolute())
 
-        def take(file: Path) -> None:
-            if exclude and match_path(self.relpath(file), exclude):
+        def excluded(path: str) -> bool:
+            if not exclude:
+                return False
+            absolute = os.path.abspath(path)
+            if absolute.startswith(root + os.sep):
+                rel = absolute[len(root) + 1 :].replace(os.sep, "/")
+            else:
+                rel = self.relpath(Path(path))
+            return match_path(rel, exclude)
+
+        def take(path: str, name: str) -> None:
+            if name.endswith(".py"):
+                if not excluded(path):
+                    python.append(path)
+            elif name.endswith((".txt", ".toml")) and is_dependency_file(Path(path)) and not excluded(path):
+                dependency.append(Path(path))
+
+        def walk(folder: str) -> None:
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
                 return
-            if file.suffix == ".py":
-                python.append(file)
-            elif is_dependency_file(file):
-                dependency.append(file)
+            for entry in entries:
+                name = entry.name
+                if entry.is_dir():
+                    if (
+                        name not in SKIP_DIRS
+                        and not name.endswith(".egg-info")
+                        and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+                        and not excluded(entry.path)
+                    ):
+                        walk(entry.path)
+                else:
+                    take(entry.path, name)
 
         for path in paths:
             if path.is_file():
-                take(path)
+                take(str(path), path.name)
                 continue
             if not path.is_dir():
                 raise UsageError(f"{path}: no such file or folder")
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(
-                    d
-                    for d in dirs
-                    if d not in SKIP_DIRS
-                    and not d.endswith(".egg-info")
-                    and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-                    and not (exclude and match_path(self.relpath(Path(folder, d)), exclude))
-                )
-                for name in sorted(files):
-                    # Only the kinds of file we read become Path objects: a large tree has
-                    # many files of other kinds.
-                    if name.endswith(".py") or name.endswith((".txt", ".toml")):
-                        take(Path(folder, name))
+            walk(str(path))
         return python, dependency
 
     # --- the DONE-state contract -----------------------------------------------------------
@@ -379,7 +396,7 @@ class Checker:
             findings.extend(self.check_done_states())
         return sorted(set(findings))
 
-    def _check_with_cache(self, files: list[Path], jobs: int, cache_dir: Path) -> list[Finding]:
+    def _check_with_cache(self, files: list[str], jobs: int, cache_dir: Path) -> list[Finding]:
         """Each file is stat-ed once; read (once) only when its stat changed; checked only when
         the cache does not know its content."""
         from lint_canon.cache import FileCache, cache_key, digest
@@ -391,24 +408,27 @@ class Checker:
         findings: list[Finding] = []
         todo: list[tuple[Path, bytes | None]] = []
         pending: list[tuple[str, os.stat_result, str]] = []  # beside todo: where its findings go
+        abspath, stat_of, by_stat = os.path.abspath, os.stat, cache.by_stat
         for file in files:
-            absolute = str(file.absolute())
+            absolute = abspath(file)
             try:
-                stat = os.stat(absolute)
-                hit = cache.by_stat(absolute, stat)
-                data = file.read_bytes() if hit is None else b""
+                stat = stat_of(absolute)
+                hit = by_stat(absolute, stat)
+                if hit is None:
+                    with open(absolute, "rb") as handle:
+                        data = handle.read()
             except OSError:
-                findings.extend(self.check_python_file(file))  # reports it as unreadable
+                findings.extend(self.check_python_file(Path(file)))  # reports it as unreadable
                 continue
             if hit is None:
                 content_digest = digest(data)
                 hit = cache.by_content(absolute, stat, content_digest)
                 if hit is None:
-                    todo.append((file, data))
+                    todo.append((Path(file), data))
                     pending.append((absolute, stat, content_digest))
                     continue
             if hit:
-                shown = display_path(file)
+                shown = display_path(Path(file))
                 findings.extend(Finding(shown, *rest) for rest in hit)
         results = self._check_python_files_grouped(todo, jobs)
         for (absolute, stat, content_digest), result in zip(pending, results, strict=True):
@@ -419,17 +439,24 @@ class Checker:
 
     def _check_python_files_grouped(self, items: list[tuple[Path, bytes | None]], jobs: int) -> list[list[Finding]]:
         """The findings of each (file, its bytes or None), in order (in worker processes when it pays)."""
-        if jobs <= 1 or len(items) < 2 * _CHUNK:
+        if jobs <= 1 or len(items) < _PARALLEL_FROM:
             return [self.check_python_file(file, data) for file, data in items]
         from concurrent.futures import ProcessPoolExecutor
 
         self._load()
         chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(self,)) as pool:
-            return [result for chunk in pool.map(_check_chunk_grouped, chunks) for result in chunk]
+            # First the prefilter, over chunks of files: most files end there.
+            screened: list[list[Finding] | int] = [r for chunk in pool.map(_screen_chunk, chunks) for r in chunk]
+            # Then the files to parse, one task each and the largest first, so that the workers
+            # finish together (a chunk holding a few large files kept one worker busy alone).
+            survivors = sorted((i for i, r in enumerate(screened) if isinstance(r, int)), key=lambda i: -screened[i])
+            for i, result in zip(survivors, pool.map(_check_one, [items[i] for i in survivors]), strict=True):
+                screened[i] = result
+        return [result for result in screened if not isinstance(result, int)]
 
-    def _check_python_files(self, files: list[Path], jobs: int) -> Iterator[Finding]:
-        for result in self._check_python_files_grouped([(file, None) for file in files], jobs):
+    def _check_python_files(self, files: list[str], jobs: int) -> Iterator[Finding]:
+        for result in self._check_python_files_grouped([(Path(file), None) for file in files], jobs):
             yield from result
 
 
@@ -437,7 +464,8 @@ def astuple_without_path(finding: Finding) -> tuple[Any, ...]:
     return (finding.line, finding.col, finding.end_line, finding.end_col, finding.code, finding.message)
 
 
-_CHUNK = 16
+_CHUNK = 64
+_PARALLEL_FROM = 32  # files; fewer are checked at once, without starting workers
 _WORKER: Checker | None = None
 
 
@@ -446,6 +474,22 @@ def _init_worker(checker: Checker) -> None:
     _WORKER = checker
 
 
-def _check_chunk_grouped(items: list[tuple[Path, bytes | None]]) -> list[list[Finding]]:
+def _screen_chunk(items: list[tuple[Path, bytes | None]]) -> list[list[Finding] | int]:
+    """Per file: its final findings ([] when the prefilter rules it out), or its size in bytes
+    when it must be parsed."""
     assert _WORKER is not None
-    return [_WORKER.check_python_file(file, data) for file, data in items]
+    results: list[list[Finding] | int] = []
+    for file, data in items:
+        if data is None:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                results.append(_WORKER.check_python_file(file))  # reports it as unreadable
+                continue
+        results.append(len(data) if _WORKER.may_hold_finding(data) else [])
+    return results
+
+
+def _check_one(item: tuple[Path, bytes | None]) -> list[Finding]:
+    assert _WORKER is not None
+    return _WORKER.check_python_file(*item)
