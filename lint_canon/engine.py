@@ -183,21 +183,20 @@ class Checker:
         if self.apply_noqa and _FILE_NOQA.search(text):
             return []
         import libcst as cst
-        from libcst.metadata import MetadataWrapper
 
         from lint_canon.names import ImportTracker
         from lint_canon.positions import node_positions
         from lint_canon.rules.base import FileContext
+        from lint_canon.walker import Walker
 
         try:
             module = cst.parse_module(text)
         except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
             return self._keep([self._syntax_error(exc, text, path)], lines)
 
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         tracker = ImportTracker(module)
         ctx = FileContext(path, relpath, self.canon, tracker)
-        wrapper.visit_batched([tracker, *(rule(ctx) for rule in self.python_rules)])
+        Walker([tracker, *(rule(ctx) for rule in self.python_rules)]).walk(module)
         if not ctx.reports:
             return []
         positions = node_positions(module, text, [report.node for report in ctx.reports])
