@@ -67,6 +67,13 @@ CASES = [
     ("import urllib.parse\nDOC = 'see https://evil.example.org'\nurllib.parse.quote(DOC)\n", False),
     ("import httpx\nclient = httpx.Client()\nclient.stream('GET', 'https://evil.example.org')\n", True),
     ("import requests\nrequests.codes.ok  # https://evil.example.org\n", False),
+    ('import requests\nSCHEME = "https"\nrequests.get(SCHEME + "://evil.example.org/x")\n', True),
+    ('import requests\nHOST = "evil.example.org"\nrequests.get(f"https://{HOST}/x")\n', True),
+    # secrets read from the environment, however the name is spelled
+    ('import os\nos.environ["ACME_API_KEY"]\n', True),
+    ('import os\nPREFIX = "ACME"\nos.environ[f"{PREFIX}_TOKEN"]\n', True),
+    ('import os\nos.getenv("ACME_" + "SECRET")\n', True),
+    ('import os\nos.environ["HOME"]  # the token lives elsewhere\n', False),
     # vendor SDKs
     ("import acme_sdk\nacme_sdk.lookup(1)\n", True),
     ("import openai\nopenai.completions.create()\n", True),

@@ -36,11 +36,11 @@ def host_needle(pattern: str) -> Needle:
     return _needle(fixed, "{w}")
 
 
-# A URL our resolver can read starts with a scheme in a string of the same file.
-URL_NEEDLE = Needle(b"://", rb"(?i)(?:https?|wss?)://")
+# A URL our resolver can read is spelled in the file, at least from "://" on (the scheme may
+# come from a constant: SCHEME + "://api.example.com").
+URL_NEEDLE = Needle(b"://", rb"://")
 # urllib3 pools take a bare host: HTTPConnectionPool("api.example.com").
 POOL_NEEDLE = Needle(b"ConnectionPool", rb"\bHTTPS?ConnectionPool\b|\bconnection_from_url\b")
-# A secret-looking variable name, spelled out in a string.
-SECRET_NEEDLE = Needle(
-    b"", rb"(?i)['\"][A-Za-z0-9_]*(?:API_?KEY|APIKEY|TOKEN|SECRET|SECRET_KEY|ACCESS_KEY|PRIVATE_KEY|AUTH_KEY)['\"]"
-)
+# A secret-looking variable name: the string that ends it ends with the suffix (also when the
+# name is put together: f"{PREFIX}_TOKEN", PREFIX + "_TOKEN").
+SECRET_NEEDLE = Needle(b"", rb"(?i)(?:API_?KEY|APIKEY|TOKEN|SECRET|ACCESS_KEY|PRIVATE_KEY|AUTH_KEY)['\"]")
