@@ -31,6 +31,17 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def prepare(folder: Path) -> None:
+    """Create the cache folder (with a .gitignore that keeps it out of version control)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by lint-canon\n*\n")
+    except OSError:
+        pass  # a read-only checkout runs without the cache
+
+
 class FileCache:
     def __init__(self, folder: Path, key: str) -> None:
         self.folder = folder
@@ -66,11 +77,8 @@ class FileCache:
     def save(self) -> None:
         if not self.changed:
             return
+        prepare(self.folder)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by lint-canon\n*\n")
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -6,19 +6,28 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lint_canon import __version__
 from lint_canon.errors import CanonError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+COMMANDS = ("check", "report", "rule", "sql")
+# The path options of `check` stay strings until a run needs more than the run record:
+# pathlib is not imported on the way to a replay.
+_CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline")
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _codes(value: str) -> tuple[str, ...]:
     return tuple(part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip())
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that command's (a run of one command needs no
+    other, and building them all costs more than some runs)."""
     parser = argparse.ArgumentParser(
         prog="lint-canon",
         description="Enforce the tool canon: banned imports and packages, vendor calls, guards, DONE-doc drift.",
@@ -26,9 +35,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lint-canon {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    if only in (None, "check"):
+        _check_parser(commands)
+    if only in (None, "report", "rule", "sql"):
+        _other_parsers(commands)
+    return parser
+
+
+def _check_parser(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="lint Python files and dependency files")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: .)")
-    check.add_argument("--config", type=Path, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
+    check.add_argument("paths", nargs="*", type=str, metavar="PATH", help="files or folders (default: .)")
+    check.add_argument("--config", type=str, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
     check.add_argument(
         "--format", choices=("text", "json", "github", "sarif"), default="text", help="output format (default: text)"
     )
@@ -37,17 +54,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="code prefixes not to report")
     check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
-    check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--output", "-o", type=str, metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--no-cache", action="store_true", help="do not read or write .lint_canon_cache/")
     check.add_argument(
         "--cache-dir",
-        type=Path,
+        type=str,
         metavar="DIR",
         help="where the cache lives (default: .lint_canon_cache beside the canon)",
     )
-    check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
-    check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as the baseline")
+    check.add_argument("--baseline", type=str, metavar="FILE", help="report only findings not in this baseline")
+    check.add_argument("--write-baseline", type=str, metavar="FILE", help="record today's findings as the baseline")
+
+
+def _other_parsers(commands: argparse._SubParsersAction) -> None:
+    from pathlib import Path
 
     report = commands.add_parser("report", help="write ci_enforcement_report.json (the four CI checks)")
     report.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: .)")
@@ -69,7 +90,6 @@ def _parser() -> argparse.ArgumentParser:
     rule.add_argument("code", nargs="?", help="a rule code such as CANON101")
 
     _sql_parser(commands)
-    return parser
 
 
 def _sql_parser(commands: argparse._SubParsersAction) -> None:
@@ -119,10 +139,13 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--now", metavar="TIME")
 
 
-def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...]):
-    """The canon and the findings of a run over args.paths (less the baseline's, if given)."""
+def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...], record=None):
+    """The canon, the paths, the findings of a run over args.paths (less the baseline's, if
+    given) and the cache folder used. ``record`` (a RunRecord) learns what the run read."""
+    from pathlib import Path
+
     from lint_canon.baseline import load_baseline, new_findings
-    from lint_canon.config import resolve_canon
+    from lint_canon.config import find_canon_file, resolve_canon
     from lint_canon.engine import Checker, Selection
 
     paths: list[Path] = args.paths or [Path(".")]
@@ -130,42 +153,95 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
         if not path.exists():
             raise CanonError(f"{path}: no such file or folder")
     canon = resolve_canon(args.config, paths[0])
+    if record is not None:
+        record.file(str(canon.path))
+        if args.config is None:
+            _record_canon_search(record, paths[0], find_canon_file)
+        if args.baseline:
+            record.file(str(args.baseline))
     baseline = load_baseline(args.baseline) if args.baseline else None
     checker = Checker(canon, Selection(select, ignore))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     cache_dir = None
     if not args.no_cache:
-        from lint_canon.cache import FOLDER
+        from lint_canon.cache import FOLDER, prepare
 
         cache_dir = args.cache_dir or canon.root / FOLDER
-    findings = checker.check_paths(paths, jobs=jobs, cache_dir=cache_dir)
+        prepare(cache_dir)  # before the files are listed: creating it changes its parent folder
+    findings = checker.check_paths(paths, jobs=jobs, cache_dir=cache_dir, record=record)
     if baseline is not None:
         findings = new_findings(findings, baseline)
-    return canon, paths, findings
+    return canon, paths, findings, cache_dir
 
 
-def _check(args: argparse.Namespace) -> int:
+def _record_canon_search(record, start: Path, find_canon_file) -> None:
+    """The folders the canon was looked for in, and their pyproject.toml files: a canon.yaml or
+    a [tool.lint-canon] table added nearer would be found instead."""
+    found = find_canon_file(start)
+    here = start.absolute()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        record.folder(str(folder))
+        pyproject = folder / "pyproject.toml"
+        if pyproject.exists():
+            record.file(str(pyproject))
+        if found is not None and folder == found.parent:
+            break
+
+
+def _check(args: argparse.Namespace, argv: list[str]) -> int:
+    # A run like the last one, with nothing it read changed, repeats its output (runcache.py).
+    replayable = not args.no_cache and not args.write_baseline and args.format != "github"
+    if replayable:
+        from lint_canon import runcache
+
+        key = runcache.run_key(argv)
+        hit = runcache.replay(key, str(args.cache_dir) if args.cache_dir else None)
+        if hit is not None:
+            rendered, code = hit
+            _write(args, rendered)
+            return code
+        record = runcache.RunRecord()
+    else:
+        record = None
+
+    from pathlib import Path
+
     from lint_canon.baseline import write_baseline
     from lint_canon.formats import FORMATS
 
-    _, _, findings = _findings(args, args.select, args.ignore)
+    for name in _CHECK_PATHS:
+        value = getattr(args, name)
+        setattr(args, name, [Path(v) for v in value] if isinstance(value, list) else value and Path(value))
+    _, _, findings, cache_dir = _findings(args, args.select, args.ignore, record)
     if args.write_baseline:
         write_baseline(args.write_baseline, findings)
         sys.stderr.write(f"lint-canon: wrote a baseline of {len(findings)} findings to {args.write_baseline}\n")
         return EXIT_CLEAN
     rendered = FORMATS[args.format](findings)
+    _write(args, rendered)
+    code = EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+    if record is not None and cache_dir is not None:
+        folder = os.path.abspath(cache_dir)
+        if args.cache_dir or runcache.findable(folder):
+            runcache.save(key, folder, record, rendered, code)
+    return code
+
+
+def _write(args: argparse.Namespace, rendered: str) -> None:
     if args.output:
-        args.output.write_text(rendered, encoding="utf-8")
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(rendered)
     else:
         sys.stdout.write(rendered)
-    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
 
 
 def _report(args: argparse.Namespace) -> int:
     from lint_canon.paths import display_path
     from lint_canon.report import build_report, render
 
-    canon, paths, findings = _findings(args, ("CANON",), ())
+    canon, paths, findings, _ = _findings(args, ("CANON",), ())
     report = build_report(findings, display_path(canon.path), [str(p) for p in paths])
     args.output.write_text(render(report), encoding="utf-8")
     summary = report["summary"]
@@ -213,14 +289,15 @@ def _sql(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
     try:
         if args.command == "check":
-            return _check(args)
+            return _check(args, argv)
         if args.command == "sql":
             return _sql(args)
         if args.command == "report":

@@ -119,6 +119,7 @@ def read_requirements(path: Path, seen: set[Path] | None = None) -> tuple[list[D
                 target = (path.parent / include).resolve()
                 number = option.requirement_line.line_number
                 if not target.is_file():
+                    seen.add(target)  # looked for: a file created there changes the findings
                     problems.append(
                         ParseProblem(shown, number, "CANON902", f"included file '{include}' does not exist")
                     )
@@ -248,7 +249,13 @@ def read_pyproject(path: Path) -> tuple[list[Dependency], list[ParseProblem]]:
     return deps, []
 
 
-def read_dependency_file(path: Path) -> tuple[list[Dependency], list[ParseProblem]]:
+def read_dependency_file(path: Path, read: set[Path] | None = None) -> tuple[list[Dependency], list[ParseProblem]]:
+    """The dependencies a file declares; ``read`` gathers the files a requirements file
+    includes, found or not."""
     if path.name == "pyproject.toml":
         return read_pyproject(path)
-    return read_requirements(path)
+    seen: set[Path] = set()
+    result = read_requirements(path, seen)
+    if read is not None:
+        read |= seen
+    return result

@@ -222,13 +222,15 @@ class Checker:
         message = getattr(exc, "message", None) or "libcst cannot parse this file"
         return Finding(path, line, col, line, col, "CANON901", f"syntax error: {str(message).splitlines()[0]}")
 
-    def check_dependency_file(self, path: Path) -> list[Finding]:
+    def check_dependency_file(self, path: Path, read: set[Path] | None = None) -> list[Finding]:
+        """Findings of a requirements file or pyproject.toml; ``read`` gathers the files it
+        includes (found or not)."""
         wanted_problems = self.selection.wants("CANON901") or self.selection.wants("CANON902")
         if not self.dependency_rules and not wanted_problems:
             return []
         from lint_canon.deps import read_dependency_file
 
-        dependencies, problems = read_dependency_file(path)
+        dependencies, problems = read_dependency_file(path, read)
         findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
         by_file: dict[str, list[str]] = {}
         for rule_class in self.dependency_rules:
@@ -253,7 +255,7 @@ class Checker:
 
     # --- many files ----------------------------------------------------------------------
 
-    def discover(self, paths: Iterable[Path]) -> tuple[list[str], list[Path]]:
+    def discover(self, paths: Iterable[Path], record: Any = None) -> tuple[list[str], list[Path]]:
         """Python files (as path strings) and dependency files under ``paths``, minus skipped
         folders and the canon's ``exclude``. Files named explicitly are taken when their kind is
         known. Strings, not Path objects: a large tree has thousands of files, most of them
@@ -281,6 +283,8 @@ class Checker:
                 dependency.append(Path(path))
 
         def walk(folder: str) -> None:
+            if record is not None:
+                record.folder(folder)  # a file added, removed or renamed here changes its mtime
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except OSError:
@@ -288,13 +292,13 @@ class Checker:
             for entry in entries:
                 name = entry.name
                 if entry.is_dir():
-                    if (
-                        name not in SKIP_DIRS
-                        and not name.endswith(".egg-info")
-                        and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
-                        and not excluded(entry.path)
-                    ):
-                        walk(entry.path)
+                    if name in SKIP_DIRS or name.endswith(".egg-info") or excluded(entry.path):
+                        continue
+                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        if record is not None:
+                            record.folder(entry.path)  # until its pyvenv.cfg goes
+                        continue
+                    walk(entry.path)
                 else:
                     take(entry.path, name)
 
@@ -375,27 +379,48 @@ class Checker:
                 findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
         return self._keep(findings, [])
 
-    def check_paths(self, paths: Iterable[Path], jobs: int = 1, cache_dir: Path | None = None) -> list[Finding]:
+    def check_paths(
+        self, paths: Iterable[Path], jobs: int = 1, cache_dir: Path | None = None, record: Any = None
+    ) -> list[Finding]:
         """Every finding under ``paths``, sorted by path and position. With ``cache_dir``,
-        Python files whose content did not change are answered from the cache."""
+        Python files whose content did not change are answered from the cache. ``record`` (a
+        runcache.RunRecord) is told every file and folder the run reads."""
         paths = list(paths)
-        python, dependency = self.discover(paths)
+        python, dependency = self.discover(paths, record)
         findings: list[Finding] = []
         seen: set[Finding] = set()
         for file in dependency:
-            for finding in self.check_dependency_file(file):
+            read: set[Path] = {file}
+            for finding in self.check_dependency_file(file, read):
                 if finding not in seen:  # an included file may also be checked on its own
                     seen.add(finding)
                     findings.append(finding)
+            if record is not None:
+                for path in read:
+                    record.file(str(path))
         if cache_dir is None:
             findings.extend(self._check_python_files(python, jobs))
         else:
-            findings.extend(self._check_with_cache(python, jobs, cache_dir))
+            findings.extend(self._check_with_cache(python, jobs, cache_dir, record))
         if self.covers_done_states(paths):
+            if record is not None:
+                self._record_done_state_files(record)
             findings.extend(self.check_done_states())
         return sorted(set(findings))
 
-    def _check_with_cache(self, files: list[str], jobs: int, cache_dir: Path) -> list[Finding]:
+    def _record_done_state_files(self, record: Any) -> None:
+        doc, sql = self.done_state_files()
+        for path in (doc, *sql):
+            record.file(str(path))
+        for entry in self.canon.done_sql:
+            folder = self.canon.root / entry
+            if folder.is_dir():
+                for walked, _, _ in os.walk(folder):
+                    record.folder(walked)
+            else:
+                record.file(str(folder))
+
+    def _check_with_cache(self, files: list[str], jobs: int, cache_dir: Path, record: Any = None) -> list[Finding]:
         """Each file is stat-ed once; read (once) only when its stat changed; checked only when
         the cache does not know its content."""
         from lint_canon.cache import FileCache, cache_key, digest
@@ -418,7 +443,11 @@ class Checker:
                         data = handle.read()
             except OSError:
                 findings.extend(self.check_python_file(Path(file)))  # reports it as unreadable
+                if record is not None:
+                    record.file(absolute)
                 continue
+            if record is not None:
+                record.file(absolute, stat)
             if hit is None:
                 content_digest = digest(data)
                 hit = cache.by_content(absolute, stat, content_digest)

@@ -1,0 +1,152 @@
+"""The run record: a check run that finds nothing changed answers with the last run's output.
+
+The per-file cache spares the parse of unchanged files, but a run still starts the engine, reads
+the canon and looks up every file. A ``check`` run that used the cache folder also leaves a run
+record there: the lint-canon version, the command line and working folder, the size and mtime
+of every file the run read (the canon and the pyproject.toml files its search looked at, the
+Python and dependency files, requirements includes, the DONE doc and its SQL, the baseline), the
+mtime of every folder it listed (adding, removing or renaming a file changes it) and the files
+it found missing. The next run with the same command line in the same folder stats those;
+when every one is as recorded, it writes the recorded output and exits with the recorded code,
+without importing the engine. One difference, and the run is checked again (unchanged files
+still come from the per-file cache) and recorded anew.
+
+Only this module and the standard library are imported on the way to a replay; the record is
+written with ``marshal`` for the same reason.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import zlib
+from array import array
+
+from lint_canon import __version__
+
+FOLDER = ".lint_canon_cache"
+_FORMAT = 2
+
+
+def run_key(argv: list[str]) -> tuple[str, ...]:
+    """The command line, the working folder and the version: what a record is valid for."""
+    return (str(_FORMAT), __version__, os.getcwd(), *argv)
+
+
+def _name(key: tuple[str, ...]) -> str:
+    # The name only spreads records over files; the record holds its key and is compared whole.
+    text = "\0".join(key).encode()
+    return f"run-{zlib.crc32(text):08x}{zlib.adler32(text):08x}.marshal"
+
+
+class RunRecord:
+    """What a run read, collected while it runs (paths absolute)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[int, int]] = {}
+        self.folders: dict[str, int] = {}
+        self.missing: set[str] = set()
+
+    def file(self, path: str, stat: os.stat_result | None = None) -> None:
+        path = os.path.abspath(path)
+        if stat is None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                self.missing.add(path)
+                return
+        self.files[path] = (stat.st_size, stat.st_mtime_ns)
+
+    def folder(self, path: str) -> None:
+        path = os.path.abspath(path)
+        try:
+            self.folders[path] = os.stat(path).st_mtime_ns
+        except OSError:
+            self.missing.add(path)
+
+    def _data(self) -> tuple[str, bytes, str, bytes, str]:
+        # Paths joined by NUL (which no path holds) and the numbers in an array: loading
+        # thousands of small tuples costs ten times more than splitting one string.
+        numbers = array("q", [n for size, mtime in self.files.values() for n in (size, mtime)])
+        return (
+            "\0".join(self.files),
+            numbers.tobytes(),
+            "\0".join(self.folders),
+            array("q", self.folders.values()).tobytes(),
+            "\0".join(sorted(self.missing)),
+        )
+
+
+def _unchanged(files: str, file_numbers: bytes, folders: str, folder_numbers: bytes, missing: str) -> bool:
+    stat = os.stat
+    numbers = array("q")
+    numbers.frombytes(file_numbers)
+    mtimes = array("q")
+    mtimes.frombytes(folder_numbers)
+    try:
+        for i, path in enumerate(files.split("\0") if files else ()):
+            found = stat(path)
+            if found.st_size != numbers[2 * i] or found.st_mtime_ns != numbers[2 * i + 1]:
+                return False
+        for i, path in enumerate(folders.split("\0") if folders else ()):
+            if stat(path).st_mtime_ns != mtimes[i]:
+                return False
+    except (OSError, IndexError):
+        return False
+    return not any(os.path.lexists(path) for path in (missing.split("\0") if missing else ()))
+
+
+def findable(cache_dir: str) -> bool:
+    """Does ``find_record`` look in this folder when no --cache-dir is given?"""
+    if os.path.basename(cache_dir) != FOLDER:
+        return False
+    parent, here = os.path.dirname(cache_dir), os.getcwd()
+    return here == parent or here.startswith(parent.rstrip(os.sep) + os.sep)
+
+
+def find_record(key: tuple[str, ...], cache_dir: str | None) -> str | None:
+    """The record of ``key``: in ``cache_dir`` if given, else in the cache folder of the working
+    folder or of its nearest parent that has one with this record."""
+    name = _name(key)
+    if cache_dir is not None:
+        path = os.path.join(cache_dir, name)
+        return path if os.path.isfile(path) else None
+    folder = os.getcwd()
+    while True:
+        path = os.path.join(folder, FOLDER, name)
+        if os.path.isfile(path):
+            return path
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def replay(key: tuple[str, ...], cache_dir: str | None) -> tuple[str, int] | None:
+    """(output, exit code) of the recorded run, when nothing it read has changed."""
+    path = find_record(key, cache_dir)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            stored_key, data, output, code = marshal.load(handle)
+        if tuple(stored_key) != key or not _unchanged(*data):
+            return None
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return output, code
+
+
+def save(key: tuple[str, ...], cache_dir: str, record: RunRecord, output: str, code: int) -> None:
+    """Write the record, unless something it read changed while the run was going on."""
+    data = record._data()
+    if not _unchanged(*data):
+        return
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        temporary = os.path.join(cache_dir, f".tmp-run-{os.getpid()}")
+        with open(temporary, "wb") as handle:
+            marshal.dump((key, data, output, code), handle)
+        os.replace(temporary, os.path.join(cache_dir, _name(key)))
+    except OSError:
+        pass  # a read-only checkout runs without the record

@@ -1,0 +1,197 @@
+"""The run record: a check run with nothing changed repeats the last output without checking;
+anything the run read that changes (a file, a folder's entries, the canon, a requirements
+include, the DONE doc, the arguments, the version) makes it check again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import lint_canon.engine
+import lint_canon.runcache
+from lint_canon.cli import main
+from tests.conftest import CANON, REPO
+
+FILES = {
+    "app.py": "import clearbit\n",
+    "pkg/ok.py": "import os\n",
+    "requirements.txt": "-r base.txt\nrequests\n",
+    "base.txt": "clearbit\n",
+}
+
+
+@pytest.fixture
+def tree(project):
+    return project(FILES)
+
+
+def run(capsys, *args: str) -> tuple[int, str]:
+    code = main(["check", *args])
+    return code, capsys.readouterr().out
+
+
+def records(root: Path) -> list[Path]:
+    return sorted((root / ".lint_canon_cache").glob("run-*.marshal"))
+
+
+@pytest.fixture
+def no_checking(monkeypatch):
+    """Makes a run that checks anything fail: what passes was answered from the record."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the run was checked, not replayed")
+
+    def forbid() -> None:
+        monkeypatch.setattr(lint_canon.engine.Checker, "check_paths", refuse)
+
+    return forbid
+
+
+def test_an_unchanged_run_is_replayed_with_its_output_and_exit_code(tree, capsys, no_checking):
+    code, out = run(capsys)
+    assert code == 1
+    assert "app.py:1:8: CANON101" in out
+    assert "base.txt:1:1: CANON102" in out
+    assert len(records(tree)) == 1
+    no_checking()
+    assert run(capsys) == (1, out)
+
+
+def test_exit_zero_and_output_file_are_replayed(tree, capsys, no_checking):
+    args = ("--exit-zero", "-o", "report.txt")
+    assert run(capsys, *args) == (0, "")
+    first = (tree / "report.txt").read_text()
+    assert "app.py:1:8: CANON101" in first
+    assert records(tree) == []  # creating report.txt changed the folder the run had listed
+    run(capsys, *args)
+    assert len(records(tree)) == 1
+    no_checking()
+    (tree / "report.txt").write_text("stale")
+    assert run(capsys, *args) == (0, "")
+    assert (tree / "report.txt").read_text() == first
+
+
+def change_and_expect_a_new_check(tree, capsys, monkeypatch, change, expected: str | None) -> None:
+    run(capsys)
+    change()
+    calls = []
+    original = lint_canon.engine.Checker.check_paths
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(lint_canon.engine.Checker, "check_paths", counting)
+    _, out = run(capsys)
+    assert calls == [1]
+    if expected is not None:
+        assert expected in out
+    _, again = run(capsys)
+    assert calls == [1], "the new run was recorded and replayed"
+    assert again == out
+
+
+def test_an_edited_file_is_checked_again(tree, capsys, monkeypatch):
+    change_and_expect_a_new_check(
+        tree, capsys, monkeypatch, lambda: (tree / "pkg" / "ok.py").write_text("import clearbit\n"), "pkg/ok.py:1:8"
+    )
+
+
+def test_a_same_size_edit_is_seen_by_its_mtime(tree, capsys, monkeypatch):
+    def edit() -> None:
+        target = tree / "pkg" / "ok.py"
+        before = target.stat()
+        target.write_text("import re\n")  # as long as "import os\n"
+        os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns + 1000))
+
+    change_and_expect_a_new_check(tree, capsys, monkeypatch, edit, None)
+
+
+def test_a_new_file_in_a_folder_is_checked(tree, capsys, monkeypatch):
+    change_and_expect_a_new_check(
+        tree, capsys, monkeypatch, lambda: (tree / "pkg" / "new.py").write_text("import clearbit\n"), "pkg/new.py:1:8"
+    )
+
+
+def test_a_deleted_file_is_noticed(tree, capsys, monkeypatch):
+    change_and_expect_a_new_check(tree, capsys, monkeypatch, lambda: (tree / "app.py").unlink(), None)
+    _, out = run(capsys)
+    assert "app.py" not in out
+
+
+def test_an_edited_requirements_include_is_noticed(tree, capsys, monkeypatch):
+    change_and_expect_a_new_check(
+        tree, capsys, monkeypatch, lambda: (tree / "base.txt").write_text("flask\n\nclearbit-sdk\n"), "base.txt:3:1"
+    )
+
+
+def test_a_missing_include_that_appears_is_noticed(tree, capsys, monkeypatch):
+    (tree / "requirements.txt").write_text("-r extra.txt\n")
+    change_and_expect_a_new_check(
+        tree, capsys, monkeypatch, lambda: (tree / "extra.txt").write_text("clearbit\n"), "extra.txt:1:1"
+    )
+
+
+def test_an_edited_canon_is_noticed(tree, capsys, monkeypatch):
+    change_and_expect_a_new_check(
+        tree,
+        capsys,
+        monkeypatch,
+        lambda: (tree / "canon.yaml").write_text(CANON.replace("modules: [clearbit]", "modules: [clearbit, os]")),
+        "pkg/ok.py:1:8",
+    )
+
+
+def test_a_nearer_canon_is_noticed(tree, capsys, monkeypatch):
+    monkeypatch.chdir(tree / "pkg")
+    nearer = CANON.replace("modules: [clearbit]", "modules: [os]")
+    change_and_expect_a_new_check(
+        tree, capsys, monkeypatch, lambda: (tree / "pkg" / "canon.yaml").write_text(nearer), "ok.py:1:8: CANON101 'os'"
+    )
+
+
+def test_other_arguments_and_another_version_are_other_runs(tree, capsys, monkeypatch):
+    run(capsys)
+    assert len(records(tree)) == 1
+    code, out = run(capsys, "--select", "CANON102")
+    assert "CANON101" not in out and "CANON102" in out
+    assert len(records(tree)) == 2
+    monkeypatch.setattr(lint_canon.runcache, "__version__", "99.0.0")
+    run(capsys)
+    assert len(records(tree)) == 3
+
+
+def test_github_format_and_no_cache_leave_no_record(tree, capsys):
+    run(capsys, "--format", "github")
+    run(capsys, "--no-cache")
+    assert records(tree) == []
+
+
+def test_a_corrupt_record_is_ignored(tree, capsys):
+    _, out = run(capsys)
+    for record in records(tree):
+        record.write_bytes(b"not marshal data")
+    assert run(capsys) == (1, out)
+
+
+@pytest.fixture
+def sample(tmp_path, monkeypatch):
+    import shutil
+
+    root = tmp_path / "sample"
+    shutil.copytree(REPO / "fixtures" / "outreach_repo", root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_the_done_doc_and_its_sql_folder_are_watched(sample, capsys, monkeypatch):
+    def new_checker() -> None:
+        (sample / "sql" / "more.sql").write_text(
+            "CREATE FUNCTION shq.fn_check_widget_done(p_id uuid) RETURNS boolean\nLANGUAGE sql AS $$ SELECT true $$;\n"
+        )
+
+    change_and_expect_a_new_check(sample, capsys, monkeypatch, new_checker, "sql/more.sql:1:1: CANON403")
+    doc = sample / "DONE_STATE_DEFINITIONS.md"
+    change_and_expect_a_new_check(sample, capsys, monkeypatch, lambda: doc.write_text(doc.read_text() + "\n"), None)
