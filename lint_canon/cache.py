@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon import __version__
+from lint_canon.runcache import FOLDER, prune
 
-FOLDER = ".lint_canon_cache"
 _FORMAT = 1
+# One file cache per canon and selection: the folder keeps the most recently written ones.
+KEEP_FILE_CACHES = 8
 
 
 def cache_key(canon_digest: str, canon_path: str, select: tuple[str, ...], ignore: tuple[str, ...], noqa: bool) -> str:
@@ -83,5 +85,6 @@ class FileCache:
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
+            prune(str(self.folder), "findings-", KEEP_FILE_CACHES)
         except OSError:
             pass  # a read-only checkout still gets its findings, just no cache

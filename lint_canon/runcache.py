@@ -148,5 +148,24 @@ def save(key: tuple[str, ...], cache_dir: str, record: RunRecord, output: str, c
         with open(temporary, "wb") as handle:
             marshal.dump((key, data, output, code), handle)
         os.replace(temporary, os.path.join(cache_dir, _name(key)))
+        prune(cache_dir, "run-", KEEP_RECORDS)
     except OSError:
         pass  # a read-only checkout runs without the record
+
+
+# Every distinct command line has its record (pre-commit passes the staged files): the folder
+# keeps the most recently written ones.
+KEEP_RECORDS = 32
+
+
+def prune(folder: str, prefix: str, keep: int) -> None:
+    """Delete all but the ``keep`` newest files named ``prefix*`` in ``folder``."""
+    try:
+        entries = [entry for entry in os.scandir(folder) if entry.name.startswith(prefix) and entry.is_file()]
+        if len(entries) <= keep:
+            return
+        entries.sort(key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
+        for entry in entries[keep:]:
+            os.remove(entry.path)
+    except OSError:
+        pass  # another run pruned it first

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import lint_canon.cache
 import lint_canon.engine
 import lint_canon.runcache
 from lint_canon.cli import main
@@ -195,3 +196,14 @@ def test_the_done_doc_and_its_sql_folder_are_watched(sample, capsys, monkeypatch
     change_and_expect_a_new_check(sample, capsys, monkeypatch, new_checker, "sql/more.sql:1:1: CANON403")
     doc = sample / "DONE_STATE_DEFINITIONS.md"
     change_and_expect_a_new_check(sample, capsys, monkeypatch, lambda: doc.write_text(doc.read_text() + "\n"), None)
+
+
+def test_old_records_and_file_caches_are_pruned(tree, capsys, monkeypatch):
+    monkeypatch.setattr(lint_canon.runcache, "KEEP_RECORDS", 2)
+    monkeypatch.setattr(lint_canon.cache, "KEEP_FILE_CACHES", 2)
+    for select in ("CANON101", "CANON102", "CANON1"):
+        run(capsys, "--select", select)
+    assert len(records(tree)) == 2
+    assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
+    # The newest survive: the last run is still replayed.
+    assert run(capsys, "--select", "CANON1")[1].count("CANON10") == 2
