@@ -16,8 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lint_canon import __version__
-from lint_canon.runcache import FOLDER, prune
+from lint_canon.runcache import code_stamp, prune
 
 _FORMAT = 1
 # One file cache per canon and selection: the folder keeps the most recently written ones.
@@ -25,7 +24,7 @@ KEEP_FILE_CACHES = 8
 
 
 def cache_key(canon_digest: str, canon_path: str, select: tuple[str, ...], ignore: tuple[str, ...], noqa: bool) -> str:
-    parts = [str(_FORMAT), __version__, canon_digest, canon_path, ",".join(select), ",".join(ignore), str(noqa)]
+    parts = [str(_FORMAT), code_stamp(), canon_digest, canon_path, ",".join(select), ",".join(ignore), str(noqa)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 

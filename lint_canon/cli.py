@@ -164,7 +164,8 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     cache_dir = None
     if not args.no_cache:
-        from lint_canon.cache import FOLDER, prepare
+        from lint_canon.cache import prepare
+        from lint_canon.runcache import FOLDER
 
         cache_dir = args.cache_dir or canon.root / FOLDER
         prepare(cache_dir)  # before the files are listed: creating it changes its parent folder

@@ -19,18 +19,40 @@ from __future__ import annotations
 
 import marshal
 import os
+import sys
 import zlib
 from array import array
 
 from lint_canon import __version__
 
 FOLDER = ".lint_canon_cache"
-_FORMAT = 2
+_FORMAT = 3
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def code_stamp() -> str:
+    """lint-canon's version and its code as installed: the number and newest mtime of its
+    modules, so that a checkout being worked on (an editable install) does not answer from
+    caches its old code wrote. Also the Python version (marshal and pickle formats)."""
+    count, newest = 0, 0
+    folders = [_PACKAGE]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                count += 1
+                newest = max(newest, entry.stat().st_mtime_ns)
+            elif entry.is_dir() and entry.name != "__pycache__":
+                folders.append(entry.path)
+    return f"{__version__}:{count}:{newest}:{sys.version}"
 
 
 def run_key(argv: list[str]) -> tuple[str, ...]:
-    """The command line, the working folder and the version: what a record is valid for."""
-    return (str(_FORMAT), __version__, os.getcwd(), *argv)
+    """The command line, the working folder and lint-canon's code: what a record is valid for."""
+    return (str(_FORMAT), code_stamp(), os.getcwd(), *argv)
 
 
 def _name(key: tuple[str, ...]) -> str:
@@ -43,7 +65,7 @@ class RunRecord:
     """What a run read, collected while it runs (paths absolute)."""
 
     def __init__(self) -> None:
-        self.files: dict[str, tuple[int, int]] = {}
+        self.files: dict[str, tuple[int, int, int]] = {}
         self.folders: dict[str, int] = {}
         self.missing: set[str] = set()
 
@@ -55,7 +77,8 @@ class RunRecord:
             except OSError:
                 self.missing.add(path)
                 return
-        self.files[path] = (stat.st_size, stat.st_mtime_ns)
+        # ctime as well: chmod (an unreadable file made readable) changes only that.
+        self.files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
     def folder(self, path: str) -> None:
         path = os.path.abspath(path)
@@ -67,7 +90,7 @@ class RunRecord:
     def _data(self) -> tuple[str, bytes, str, bytes, str]:
         # Paths joined by NUL (which no path holds) and the numbers in an array: loading
         # thousands of small tuples costs ten times more than splitting one string.
-        numbers = array("q", [n for size, mtime in self.files.values() for n in (size, mtime)])
+        numbers = array("q", [n for stat in self.files.values() for n in stat])
         return (
             "\0".join(self.files),
             numbers.tobytes(),
@@ -86,7 +109,11 @@ def _unchanged(files: str, file_numbers: bytes, folders: str, folder_numbers: by
     try:
         for i, path in enumerate(files.split("\0") if files else ()):
             found = stat(path)
-            if found.st_size != numbers[2 * i] or found.st_mtime_ns != numbers[2 * i + 1]:
+            if (
+                found.st_size != numbers[3 * i]
+                or found.st_mtime_ns != numbers[3 * i + 1]
+                or found.st_ctime_ns != numbers[3 * i + 2]
+            ):
                 return False
         for i, path in enumerate(folders.split("\0") if folders else ()):
             if stat(path).st_mtime_ns != mtimes[i]:

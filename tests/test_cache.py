@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import lint_canon.cache
+import lint_canon.runcache
 from lint_canon.config import load_canon
 from lint_canon.engine import Checker
 from tests.conftest import CANON
@@ -82,7 +83,7 @@ def test_an_edited_canon_starts_a_new_cache(tree):
 
 def test_a_new_version_starts_a_new_cache(tree, monkeypatch):
     check(tree, cache=True)
-    monkeypatch.setattr(lint_canon.cache, "__version__", "99.0.0")
+    monkeypatch.setattr(lint_canon.runcache, "__version__", "99.0.0")
     check(tree, cache=True)
     assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
 

@@ -207,3 +207,25 @@ def test_old_records_and_file_caches_are_pruned(tree, capsys, monkeypatch):
     assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
     # The newest survive: the last run is still replayed.
     assert run(capsys, "--select", "CANON1")[1].count("CANON10") == 2
+
+
+def test_edited_lint_canon_code_is_another_version(tmp_path, monkeypatch):
+    # An editable install being worked on: its caches must not answer for its old code.
+    package = tmp_path / "lint_canon"
+    (package / "rules").mkdir(parents=True)
+    (package / "engine.py").write_text("")
+    monkeypatch.setattr(lint_canon.runcache, "_PACKAGE", str(package))
+    first = lint_canon.runcache.code_stamp()
+    assert lint_canon.runcache.code_stamp() == first
+    rule = package / "rules" / "banned_import.py"
+    rule.write_text("")
+    second = lint_canon.runcache.code_stamp()
+    assert second != first
+    os.utime(rule, ns=(rule.stat().st_atime_ns, rule.stat().st_mtime_ns + 10**9))
+    assert lint_canon.runcache.code_stamp() not in (first, second)
+
+
+def test_a_changed_mode_is_noticed(tree, capsys, monkeypatch):
+    # chmod changes only the ctime: a file that could not be read may be readable now.
+    target = tree / "pkg" / "ok.py"
+    change_and_expect_a_new_check(tree, capsys, monkeypatch, lambda: target.chmod(0o600), None)
