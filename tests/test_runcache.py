@@ -229,3 +229,20 @@ def test_a_changed_mode_is_noticed(tree, capsys, monkeypatch):
     # chmod changes only the ctime: a file that could not be read may be readable now.
     target = tree / "pkg" / "ok.py"
     change_and_expect_a_new_check(tree, capsys, monkeypatch, lambda: target.chmod(0o600), None)
+
+
+def test_an_edited_baseline_is_noticed(tree, capsys, monkeypatch):
+    baseline = tree / ".lint_canon_cache" / "baseline.json"  # in a folder the run does not list
+    assert main(["check", "--write-baseline", str(baseline)]) == 0
+    capsys.readouterr()
+    assert run(capsys, "--baseline", str(baseline)) == (0, "")
+    assert run(capsys, "--baseline", str(baseline)) == (0, "")
+    everything = baseline.read_text()
+    (tree / "app.py").unlink()
+    assert main(["check", "--write-baseline", str(baseline)]) == 0  # the baseline without app.py
+    (tree / "app.py").write_text("import clearbit\n")
+    capsys.readouterr()
+    code, out = run(capsys, "--baseline", str(baseline))
+    assert code == 1 and "app.py:1:8: CANON101" in out
+    baseline.write_text(everything)
+    assert run(capsys, "--baseline", str(baseline)) == (0, "")
