@@ -32,6 +32,7 @@ _INLINE_IMPORT = re.compile(
 # import_module may be called under another name: then any dotted string may be a module.
 _DYNAMIC_IMPORT = re.compile(rb"['\"]([A-Za-z_][\w.]*)['\"]")
 _WORD = re.compile(rb"\w+")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _ROOT = re.compile(rb"[\s\\]*(\w+)")
 # The name before a dot: `pickle . loads` -> pickle (ASCII; anything else is judged a match).
 _HEAD = re.compile(rb"(\w*)[ \t\\\r\n]*\Z")
@@ -50,6 +51,8 @@ class ImportIndex:
         self._imports: list[tuple[bytes, bytes, bool]] = []
         self._bound: dict[bytes, set[bytes]] | None = None
         self._listed: dict[bytes, set[bytes]] | None = None
+        if b"\r" in data and _LONE_CR.search(data):
+            data = _LONE_CR.sub(b"\n", data)  # old Mac line ends: Python reads them as newlines
         # Every import statement spells "import": finding those (a C loop over the bytes) and
         # matching from the start of their lines is several times faster than a regex over
         # every line.

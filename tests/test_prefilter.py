@@ -54,6 +54,8 @@ CASES = [
     ("import importlib\nimportlib.import_module('xmlrpc.client')\n", True),
     ("def f():\n    import pickle as p\n    return p.loads(b'')\n", True),
     ("if True: import os\nos.system('ls')\n", True),
+    ("import sys\rimport os\ros.system('ls')\r", True),
+    ("import sys\r\nimport os\r\nos.system('ls')\r\n", True),
     # the same words where no ban can be
     ("import os, platform\nplatform.system()\n", False),
     ("import json, pickle\njson.loads('1')\npickle.dumps(1)\n", False),
