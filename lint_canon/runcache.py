@@ -2,7 +2,7 @@
 
 The per-file cache spares the parse of unchanged files, but a run still starts the engine, reads
 the canon and looks up every file. A ``check`` run that used the cache folder also leaves a run
-record there: the lint-canon version, the command line and working folder, the size and mtime
+record there: lint-canon's code, the command line and working folder, the size, mtime and ctime
 of every file the run read (the canon and the pyproject.toml files its search looked at, the
 Python and dependency files, requirements includes, the DONE doc and its SQL, the baseline), the
 mtime of every folder it listed (adding, removing or renaming a file changes it) and the files
