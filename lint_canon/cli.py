@@ -145,18 +145,22 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     from pathlib import Path
 
     from lint_canon.baseline import load_baseline, new_findings
-    from lint_canon.config import find_canon_file, resolve_canon
+    from lint_canon.config import resolve_canon
     from lint_canon.engine import Checker, Selection
 
     paths: list[Path] = args.paths or [Path(".")]
     for path in paths:
         if not path.exists():
             raise CanonError(f"{path}: no such file or folder")
-    canon = resolve_canon(args.config, paths[0])
+    looked: list[Path] = []
+    canon = resolve_canon(args.config, paths[0], looked)
     if record is not None:
         record.file(str(canon.path))
-        if args.config is None:
-            _record_canon_search(record, paths[0], find_canon_file)
+        # The folders the canon was looked for in, and their pyproject.toml files: a canon.yaml
+        # or a [tool.lint-canon] table added in one of them would be found instead.
+        for folder in looked:
+            record.folder(str(folder))
+            record.file(str(folder / "pyproject.toml"))
         if args.baseline:
             record.file(str(args.baseline))
     baseline = load_baseline(args.baseline) if args.baseline else None
@@ -173,22 +177,6 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     if baseline is not None:
         findings = new_findings(findings, baseline)
     return canon, paths, findings, cache_dir
-
-
-def _record_canon_search(record, start: Path, find_canon_file) -> None:
-    """The folders the canon was looked for in, and their pyproject.toml files: a canon.yaml or
-    a [tool.lint-canon] table added nearer would be found instead."""
-    found = find_canon_file(start)
-    here = start.absolute()
-    if not here.is_dir():
-        here = here.parent
-    for folder in (here, *here.parents):
-        record.folder(str(folder))
-        pyproject = folder / "pyproject.toml"
-        if pyproject.exists():
-            record.file(str(pyproject))
-        if found is not None and folder == found.parent:
-            break
 
 
 def _check(args: argparse.Namespace, argv: list[str]) -> int:

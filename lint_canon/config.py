@@ -486,12 +486,15 @@ def _pyproject_canon(pyproject: Path) -> Path | None:
     return pyproject.parent / config
 
 
-def find_canon_file(start: Path | str) -> Path | None:
-    """Walk up from ``start``: ``[tool.lint-canon] config`` in a pyproject.toml, or a canon.yaml."""
+def find_canon_file(start: Path | str, looked: list[Path] | None = None) -> Path | None:
+    """Walk up from ``start``: ``[tool.lint-canon] config`` in a pyproject.toml, or a canon.yaml.
+    ``looked`` gathers the folders looked in (a canon put in one of them would be found)."""
     here = Path(start).absolute()
     if not here.is_dir():
         here = here.parent
     for folder in (here, *here.parents):
+        if looked is not None:
+            looked.append(folder)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             named = _pyproject_canon(pyproject)
@@ -503,11 +506,12 @@ def find_canon_file(start: Path | str) -> Path | None:
     return None
 
 
-def resolve_canon(config: Path | str | None, start: Path | str) -> Canon:
-    """The canon for a run: ``--config`` if given, else the one found from ``start``."""
+def resolve_canon(config: Path | str | None, start: Path | str, looked: list[Path] | None = None) -> Canon:
+    """The canon for a run: ``--config`` if given, else the one found from ``start`` (the
+    folders looked in are added to ``looked``)."""
     if config is not None:
         return load_canon(config)
-    found = find_canon_file(start)
+    found = find_canon_file(start, looked)
     if found is None:
         raise ConfigError(
             _display(Path(start).absolute()),

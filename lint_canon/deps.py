@@ -250,12 +250,8 @@ def read_pyproject(path: Path) -> tuple[list[Dependency], list[ParseProblem]]:
 
 
 def read_dependency_file(path: Path, read: set[Path] | None = None) -> tuple[list[Dependency], list[ParseProblem]]:
-    """The dependencies a file declares; ``read`` gathers the files a requirements file
-    includes, found or not."""
+    """The dependencies a file declares; ``read`` gathers the files a requirements file reads
+    (itself and its includes, found or not)."""
     if path.name == "pyproject.toml":
         return read_pyproject(path)
-    seen: set[Path] = set()
-    result = read_requirements(path, seen)
-    if read is not None:
-        read |= seen
-    return result
+    return read_requirements(path, read)

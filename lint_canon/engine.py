@@ -97,6 +97,7 @@ class Checker:
         self.selection = selection or Selection()
         self.apply_noqa = apply_noqa
         self.wants_done_states = bool(canon.done_doc) and any(self.selection.wants(c) for c in DONE_CODES)
+        self._root = os.path.abspath(canon.root)
         self._loaded = False
 
     def _load(self) -> None:
@@ -137,13 +138,14 @@ class Checker:
 
     # --- single files --------------------------------------------------------------------
 
-    def relpath(self, path: Path) -> str:
+    def relpath(self, path: Path | str) -> str:
         """POSIX path relative to the canon's folder, for ``exclude`` and ``allow_in``."""
-        absolute = path.absolute()
-        try:
-            return absolute.relative_to(self.canon.root).as_posix()
-        except ValueError:
-            return Path(display_path(path)).as_posix()
+        absolute = os.path.abspath(path)
+        if absolute.startswith(self._root + os.sep):
+            return absolute[len(self._root) + 1 :].replace(os.sep, "/")
+        if absolute == self._root:
+            return "."
+        return Path(display_path(Path(path))).as_posix()
 
     def may_hold_finding(self, data: bytes) -> bool:
         """The prefilter: can a file with these bytes hold a finding of an active rule?"""
@@ -153,8 +155,9 @@ class Checker:
             return True
         return self._prefilter(data)
 
-    def check_python_file(self, path: Path, data: bytes | None = None) -> list[Finding]:
-        """Check one Python file; ``data`` is its bytes when the caller has read them already."""
+    def check_python_file(self, path: Path, data: bytes | None = None, prefiltered: bool = False) -> list[Finding]:
+        """Check one Python file; ``data`` is its bytes when the caller has read them already,
+        ``prefiltered`` says the prefilter has let them through already."""
         shown = display_path(path)
         if data is None:
             try:
@@ -163,7 +166,7 @@ class Checker:
                 return self._keep(
                     [Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")], []
                 )
-        if not self.may_hold_finding(data):
+        if not prefiltered and not self.may_hold_finding(data):
             return []
         return self.check_source(data, shown, self.relpath(path))
 
@@ -223,8 +226,8 @@ class Checker:
         return Finding(path, line, col, line, col, "CANON901", f"syntax error: {str(message).splitlines()[0]}")
 
     def check_dependency_file(self, path: Path, read: set[Path] | None = None) -> list[Finding]:
-        """Findings of a requirements file or pyproject.toml; ``read`` gathers the files it
-        includes (found or not)."""
+        """Findings of a requirements file or pyproject.toml; ``read`` gathers the files a
+        requirements file reads (itself and its includes, found or not)."""
         wanted_problems = self.selection.wants("CANON901") or self.selection.wants("CANON902")
         if not self.dependency_rules and not wanted_problems:
             return []
@@ -263,17 +266,9 @@ class Checker:
         python: list[str] = []
         dependency: list[Path] = []
         exclude = self.canon.exclude
-        root = str(self.canon.root.absolute())
 
         def excluded(path: str) -> bool:
-            if not exclude:
-                return False
-            absolute = os.path.abspath(path)
-            if absolute.startswith(root + os.sep):
-                rel = absolute[len(root) + 1 :].replace(os.sep, "/")
-            else:
-                rel = self.relpath(Path(path))
-            return match_path(rel, exclude)
+            return bool(exclude) and match_path(self.relpath(path), exclude)
 
         def take(path: str, name: str) -> None:
             if name.endswith(".py"):
@@ -339,14 +334,17 @@ class Checker:
                 return True
         return False
 
-    def check_done_states(self) -> list[Finding]:
-        """CANON401-403: the DONE doc against the SQL fn_check_*_done functions."""
+    def check_done_states(self, record: Any = None) -> list[Finding]:
+        """CANON401-403: the DONE doc against the SQL fn_check_*_done functions. ``record`` (a
+        runcache.RunRecord) is told the files and folders read."""
         from pglast.parser import ParseError
 
         from lint_canon.done_states import read_doc, read_sql
         from lint_canon.sqltext import error_line
 
         doc, sql_files = self.done_state_files()
+        if record is not None:
+            self._record_done_state_files(record, doc, sql_files)
         shown_doc = display_path(doc)
         findings: list[Finding] = []
         try:
@@ -390,35 +388,28 @@ class Checker:
         findings: list[Finding] = []
         seen: set[Finding] = set()
         for file in dependency:
-            read: set[Path] = {file}
+            read: set[Path] = set()
             for finding in self.check_dependency_file(file, read):
                 if finding not in seen:  # an included file may also be checked on its own
                     seen.add(finding)
                     findings.append(finding)
             if record is not None:
-                for path in read:
+                for path in (file, *read):
                     record.file(str(path))
         if cache_dir is None:
             findings.extend(self._check_python_files(python, jobs))
         else:
             findings.extend(self._check_with_cache(python, jobs, cache_dir, record))
         if self.covers_done_states(paths):
-            if record is not None:
-                self._record_done_state_files(record)
-            findings.extend(self.check_done_states())
+            findings.extend(self.check_done_states(record))
         return sorted(set(findings))
 
-    def _record_done_state_files(self, record: Any) -> None:
-        doc, sql = self.done_state_files()
+    def _record_done_state_files(self, record: Any, doc: Path, sql: list[Path]) -> None:
         for path in (doc, *sql):
             record.file(str(path))
-        for entry in self.canon.done_sql:
-            folder = self.canon.root / entry
-            if folder.is_dir():
-                for walked, _, _ in os.walk(folder):
-                    record.folder(walked)
-            else:
-                record.file(str(folder))
+        for entry in self.canon.done_sql:  # a folder: a new .sql file in it would be read
+            for walked, _, _ in os.walk(self.canon.root / entry):
+                record.folder(walked)
 
     def _check_with_cache(self, files: list[str], jobs: int, cache_dir: Path, record: Any = None) -> list[Finding]:
         """Each file is stat-ed once; read (once) only when its stat changed; checked only when
@@ -481,7 +472,7 @@ class Checker:
             survivors = sorted((i for i, r in enumerate(screened) if isinstance(r, int)), key=lambda i: -screened[i])
             for i, result in zip(survivors, pool.map(_check_one, [items[i] for i in survivors]), strict=True):
                 screened[i] = result
-        return [result for result in screened if not isinstance(result, int)]
+        return screened  # type: ignore[return-value]  # every size is now the file's findings
 
     def _check_python_files(self, files: list[str], jobs: int) -> Iterator[Finding]:
         for result in self._check_python_files_grouped([(Path(file), None) for file in files], jobs):
@@ -520,4 +511,5 @@ def _screen_chunk(items: list[tuple[Path, bytes | None]]) -> list[list[Finding] 
 
 def _check_one(item: tuple[Path, bytes | None]) -> list[Finding]:
     assert _WORKER is not None
-    return _WORKER.check_python_file(*item)
+    file, data = item
+    return _WORKER.check_python_file(file, data, prefiltered=True)
