@@ -67,33 +67,10 @@ def main() -> int:
             + "".join(f'"{module}".msg = "{reason}"\n' for module, reason in BANS.items())
         )
         bindir = Path(sys.executable).parent
+        check = [str(bindir / "lint-canon"), "check", "--config", str(canon), "--exit-zero", "--no-cache", "--jobs"]
         runs = [
-            (
-                f"lint-canon check (--jobs {args.jobs})",
-                [
-                    str(bindir / "lint-canon"),
-                    "check",
-                    "--config",
-                    str(canon),
-                    "--exit-zero",
-                    "--no-cache",
-                    "--jobs",
-                    str(args.jobs),
-                ],
-            ),
-            (
-                "lint-canon check (--jobs 1)",
-                [
-                    str(bindir / "lint-canon"),
-                    "check",
-                    "--config",
-                    str(canon),
-                    "--exit-zero",
-                    "--no-cache",
-                    "--jobs",
-                    "1",
-                ],
-            ),
+            (f"lint-canon check (--jobs {args.jobs})", [*check, str(args.jobs)]),
+            ("lint-canon check (--jobs 1)", [*check, "1"]),
         ]
         ruff = shutil.which("ruff", path=str(bindir)) or shutil.which("ruff")
         if ruff:

@@ -8,7 +8,7 @@ import libcst as cst
 
 from lint_canon.config import Canon, Tool
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import module_needles
+from lint_canon.rules.needles import guard_needles
 from lint_canon.vendors import Guard
 
 
@@ -17,7 +17,7 @@ class GuardRule(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        return {module_needles(decorator) for decorator in canon.guard_decorators}
+        return guard_needles(canon)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         guard = self.ctx.vendors.guard(node)

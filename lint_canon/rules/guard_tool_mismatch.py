@@ -9,7 +9,7 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import module_needles
+from lint_canon.rules.needles import guard_needles
 
 
 class GuardToolMismatch(Rule):
@@ -17,7 +17,7 @@ class GuardToolMismatch(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        return {module_needles(decorator) for decorator in canon.guard_decorators}
+        return guard_needles(canon)
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.vendors.call(node)

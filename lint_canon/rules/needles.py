@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from lint_canon.config import Canon
 from lint_canon.rules.base import Needle
 from lint_canon.vendors import http_call_names
 
@@ -15,6 +16,11 @@ def module_needles(qualname: str) -> tuple[Needle, ...]:
     if len(parts) > 1:
         needles.append(Needle(parts[-1], kind="name", heads=tuple(parts[:-1])))
     return tuple(needles)
+
+
+def guard_needles(canon: Canon) -> set[tuple[Needle, ...]]:
+    """A file with a guard decorator imports it."""
+    return {module_needles(decorator) for decorator in canon.guard_decorators}
 
 
 def http_needles(library: str) -> tuple[Needle, Needle]:
