@@ -92,10 +92,14 @@ def suppressed(finding: Finding, lines: Sequence[str]) -> bool:
 class Checker:
     """Checks files against one canon; picklable, so worker processes get their own copy."""
 
-    def __init__(self, canon: Canon, selection: Selection | None = None, apply_noqa: bool = True) -> None:
+    def __init__(
+        self, canon: Canon, selection: Selection | None = None, apply_noqa: bool = True, use_prefilter: bool = True
+    ) -> None:
         self.canon = canon
         self.selection = selection or Selection()
         self.apply_noqa = apply_noqa
+        # Off only to prove that the prefilter never changes an answer (the differential test).
+        self.use_prefilter = use_prefilter
         self.wants_done_states = bool(canon.done_doc) and any(self.selection.wants(c) for c in DONE_CODES)
         self._root = os.path.abspath(canon.root)
         self._loaded = False
@@ -151,7 +155,7 @@ class Checker:
         """The prefilter: can a file with these bytes hold a finding of an active rule?"""
         if not self.python_rules:
             return False
-        if self._prefilter is None:
+        if self._prefilter is None or not self.use_prefilter:
             return True
         return self._prefilter(data)
 
