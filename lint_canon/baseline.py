@@ -5,20 +5,23 @@ occurrence), not by line number, so code that moves stays matched."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from lint_canon import __version__
 from lint_canon.errors import CanonError
 from lint_canon.findings import Finding
-from lint_canon.fingerprints import fingerprints
+from lint_canon.fingerprints import canon_relative, fingerprints
 
 
-def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
+def write_baseline(path: Path, findings: Sequence[Finding], canons: Sequence[Any] = ()) -> None:
+    roots = [os.path.abspath(canon.root) for canon in canons]
     entries = [
-        {"fingerprint": fp, "code": f.code, "path": Path(f.path).as_posix(), "line": f.line, "message": f.message}
-        for f, fp in zip(findings, fingerprints(findings), strict=True)
+        {"fingerprint": fp, "code": f.code, "path": canon_relative(f.path, roots), "line": f.line, "message": f.message}
+        for f, fp in zip(findings, fingerprints(findings, canons), strict=True)
     ]
     document = {"version": 1, "tool": f"lint-canon {__version__}", "findings": entries}
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
@@ -41,11 +44,11 @@ def load_baseline(path: Path) -> Counter[str]:
         raise CanonError(f"{path}: a baseline entry has no fingerprint") from None
 
 
-def new_findings(findings: Sequence[Finding], baseline: Counter[str]) -> list[Finding]:
+def new_findings(findings: Sequence[Finding], baseline: Counter[str], canons: Sequence[Any] = ()) -> list[Finding]:
     """The findings the baseline does not account for."""
     left = Counter(baseline)
     out = []
-    for finding, fp in zip(findings, fingerprints(findings), strict=True):
+    for finding, fp in zip(findings, fingerprints(findings, canons), strict=True):
         if left[fp] > 0:
             left[fp] -= 1
         else:

@@ -1,31 +1,35 @@
 """The per-file cache (.lint_canon_cache/): the findings of a Python file, kept for its content.
 
-One cache file per (lint-canon version, canon, selection) holds, per file, its size, mtime and
-content digest and its findings. A file whose size and mtime are unchanged is answered without
-being read (as ruff and mypy do); one whose stat changed is read and hashed, and answered from
-the cache when its content is the same. Anything else is checked again. A cache that cannot be
-read is ignored and rewritten; nothing else depends on it.
+One cache file per (lint-canon's code, canon, selection, limits) holds, per file, its stat (size,
+mtime, ctime, inode) and content digest and its findings. A file whose stat is unchanged is
+answered without being read (as ruff and mypy do); ctime and inode as well as size and mtime,
+because ``cp -p`` and ``rsync -a`` edits keep size and mtime. A file whose stat changed is read
+and hashed, and answered from the cache when its content is the same. Anything else is checked
+again. The cache is JSON (data only: a cache file planted in a pull request can hold nothing
+that runs); one that cannot be read or does not have the expected shape is ignored and
+rewritten.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from lint_canon.runcache import code_stamp, prune
 
-_FORMAT = 1
+_FORMAT = 2
 # One file cache per canon and selection: the folder keeps the most recently written ones.
 KEEP_FILE_CACHES = 8
 
 
-def cache_key(canon_digest: str, canon_path: str, select: tuple[str, ...], ignore: tuple[str, ...], noqa: bool) -> str:
-    parts = [str(_FORMAT), code_stamp(), canon_digest, canon_path, ",".join(select), ",".join(ignore), str(noqa)]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+def cache_key(identity: tuple[str, ...]) -> str:
+    """The cache file's key: lint-canon's code and everything of the checker that shapes a finding."""
+    parts = [str(_FORMAT), code_stamp(), *identity]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 def digest(data: bytes) -> str:
@@ -43,36 +47,68 @@ def prepare(folder: Path) -> None:
         pass  # a read-only checkout runs without the cache
 
 
+def _stat_key(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _valid_entry(entry: Any) -> bool:
+    return (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and isinstance(entry[0], list)
+        and all(isinstance(n, int) for n in entry[0])
+        and isinstance(entry[1], str)
+        and isinstance(entry[2], list)
+        and all(
+            isinstance(f, list)
+            and len(f) == 6
+            and all(isinstance(n, int) for n in f[:4])
+            and isinstance(f[4], str)
+            and isinstance(f[5], str)
+            for f in entry[2]
+        )
+    )
+
+
 class FileCache:
     def __init__(self, folder: Path, key: str) -> None:
         self.folder = folder
-        self.path = folder / f"findings-{key}.pickle"
-        self.entries: dict[str, tuple[int, int, str, list[tuple[Any, ...]]]] = {}
+        self.path = folder / f"findings-{key}.json"
+        self.entries: dict[str, list[Any]] = {}
         self.changed = False
         try:
             with self.path.open("rb") as handle:
-                loaded = pickle.load(handle)
+                loaded = json.loads(handle.read().decode("utf-8", "surrogatepass"))
             if isinstance(loaded, dict):
                 self.entries = loaded
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+        except (OSError, ValueError, RecursionError):
             self.entries = {}
 
-    def by_stat(self, key: str, stat: os.stat_result) -> list[tuple[Any, ...]] | None:
+    def _entry(self, key: str) -> list[Any] | None:
         entry = self.entries.get(key)
-        if entry is not None and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
-            return entry[3]
+        if entry is None:
+            return None
+        if not _valid_entry(entry):
+            del self.entries[key]
+            return None
+        return entry
+
+    def by_stat(self, key: str, stat: os.stat_result) -> list[tuple[Any, ...]] | None:
+        entry = self._entry(key)
+        if entry is not None and entry[0] == _stat_key(stat):
+            return [tuple(f) for f in entry[2]]
         return None
 
     def by_content(self, key: str, stat: os.stat_result, content_digest: str) -> list[tuple[Any, ...]] | None:
-        entry = self.entries.get(key)
-        if entry is not None and entry[2] == content_digest:
-            self.entries[key] = (stat.st_size, stat.st_mtime_ns, content_digest, entry[3])
+        entry = self._entry(key)
+        if entry is not None and entry[1] == content_digest:
+            self.entries[key] = [_stat_key(stat), content_digest, entry[2]]
             self.changed = True
-            return entry[3]
+            return [tuple(f) for f in entry[2]]
         return None
 
     def store(self, key: str, stat: os.stat_result, content_digest: str, findings: list[tuple[Any, ...]]) -> None:
-        self.entries[key] = (stat.st_size, stat.st_mtime_ns, content_digest, findings)
+        self.entries[key] = [_stat_key(stat), content_digest, [list(f) for f in findings]]
         self.changed = True
 
     def save(self) -> None:
@@ -82,7 +118,7 @@ class FileCache:
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(json.dumps(self.entries, separators=(",", ":")).encode("utf-8", "surrogatepass"))
             os.replace(tmp, self.path)
             prune(str(self.folder), "findings-", KEEP_FILE_CACHES)
         except OSError:

@@ -25,6 +25,41 @@ def _codes(value: str) -> tuple[str, ...]:
     return tuple(part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip())
 
 
+def _check_codes(option: str, codes: tuple[str, ...]) -> None:
+    """A code prefix that no rule code starts with is refused (as ruff refuses it), with the
+    closest code. Not on the way to a replay: a refused run is never recorded."""
+    import difflib
+
+    from lint_canon.errors import UsageError
+    from lint_canon.findings import CATALOGUE
+
+    for code in codes:
+        if not any(known.startswith(code) for known in CATALOGUE):
+            close = difflib.get_close_matches(code, list(CATALOGUE), n=1)
+            hint = f"; did you mean {close[0]}?" if close else "; 'lint-canon rule' lists the codes"
+            raise UsageError(f"{option}: unknown rule code {code!r}{hint}")
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of worker processes") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs} workers: give 1 or more (leave --jobs out to use every core)")
+    return jobs
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds < 86400:
+        raise argparse.ArgumentTypeError(f"{value}: give a number of seconds above 0")
+    return seconds
+
+
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that command's (a run of one command needs no
     other, and building them all costs more than some runs)."""
@@ -53,7 +88,16 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
         "--select", type=_codes, default=("CANON",), metavar="CODES", help="code prefixes to report (default: CANON)"
     )
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="code prefixes not to report")
-    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
+    check.add_argument(
+        "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
+    check.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="seconds the parse and rules may take on one file before it is reported as CANON903 (default 60)",
+    )
     check.add_argument("--output", "-o", type=str, metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--no-cache", action="store_true", help="do not read or write .lint_canon_cache/")
@@ -65,6 +109,7 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--baseline", type=str, metavar="FILE", help="report only findings not in this baseline")
     check.add_argument("--write-baseline", type=str, metavar="FILE", help="record today's findings as the baseline")
+    check.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
 
 
 def _other_parsers(commands: argparse._SubParsersAction) -> None:
@@ -82,9 +127,13 @@ def _other_parsers(commands: argparse._SubParsersAction) -> None:
         help="where to write it (default: ci_enforcement_report.json)",
     )
     report.add_argument("--baseline", type=Path, metavar="FILE", help="leave out findings in this baseline")
-    report.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
+    report.add_argument(
+        "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
+    report.add_argument("--timeout", type=_seconds, default=None, metavar="S", help="seconds per file (default 60)")
     report.add_argument("--no-cache", action="store_true", help="do not read or write .lint_canon_cache/")
     report.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the cache lives")
+    report.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
 
     rule = commands.add_parser("rule", help="print the documentation of a rule, or list the rules")
     rule.add_argument("code", nargs="?", help="a rule code such as CANON101")
@@ -140,43 +189,40 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...], record=None):
-    """The canon, the paths, the findings of a run over args.paths (less the baseline's, if
-    given) and the cache folder used. ``record`` (a RunRecord) learns what the run read."""
+    """The run over args.paths (less the baseline's findings, if given), each file against the
+    canon of its folder unless --config names one. ``record`` (a RunRecord) learns what the run
+    read. Notes (files skipped) go to stderr."""
     from pathlib import Path
 
     from lint_canon.baseline import load_baseline, new_findings
-    from lint_canon.config import resolve_canon
-    from lint_canon.engine import Checker, Selection
+    from lint_canon.engine import Selection
+    from lint_canon.isolation import DEFAULT_TIMEOUT, available_cores
+    from lint_canon.runner import check_run
 
     paths: list[Path] = args.paths or [Path(".")]
     for path in paths:
-        if not path.exists():
+        if not os.path.lexists(path):
             raise CanonError(f"{path}: no such file or folder")
-    looked: list[Path] = []
-    canon = resolve_canon(args.config, paths[0], looked)
-    if record is not None:
-        record.file(str(canon.path))
-        # The folders the canon was looked for in, and their pyproject.toml files: a canon.yaml
-        # or a [tool.lint-canon] table added in one of them would be found instead.
-        for folder in looked:
-            record.folder(str(folder))
-            record.file(str(folder / "pyproject.toml"))
-        if args.baseline:
-            record.file(str(args.baseline))
+    if record is not None and args.baseline:
+        record.file(str(args.baseline))
     baseline = load_baseline(args.baseline) if args.baseline else None
-    checker = Checker(canon, Selection(select, ignore))
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    cache_dir = None
-    if not args.no_cache:
-        from lint_canon.cache import prepare
-        from lint_canon.runcache import FOLDER
-
-        cache_dir = args.cache_dir or canon.root / FOLDER
-        prepare(cache_dir)  # before the files are listed: creating it changes its parent folder
-    findings = checker.check_paths(paths, jobs=jobs, cache_dir=cache_dir, record=record)
+    jobs = args.jobs or available_cores()
+    run = check_run(
+        paths,
+        Selection(select, ignore),
+        config=args.config,
+        jobs=jobs,
+        use_cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+        record=record,
+        timeout=args.timeout or DEFAULT_TIMEOUT,
+    )
+    for note in run.notes:
+        sys.stderr.write(f"lint-canon: {note}\n")
+    findings = run.findings
     if baseline is not None:
-        findings = new_findings(findings, baseline)
-    return canon, paths, findings, cache_dir
+        findings = new_findings(findings, baseline, run.canons)
+    return run, paths, findings
 
 
 def _check(args: argparse.Namespace, argv: list[str]) -> int:
@@ -200,39 +246,86 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
     from lint_canon.baseline import write_baseline
     from lint_canon.formats import FORMATS
 
+    _check_codes("--select", args.select)
+    _check_codes("--ignore", args.ignore)
     for name in _CHECK_PATHS:
         value = getattr(args, name)
         setattr(args, name, [Path(v) for v in value] if isinstance(value, list) else value and Path(value))
-    _, _, findings, cache_dir = _findings(args, args.select, args.ignore, record)
+    run, _, findings = _findings(args, args.select, args.ignore, record)
     if args.write_baseline:
-        write_baseline(args.write_baseline, findings)
+        try:
+            write_baseline(args.write_baseline, findings, run.canons)
+        except OSError as exc:
+            raise CanonError(f"{args.write_baseline}: cannot write the baseline: {exc.strerror or exc}") from None
         sys.stderr.write(f"lint-canon: wrote a baseline of {len(findings)} findings to {args.write_baseline}\n")
         return EXIT_CLEAN
-    rendered = FORMATS[args.format](findings)
+    if args.format == "sarif":
+        rendered = FORMATS["sarif"](findings, run.canons)
+    else:
+        rendered = FORMATS[args.format](findings)
+    if args.format == "github":
+        _write_step_summary(findings)
     _write(args, rendered)
     code = EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
-    if record is not None and cache_dir is not None:
-        folder = os.path.abspath(cache_dir)
-        if args.cache_dir or runcache.findable(folder):
-            runcache.save(key, folder, record, rendered, code)
+    if record is not None and not run.notes:
+        for cache_dir in run.cache_dirs:
+            folder = os.path.abspath(cache_dir)
+            if args.cache_dir or runcache.findable(folder):
+                runcache.save(key, folder, record, rendered, code)
+                break
     return code
+
+
+def _write_step_summary(findings) -> None:
+    """The whole list as a Markdown table where GitHub Actions shows a job's summary."""
+    from lint_canon.formats.github import step_summary
+
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary_file or not findings:
+        return
+    try:
+        with open(summary_file, "a", encoding="utf-8", errors="backslashreplace") as out:
+            out.write(step_summary(findings))
+    except OSError as exc:
+        raise CanonError(
+            f"{summary_file}: cannot write the job summary (GITHUB_STEP_SUMMARY): {exc.strerror or exc}"
+        ) from None
 
 
 def _write(args: argparse.Namespace, rendered: str) -> None:
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(rendered)
+        try:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(rendered)
+        except OSError as exc:
+            raise CanonError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(rendered)
+        _stdout(rendered)
+
+
+def _stdout(text: str) -> None:
+    """Text on stdout; a character the terminal's encoding lacks (a file name that is not
+    UTF-8) is escaped, never an error."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.buffer.write(text.encode(encoding, "backslashreplace"))
+        sys.stdout.flush()
 
 
 def _report(args: argparse.Namespace) -> int:
     from lint_canon.paths import display_path
     from lint_canon.report import build_report, render
 
-    canon, paths, findings, _ = _findings(args, ("CANON",), ())
-    report = build_report(findings, display_path(canon.path), [str(p) for p in paths])
-    args.output.write_text(render(report), encoding="utf-8")
+    run, paths, findings = _findings(args, ("CANON",), ())
+    canons = ", ".join(display_path(canon.path) for canon in run.canons)
+    report = build_report(findings, canons, [str(p) for p in paths])
+    try:
+        args.output.write_text(render(report), encoding="utf-8")
+    except OSError as exc:
+        raise CanonError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
     summary = report["summary"]
     verdict = "passed" if summary["passed"] else "FAILED: " + ", ".join(summary["failed_checks"] or ["problems"])
     sys.stdout.write(
@@ -264,6 +357,12 @@ def _rule(args: argparse.Namespace) -> int:
 
 
 def _sql(args: argparse.Namespace) -> int:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise CanonError(
+            "lint-canon sql needs the PostgreSQL driver of the [sql] extra: pip install 'lint-canon[sql]'"
+        ) from None
     from lint_canon.db import commands
 
     action = {
@@ -293,9 +392,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report(args)
         return _rule(args)
     except CanonError as exc:
-        sys.stderr.write(f"lint-canon: {exc}\n")
+        sys.stderr.write(f"lint-canon: {_printable(str(exc))}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_CLEAN
+    except Exception as exc:  # a bug of ours: one line, the traceback on request
+        if getattr(args, "debug", False) or os.environ.get("LINT_CANON_DEBUG") not in (None, "", "0"):
+            raise
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None:
+            where = f" (at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno})"
+            tb = tb.tb_next
+        sys.stderr.write(
+            f"lint-canon: internal error: {type(exc).__name__}: {_printable(str(exc))}{where}; "
+            "run with --debug or LINT_CANON_DEBUG=1 for the traceback, and please report it\n"
+        )
+        return EXIT_ERROR
+
+
+def _printable(text: str) -> str:
+    return " ".join(text.encode("utf-8", "backslashreplace").decode("utf-8").split("\n"))

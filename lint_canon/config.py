@@ -520,3 +520,17 @@ def resolve_canon(config: Path | str | None, start: Path | str, looked: list[Pat
             f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
         )
     return load_canon(found)
+
+
+def canon_file_in(folder: Path) -> Path | None:
+    """The canon a folder names itself: ``[tool.lint-canon] config`` in its pyproject.toml, else
+    its canon.yaml; None when it names none (look in its parent then)."""
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        named = _pyproject_canon(pyproject)
+        if named is not None:
+            return named
+    candidate = folder / CANON_FILE
+    if candidate.is_file():
+        return candidate
+    return None

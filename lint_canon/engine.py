@@ -13,16 +13,16 @@ import io
 import os
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lint_canon.config import Canon
-from lint_canon.deps import is_dependency_file
-from lint_canon.errors import UsageError
+from lint_canon.files import DEFAULT_MAX_FILE_SIZE
 from lint_canon.findings import Finding
-from lint_canon.globs import match_path
+from lint_canon.lines import split_lines
 from lint_canon.paths import display_path
 from lint_canon.prefilter import Prefilter
 
@@ -53,8 +53,12 @@ SKIP_DIRS = frozenset(
     }
 )
 
+# flake8's own patterns (flake8.defaults), so that a comment suppresses the same findings in
+# both front ends: a bare noqa comment, one naming codes (as prefixes), and the file-wide
+# "flake8: noqa" comment at the start of a line.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(r"^\s*# flake8[:=]\s*noqa\s*$", re.IGNORECASE | re.MULTILINE)
+_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+_FILE_NOQA_WITH_CODES = re.compile(r"\s*# flake8[:=]\s*noqa:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,17 +80,118 @@ def decode_source(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def suppressed(finding: Finding, lines: Sequence[str]) -> bool:
+def file_is_suppressed(lines: Sequence[str]) -> bool:
+    """``# flake8: noqa`` on a line of its own (flake8 ignores it when it names codes)."""
+    return any(_FILE_NOQA.match(line) and not _FILE_NOQA_WITH_CODES.match(line) for line in lines)
+
+
+def noqa_lines(text: str, lines: Sequence[str]) -> dict[int, str]:
+    """flake8's noqa mapping: a line of a statement spanning several lines (a call, a string)
+    is suppressed by a ``# noqa`` on any line of it. Lines outside it map to themselves."""
+    mapping: dict[int, str] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return mapping
+    first, last = len(lines) + 2, -1
+    for kind, _, (start, _), (end, _), _ in tokens:
+        if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        first, last = min(first, start), max(last, end)
+        if kind in (tokenize.NL, tokenize.NEWLINE):
+            joined = "".join(lines[first - 1 : last])
+            for number in range(first, last + 1):
+                mapping[number] = joined
+            first, last = len(lines) + 2, -1
+    return mapping
+
+
+def suppressed(finding: Finding, lines: Sequence[str], mapping: dict[int, str] | None = None) -> bool:
     """flake8's ``# noqa`` / ``# noqa: CODE[,CODE]`` on the finding's line (codes as prefixes)."""
     if not 0 < finding.line <= len(lines):
         return False
-    match = _NOQA.search(lines[finding.line - 1])
+    text = mapping.get(finding.line, lines[finding.line - 1]) if mapping is not None else lines[finding.line - 1]
+    match = _NOQA.search(text)
     if match is None:
         return False
     codes = match.group("codes")
     if codes is None:
         return True
     return any(finding.code.startswith(code.upper()) for code in re.split(r"[,\s]+", codes.strip()) if code)
+
+
+def _normalised_for_prefilter(data: bytes) -> bytes | None:
+    """The file as the interpreter reads its names (decoded, NFKC), for the prefilter, when that
+    can differ from its bytes: non-ASCII text, or a coding cookie (``utf-7`` spells letters in
+    other bytes). None when the bytes are what Python reads."""
+    head = data[:400]
+    if data.isascii() and b"coding" not in head:
+        return None
+    try:
+        text = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+        return b""  # the checker reports it as unreadable: let it through
+    return unicodedata.normalize("NFKC", text).encode("utf-8", "surrogatepass")
+
+
+def _analysis_error(path: str, reason: str) -> Finding:
+    return Finding(path, 1, 1, 1, 1, "CANON903", reason)
+
+
+def _culprit(exc: BaseException) -> str:
+    """Which rule a failure came from, read from its traceback: " in CANON301 (missing-guard)"."""
+    from lint_canon.names import ImportTracker
+    from lint_canon.rules.base import Rule
+
+    culprit = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        if isinstance(owner, Rule):
+            culprit = f" in rule {owner.codes[0]} ({type(owner).__name__})"
+        elif isinstance(owner, ImportTracker):
+            culprit = " in the name resolver"
+        tb = tb.tb_next
+    return culprit
+
+
+def cpython_verdict(text: str, path: str) -> Finding | None:
+    """CANON901 when CPython rejects the source too (its message and place), else None."""
+    try:
+        ast.parse(text)
+    except SyntaxError as syntax:
+        line = syntax.lineno or 1
+        col = syntax.offset or 1
+        return Finding(path, line, col, line, col, "CANON901", f"syntax error: {syntax.msg}")
+    except MemoryError:  # CPython 3.11's parser gives up on code nested too deeply
+        return Finding(
+            path, 1, 1, 1, 1, "CANON901", "syntax error: too complex for CPython's parser (nested too deeply)"
+        )
+    except (RecursionError, ValueError):
+        return None  # parsed; only building Python's own tree of it went too deep
+    return None
+
+
+class _RuleSet:
+    """The rules a canon and a selection activate, and the prefilter derived from their needles."""
+
+    def __init__(self, canon: Canon, selection: Selection) -> None:
+        from lint_canon.rules import DEPENDENCY_RULES, DONE_STATE_RULES, PYTHON_RULES
+
+        wanted = selection.wants
+        wants_done = bool(canon.done_doc) and any(wanted(c) for c in DONE_CODES)
+        self.python_rules = [r for r in PYTHON_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
+        self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
+        self.done_state_rules = [r for r in DONE_STATE_RULES if wants_done and any(wanted(c) for c in r.codes)]
+        groups: set[Any] | None = set()
+        for rule in self.python_rules:
+            wanted_groups = rule.tokens(canon)
+            if wanted_groups is None:
+                groups = None
+                break
+            groups.update(wanted_groups)
+        self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
+        self.prefilter = None if groups is None else Prefilter(groups)
 
 
 class Checker:
@@ -102,72 +207,73 @@ class Checker:
         self.use_prefilter = use_prefilter
         self.wants_done_states = bool(canon.done_doc) and any(self.selection.wants(c) for c in DONE_CODES)
         self._root = os.path.abspath(canon.root)
-        self._loaded = False
+        self._rules: _RuleSet | None = None
 
-    def _load(self) -> None:
-        """The active rules and the prefilter derived from them (imports libcst)."""
-        if self._loaded:
-            return
-        from lint_canon.rules import DEPENDENCY_RULES, DONE_STATE_RULES, PYTHON_RULES
+    def load(self) -> _RuleSet:
+        """The active rules and the prefilter derived from them (imports libcst), built once."""
+        if self._rules is None:
+            self._rules = _RuleSet(self.canon, self.selection)
+        return self._rules
 
-        canon, wanted = self.canon, self.selection.wants
-        self.python_rules = [r for r in PYTHON_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
-        self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
-        self.done_state_rules = [
-            r for r in DONE_STATE_RULES if self.wants_done_states and any(wanted(c) for c in r.codes)
-        ]
-        groups: set[Any] | None = set()
-        for rule in self.python_rules:
-            wanted_groups = rule.tokens(canon)
-            if wanted_groups is None:
-                groups = None
-                break
-            groups.update(wanted_groups)
-        self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
-        self._prefilter = None if groups is None else Prefilter(groups)
-        self._loaded = True
+    @property
+    def python_rules(self) -> list[Any]:
+        return self.load().python_rules
 
-    def __getattr__(self, name: str) -> Any:
-        # python_rules, token_groups, ... appear on first use.
-        if name in (
-            "python_rules",
-            "dependency_rules",
-            "done_state_rules",
-            "token_groups",
-            "_prefilter",
-        ):
-            self._load()
-            return self.__dict__[name]
-        raise AttributeError(name)
+    @property
+    def dependency_rules(self) -> list[Any]:
+        return self.load().dependency_rules
+
+    @property
+    def done_state_rules(self) -> list[Any]:
+        return self.load().done_state_rules
+
+    def cache_identity(self) -> tuple[str, ...]:
+        """Everything of this checker that shapes a finding, for the per-file cache's key."""
+        return (
+            self.canon.digest,
+            str(self.canon.path),
+            ",".join(self.selection.select),
+            ",".join(self.selection.ignore),
+            str(self.apply_noqa),
+            str(getattr(self.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE)),
+        )
 
     # --- single files --------------------------------------------------------------------
 
     def relpath(self, path: Path | str) -> str:
         """POSIX path relative to the canon's folder, for ``exclude`` and ``allow_in``."""
         absolute = os.path.abspath(path)
-        if absolute.startswith(self._root + os.sep):
-            return absolute[len(self._root) + 1 :].replace(os.sep, "/")
+        if absolute.startswith(self._root.rstrip(os.sep) + os.sep):
+            return absolute[len(self._root.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
         if absolute == self._root:
             return "."
         return Path(display_path(Path(path))).as_posix()
 
     def may_hold_finding(self, data: bytes) -> bool:
         """The prefilter: can a file with these bytes hold a finding of an active rule?"""
-        if not self.python_rules:
+        rules = self.load()
+        if not rules.python_rules:
             return False
-        if self._prefilter is None or not self.use_prefilter:
+        if rules.prefilter is None or not self.use_prefilter:
             return True
-        return self._prefilter(data)
+        if rules.prefilter(data):
+            return True
+        normalised = _normalised_for_prefilter(data)
+        return normalised is not None and (not normalised or rules.prefilter(normalised))
 
     def check_python_file(self, path: Path, data: bytes | None = None, prefiltered: bool = False) -> list[Finding]:
-        """Check one Python file; ``data`` is its bytes when the caller has read them already,
-        ``prefiltered`` says the prefilter has let them through already."""
+        """Check one Python file in this process; ``data`` is its bytes when the caller has read
+        them already, ``prefiltered`` says the prefilter has let them through already."""
         shown = display_path(path)
         if data is None:
+            from lint_canon.files import FileTooLarge, NotRegularFile, read_bytes
+
             try:
-                data = path.read_bytes()
+                data = read_bytes(path, getattr(self.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE))
+            except (FileTooLarge, NotRegularFile) as exc:
+                return self.keep([Finding(shown, 1, 1, 1, 1, "CANON902", str(exc))], [])
             except OSError as exc:
-                return self._keep(
+                return self.keep(
                     [Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")], []
                 )
         if not prefiltered and not self.may_hold_finding(data):
@@ -175,20 +281,38 @@ class Checker:
         return self.check_source(data, shown, self.relpath(path))
 
     def check_source(self, data: bytes | str, path: str, relpath: str | None = None) -> list[Finding]:
-        """Check Python source (bytes as read from disk, or text already decoded)."""
+        """Check Python source (bytes as read from disk, or text already decoded). Whatever the
+        source holds, the answer is findings: a file the parser or a rule fails on gets one."""
         relpath = relpath if relpath is not None else Path(path).as_posix()
         if isinstance(data, bytes):
             try:
                 text = decode_source(data)
-            except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
                 line = data[: exc.start].count(b"\n") + 1 if isinstance(exc, UnicodeDecodeError) else 1
                 reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-                return self._keep([Finding(path, line, 1, line, 1, "CANON902", f"cannot decode file: {reason}")], [])
+                return self.keep([Finding(path, line, 1, line, 1, "CANON902", f"cannot decode file: {reason}")], [])
         else:
             text = data
-        lines = text.splitlines()
-        if self.apply_noqa and _FILE_NOQA.search(text):
+        lines = split_lines(text)
+        if self.apply_noqa and file_is_suppressed(lines):
             return []
+        if "\0" in text:
+            line = text[: text.index("\0")].count("\n") + 1
+            return self.keep(
+                [Finding(path, line, 1, line, 1, "CANON901", "syntax error: source code cannot contain null bytes")],
+                lines,
+            )
+        try:
+            findings = self._analyse(text, path, relpath)
+        except RecursionError:
+            findings = [_analysis_error(path, "the code is nested too deeply for the analysis (recursion limit)")]
+        except MemoryError:
+            findings = [_analysis_error(path, "the analysis ran out of memory on this file")]
+        except Exception as exc:  # a rule or libcst failed on valid input: a bug of ours
+            findings = [_analysis_error(path, f"internal error{_culprit(exc)}: {type(exc).__name__}: {exc}")]
+        return self.keep(findings, lines, text)
+
+    def _analyse(self, text: str, path: str, relpath: str) -> list[Finding]:
         import libcst as cst
 
         from lint_canon.names import ImportTracker
@@ -198,12 +322,14 @@ class Checker:
 
         try:
             module = cst.parse_module(text)
+        except RecursionError:
+            raise
         except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
-            return self._keep([self._syntax_error(exc, text, path)], lines)
+            return [self._syntax_error(exc, text, path)]
 
         tracker = ImportTracker(module)
         ctx = FileContext(path, relpath, self.canon, tracker)
-        Walker([tracker, *(rule(ctx) for rule in self.python_rules)]).walk(module)
+        Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if not ctx.reports:
             return []
         positions = node_positions(module, text, [report.node for report in ctx.reports])
@@ -211,23 +337,41 @@ class Checker:
         for report in ctx.reports:
             line, col, end_line, end_col = positions[id(report.node)]
             findings.append(Finding(path, line, col + 1, end_line, end_col + 1, report.code, report.message))
-        return self._keep(findings, lines)
+        return findings
 
     def _syntax_error(self, exc: Exception, text: str, path: str) -> Finding:
         # CPython's own parser places most errors better than libcst's; libcst is the judge only
         # of syntax newer than the running interpreter, where CPython fails first.
+        verdict = cpython_verdict(text, path)
+        if verdict is not None:
+            return verdict
+        # Valid Python that libcst refuses: a parser limit (3,500 joined strings ...).
+        message = str(getattr(exc, "message", None) or exc or "").strip()
+        first = message.splitlines()[0] if message else type(exc).__name__
+        return _analysis_error(path, f"the parser refuses this valid Python ({first}): a limit of libcst's parser")
+
+    def failed(self, path: Path, data: bytes, failure: Any) -> list[Finding]:
+        """The finding of a file whose worker crashed or ran out of time."""
+        shown = display_path(path)
         try:
-            ast.parse(text)
-        except SyntaxError as syntax:
-            line = syntax.lineno or 1
-            col = syntax.offset or 1
-            return Finding(path, line, col, line, col, "CANON901", f"syntax error: {syntax.msg}")
-        except (ValueError, RecursionError, MemoryError) as other:
-            return Finding(path, 1, 1, 1, 1, "CANON901", f"syntax error: {other}")
-        line = getattr(exc, "raw_line", None) or 1
-        col = (getattr(exc, "raw_column", None) or 0) + 1
-        message = getattr(exc, "message", None) or "libcst cannot parse this file"
-        return Finding(path, line, col, line, col, "CANON901", f"syntax error: {str(message).splitlines()[0]}")
+            text = decode_source(data)
+        except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+            text = None
+        if text is not None:
+            verdict = cpython_verdict(text, shown)
+            if verdict is not None:
+                return self.keep([verdict], split_lines(text), text)
+        if failure.kind == "timeout":
+            reason = (
+                f"analysis {failure.detail}: the parser is too slow on this file (chains of operators, "
+                "subscripts or calls thousands long); exclude the file or raise --timeout"
+            )
+        else:
+            reason = (
+                f"the parser crashed on this file ({failure.detail}): valid Python nested or chained too deeply for it"
+            )
+        lines = split_lines(text) if text is not None else []
+        return self.keep([_analysis_error(shown, reason)], lines, text)
 
     def check_dependency_file(self, path: Path, read: set[Path] | None = None) -> list[Finding]:
         """Findings of a requirements file or pyproject.toml; ``read`` gathers the files a
@@ -251,64 +395,21 @@ class Checker:
         for finding in findings:
             if finding.path not in by_file:
                 try:
-                    by_file[finding.path] = Path(finding.path).read_text(encoding="utf-8").splitlines()
+                    by_file[finding.path] = split_lines(Path(finding.path).read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError):
                     by_file[finding.path] = []
-            kept.extend(self._keep([finding], by_file[finding.path]))
+            kept.extend(self.keep([finding], by_file[finding.path]))
         return kept
 
-    def _keep(self, findings: list[Finding], lines: Sequence[str]) -> list[Finding]:
-        return [f for f in findings if self.selection.wants(f.code) and not (self.apply_noqa and suppressed(f, lines))]
-
-    # --- many files ----------------------------------------------------------------------
-
-    def discover(self, paths: Iterable[Path], record: Any = None) -> tuple[list[str], list[Path]]:
-        """Python files (as path strings) and dependency files under ``paths``, minus skipped
-        folders and the canon's ``exclude``. Files named explicitly are taken when their kind is
-        known. Strings, not Path objects: a large tree has thousands of files, most of them
-        answered by the cache without ever becoming more than a name."""
-        python: list[str] = []
-        dependency: list[Path] = []
-        exclude = self.canon.exclude
-
-        def excluded(path: str) -> bool:
-            return bool(exclude) and match_path(self.relpath(path), exclude)
-
-        def take(path: str, name: str) -> None:
-            if name.endswith(".py"):
-                if not excluded(path):
-                    python.append(path)
-            elif name.endswith((".txt", ".toml")) and is_dependency_file(Path(path)) and not excluded(path):
-                dependency.append(Path(path))
-
-        def walk(folder: str) -> None:
-            if record is not None:
-                record.folder(folder)  # a file added, removed or renamed here changes its mtime
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
-                return
-            for entry in entries:
-                name = entry.name
-                if entry.is_dir():
-                    if name in SKIP_DIRS or name.endswith(".egg-info") or excluded(entry.path):
-                        continue
-                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                        if record is not None:
-                            record.folder(entry.path)  # until its pyvenv.cfg goes
-                        continue
-                    walk(entry.path)
-                else:
-                    take(entry.path, name)
-
-        for path in paths:
-            if path.is_file():
-                take(str(path), path.name)
-                continue
-            if not path.is_dir():
-                raise UsageError(f"{path}: no such file or folder")
-            walk(str(path))
-        return python, dependency
+    def keep(self, findings: list[Finding], lines: Sequence[str], text: str | None = None) -> list[Finding]:
+        """The findings selected and not suppressed by a ``# noqa`` (flake8's rules)."""
+        wanted = [f for f in findings if self.selection.wants(f.code)]
+        if not self.apply_noqa or not wanted or not lines:
+            return wanted
+        mapping = None
+        if text is not None and "noqa" in text.lower() and any(f.end_line > f.line or f.line > 0 for f in wanted):
+            mapping = noqa_lines(text, lines)
+        return [f for f in wanted if not suppressed(f, lines, mapping)]
 
     # --- the DONE-state contract -----------------------------------------------------------
 
@@ -355,7 +456,7 @@ class Checker:
             rows = read_doc(doc.read_text(encoding="utf-8"), doc)
         except (OSError, UnicodeDecodeError) as exc:
             reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-            return self._keep(
+            return self.keep(
                 [Finding(shown_doc, 1, 1, 1, 1, "CANON902", f"cannot read the DONE doc (done_states.doc): {reason}")],
                 [],
             )
@@ -379,34 +480,33 @@ class Checker:
             for report in rule().check(rows, checkers):
                 shown = display_path(report.path)
                 findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
-        return self._keep(findings, [])
+        return self.keep(findings, [])
 
     def check_paths(
-        self, paths: Iterable[Path], jobs: int = 1, cache_dir: Path | None = None, record: Any = None
+        self,
+        paths: Iterable[Path],
+        jobs: int = 1,
+        cache_dir: Path | None = None,
+        record: Any = None,
+        timeout: float | None = None,
     ) -> list[Finding]:
-        """Every finding under ``paths``, sorted by path and position. With ``cache_dir``,
-        Python files whose content did not change are answered from the cache. ``record`` (a
-        runcache.RunRecord) is told every file and folder the run reads."""
-        paths = list(paths)
-        python, dependency = self.discover(paths, record)
-        findings: list[Finding] = []
-        seen: set[Finding] = set()
-        for file in dependency:
-            read: set[Path] = set()
-            for finding in self.check_dependency_file(file, read):
-                if finding not in seen:  # an included file may also be checked on its own
-                    seen.add(finding)
-                    findings.append(finding)
-            if record is not None:
-                for path in (file, *read):
-                    record.file(str(path))
-        if cache_dir is None:
-            findings.extend(self._check_python_files(python, jobs))
-        else:
-            findings.extend(self._check_with_cache(python, jobs, cache_dir, record))
-        if self.covers_done_states(paths):
-            findings.extend(self.check_done_states(record))
-        return sorted(set(findings))
+        """Every finding under ``paths`` against this checker's canon, sorted by path and
+        position (``lint_canon.runner`` runs it; with ``cache_dir``, unchanged files are
+        answered from the cache)."""
+        from lint_canon.isolation import DEFAULT_TIMEOUT
+        from lint_canon.runner import check_run
+
+        return check_run(
+            list(paths),
+            self.selection,
+            canon=self.canon,
+            jobs=jobs,
+            use_cache=cache_dir is not None,
+            cache_dir=cache_dir,
+            record=record,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            use_prefilter=self.use_prefilter,
+        ).findings
 
     def _record_done_state_files(self, record: Any, doc: Path, sql: list[Path]) -> None:
         for path in (doc, *sql):
@@ -415,105 +515,6 @@ class Checker:
             for walked, _, _ in os.walk(self.canon.root / entry):
                 record.folder(walked)
 
-    def _check_with_cache(self, files: list[str], jobs: int, cache_dir: Path, record: Any = None) -> list[Finding]:
-        """Each file is stat-ed once; read (once) only when its stat changed; checked only when
-        the cache does not know its content."""
-        from lint_canon.cache import FileCache, cache_key, digest
-
-        key = cache_key(
-            self.canon.digest, str(self.canon.path), self.selection.select, self.selection.ignore, self.apply_noqa
-        )
-        cache = FileCache(cache_dir, key)
-        findings: list[Finding] = []
-        todo: list[tuple[Path, bytes | None]] = []
-        pending: list[tuple[str, os.stat_result, str]] = []  # beside todo: where its findings go
-        abspath, stat_of, by_stat = os.path.abspath, os.stat, cache.by_stat
-        for file in files:
-            absolute = abspath(file)
-            try:
-                stat = stat_of(absolute)
-                hit = by_stat(absolute, stat)
-                if hit is None:
-                    with open(absolute, "rb") as handle:
-                        data = handle.read()
-            except OSError:
-                findings.extend(self.check_python_file(Path(file)))  # reports it as unreadable
-                if record is not None:
-                    record.file(absolute)
-                continue
-            if record is not None:
-                record.file(absolute, stat)
-            if hit is None:
-                content_digest = digest(data)
-                hit = cache.by_content(absolute, stat, content_digest)
-                if hit is None:
-                    todo.append((Path(file), data))
-                    pending.append((absolute, stat, content_digest))
-                    continue
-            if hit:
-                shown = display_path(Path(file))
-                findings.extend(Finding(shown, *rest) for rest in hit)
-        results = self._check_python_files_grouped(todo, jobs)
-        for (absolute, stat, content_digest), result in zip(pending, results, strict=True):
-            findings.extend(result)
-            cache.store(absolute, stat, content_digest, [astuple_without_path(f) for f in result])
-        cache.save()
-        return findings
-
-    def _check_python_files_grouped(self, items: list[tuple[Path, bytes | None]], jobs: int) -> list[list[Finding]]:
-        """The findings of each (file, its bytes or None), in order (in worker processes when it pays)."""
-        if jobs <= 1 or len(items) < _PARALLEL_FROM:
-            return [self.check_python_file(file, data) for file, data in items]
-        from concurrent.futures import ProcessPoolExecutor
-
-        self._load()
-        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(self,)) as pool:
-            # First the prefilter, over chunks of files: most files end there.
-            screened: list[list[Finding] | int] = [r for chunk in pool.map(_screen_chunk, chunks) for r in chunk]
-            # Then the files to parse, one task each and the largest first, so that the workers
-            # finish together (a chunk holding a few large files kept one worker busy alone).
-            survivors = sorted((i for i, r in enumerate(screened) if isinstance(r, int)), key=lambda i: -screened[i])
-            for i, result in zip(survivors, pool.map(_check_one, [items[i] for i in survivors]), strict=True):
-                screened[i] = result
-        return screened  # type: ignore[return-value]  # every size is now the file's findings
-
-    def _check_python_files(self, files: list[str], jobs: int) -> Iterator[Finding]:
-        for result in self._check_python_files_grouped([(Path(file), None) for file in files], jobs):
-            yield from result
-
 
 def astuple_without_path(finding: Finding) -> tuple[Any, ...]:
     return (finding.line, finding.col, finding.end_line, finding.end_col, finding.code, finding.message)
-
-
-_CHUNK = 64
-_PARALLEL_FROM = 32  # files; fewer are checked at once, without starting workers
-_WORKER: Checker | None = None
-
-
-def _init_worker(checker: Checker) -> None:
-    global _WORKER
-    _WORKER = checker
-
-
-def _screen_chunk(items: list[tuple[Path, bytes | None]]) -> list[list[Finding] | int]:
-    """Per file: its final findings ([] when the prefilter rules it out), or its size in bytes
-    when it must be parsed."""
-    assert _WORKER is not None
-    results: list[list[Finding] | int] = []
-    for file, data in items:
-        if data is None:
-            try:
-                data = file.read_bytes()
-            except OSError:
-                results.append(_WORKER.check_python_file(file))  # reports it as unreadable
-                continue
-        results.append(len(data) if _WORKER.may_hold_finding(data) else [])
-    return results
-
-
-def _check_one(item: tuple[Path, bytes | None]) -> list[Finding]:
-    assert _WORKER is not None
-    file, data = item
-    return _WORKER.check_python_file(file, data, prefiltered=True)

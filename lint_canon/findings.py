@@ -99,8 +99,21 @@ CATALOGUE: dict[str, RuleInfo] = {
         RuleInfo(
             "CANON403", "done-checker-undocumented", None, Severity.MEDIUM, "SQL fn_check_*_done absent from the doc"
         ),
-        RuleInfo("CANON901", "syntax-error", None, Severity.HIGH, "file cannot be parsed"),
-        RuleInfo("CANON902", "unreadable-file", None, Severity.HIGH, "file cannot be read or decoded"),
+        RuleInfo("CANON901", "syntax-error", None, Severity.HIGH, "file is not valid Python (CPython rejects it too)"),
+        RuleInfo(
+            "CANON902",
+            "unreadable-file",
+            None,
+            Severity.HIGH,
+            "file cannot be read or decoded, is not a regular file, or is too large",
+        ),
+        RuleInfo(
+            "CANON903",
+            "analysis-error",
+            None,
+            Severity.HIGH,
+            "valid Python that could not be analysed (a parser limit, an internal error in a rule)",
+        ),
     )
 }
 

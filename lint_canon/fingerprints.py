@@ -6,24 +6,42 @@ SARIF's partialFingerprints and by baselines."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from lint_canon.findings import Finding
+from lint_canon.lines import split_lines
+
+
+def canon_relative(path: str, roots: Sequence[str]) -> str:
+    """``path`` relative to the folder of its canon (the deepest of ``roots`` holding it), so
+    that a fingerprint is the same from whatever folder the run started."""
+    absolute = os.path.abspath(path)
+    best = ""
+    for root in roots:
+        prefix = root.rstrip(os.sep) + os.sep
+        if absolute.startswith(prefix) and len(root) > len(best):
+            best = root
+    if not best:
+        return Path(path).as_posix()
+    return absolute[len(best.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
 
 
 def _lines(path: str, cache: dict[str, list[str]]) -> list[str]:
     if path not in cache:
         try:
-            cache[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+            cache[path] = split_lines(Path(path).read_text(encoding="utf-8", errors="replace"))
         except OSError:
             cache[path] = []
     return cache[path]
 
 
-def fingerprints(findings: Sequence[Finding]) -> list[str]:
-    """One fingerprint per finding, in the same order."""
+def fingerprints(findings: Sequence[Finding], canons: Sequence[Any] = ()) -> list[str]:
+    """One fingerprint per finding, in the same order; paths relative to the findings' canons."""
+    roots = [os.path.abspath(canon.root) for canon in canons]
     cache: dict[str, list[str]] = {}
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
@@ -31,7 +49,7 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         finding = findings[f]
         lines = _lines(finding.path, cache)
         text = " ".join(lines[finding.line - 1].split()) if 0 < finding.line <= len(lines) else ""
-        key = (finding.code, Path(finding.path).as_posix(), text)
+        key = (finding.code, canon_relative(finding.path, roots), text)
         seen[key] += 1
         digest = hashlib.sha256("\0".join([*key, str(seen[key])]).encode()).hexdigest()[:32]
         out.append((f, digest))

@@ -32,7 +32,7 @@ def build_report(findings: Sequence[Finding], canon_path: str, paths: Sequence[s
     for name, (description, codes) in CHECKS.items():
         mine = [finding_dict(f) for f in findings if f.code in codes]
         checks[name] = {"description": description, "codes": list(codes), "passed": not mine, "findings": mine}
-    problems = [finding_dict(f) for f in findings if f.code in ("CANON901", "CANON902")]
+    problems = [finding_dict(f) for f in findings if f.code in ("CANON901", "CANON902", "CANON903")]
     failed = [name for name, check in checks.items() if not check["passed"]]
     return {
         "version": 1,

@@ -11,22 +11,22 @@ when every one is as recorded, it writes the recorded output and exits with the 
 without importing the engine. One difference, and the run is checked again (unchanged files
 still come from the per-file cache) and recorded anew.
 
-Only this module and the standard library are imported on the way to a replay; the record is
-written with ``marshal`` for the same reason.
+Only this module and the standard library are imported on the way to a replay. The record is
+JSON: data only, so a record planted in a pull request can hold nothing that runs (and one
+that does not have the expected shape is ignored).
 """
 
 from __future__ import annotations
 
-import marshal
+import json
 import os
 import sys
 import zlib
-from array import array
 
 from lint_canon import __version__
 
 FOLDER = ".lint_canon_cache"
-_FORMAT = 3
+_FORMAT = 4
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -57,16 +57,16 @@ def run_key(argv: list[str]) -> tuple[str, ...]:
 
 def _name(key: tuple[str, ...]) -> str:
     # The name only spreads records over files; the record holds its key and is compared whole.
-    text = "\0".join(key).encode()
-    return f"run-{zlib.crc32(text):08x}{zlib.adler32(text):08x}.marshal"
+    text = "\0".join(key).encode("utf-8", "surrogateescape")
+    return f"run-{zlib.crc32(text):08x}{zlib.adler32(text):08x}.json"
 
 
 class RunRecord:
     """What a run read, collected while it runs (paths absolute)."""
 
     def __init__(self) -> None:
-        self.files: dict[str, tuple[int, int, int]] = {}
-        self.folders: dict[str, int] = {}
+        self.files: dict[str, tuple[int, int, int, int]] = {}
+        self.folders: dict[str, tuple[int, int]] = {}
         self.missing: set[str] = set()
 
     def file(self, path: str, stat: os.stat_result | None = None) -> None:
@@ -77,48 +77,48 @@ class RunRecord:
             except OSError:
                 self.missing.add(path)
                 return
-        # ctime as well: chmod (an unreadable file made readable) changes only that.
-        self.files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        # ctime and inode as well: chmod changes only ctime, `cp -p` keeps size and mtime.
+        self.files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
     def folder(self, path: str) -> None:
         path = os.path.abspath(path)
         try:
-            self.folders[path] = os.stat(path).st_mtime_ns
+            found = os.stat(path)
         except OSError:
             self.missing.add(path)
+            return
+        # ctime too: a folder made readable (chmod) changes only that.
+        self.folders[path] = (found.st_mtime_ns, found.st_ctime_ns)
 
-    def _data(self) -> tuple[str, bytes, str, bytes, str]:
-        # Paths joined by NUL (which no path holds) and the numbers in an array: loading
-        # thousands of small tuples costs ten times more than splitting one string.
-        numbers = array("q", [n for stat in self.files.values() for n in stat])
-        return (
+    def _data(self) -> list[object]:
+        # Paths joined by NUL (which no path holds) and the numbers in one flat list: loading
+        # thousands of small lists costs several times more than splitting one string.
+        return [
             "\0".join(self.files),
-            numbers.tobytes(),
+            [n for stat in self.files.values() for n in stat],
             "\0".join(self.folders),
-            array("q", self.folders.values()).tobytes(),
+            [n for stat in self.folders.values() for n in stat],
             "\0".join(sorted(self.missing)),
-        )
+        ]
 
 
-def _unchanged(files: str, file_numbers: bytes, folders: str, folder_numbers: bytes, missing: str) -> bool:
+def _unchanged(files: str, file_numbers: list[int], folders: str, folder_numbers: list[int], missing: str) -> bool:
     stat = os.stat
-    numbers = array("q")
-    numbers.frombytes(file_numbers)
-    mtimes = array("q")
-    mtimes.frombytes(folder_numbers)
     try:
         for i, path in enumerate(files.split("\0") if files else ()):
             found = stat(path)
             if (
-                found.st_size != numbers[3 * i]
-                or found.st_mtime_ns != numbers[3 * i + 1]
-                or found.st_ctime_ns != numbers[3 * i + 2]
+                found.st_size != file_numbers[4 * i]
+                or found.st_mtime_ns != file_numbers[4 * i + 1]
+                or found.st_ctime_ns != file_numbers[4 * i + 2]
+                or found.st_ino != file_numbers[4 * i + 3]
             ):
                 return False
         for i, path in enumerate(folders.split("\0") if folders else ()):
-            if stat(path).st_mtime_ns != mtimes[i]:
+            found = stat(path)
+            if found.st_mtime_ns != folder_numbers[2 * i] or found.st_ctime_ns != folder_numbers[2 * i + 1]:
                 return False
-    except (OSError, IndexError):
+    except (OSError, IndexError, TypeError):
         return False
     return not any(os.path.lexists(path) for path in (missing.split("\0") if missing else ()))
 
@@ -156,10 +156,18 @@ def replay(key: tuple[str, ...], cache_dir: str | None) -> tuple[str, int] | Non
         return None
     try:
         with open(path, "rb") as handle:
-            stored_key, data, output, code = marshal.load(handle)
-        if tuple(stored_key) != key or not _unchanged(*data):
+            stored_key, data, output, code = json.loads(handle.read().decode("utf-8", "surrogatepass"))
+        if (
+            not isinstance(stored_key, list)
+            or tuple(stored_key) != key
+            or not isinstance(data, list)
+            or len(data) != 5
+            or not isinstance(output, str)
+            or not isinstance(code, int)
+            or not _unchanged(*data)
+        ):
             return None
-    except (OSError, EOFError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, RecursionError):
         return None
     return output, code
 
@@ -173,7 +181,7 @@ def save(key: tuple[str, ...], cache_dir: str, record: RunRecord, output: str, c
         os.makedirs(cache_dir, exist_ok=True)
         temporary = os.path.join(cache_dir, f".tmp-run-{os.getpid()}")
         with open(temporary, "wb") as handle:
-            marshal.dump((key, data, output, code), handle)
+            handle.write(json.dumps([list(key), data, output, code]).encode("utf-8", "surrogatepass"))
         os.replace(temporary, os.path.join(cache_dir, _name(key)))
         prune(cache_dir, "run-", KEEP_RECORDS)
     except OSError:

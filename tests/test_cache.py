@@ -78,21 +78,21 @@ def test_an_edited_canon_starts_a_new_cache(tree):
     assert {f.code for f in first} - {f.code for f in second} == set()
     assert sum(1 for f in second if "Popen" in f.message) == 0
     assert second == check(tree)
-    assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
+    assert len(list((tree / ".lint_canon_cache").glob("findings-*.json"))) == 2
 
 
 def test_a_new_version_starts_a_new_cache(tree, monkeypatch):
     check(tree, cache=True)
     monkeypatch.setattr(lint_canon.runcache, "__version__", "99.0.0")
     check(tree, cache=True)
-    assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
+    assert len(list((tree / ".lint_canon_cache").glob("findings-*.json"))) == 2
 
 
 def test_a_corrupt_cache_is_ignored(tree):
     serial = check(tree)
     check(tree, cache=True)
-    for file in (tree / ".lint_canon_cache").glob("findings-*.pickle"):
-        file.write_bytes(b"not a pickle")
+    for file in (tree / ".lint_canon_cache").glob("findings-*.json"):
+        file.write_bytes(b"not json")
     assert check(tree, cache=True) == serial
 
 

@@ -85,7 +85,7 @@ def test_prefilter_skips_files_without_tokens(project):
     root = project({"a.py": "def f(:\n", "b.py": "def g(:\nimport clearbit\n"})
     assert [(f.path, f.code) for f in run_check(root)] == [("b.py", "CANON901")]
     checker = Checker(load_canon(root / "canon.yaml"), Selection(("CANON101",)))
-    assert [tuple(n.word for n in group) for group in checker.token_groups] == [
+    assert [tuple(n.word for n in group) for group in checker.load().token_groups] == [
         (b"clearbit",),
         (b"subprocess", b"Popen"),
     ]

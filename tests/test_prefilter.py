@@ -32,9 +32,7 @@ def checkers(project):
     root = project({}, canon=CANON)
     canon = load_canon(root / "canon.yaml")
     filtered = Checker(canon)
-    unfiltered = Checker(canon)
-    unfiltered._load()
-    unfiltered._prefilter = None
+    unfiltered = Checker(canon, use_prefilter=False)
     return filtered, unfiltered
 
 

@@ -34,7 +34,7 @@ def run(capsys, *args: str) -> tuple[int, str]:
 
 
 def records(root: Path) -> list[Path]:
-    return sorted((root / ".lint_canon_cache").glob("run-*.marshal"))
+    return sorted((root / ".lint_canon_cache").glob("run-*.json"))
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def no_checking(monkeypatch):
         raise AssertionError("the run was checked, not replayed")
 
     def forbid() -> None:
-        monkeypatch.setattr(lint_canon.engine.Checker, "check_paths", refuse)
+        monkeypatch.setattr(lint_canon.runner, "check_run", refuse)
 
     return forbid
 
@@ -78,13 +78,13 @@ def change_and_expect_a_new_check(tree, capsys, monkeypatch, change, expected: s
     run(capsys)
     change()
     calls = []
-    original = lint_canon.engine.Checker.check_paths
+    original = lint_canon.runner.check_run
 
-    def counting(self, *args, **kwargs):
+    def counting(*args, **kwargs):
         calls.append(1)
-        return original(self, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(lint_canon.engine.Checker, "check_paths", counting)
+    monkeypatch.setattr(lint_canon.runner, "check_run", counting)
     _, out = run(capsys)
     assert calls == [1]
     if expected is not None:
@@ -173,7 +173,7 @@ def test_github_format_and_no_cache_leave_no_record(tree, capsys):
 def test_a_corrupt_record_is_ignored(tree, capsys):
     _, out = run(capsys)
     for record in records(tree):
-        record.write_bytes(b"not marshal data")
+        record.write_bytes(b"not json data")
     assert run(capsys) == (1, out)
 
 
@@ -204,7 +204,7 @@ def test_old_records_and_file_caches_are_pruned(tree, capsys, monkeypatch):
     for select in ("CANON101", "CANON102", "CANON1"):
         run(capsys, "--select", select)
     assert len(records(tree)) == 2
-    assert len(list((tree / ".lint_canon_cache").glob("findings-*.pickle"))) == 2
+    assert len(list((tree / ".lint_canon_cache").glob("findings-*.json"))) == 2
     # The newest survive: the last run is still replayed.
     assert run(capsys, "--select", "CANON1")[1].count("CANON10") == 2
 

@@ -1,12 +1,11 @@
 """GitHub Actions workflow commands, escaped exactly as the Actions toolkit escapes them.
 
-GitHub shows 10 error annotations per step and 50 per job, so the most severe come first; when
-``GITHUB_STEP_SUMMARY`` names a file, the whole list is appended there as a Markdown table.
+GitHub shows 10 error annotations per step and 50 per job, so the most severe come first; the
+front ends append ``step_summary`` (the whole list as a Markdown table) to ``GITHUB_STEP_SUMMARY``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from lint_canon.findings import Finding
@@ -37,10 +36,6 @@ def format_github(findings: Sequence[Finding]) -> str:
         }
         rendered = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
         lines.append(f"::error {rendered}::{escape_data(f.message)}\n")
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file and findings:
-        with open(summary_file, "a", encoding="utf-8") as out:
-            out.write(step_summary(findings))
     return "".join(lines)
 
 

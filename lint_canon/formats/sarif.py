@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from lint_canon import __version__
 from lint_canon.findings import Finding, Severity, info_for
@@ -35,11 +36,18 @@ def _rule(code: str) -> dict[str, Any]:
     return rule
 
 
-def sarif_document(findings: Sequence[Finding], rule_codes: Sequence[str] | None = None) -> dict[str, Any]:
+def _uri(path: str) -> str:
+    """A relative URI reference: percent-encoded UTF-8 (a file name that is not UTF-8 keeps its bytes)."""
+    return quote(Path(path).as_posix().encode("utf-8", "surrogateescape"))
+
+
+def sarif_document(
+    findings: Sequence[Finding], rule_codes: Sequence[str] | None = None, canons: Sequence[Any] = ()
+) -> dict[str, Any]:
     codes = sorted(set(rule_codes or ()) | {f.code for f in findings})
     index = {code: i for i, code in enumerate(codes)}
     results = []
-    for finding, fingerprint in zip(findings, fingerprints(findings), strict=True):
+    for finding, fingerprint in zip(findings, fingerprints(findings, canons), strict=True):
         results.append(
             {
                 "ruleId": finding.code,
@@ -49,7 +57,7 @@ def sarif_document(findings: Sequence[Finding], rule_codes: Sequence[str] | None
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": Path(finding.path).as_posix()},
+                            "artifactLocation": {"uri": _uri(finding.path)},
                             "region": {
                                 "startLine": finding.line,
                                 "startColumn": finding.col,
@@ -83,5 +91,5 @@ def sarif_document(findings: Sequence[Finding], rule_codes: Sequence[str] | None
     }
 
 
-def format_sarif(findings: Sequence[Finding]) -> str:
-    return json.dumps(sarif_document(findings), indent=2) + "\n"
+def format_sarif(findings: Sequence[Finding], canons: Sequence[Any] = ()) -> str:
+    return json.dumps(sarif_document(findings, canons=canons), indent=2) + "\n"

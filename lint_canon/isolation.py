@@ -1,0 +1,219 @@
+"""Workers where a crash or a hang of the parser cannot take the run down.
+
+libcst's native parser can overflow its stack on legal but deeply nested code (a segmentation
+fault kills the process that called it) and is slow on some long chains (``a[0][0]...``
+thousands long takes minutes). So every file that has to be parsed is checked in a worker
+process: a worker that dies gives its file one finding saying so, a worker that runs past the
+time limit is killed with the same result, and a fresh worker takes the next file. Workers run
+their tasks on a thread with a large stack and a high recursion limit, so that deep code is
+analysed rather than refused wherever the parser allows.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+DEFAULT_TIMEOUT = 60.0
+# Reserved, not committed: pages are only used as deep code needs them.
+_STACK_SIZE = 1024 * 1024 * 1024
+_RECURSION_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What became of a task that gave no result: ``kind`` is "crash" or "timeout"."""
+
+    kind: str
+    detail: str
+
+
+def describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def run_deep(function: Callable[[], Any]) -> Any:
+    """``function()`` on a thread with a large stack and a high recursion limit."""
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append((True, function()))
+        except BaseException as exc:  # handed to the caller as it is
+            box.append((False, exc))
+
+    old_size = threading.stack_size()
+    old_limit = sys.getrecursionlimit()
+    try:
+        threading.stack_size(_STACK_SIZE)
+        thread = threading.Thread(target=target, name="lint-canon-deep")
+    finally:
+        threading.stack_size(old_size)
+    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+    try:
+        thread.start()
+        thread.join()
+    finally:
+        sys.setrecursionlimit(old_limit)
+    ok, value = box[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _serve(conn: Connection, function: Callable[[Any], Any], state: Any, setup: Callable[[Any], None] | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the run stops
+    if setup is not None:
+        setup(state)
+
+    def loop() -> None:
+        while True:
+            try:
+                item = conn.recv()
+            except (EOFError, OSError):
+                return
+            if item is None:
+                return
+            try:
+                result = function(item)
+            except Exception as exc:  # the function reports its own errors; this is a last resort
+                result = Failure("error", f"{type(exc).__name__}: {exc}")
+            conn.send(result)
+
+    threading.stack_size(_STACK_SIZE)
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    thread = threading.Thread(target=loop, name="lint-canon-worker")
+    thread.start()
+    thread.join()
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class _Worker:
+    def __init__(self, context: Any, function: Callable[[Any], Any], state: Any, setup: Any) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, function, state, setup), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: int | None = None
+        self.deadline = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.process.kill()
+            else:
+                self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=None if kill else 5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class Pool:
+    """Runs ``function`` over items in up to ``jobs`` worker processes; ``setup(state)`` runs
+    once in each worker first (with fork, ``state`` is not even pickled)."""
+
+    def __init__(
+        self,
+        function: Callable[[Any], Any],
+        jobs: int = 1,
+        timeout: float = DEFAULT_TIMEOUT,
+        state: Any = None,
+        setup: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.function = function
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.state = state
+        self.setup = setup
+        self._context = _context()
+        self._idle: list[_Worker] = []
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in self._idle:
+            worker.stop()
+        self._idle = []
+
+    def _new_worker(self) -> _Worker:
+        return _Worker(self._context, self.function, self.state, self.setup)
+
+    def map(self, items: Sequence[Any], timeouts: Sequence[float] | None = None) -> list[Any]:
+        """The result of each item, in order; a ``Failure`` where its worker crashed or ran out
+        of time (``timeouts`` per item, else the pool's)."""
+        results: list[Any] = [None] * len(items)
+        todo = deque(range(len(items)))
+        busy: dict[Connection, _Worker] = {}
+        try:
+            while todo or busy:
+                while todo and len(busy) < self.jobs:
+                    worker = self._idle.pop() if self._idle else self._new_worker()
+                    index = todo.popleft()
+                    worker.task = index
+                    limit = timeouts[index] if timeouts is not None else self.timeout
+                    worker.deadline = time.monotonic() + limit
+                    try:
+                        worker.conn.send(items[index])
+                    except (OSError, ValueError):  # it died while idle: take another
+                        worker.stop(kill=True)
+                        todo.appendleft(index)
+                        continue
+                    busy[worker.conn] = worker
+                now = time.monotonic()
+                wait_for = max(0.0, min(w.deadline for w in busy.values()) - now)
+                for conn in wait(list(busy), timeout=wait_for):
+                    worker = busy.pop(conn)  # type: ignore[arg-type]
+                    assert worker.task is not None
+                    try:
+                        results[worker.task] = conn.recv()  # type: ignore[union-attr]
+                        self._idle.append(worker)
+                    except (EOFError, OSError):
+                        worker.process.join(timeout=5)
+                        results[worker.task] = Failure("crash", describe_exit(worker.process.exitcode))
+                        worker.stop(kill=True)
+                now = time.monotonic()
+                for conn, worker in list(busy.items()):
+                    if worker.deadline <= now:
+                        del busy[conn]
+                        assert worker.task is not None
+                        limit = timeouts[worker.task] if timeouts is not None else self.timeout
+                        results[worker.task] = Failure("timeout", f"stopped after {limit:g} s")
+                        worker.stop(kill=True)
+        except BaseException:
+            for worker in busy.values():
+                worker.stop(kill=True)
+            raise
+        return results
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -1,0 +1,507 @@
+"""A check run over many files, each against the canon of its own folder.
+
+The parts, in the order a run goes through them (flake8's split):
+
+- ``CanonFinder``: the canon of a folder (``--config``, else ``[tool.lint-canon] config`` in the
+  nearest ``pyproject.toml``, else the nearest ``canon.yaml``), looked up and loaded once per
+  folder;
+- ``discover``: the files under the paths given, grouped by canon, minus skipped folders and each
+  canon's ``exclude``; only regular files (FIFOs, devices, sockets, broken links are noted on
+  stderr and left alone); folders that cannot be listed are findings;
+- reading: each file at most once, never past ``max_file_size``;
+- checking: the prefilter, then the parse and the rules in worker processes (``isolation``),
+  answered from the per-file cache where the content is known;
+- project checks: dependency files and the DONE doc, per canon.
+"""
+
+from __future__ import annotations
+
+import os
+import stat as stat_module
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lint_canon.config import CANON_FILE, Canon, canon_file_in, load_canon
+from lint_canon.deps import is_dependency_file
+from lint_canon.engine import SKIP_DIRS, Checker, Selection, astuple_without_path
+from lint_canon.errors import ConfigError, UsageError
+from lint_canon.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, kind_of, read_bytes
+from lint_canon.findings import Finding
+from lint_canon.globs import match_path
+from lint_canon.isolation import DEFAULT_TIMEOUT, Failure, Pool
+from lint_canon.paths import display_path
+
+_CHUNK = 64
+_PARALLEL_SCREEN_FROM = 32  # files; fewer are prefiltered in this process
+
+
+class CanonFinder:
+    """The canon of each folder: ``forced`` for all, else found by walking up, once per folder."""
+
+    def __init__(self, forced: Canon | None = None, record: Any = None) -> None:
+        self.forced = forced
+        self.record = record
+        self._by_folder: dict[str, Canon | None] = {}
+        self._loaded: dict[str, Canon] = {}
+
+    def canon_for(self, folder: str) -> Canon | None:
+        if self.forced is not None:
+            return self.forced
+        folder = os.path.abspath(folder)
+        found = self._by_folder.get(folder, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        chain = []
+        here = folder
+        canon: Canon | None = None
+        while True:
+            if here in self._by_folder:
+                canon = self._by_folder[here]
+                break
+            chain.append(here)
+            if self.record is not None:
+                # A canon.yaml or a [tool.lint-canon] table added here would be found instead.
+                self.record.folder(here)
+                self.record.file(os.path.join(here, "pyproject.toml"))
+            named = canon_file_in(Path(here))
+            if named is not None:
+                canon = self._load(str(named))
+                break
+            parent = os.path.dirname(here)
+            if parent == here:
+                break
+            here = parent
+        for visited in chain:
+            self._by_folder[visited] = canon
+        return canon
+
+    def _load(self, path: str) -> Canon:
+        canon = self._loaded.get(path)
+        if canon is None:
+            canon = self._loaded[path] = load_canon(path)
+            if self.record is not None:
+                self.record.file(str(canon.path))
+        return canon
+
+    def canons(self) -> list[Canon]:
+        if self.forced is not None:
+            return [self.forced]
+        return list(self._loaded.values())
+
+
+def relpath_in(canon: Canon, path: str) -> str:
+    """POSIX path of ``path`` relative to the canon's folder (its display path when outside)."""
+    root = os.path.abspath(canon.root)
+    absolute = os.path.abspath(path)
+    if absolute.startswith(root.rstrip(os.sep) + os.sep):
+        return absolute[len(root.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+    if absolute == root:
+        return "."
+    return Path(display_path(Path(path))).as_posix()
+
+
+def _skipped_folder_name(name: str) -> bool:
+    return name in SKIP_DIRS or name.endswith(".egg-info")
+
+
+@dataclass
+class Discovered:
+    """The files of a run, per canon (keyed by the canon file's path), and what was noticed."""
+
+    python: dict[str, list[str]] = field(default_factory=dict)
+    dependency: dict[str, list[str]] = field(default_factory=dict)
+    canons: dict[str, Canon] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # folders that cannot be listed
+    notes: list[str] = field(default_factory=list)
+    without_canon: list[str] = field(default_factory=list)
+    searched_canon: bool = False  # some path had a canon above it
+
+
+def _is_python(name: str) -> bool:
+    return name.endswith(".py")
+
+
+def _wanted_kind(name: str, path: str) -> str | None:
+    if _is_python(name):
+        return "python"
+    if name.endswith((".txt", ".toml")) and is_dependency_file(Path(path)):
+        return "dependency"
+    return None
+
+
+def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> Discovered:
+    """Every file a run over ``paths`` checks, with its canon. Files named one by one obey the
+    same folder skips and ``exclude`` as files found in folders (pre-commit names them one by
+    one)."""
+    out = Discovered()
+    seen_files: set[str] = set()
+    seen_folders: set[tuple[int, int]] = set()
+    venv_cache: dict[str, bool] = {}
+
+    def excluded(path: str, canon: Canon) -> bool:
+        return bool(canon.exclude) and match_path(relpath_in(canon, path), canon.exclude)
+
+    def in_skipped_folder(path: str, canon: Canon) -> bool:
+        """A file named one by one inside a folder a walk would not enter."""
+        rel = relpath_in(canon, path)
+        if rel.startswith("../") or os.path.isabs(rel):
+            return False
+        parts = rel.split("/")[:-1]
+        folder = os.path.abspath(canon.root)
+        for part in parts:
+            if _skipped_folder_name(part):
+                return True
+            folder = os.path.join(folder, part)
+            if folder not in venv_cache:
+                venv_cache[folder] = os.path.exists(os.path.join(folder, "pyvenv.cfg"))
+            if venv_cache[folder]:
+                return True
+        return False
+
+    def add(path: str, kind: str, canon: Canon | None) -> None:
+        absolute = os.path.abspath(path)
+        if absolute in seen_files:
+            return
+        seen_files.add(absolute)
+        if canon is None:
+            out.without_canon.append(path)
+            return
+        key = str(canon.path)
+        out.canons[key] = canon
+        (out.python if kind == "python" else out.dependency).setdefault(key, []).append(path)
+
+    def special(path: str) -> str | None:
+        """Why a file entry is not a regular file (after following links), or None. A link
+        that leads nowhere (or in a loop) is left to the reader: it reports it as unreadable."""
+        try:
+            found = os.stat(path)
+        except OSError:
+            return None
+        if stat_module.S_ISREG(found.st_mode):
+            return None
+        return kind_of(found.st_mode)
+
+    def take_file(path: str, name: str, regular: bool | None) -> None:
+        kind = _wanted_kind(name, path)
+        if kind is None:
+            return
+        canon = finder.canon_for(os.path.dirname(os.path.abspath(path)))
+        if canon is not None and excluded(path, canon):
+            return
+        if not regular:
+            why = special(path)
+            if why is not None:
+                out.notes.append(f"{display_path(Path(path))}: skipped: {why}")
+                return
+        add(path, kind, canon)
+
+    def walk(folder: str) -> None:
+        stack = [folder]
+        while stack:
+            here = stack.pop()
+            try:
+                identity = os.stat(here)
+            except OSError:
+                identity = None
+            if identity is not None:
+                key = (identity.st_dev, identity.st_ino)
+                if key in seen_folders:
+                    continue
+                seen_folders.add(key)
+            if record is not None:
+                record.folder(here)  # a file added, removed or renamed here changes its mtime
+            try:
+                with os.scandir(here) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                canon = finder.canon_for(os.path.dirname(os.path.abspath(here)))
+                if canon is not None or finder.canon_for(here) is not None:
+                    shown = display_path(Path(here))
+                    reason = exc.strerror or str(exc)
+                    out.findings.append(
+                        Finding(
+                            shown, 1, 1, 1, 1, "CANON902", f"cannot list folder: {reason}; its files were not checked"
+                        )
+                    )
+                continue
+            canon = finder.canon_for(here)
+            subfolders = []
+            for entry in entries:
+                name = entry.name
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if _skipped_folder_name(name):
+                        continue
+                    if canon is not None and excluded(entry.path, canon):
+                        continue
+                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        if record is not None:
+                            record.folder(entry.path)  # until its pyvenv.cfg goes
+                        continue
+                    subfolders.append(entry.path)
+                    continue
+                if _wanted_kind(name, entry.path) is None:
+                    continue
+                try:
+                    regular = entry.is_file(follow_symlinks=False)
+                except OSError:
+                    regular = False
+                if not regular and entry.is_symlink():
+                    try:
+                        if os.path.isdir(entry.path):
+                            continue  # links to folders are not followed (as flake8 and ruff)
+                    except OSError:
+                        pass
+                take_file(entry.path, name, regular)
+            stack.extend(reversed(subfolders))
+
+    for path in paths:
+        text = str(path)
+        try:
+            found = os.stat(text)
+        except OSError:
+            if not os.path.islink(text):
+                raise UsageError(f"{path}: no such file or folder") from None
+            found = os.lstat(text)  # a broken link named one by one: the reader reports it
+        folder = text if stat_module.S_ISDIR(found.st_mode) else os.path.dirname(os.path.abspath(text))
+        canon = finder.canon_for(folder)
+        if canon is not None:
+            out.searched_canon = True
+        if stat_module.S_ISDIR(found.st_mode):
+            walk(text)
+            continue
+        if canon is not None and in_skipped_folder(text, canon):
+            continue
+        kind = _wanted_kind(os.path.basename(text), text)
+        if kind is None:
+            continue
+        if canon is not None and excluded(text, canon):
+            continue
+        if not stat_module.S_ISREG(found.st_mode) and not stat_module.S_ISLNK(found.st_mode):
+            out.notes.append(f"{display_path(Path(text))}: skipped: {kind_of(found.st_mode)}")
+            continue
+        add(text, kind, canon)
+    return out
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+_CHECKERS: list[Checker] = []
+
+
+def _setup(checkers: list[Checker]) -> None:
+    global _CHECKERS
+    _CHECKERS = checkers
+    for checker in checkers:
+        checker.load()
+
+
+def _task(item: tuple[str, Any]) -> Any:
+    kind, payload = item
+    if kind == "screen":  # [(checker index, bytes)] -> [needs parsing?]
+        return [_CHECKERS[index].may_hold_finding(data) for index, data in payload]
+    index, path, data = payload
+    return _CHECKERS[index].check_python_file(Path(path), data, prefiltered=True)
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    notes: list[str]
+    canons: list[Canon]
+    cache_dirs: list[Path]
+
+
+def _read_python(checker: Checker, path: str) -> bytes | Finding:
+    try:
+        return read_bytes(path, getattr(checker.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE))
+    except (FileTooLarge, NotRegularFile) as exc:
+        return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", str(exc))
+    except OSError as exc:
+        return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")
+
+
+def check_run(
+    paths: Sequence[Path],
+    selection: Selection,
+    *,
+    config: Path | None = None,
+    canon: Canon | None = None,
+    jobs: int = 1,
+    use_cache: bool = False,
+    cache_dir: Path | None = None,
+    record: Any = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    use_prefilter: bool = True,
+) -> RunResult:
+    """Every finding of a run over ``paths``, sorted; ``canon`` or ``config`` force one canon."""
+    forced = canon if canon is not None else (load_canon(config) if config is not None else None)
+    finder = CanonFinder(forced, record)
+    if forced is not None and record is not None:
+        record.file(str(forced.path))
+    found = discover(paths, finder, record)
+    notes = list(found.notes)
+    if found.without_canon and not found.canons and forced is None:
+        first = found.without_canon[0]
+        raise ConfigError(
+            display_path(Path(first)),
+            None,
+            "",
+            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
+        )
+    if not found.searched_canon and not found.canons and forced is None:
+        start = Path(paths[0]) if paths else Path(".")
+        raise ConfigError(
+            display_path(start.absolute()),
+            None,
+            "",
+            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
+        )
+    if found.without_canon:
+        count = len(found.without_canon)
+        notes.append(
+            f"{count} file{'s' if count != 1 else ''} with no {CANON_FILE} above {'them' if count != 1 else 'it'} "
+            f"not checked (first: {display_path(Path(found.without_canon[0]))})"
+        )
+
+    keys = sorted(set(found.canons) | ({str(forced.path)} if forced is not None else set()))
+    canons = [forced] if forced is not None else [found.canons[k] for k in keys]
+    keys = [str(c.path) for c in canons]
+    checkers = [Checker(c, selection, use_prefilter=use_prefilter) for c in canons]
+    findings: list[Finding] = [f for f in found.findings if selection.wants(f.code)]
+    seen: set[Finding] = set()
+    cache_dirs: list[Path] = []
+
+    # Dependency files and the DONE doc, per canon (pure-Python parsers, in this process).
+    for index, checker in enumerate(checkers):
+        for file in found.dependency.get(keys[index], []):
+            read: set[Path] = set()
+            for finding in checker.check_dependency_file(Path(file), read):
+                if finding not in seen:  # an included file may also be checked on its own
+                    seen.add(finding)
+                    findings.append(finding)
+            if record is not None:
+                for path in (Path(file), *read):
+                    record.file(str(path))
+        if checker.covers_done_states(paths):
+            findings.extend(checker.check_done_states(record))
+
+    # Python files: the cache, then the prefilter, then the parse in workers.
+    todo: list[tuple[int, str, bytes]] = []
+    caches: list[Any] = []
+    pending: list[tuple[int, str, Any, str]] = []
+    for index, checker in enumerate(checkers):
+        files = found.python.get(keys[index], [])
+        cache = None
+        if use_cache:
+            from lint_canon.cache import FileCache, cache_key, prepare
+            from lint_canon.runcache import FOLDER
+
+            folder = cache_dir or checker.canon.root / FOLDER
+            prepare(folder)
+            parent = os.path.dirname(os.path.abspath(folder))
+            if record is not None and parent in record.folders:
+                record.folder(parent)  # the cache folder, created by this run, changed it
+            if folder not in cache_dirs:
+                cache_dirs.append(folder)
+            cache = FileCache(folder, cache_key(checker.cache_identity()))
+        caches.append(cache)
+        for file in files:
+            if cache is None:
+                data = _read_python(checker, file)
+                if isinstance(data, Finding):
+                    findings.extend(checker.keep([data], []))
+                    continue
+                todo.append((index, file, data))
+                pending.append((index, file, None, ""))
+                continue
+            absolute = os.path.abspath(file)
+            try:
+                stat = os.stat(absolute)
+            except OSError as exc:
+                findings.extend(
+                    checker.keep(
+                        [
+                            Finding(
+                                display_path(Path(file)), 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror}"
+                            )
+                        ],
+                        [],
+                    )
+                )
+                if record is not None:
+                    record.file(absolute)
+                continue
+            if record is not None:
+                record.file(absolute, stat)
+            hit = cache.by_stat(absolute, stat)
+            if hit is None:
+                data = _read_python(checker, file)
+                if isinstance(data, Finding):
+                    findings.extend(checker.keep([data], []))
+                    continue
+                from lint_canon.cache import digest
+
+                content_digest = digest(data)
+                hit = cache.by_content(absolute, stat, content_digest)
+                if hit is None:
+                    todo.append((index, file, data))
+                    pending.append((index, absolute, stat, content_digest))
+                    continue
+            if hit:
+                shown = display_path(Path(file))
+                findings.extend(Finding(shown, *rest) for rest in hit)
+
+    results = _check_python(checkers, todo, jobs, timeout)
+    for (index, absolute, stat, content_digest), result in zip(pending, results, strict=True):
+        findings.extend(result)
+        cache = caches[index]
+        if cache is not None:
+            cache.store(absolute, stat, content_digest, [astuple_without_path(f) for f in result])
+    for cache in caches:
+        if cache is not None:
+            cache.save()
+    return RunResult(sorted(set(findings)), notes, canons, cache_dirs)
+
+
+def _check_python(
+    checkers: list[Checker], todo: list[tuple[int, str, bytes]], jobs: int, timeout: float
+) -> list[list[Finding]]:
+    """The findings of each (checker index, path, bytes), in order."""
+    if not todo:
+        return []
+    for checker in checkers:
+        checker.load()
+    jobs = max(1, min(jobs, len(todo)))
+    with Pool(_task, jobs=jobs, timeout=timeout, state=checkers, setup=_setup) as pool:
+        # The prefilter first: most files end there (in the workers, over chunks, when it pays).
+        if jobs > 1 and len(todo) >= _PARALLEL_SCREEN_FROM:
+            chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+            screened = pool.map([("screen", [(index, data) for index, _, data in chunk]) for chunk in chunks])
+            passes = []
+            for chunk, verdicts in zip(chunks, screened, strict=True):
+                if isinstance(verdicts, Failure):  # cannot happen with regexes; parse them all then
+                    verdicts = [True] * len(chunk)
+                passes.extend(verdicts)
+        else:
+            passes = [checkers[index].may_hold_finding(data) for index, _, data in todo]
+        results: list[list[Finding]] = [[] for _ in todo]
+        # Then the files to parse, one task each and the largest first, so that the workers
+        # finish together.
+        survivors = sorted((i for i, ok in enumerate(passes) if ok), key=lambda i: -len(todo[i][2]))
+        outcomes = pool.map([("check", todo[i]) for i in survivors])
+        for i, outcome in zip(survivors, outcomes, strict=True):
+            index, path, data = todo[i]
+            if isinstance(outcome, Failure):
+                outcome = checkers[index].failed(Path(path), data, outcome)
+            results[i] = outcome
+    return results
+
+
+def iter_paths(values: Iterable[str]) -> list[Path]:
+    return [Path(v) for v in values]
