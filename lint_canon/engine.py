@@ -327,8 +327,8 @@ class Checker:
         except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
             return [self._syntax_error(exc, text, path)]
 
-        tracker = ImportTracker(module)
-        ctx = FileContext(path, relpath, self.canon, tracker)
+        tracker = ImportTracker(module, self._star_names)
+        ctx = FileContext(path, relpath, self.canon, tracker, star_imports="*" in text and "import" in text)
         Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if not ctx.reports:
             return []
@@ -338,6 +338,19 @@ class Checker:
             line, col, end_line, end_col = positions[id(report.node)]
             findings.append(Finding(path, line, col + 1, end_line, end_col + 1, report.code, report.message))
         return findings
+
+    def _star_names(self, module: str) -> list[str]:
+        """The names ``from <module> import *`` binds that a ban names (``subprocess.Popen``
+        banned: ``Popen``)."""
+        prefix = module + "."
+        return sorted(
+            {
+                entry[len(prefix) :].split(".", 1)[0]
+                for ban in self.canon.banned
+                for entry in ban.modules
+                if entry.startswith(prefix)
+            }
+        )
 
     def _syntax_error(self, exc: Exception, text: str, path: str) -> Finding:
         # CPython's own parser places most errors better than libcst's; libcst is the judge only

@@ -51,6 +51,6 @@ def fingerprints(findings: Sequence[Finding], canons: Sequence[Any] = ()) -> lis
         text = " ".join(lines[finding.line - 1].split()) if 0 < finding.line <= len(lines) else ""
         key = (finding.code, canon_relative(finding.path, roots), text)
         seen[key] += 1
-        digest = hashlib.sha256("\0".join([*key, str(seen[key])]).encode()).hexdigest()[:32]
+        digest = hashlib.sha256("\0".join([*key, str(seen[key])]).encode("utf-8", "surrogateescape")).hexdigest()[:32]
         out.append((f, digest))
     return [digest for _, digest in sorted(out)]

@@ -1,7 +1,10 @@
 """The flake8 extension ``CAN``: a thin adapter over the engine.
 
-flake8 filters by ``--select`` and applies ``# noqa`` itself, so the plugin reports every
-CANON code and leaves suppression to flake8. Columns are 0-based here; flake8 prints them +1.
+flake8 filters by ``--select`` and applies ``# noqa`` itself (the CLI applies the same rules),
+so the plugin reports every CANON code and leaves suppression to flake8. Each file obeys the
+canon of its folder, with the CLI's folder skips and the canon's ``exclude``; the parse runs in
+a worker process, as in the CLI, so that no file can crash or hang flake8. Columns are 0-based
+here; flake8 prints them +1.
 """
 
 from __future__ import annotations
@@ -66,10 +69,38 @@ class CanonPlugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         checker = self.checker
-        if checker is None:
+        if checker is None or _skipped(str(self.path), checker):
             return
         source = "".join(self.lines)
         if not checker.may_hold_finding(source.encode("utf-8", "surrogateescape")):
             return
-        for f in checker.check_source(source, self.filename, checker.relpath(self.path)):
+        from lint_canon.isolation import Failure
+        from lint_canon.runner import _task
+
+        outcome = _pool(_task).map([("source", (checker, source, self.filename, checker.relpath(self.path)))])[0]
+        if isinstance(outcome, Failure):
+            outcome = checker.failed(self.path, source.encode("utf-8", "surrogateescape"), outcome)
+        for f in outcome:
             yield f.line, f.col - 1, f"{f.code} {f.message}", type(self)
+
+
+def _skipped(path: str, checker: Checker) -> bool:
+    """The files the CLI does not check: in skipped folders, or excluded by the canon."""
+    from lint_canon.runner import in_skipped_folder, is_excluded
+
+    if path == "stdin.py":
+        return False
+    return in_skipped_folder(path, checker.canon) or is_excluded(path, checker.canon)
+
+
+_POOL: Any = None
+
+
+def _pool(task: Any) -> Any:
+    """One worker process per flake8 process, started on first use."""
+    global _POOL
+    if _POOL is None:
+        from lint_canon.isolation import Pool
+
+        _POOL = Pool(task, jobs=1)
+    return _POOL

@@ -101,32 +101,77 @@ def _serve(conn: Connection, function: Callable[[Any], Any], state: Any, setup: 
     thread.join()
 
 
-def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
 class _Worker:
-    def __init__(self, context: Any, function: Callable[[Any], Any], state: Any, setup: Any) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, function, state, setup), daemon=True)
-        self.process.start()
-        child.close()
+    """One worker process. Forked directly where the platform can (a daemonic process, such as
+    a flake8 worker, may not start children through multiprocessing); spawned elsewhere."""
+
+    def __init__(self, function: Callable[[Any], Any], state: Any, setup: Any) -> None:
+        self.conn, child = multiprocessing.Pipe()
         self.task: int | None = None
         self.deadline = 0.0
+        self.process: Any = None
+        self.pid = 0
+        if hasattr(os, "fork"):
+            pid = os.fork()
+            if pid == 0:  # the worker
+                code = 0
+                try:
+                    self.conn.close()
+                    _serve(child, function, state, setup)
+                except BaseException:
+                    code = 1
+                finally:
+                    os._exit(code)
+            self.pid = pid
+        else:
+            context = multiprocessing.get_context("spawn")
+            self.process = context.Process(target=_serve, args=(child, function, state, setup), daemon=True)
+            self.process.start()
+        child.close()
+
+    def exit_status(self) -> int | None:
+        """The worker's exit code (negative: the signal that killed it), waiting for it to end."""
+        if self.process is not None:
+            self.process.join(timeout=5)
+            return self.process.exitcode
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            return None
+        return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
     def stop(self, kill: bool = False) -> None:
-        try:
-            if kill:
-                self.process.kill()
-            else:
+        if not kill:
+            try:
                 self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        self.process.join(timeout=None if kill else 5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+            except (OSError, ValueError):
+                kill = True
+        if kill:
+            try:
+                if self.process is not None:
+                    self.process.kill()
+                else:
+                    os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if self.process is not None:
+            self.process.join(timeout=None if kill else 5)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+        else:
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    pid, _ = os.waitpid(self.pid, 0 if kill else os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid != 0:
+                    break
+                if time.monotonic() > deadline:
+                    os.kill(self.pid, signal.SIGKILL)
+                    kill = True
+                time.sleep(0.01)
         self.conn.close()
 
 
@@ -147,7 +192,6 @@ class Pool:
         self.timeout = timeout
         self.state = state
         self.setup = setup
-        self._context = _context()
         self._idle: list[_Worker] = []
 
     def __enter__(self) -> Pool:
@@ -162,7 +206,7 @@ class Pool:
         self._idle = []
 
     def _new_worker(self) -> _Worker:
-        return _Worker(self._context, self.function, self.state, self.setup)
+        return _Worker(self.function, self.state, self.setup)
 
     def map(self, items: Sequence[Any], timeouts: Sequence[float] | None = None) -> list[Any]:
         """The result of each item, in order; a ``Failure`` where its worker crashed or ran out
@@ -194,9 +238,8 @@ class Pool:
                         results[worker.task] = conn.recv()  # type: ignore[union-attr]
                         self._idle.append(worker)
                     except (EOFError, OSError):
-                        worker.process.join(timeout=5)
-                        results[worker.task] = Failure("crash", describe_exit(worker.process.exitcode))
-                        worker.stop(kill=True)
+                        results[worker.task] = Failure("crash", describe_exit(worker.exit_status()))
+                        worker.conn.close()
                 now = time.monotonic()
                 for conn, worker in list(busy.items()):
                     if worker.deadline <= now:

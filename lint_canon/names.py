@@ -10,7 +10,10 @@ with the rules.
 from __future__ import annotations
 
 import builtins
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 from libcst import BatchableCSTVisitor
@@ -33,6 +36,7 @@ class Binding:
     type_checking: bool = False
     value: cst.BaseExpression | None = None
     members: dict[str, Binding] | None = None
+    star: bool = False  # bound by `from M import *`
 
 
 class _Scope:
@@ -43,19 +47,34 @@ class _Scope:
         self.names: dict[str, Binding] = {}
 
 
+def identifier(name: str) -> str:
+    """A name as Python reads it: NFKC-normalised (``ｃｌｅａｒｂｉｔ`` is ``clearbit``, PEP 3131)."""
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name or a chain of Attributes over a Name; None for anything else."""
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+        parts.append(identifier(node.attr.value))
         node = node.value
     if not isinstance(node, cst.Name):
         return None
-    parts.append(node.value)
+    parts.append(identifier(node.value))
     return ".".join(reversed(parts))
 
 
-def import_from_module(node: cst.ImportFrom) -> str | None:
+# Every node class of the installed libcst that imports: `lazy` forms exist from libcst 1.9.
+PLAIN_IMPORT_NODES: tuple[type, ...] = tuple(
+    getattr(cst, name) for name in ("Import", "LazyImport") if hasattr(cst, name)
+)
+FROM_IMPORT_NODES: tuple[type, ...] = tuple(
+    getattr(cst, name) for name in ("ImportFrom", "LazyImportFrom") if hasattr(cst, name)
+)
+IMPORT_NODES = PLAIN_IMPORT_NODES + FROM_IMPORT_NODES
+
+
+def import_from_module(node: Any) -> str | None:
     """The absolute module of ``from X import ...``; None for a relative import."""
     if node.relative:
         return None
@@ -99,8 +118,9 @@ class ImportTracker(FastBatchable):
     # Functions that return a client although their names are lower case.
     FACTORIES = frozenset({"requests.session", "urllib3.connection_from_url"})
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, star_names: Callable[[str], Iterable[str]] | None = None) -> None:
         super().__init__()
+        self.star_names = star_names
         self.scopes: list[_Scope] = [_Scope("module")]
         self.type_checking_depth = 0
         self.import_depth = 0
@@ -120,6 +140,7 @@ class ImportTracker(FastBatchable):
         return self.import_depth > 0
 
     def lookup(self, name: str) -> Binding | None:
+        name = identifier(name)
         innermost = self.scopes[-1]
         for scope in reversed(self.scopes):
             # Class bodies are not enclosing scopes for the functions defined inside them.
@@ -161,10 +182,10 @@ class ImportTracker(FastBatchable):
     # --- bindings ------------------------------------------------------------------------
 
     def _bind(self, name: str, binding: Binding) -> None:
-        self.scopes[-1].names[name] = binding
+        self.scopes[-1].names[identifier(name)] = binding
 
-    def _bind_import(self, node: cst.Import | cst.ImportFrom, type_checking: bool) -> None:
-        if isinstance(node, cst.Import):
+    def _bind_import(self, node: Any, type_checking: bool) -> None:
+        if isinstance(node, PLAIN_IMPORT_NODES):
             for alias in node.names:
                 full = dotted_name(alias.name)
                 if full is None:
@@ -177,6 +198,11 @@ class ImportTracker(FastBatchable):
             return
         module = import_from_module(node)
         if isinstance(node.names, cst.ImportStar):
+            # `from M import *` binds every public name of M: those that matter (a banned
+            # M.name) are bound, so that their use is seen.
+            if module is not None and self.star_names is not None:
+                for name in self.star_names(module):
+                    self._bind(name, Binding(f"{module}.{name}", node, type_checking, star=True))
             return
         for alias in node.names:
             if not isinstance(alias.name, cst.Name):
@@ -184,14 +210,14 @@ class ImportTracker(FastBatchable):
             local = alias.name.value
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            qualname = f"{module}.{alias.name.value}" if module else None
+            qualname = f"{module}.{identifier(alias.name.value)}" if module else None
             self._bind(local, Binding(qualname, alias, type_checking))
 
     def _prepass(self, body: object, type_checking: bool) -> None:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    if isinstance(small, IMPORT_NODES):
                         self._bind_import(small, type_checking)
                     elif isinstance(small, cst.Assign):
                         self.visit_Assign(small)
@@ -233,6 +259,12 @@ class ImportTracker(FastBatchable):
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
         self.import_depth -= 1
+
+    # `lazy import x` / `lazy from x import y` (PEP 810) bind as the plain forms do.
+    visit_LazyImport = visit_Import
+    leave_LazyImport = leave_Import
+    visit_LazyImportFrom = visit_ImportFrom
+    leave_LazyImportFrom = leave_ImportFrom
 
     def visit_If_body(self, node: cst.If) -> None:
         if _is_type_checking(node.test):
@@ -300,7 +332,7 @@ class ImportTracker(FastBatchable):
         ):
             members = self.enclosing_class_members()
             if members is not None:
-                members[target.attr.value] = self._binding_for_value(target.attr, value)
+                members[identifier(target.attr.value)] = self._binding_for_value(target.attr, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value, None)

@@ -106,6 +106,30 @@ def _skipped_folder_name(name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info")
 
 
+def is_excluded(path: str, canon: Canon) -> bool:
+    """Does the canon's ``exclude`` cover ``path``?"""
+    return bool(canon.exclude) and match_path(relpath_in(canon, path), canon.exclude)
+
+
+def in_skipped_folder(path: str, canon: Canon, venvs: dict[str, bool] | None = None) -> bool:
+    """Is ``path`` inside a folder a walk from the canon's folder would not enter (``.git``,
+    ``build``, a virtual environment ...)? For files named one by one (pre-commit, flake8)."""
+    rel = relpath_in(canon, path)
+    if rel.startswith("../") or os.path.isabs(rel):
+        return False
+    venvs = {} if venvs is None else venvs
+    folder = os.path.abspath(canon.root)
+    for part in rel.split("/")[:-1]:
+        if _skipped_folder_name(part):
+            return True
+        folder = os.path.join(folder, part)
+        if folder not in venvs:
+            venvs[folder] = os.path.exists(os.path.join(folder, "pyvenv.cfg"))
+        if venvs[folder]:
+            return True
+    return False
+
+
 @dataclass
 class Discovered:
     """The files of a run, per canon (keyed by the canon file's path), and what was noticed."""
@@ -140,25 +164,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
     seen_folders: set[tuple[int, int]] = set()
     venv_cache: dict[str, bool] = {}
 
-    def excluded(path: str, canon: Canon) -> bool:
-        return bool(canon.exclude) and match_path(relpath_in(canon, path), canon.exclude)
-
-    def in_skipped_folder(path: str, canon: Canon) -> bool:
-        """A file named one by one inside a folder a walk would not enter."""
-        rel = relpath_in(canon, path)
-        if rel.startswith("../") or os.path.isabs(rel):
-            return False
-        parts = rel.split("/")[:-1]
-        folder = os.path.abspath(canon.root)
-        for part in parts:
-            if _skipped_folder_name(part):
-                return True
-            folder = os.path.join(folder, part)
-            if folder not in venv_cache:
-                venv_cache[folder] = os.path.exists(os.path.join(folder, "pyvenv.cfg"))
-            if venv_cache[folder]:
-                return True
-        return False
+    excluded = is_excluded
 
     def add(path: str, kind: str, canon: Canon | None) -> None:
         absolute = os.path.abspath(path)
@@ -275,7 +281,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
         if stat_module.S_ISDIR(found.st_mode):
             walk(text)
             continue
-        if canon is not None and in_skipped_folder(text, canon):
+        if canon is not None and in_skipped_folder(text, canon, venv_cache):
             continue
         kind = _wanted_kind(os.path.basename(text), text)
         if kind is None:
@@ -303,6 +309,9 @@ def _setup(checkers: list[Checker]) -> None:
 
 def _task(item: tuple[str, Any]) -> Any:
     kind, payload = item
+    if kind == "source":  # (checker, text, shown path, canon-relative path): the flake8 plugin
+        checker, text, shown, rel = payload
+        return checker.check_source(text, shown, rel)
     if kind == "screen":  # [(checker index, bytes)] -> [needs parsing?]
         return [_CHECKERS[index].may_hold_finding(data) for index, data in payload]
     index, path, data = payload

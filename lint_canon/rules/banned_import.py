@@ -91,6 +91,23 @@ class BannedImport(Rule):
             return
         self._report(node, qualname, hit)
 
+    def visit_Name(self, node: cst.Name) -> None:
+        # A banned name bound by `from M import *` is reported where it is used.
+        if not self.ctx.star_imports or self.names.in_import:
+            return
+        binding = self.names.lookup(node.value)
+        if binding is None or not binding.star or binding.qualname is None:
+            return
+        if binding.type_checking and self.canon.type_checking_imports != "flag":
+            return
+        hit = self._ban(binding.qualname)
+        if hit is not None:
+            self._report(node, binding.qualname, hit)
+
+    # `lazy import x` / `lazy from x import y` (PEP 810) import all the same.
+    visit_LazyImport = visit_Import
+    visit_LazyImportFrom = visit_ImportFrom
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.names.qualname(node.func) not in _DYNAMIC_IMPORTS or not node.args:
             return

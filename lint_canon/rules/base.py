@@ -50,6 +50,7 @@ class FileContext:
     canon: Canon
     tracker: ImportTracker
     reports: list[Report] = field(default_factory=list)
+    star_imports: bool = False  # the file has a `from M import *` (names bound by it are checked)
     _vendors: Vendors | None = None
 
     @property
