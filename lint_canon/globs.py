@@ -8,8 +8,14 @@ import re
 
 @functools.lru_cache(maxsize=512)
 def _compile(pattern: str) -> re.Pattern[str]:
-    pattern = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
-    anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.strip()
+    # A leading "./" or "/" anchors the pattern at the canon's folder (as in .gitignore):
+    # "./gen/**" is gen/ there, never src/gen/; only those characters go ("./.cache" keeps its dot).
+    anchored = pattern.startswith(("./", "/"))
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    pattern = pattern.lstrip("/")
+    anchored = anchored or "/" in pattern.rstrip("/")
     out = []
     i = 0
     while i < len(pattern):
