@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from lint_canon.errors import ConfigError
+from lint_canon.files import DEFAULT_MAX_FILE_SIZE
 
 CANON_FILE = "canon.yaml"
 
@@ -87,6 +88,7 @@ class Canon:
     done_sql: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     type_checking_imports: str = "ignore"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def banned_module(self, qualname: str) -> tuple[str, Ban] | None:
@@ -201,6 +203,7 @@ _TOP_KEYS = {
     "done_states",
     "exclude",
     "type_checking_imports",
+    "max_file_size",
 }
 _TOOL_KEYS = {
     "id",
@@ -286,6 +289,26 @@ class _Validator:
                     "or *.example.com (no scheme, path or port)",
                 )
         return tuple(h.lower() for h in hosts)
+
+
+_SIZE = re.compile(r"^\s*(\d{1,12})\s*(B|KB|KIB|MB|MIB|GB|GIB)?\s*$", re.IGNORECASE)
+_UNITS = {"B": 1, "KB": 1000, "KIB": 1024, "MB": 1000**2, "MIB": 1024**2, "GB": 1000**3, "GIB": 1024**3}
+
+
+def _size(v: _Validator, value: Any, keypath: tuple[Any, ...]) -> int:
+    """A size in bytes: a whole number, or a string such as "5MB", "512KiB"."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise v.fail(keypath, f"expected a size such as 5MB or 1048576, got {_kind(value)}")
+    if isinstance(value, int):
+        size = value
+    else:
+        match = _SIZE.match(value)
+        if match is None:
+            raise v.fail(keypath, f"{value!r} is not a size; write a number of bytes or 512KB, 5MB, 2MiB")
+        size = int(match.group(1)) * _UNITS[(match.group(2) or "B").upper()]
+    if not 1024 <= size <= 1024**3:
+        raise v.fail(keypath, f"{value!r} is out of range; give between 1KiB and 1GiB")
+    return size
 
 
 def _kind(value: Any) -> str:
@@ -423,6 +446,9 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         type_checking_imports=v.choice(
             top.get("type_checking_imports", "ignore"), ("type_checking_imports",), TYPE_CHECKING_MODES
         ),
+        max_file_size=_size(v, top["max_file_size"], ("max_file_size",))
+        if "max_file_size" in top
+        else DEFAULT_MAX_FILE_SIZE,
         _index={"modules": index_modules, "packages": index_packages, "tools": {t.id: t for t in tools}},
     )
 
