@@ -134,6 +134,10 @@ def _normalised_for_prefilter(data: bytes) -> bytes | None:
     return unicodedata.normalize("NFKC", text).encode("utf-8", "surrogatepass")
 
 
+# Fifty opening brackets in a row: no hand-written code does it, generated bombs do.
+_BRACKET_BOMB = re.compile(r"(?:[(\[{][ \t\r\n\\]*){50}")
+
+
 def _analysis_error(path: str, reason: str) -> Finding:
     return Finding(path, 1, 1, 1, 1, "CANON903", reason)
 
@@ -320,6 +324,12 @@ class Checker:
         from lint_canon.rules.base import FileContext
         from lint_canon.walker import Walker
 
+        if _BRACKET_BOMB.search(text):
+            # CPython's tokenizer refuses more than 200 nested brackets in every version; libcst
+            # would spend its time on them (or its stack): ask CPython first.
+            verdict = cpython_verdict(text, path)
+            if verdict is not None:
+                return [verdict]
         try:
             module = cst.parse_module(text)
         except RecursionError:
@@ -374,7 +384,9 @@ class Checker:
             verdict = cpython_verdict(text, shown)
             if verdict is not None:
                 return self.keep([verdict], split_lines(text), text)
-        if failure.kind == "timeout":
+        if failure.kind == "error":
+            reason = f"internal error in the worker: {failure.detail}"
+        elif failure.kind == "timeout":
             reason = (
                 f"analysis {failure.detail}: the parser is too slow on this file (chains of operators, "
                 "subscripts or calls thousands long); exclude the file or raise --timeout"
@@ -454,41 +466,48 @@ class Checker:
 
     def check_done_states(self, record: Any = None) -> list[Finding]:
         """CANON401-403: the DONE doc against the SQL fn_check_*_done functions. ``record`` (a
-        runcache.RunRecord) is told the files and folders read."""
-        from pglast.parser import ParseError
+        runcache.RunRecord) is told the files and folders read. Whatever the doc and the SQL
+        hold, the answer is findings: what cannot be read is one at its line (CANON901-903),
+        and the rest is still read and compared."""
+        from lint_canon.done_states import decode, read_doc, read_sql
+        from lint_canon.files import FileTooLarge, NotRegularFile, read_bytes
 
-        from lint_canon.done_states import read_doc, read_sql
-        from lint_canon.sqltext import error_line
+        limit = getattr(self.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE)
+
+        def read(path: Path, what: str, findings: list[Finding]) -> str | None:
+            shown = display_path(path)
+            try:
+                data = read_bytes(path, limit)
+            except (FileTooLarge, NotRegularFile) as exc:
+                reason = str(exc)
+            except OSError as exc:
+                reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
+            else:
+                text, bad = decode(data)
+                if bad is not None:
+                    line, why = bad
+                    findings.append(Finding(shown, line, 1, line, 1, "CANON902", f"cannot decode {what}: {why}"))
+                return text
+            findings.append(Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read {what}: {reason}"))
+            return None
 
         doc, sql_files = self.done_state_files()
         if record is not None:
             self._record_done_state_files(record, doc, sql_files)
-        shown_doc = display_path(doc)
         findings: list[Finding] = []
-        try:
-            rows = read_doc(doc.read_text(encoding="utf-8"), doc)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-            return self.keep(
-                [Finding(shown_doc, 1, 1, 1, 1, "CANON902", f"cannot read the DONE doc (done_states.doc): {reason}")],
-                [],
-            )
+        text = read(doc, "the DONE doc (done_states.doc)", findings)
+        if text is None:
+            return self.keep(findings, [])
+        rows = read_doc(text, doc)
         checkers = []
         for path in sql_files:
-            shown = display_path(path)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-                findings.append(
-                    Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read SQL file (done_states.sql): {reason}")
-                )
+            text = read(path, "SQL file (done_states.sql)", findings)
+            if text is None:
                 continue
-            try:
-                checkers += read_sql(path, text)
-            except ParseError as exc:
-                line = error_line(exc, text)
-                findings.append(Finding(shown, line, 1, line, 1, "CANON901", f"cannot parse SQL: {exc.args[0]}"))
+            found, problems = read_sql(path, text)
+            checkers += found
+            shown = display_path(path)
+            findings += [Finding(shown, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
         for rule in self.done_state_rules:
             for report in rule().check(rows, checkers):
                 shown = display_path(report.path)

@@ -11,6 +11,7 @@ analysed rather than refused wherever the parser allows.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -27,6 +28,7 @@ DEFAULT_TIMEOUT = 60.0
 # Reserved, not committed: pages are only used as deep code needs them.
 _STACK_SIZE = 1024 * 1024 * 1024
 _RECURSION_LIMIT = 200_000
+_STACK_SIZES = (_STACK_SIZE, 256 * 1024 * 1024, 64 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,16 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
+def _set_stack_size() -> None:
+    """The largest of 1 GiB, 256 MiB, 64 MiB the platform accepts for the next thread."""
+    for size in _STACK_SIZES:
+        try:
+            threading.stack_size(size)
+            return
+        except (ValueError, RuntimeError):
+            continue
+
+
 def run_deep(function: Callable[[], Any]) -> Any:
     """``function()`` on a thread with a large stack and a high recursion limit."""
     box: list[Any] = []
@@ -58,14 +70,14 @@ def run_deep(function: Callable[[], Any]) -> Any:
 
     old_size = threading.stack_size()
     old_limit = sys.getrecursionlimit()
-    try:
-        threading.stack_size(_STACK_SIZE)
-        thread = threading.Thread(target=target, name="lint-canon-deep")
-    finally:
-        threading.stack_size(old_size)
+    thread = threading.Thread(target=target, name="lint-canon-deep")
     sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
     try:
-        thread.start()
+        _set_stack_size()
+        try:
+            thread.start()  # the stack size is read here
+        finally:
+            threading.stack_size(old_size)
         thread.join()
     finally:
         sys.setrecursionlimit(old_limit)
@@ -94,10 +106,20 @@ def _serve(conn: Connection, function: Callable[[Any], Any], state: Any, setup: 
                 result = Failure("error", f"{type(exc).__name__}: {exc}")
             conn.send(result)
 
-    threading.stack_size(_STACK_SIZE)
     sys.setrecursionlimit(_RECURSION_LIMIT)
-    thread = threading.Thread(target=loop, name="lint-canon-worker")
-    thread.start()
+    for size in _STACK_SIZES:  # the largest stack the platform grants (address-space limits)
+        try:
+            threading.stack_size(size)
+            thread = threading.Thread(target=loop, name="lint-canon-worker")
+            thread.start()
+            break
+        except (ValueError, RuntimeError):
+            continue
+    else:
+        threading.stack_size(0)
+        sys.setrecursionlimit(1000)
+        thread = threading.Thread(target=loop, name="lint-canon-worker")
+        thread.start()
     thread.join()
 
 
@@ -111,8 +133,17 @@ class _Worker:
         self.deadline = 0.0
         self.process: Any = None
         self.pid = 0
+        pid = -1
         if hasattr(os, "fork"):
-            pid = os.fork()
+            # Objects of the parent that are garbage at fork time must not be collected in the
+            # worker: a finaliser there (a database connection's) would act on the parent's
+            # sockets. Frozen objects are never collected; the worker ends with os._exit.
+            gc.freeze()
+            try:
+                pid = os.fork()
+            finally:
+                if pid != 0:
+                    gc.unfreeze()
             if pid == 0:  # the worker
                 code = 0
                 try:

@@ -378,8 +378,9 @@ def check_run(
             f"not checked (first: {display_path(Path(found.without_canon[0]))})"
         )
 
-    keys = sorted(set(found.canons) | ({str(forced.path)} if forced is not None else set()))
-    canons = [forced] if forced is not None else [found.canons[k] for k in keys]
+    # Every canon met (also one with no Python or dependency file under it: its DONE doc).
+    every = {str(c.path): c for c in finder.canons()} | found.canons
+    canons = [forced] if forced is not None else [every[k] for k in sorted(every)]
     keys = [str(c.path) for c in canons]
     checkers = [Checker(c, selection, use_prefilter=use_prefilter) for c in canons]
     findings: list[Finding] = [f for f in found.findings if selection.wants(f.code)]

@@ -1,5 +1,6 @@
 """CANON402 done-criteria-drift: a DONE criterion on one side only, the doc's or the SQL's; also
-a criterion or checker that cannot be read (reported, never guessed)."""
+a criterion, a row or a checker that cannot be read (reported at the doc's row, never guessed;
+a row that cannot be read at all is not compared)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class DoneCriteriaDrift(DoneStateRule):
             for problem in row.problems:
                 yield ProjectReport(row.path, row.line, self.codes[0], f"{row.hub}: {problem}; it is not compared")
             checker = by_name.get(row.function)
-            if checker is None:
+            if checker is None or not row.comparable:
                 continue
             if checker.problem is not None:
                 yield ProjectReport(
@@ -32,8 +33,9 @@ class DoneCriteriaDrift(DoneStateRule):
             sql = ", ".join(sorted(checker.criteria)) or "none"
             sides = f"(doc: {doc}; SQL {row.function}: {sql})"
             doc_set, sql_set = set(row.criteria), set(checker.criteria)
-            if (doc_set | sql_set) - {EXISTS}:
-                # Any criterion on the row implies that the row exists.
+            if (doc_set | sql_set) - {EXISTS} or row.problems:
+                # Any criterion on the row implies that the row exists (one that cannot be
+                # parsed too).
                 doc_set.discard(EXISTS)
                 sql_set.discard(EXISTS)
             for normal in sorted(doc_set - sql_set):
