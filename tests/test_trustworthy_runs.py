@@ -211,8 +211,8 @@ def test_a_parser_that_crashes_or_hangs_costs_one_file(tmp_path):
     assert "analysis stopped after 1 s" in result.stdout
 
 
-def test_a_folder_that_cannot_be_listed_is_a_finding(tmp_path):
-    command = [sys.executable, "-m", "lint_canon", "check", "--no-cache", "."]
+def test_a_folder_that_cannot_be_listed_is_a_finding_and_is_seen_once_readable(tmp_path):
+    command = [sys.executable, "-m", "lint_canon", "check", "."]
     root = tmp_path
     if os.geteuid() == 0:  # root lists every folder: run as nobody, in a folder nobody can reach
         command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
@@ -222,13 +222,19 @@ def test_a_folder_that_cannot_be_listed_is_a_finding(tmp_path):
         root = Path(tempfile.mkdtemp())
         os.chmod(root, 0o777)
     try:
-        write(root, {"canon.yaml": ban("clearbit"), "real.py": "import clearbit\n", "locked/x.py": "x = 1\n"})
-        for path in (root / "canon.yaml", root / "real.py"):
+        write(root, {"canon.yaml": ban("clearbit"), "real.py": "import clearbit\n", "locked/x.py": "import clearbit\n"})
+        for path in (root / "canon.yaml", root / "real.py", root / "locked" / "x.py"):
             os.chmod(path, 0o644)
         os.chmod(root / "locked", 0)
         result = subprocess.run(command, cwd=root, env=cli_env(), capture_output=True, text=True, timeout=120)
         assert codes(result.stdout) == ["locked:1:1 CANON902", "real.py:1:8 CANON101"], result.stderr
         assert "cannot list folder: Permission denied" in result.stdout
+        again = subprocess.run(command, cwd=root, env=cli_env(), capture_output=True, text=True, timeout=120)
+        assert again.stdout == result.stdout
+        assert list((root / ".lint_canon_cache").glob("run-*.json"))  # answered from the run record
+        os.chmod(root / "locked", 0o755)  # chmod changes the folder's ctime only
+        seen = subprocess.run(command, cwd=root, env=cli_env(), capture_output=True, text=True, timeout=120)
+        assert codes(seen.stdout) == ["locked/x.py:1:8 CANON101", "real.py:1:8 CANON101"]
     finally:
         os.chmod(root / "locked", 0o755)
         if root != tmp_path:
