@@ -29,6 +29,7 @@ from lint_canon.prefilter import Prefilter
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
 DONE_CODES = ("CANON401", "CANON402", "CANON403")
+ENGINE_CODES = ("CANON901", "CANON902", "CANON903")
 
 # Folders never worth descending into: VCS data, virtual environments, caches, build output.
 SKIP_DIRS = frozenset(
@@ -184,7 +185,14 @@ class _RuleSet:
 
         wanted = selection.wants
         wants_done = bool(canon.done_doc) and any(wanted(c) for c in DONE_CODES)
-        self.python_rules = [r for r in PYTHON_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
+        # A file's CANON90x findings come from parsing it, which a full run does for the files its
+        # rules' prefilter lets through: with any CANON90x selected, those same files are parsed
+        # (by every rule, the findings filtered afterwards), so `--select CANON901` gives exactly
+        # the CANON901 lines of a full run.
+        engine_codes = any(wanted(c) for c in ENGINE_CODES)
+        self.python_rules = [
+            r for r in PYTHON_RULES if r.applies(canon) and (engine_codes or any(wanted(c) for c in r.codes))
+        ]
         self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
         self.done_state_rules = [r for r in DONE_STATE_RULES if wants_done and any(wanted(c) for c in r.codes)]
         groups: set[Any] | None = set()
@@ -212,6 +220,7 @@ class Checker:
         self.wants_done_states = bool(canon.done_doc) and any(self.selection.wants(c) for c in DONE_CODES)
         self._root = os.path.abspath(canon.root)
         self._rules: _RuleSet | None = None
+        self._star_cache: frozenset[str] | None = None
 
     def load(self) -> _RuleSet:
         """The active rules and the prefilter derived from them (imports libcst), built once."""
@@ -350,17 +359,24 @@ class Checker:
         return findings
 
     def _star_names(self, module: str) -> list[str]:
-        """The names ``from <module> import *`` binds that a ban names (``subprocess.Popen``
-        banned: ``Popen``)."""
+        """The names ``from <module> import *`` binds that a rule looks for: banned APIs
+        (``subprocess.Popen`` banned: ``Popen``), the guard, HTTP functions and clients,
+        environment readers. Derived from the same tables the rules use."""
         prefix = module + "."
         return sorted(
-            {
-                entry[len(prefix) :].split(".", 1)[0]
-                for ban in self.canon.banned
-                for entry in ban.modules
-                if entry.startswith(prefix)
-            }
+            {name[len(prefix) :].split(".", 1)[0] for name in self._star_table() if name.startswith(prefix)}
         )
+
+    def _star_table(self) -> frozenset[str]:
+        table = self._star_cache
+        if table is None:
+            from lint_canon.rules.unregistered_api_key import _READERS
+            from lint_canon.vendors import http_qualnames
+
+            bans = {entry for ban in self.canon.banned for entry in ban.modules}
+            table = frozenset(bans | set(self.canon.guard_decorators) | http_qualnames() | _READERS | {"os.environ"})
+            self._star_cache = table
+        return table
 
     def _syntax_error(self, exc: Exception, text: str, path: str) -> Finding:
         # CPython's own parser places most errors better than libcst's; libcst is the judge only

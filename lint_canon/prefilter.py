@@ -8,45 +8,54 @@ file that has no finding (it is parsed for nothing), never stop one that has.
 What a file imports is read with one regex pass over its import lines (``ImportIndex``); the
 groups are indexed by the module root they need imported, so a file is only tested against the
 groups of the modules it imports.
+
+Python reads a file through its coding cookie and NFKC-normalises its names (``ｏｓ`` is
+``os``): the engine judges such a file a second time as that text, normalised.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable
 from typing import Any
 
+# Whitespace inside a statement: blanks, a form feed, or a backslash continuation.
+_WS = rb"(?:[ \t\f]|\\\r?\n)"
 # The names of an import run to the end of the line, past backslash continuations, or to the
 # closing parenthesis (past comments, which may hold one).
 _LIST = rb"(\((?:[^)#]|#[^\n]*)*\)|(?:[^\n#;\\]|\\\r?\n|\\)*)"
-_IMPORT = re.compile(
-    rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*" + _LIST + rb"|import[ \t]+" + _LIST + rb")",
-    re.MULTILINE,
-)
-# An import after a colon or semicolon (`if TYPE_CHECKING: import x`) is rare: looked for only
-# in files that hold such a marker.
-_INLINE_IMPORTS = (b": import ", b":import ", b"; import ", b";import ", b": from ", b"; from ")
-_INLINE_IMPORT = re.compile(
-    rb"[;:][ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*" + _LIST + rb"|import[ \t]+" + _LIST + rb")"
-)
-# import_module may be called under another name: then any dotted string may be a module.
-_DYNAMIC_IMPORT = re.compile(rb"['\"]([A-Za-z_][\w.]*)['\"]")
+# `from a . b import`, `from \<newline> a import`, `lazy from a import` (PEP 810), `import a`.
+_STATEMENT = (
+    rb"(?:lazy%(ws)b+)?"
+    rb"(?:from%(ws)b+([\w.](?:[\w.]|%(ws)b)*?)%(ws)b*import(?!\w)%(ws)b*%(list)b|import(?!\w)%(ws)b*%(list)b)"
+) % {b"ws": _WS, b"list": _LIST}
+_IMPORT = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\f]*" + _STATEMENT)
+# An import after a colon or semicolon (`if TYPE_CHECKING: import x`, `import a; import b`).
+_INLINE_IMPORT = re.compile(rb"[;:]" + _WS + rb"*" + _STATEMENT)
+_SEPARATOR = re.compile(rb"[;:]")
+# import_module may be called under another name: then any dotted string may be a module
+# (escapes included: "clear\x62it").
+_DYNAMIC_IMPORT = re.compile(rb"(['\"])((?:[\w.]|\\(?:N\{[^}\r\n]*\}|\r?\n|[^\r\n]))+?)\1")
 _WORD = re.compile(rb"\w+")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _ROOT = re.compile(rb"[\s\\]*(\w+)")
 # The name before a dot: `pickle . loads` -> pickle (ASCII; anything else is judged a match).
-_HEAD = re.compile(rb"(\w*)[ \t\\\r\n]*\Z")
+_HEAD = re.compile(rb"(\w*)[ \t\f\\\r\n]*\Z")
 
 
 class ImportIndex:
     """What a file imports, read from its import lines: the roots of the modules, and per root
-    the names its imports bind and the names its from-imports list. A superset on purpose:
-    comments and strings that look like imports count."""
+    the names its imports bind and the names its from-imports list; the roots of its
+    ``from M import *``; the module names of its import_module / __import__ strings. A superset
+    on purpose: comments and strings that look like imports count."""
 
-    __slots__ = ("roots", "_imports", "_bound", "_listed")
+    __slots__ = ("roots", "star", "dynamic", "_imports", "_bound", "_listed")
 
     def __init__(self, data: bytes) -> None:
         self.roots: set[bytes] = set()
+        self.star: set[bytes] = set()  # roots of `from <root>... import *`
+        self.dynamic: set[bytes] = set()  # dotted names in strings, when import_module is used
         # (root, the words of its import, whether it is a from-import), for bound() and listed()
         self._imports: list[tuple[bytes, bytes, bool]] = []
         self._bound: dict[bytes, set[bytes]] | None = None
@@ -56,35 +65,62 @@ class ImportIndex:
         # Every import statement spells "import": finding those (a C loop over the bytes) and
         # matching from the start of their lines is several times faster than a regex over
         # every line.
-        matches = []
         line = -1
         at = data.find(b"import")
         while at != -1:
             start = data.rfind(b"\n", 0, at) + 1
             if start != line:
                 line = start
-                match = _IMPORT.match(data, start)
-                if match is not None:
-                    matches.append(match)
+                self._statements(data, start, at)
             at = data.find(b"import", at + 6)
-        if any(marker in data for marker in _INLINE_IMPORTS):
-            matches += _INLINE_IMPORT.finditer(data)
-        for match in matches:
-            module, names, plain = match.groups()
-            if module is not None:
-                if not module.startswith(b"."):  # a relative import is local code
-                    root = module.split(b".", 1)[0]
-                    self.roots.add(root)
-                    self._imports.append((root, names, True))
-                continue
-            for element in plain.split(b","):
-                root = _ROOT.match(element)
-                if root is not None:
-                    self.roots.add(root.group(1))
-                    self._imports.append((root.group(1), element, False))
         if b"import_module" in data or b"__import__" in data:
             for match in _DYNAMIC_IMPORT.finditer(data):
-                self.roots.add(match.group(1).split(b".", 1)[0])
+                name = match.group(2)
+                if b"\\" in name:
+                    try:
+                        text = name.replace(b"\r\n", b"\n").decode("latin-1")
+                        name = codecs.decode(text, "unicode_escape").encode("utf-8")
+                    except (UnicodeError, ValueError):
+                        continue  # not a valid literal: Python rejects the file
+                self.dynamic.add(name)
+                self.roots.add(name.split(b".", 1)[0])
+
+    def _statements(self, data: bytes, start: int, at: int) -> None:
+        """The imports of the line that starts at ``start`` (and holds "import" at ``at``): at
+        its start, at the start of the lines it continues (`from os \\` + `import x`), and
+        after each colon or semicolon."""
+        first = start
+        for _ in range(100):  # a backslash continuation: the statement may begin lines before
+            if data[first - 2 : first] == b"\\\n":
+                first = data.rfind(b"\n", 0, first - 2) + 1
+            elif data[first - 3 : first] == b"\\\r\n":
+                first = data.rfind(b"\n", 0, first - 3) + 1
+            else:
+                break
+            self._add(_IMPORT.match(data, first))
+        self._add(_IMPORT.match(data, start))
+        end = data.find(b"\n", at)
+        for separator in _SEPARATOR.finditer(data, first, len(data) if end == -1 else end):
+            self._add(_INLINE_IMPORT.match(data, separator.start()))
+
+    def _add(self, match: re.Match[bytes] | None) -> None:
+        if match is None:
+            return
+        module, names, plain = match.groups()
+        if module is not None:
+            if not module.startswith(b"."):  # a relative import is local code
+                root = _WORD.match(module)
+                if root is not None:
+                    self.roots.add(root.group())
+                    self._imports.append((root.group(), names, True))
+                    if b"*" in names:
+                        self.star.add(root.group())
+            return
+        for element in plain.split(b","):
+            root = _ROOT.match(element)
+            if root is not None:
+                self.roots.add(root.group(1))
+                self._imports.append((root.group(1), element, False))
 
     def _index(self) -> None:
         self._bound, self._listed = {}, {}
@@ -118,6 +154,7 @@ class Prefilter:
         self.by_root: dict[bytes, list[tuple[Any, ...]]] = {}
         self.loose: list[tuple[Any, ...]] = []  # groups that need no import
         self.patterns: dict[Any, re.Pattern[bytes]] = {}
+        self.words: dict[Any, bytes] = {}  # the plain word a needle needs, when it needs one
         for group in sorted(set(groups)):
             group = tuple(sorted(group, key=lambda n: order[n.kind]))
             roots = [n.word for n in group if n.kind == "import"]
@@ -128,8 +165,12 @@ class Prefilter:
             for needle in group:
                 if needle.kind == "name":
                     self.patterns[needle] = re.compile(rb"\.[\s\\]*" + re.escape(needle.word) + rb"\b")
+                    self.words[needle] = needle.word
                 elif needle.kind == "regex":
-                    self.patterns[needle] = re.compile(needle.pattern)
+                    pattern = self.patterns[needle] = re.compile(needle.pattern)
+                    # A word is tested as it is spelled: useless to a pattern that ignores case.
+                    if needle.word and not pattern.flags & re.IGNORECASE:
+                        self.words[needle] = needle.word
 
     def __call__(self, data: bytes) -> bool:
         index = ImportIndex(data)
@@ -152,14 +193,21 @@ class Prefilter:
     def _holds(self, needle: Any, index: ImportIndex, data: bytes) -> bool:
         if needle.kind == "import":
             return needle.word in index.roots
-        if needle.word and needle.word not in data:
+        if needle.kind == "name" and index.dynamic:
+            # import_module("subprocess.Popen"), however the string spells it
+            dotted = b".".join((*needle.heads, needle.word))
+            if any(name == dotted or name.startswith(dotted + b".") for name in index.dynamic):
+                return True
+        word = self.words.get(needle)
+        if word is not None and word not in data:
             return False
         if needle.kind == "regex":
             return self.patterns[needle].search(data) is not None
-        # A name: imported by name from its module, or used after a dot that follows a name
-        # an import of its module binds, or a part of its own dotted name.
+        # A name: bound by `from <root> import *`, imported by name from its module, or used
+        # after a dot that follows a name an import of its module binds, or a part of its own
+        # dotted name.
         root = needle.heads[0]
-        if needle.word in index.listed(root):
+        if root in index.star or needle.word in index.listed(root):
             return True
         heads = index.bound(root).union(needle.heads)
         for match in self.patterns[needle].finditer(data):
@@ -170,4 +218,8 @@ class Prefilter:
                 return True  # `(x).name`, or a name we cannot see whole: it may be one
             if not data[head.start() - 1 : head.start()].isascii() or head.group(1) in heads:
                 return True  # a non-ASCII name (cannot tell), or one of the heads
+            # The word before may be a comment's: `(os  # note` + `.system)`.
+            gap = data[head.end(1) : start]
+            if (b"\n" in gap or b"\r" in gap) and b"#" in data[data.rfind(b"\n", 0, head.start()) + 1 : head.start()]:
+                return True
         return False

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -98,6 +99,15 @@ _CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
+# Pools made from a bare host (no URL, no "://"): their requests go to that host.
+BARE_HOST_CLIENTS = ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool")
+
+
+def http_qualnames() -> frozenset[str]:
+    """Every qualified name of the HTTP tables: functions that send, clients, bare-host pools."""
+    return frozenset(_HTTP_FUNCTIONS) | frozenset(_CLIENTS) | frozenset(BARE_HOST_CLIENTS)
+
+
 def http_call_names(library: str) -> frozenset[str]:
     """The last names of the calls through ``library`` that can send a request: its functions
     (``get``, ``urlopen``) and the methods of its clients."""
@@ -159,7 +169,17 @@ def host_of(known: Known) -> str | None:
     host, colon, _ = authority.partition(":")
     if not (complete or colon):
         return None  # f"https://{region}.api.example.com" and the like: not known
-    return host.lower().rstrip(".") or None
+    return normalise_host(host) or None
+
+
+def normalise_host(host: str) -> str:
+    """A host as the request reaches it: in lower case, without the root's trailing dot, and
+    (as IDNA maps it) a non-ASCII name NFKC-normalised: ``API.Hunter.IO.`` and
+    ``api.\uff48unter.io`` are api.hunter.io."""
+    if not host.isascii():
+        host = unicodedata.normalize("NFKC", host)
+        host = host.replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
+    return host.lower().rstrip(".")
 
 
 def is_internal(host: str, canon: Canon) -> bool:
@@ -297,7 +317,7 @@ class Vendors:
 
     def _client_base(self, client: str, maker: cst.Call) -> Known | None:
         """What a client's requests start with: its base_url, or its pool's host."""
-        if client in ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool"):
+        if client in BARE_HOST_CLIENTS:
             host = known_text(keyword(maker, "host", 0), self.names)
             if host is None or not host.whole:
                 return None

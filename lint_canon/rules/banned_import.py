@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Ban, Canon
-from lint_canon.names import dotted_name, import_from_module
+from lint_canon.names import dotted_name, identifier, import_from_module
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles
 
@@ -71,7 +71,7 @@ class BannedImport(Rule):
             return
         for alias in node.names:
             if isinstance(alias.name, cst.Name):
-                qualname = f"{module}.{alias.name.value}"
+                qualname = f"{module}.{identifier(alias.name.value)}"
                 hit = self._ban(qualname)
                 if hit is not None:
                     self._report(alias.name, qualname, hit)

@@ -8,8 +8,7 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import host_needle, http_needles
-from lint_canon.vendors import HTTP_LIBRARIES
+from lint_canon.rules.needles import http_groups
 
 
 class BannedVendorCall(Rule):
@@ -21,12 +20,9 @@ class BannedVendorCall(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        return {
-            (*http_needles(library), host_needle(host))
-            for ban in canon.banned
-            for host in ban.hosts
-            for library in HTTP_LIBRARIES
-        }
+        # Not the banned host itself: it may be put together from constants and f-strings,
+        # in any case, and the resolver still reads it.
+        return http_groups()
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.vendors.call(node)

@@ -1,12 +1,16 @@
-"""Prefilter needles shared by the rules: where a module, an API or a host can show up."""
+"""Prefilter needles shared by the rules: where a module, an API, a URL or a secret's name can
+show up. Each is derived from the table the rule itself reads (the HTTP call names from
+``vendors``, the secret suffixes from CANON203), so that a needle cannot drift from its rule."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle
-from lint_canon.vendors import http_call_names
+from lint_canon.vendors import BARE_HOST_CLIENTS, HTTP_LIBRARIES, http_call_names
 
 
 def module_needles(qualname: str) -> tuple[Needle, ...]:
@@ -32,21 +36,90 @@ def http_needles(library: str) -> tuple[Needle, Needle]:
     return module_needles(library)[0], call
 
 
-def _needle(word: str, context: str) -> Needle:
-    return Needle(word.encode(), context.format(w=re.escape(word)).encode())
+# A URL our resolver can read has its "://" in the file: spelled whole, or (when the URL is put
+# together from pieces: "https:" + "//x", f"https:{SLASHES}x", escapes) a ":" that ends a
+# piece or is followed by "/", or a ":" written as an escape. The scheme, the host and the rest
+# may come from anywhere (constants, f-strings, other case), so they are not needles.
+_URL = (
+    rb"://|:['\"{/\\]"
+    rb"|(?-i:\\(?:x3[aA]|0?72|u003[aA]|U0000003[aA]))|(?-i:\\N)\{COLON\}"
+)
+# A urllib3 pool takes a bare host: HTTPConnectionPool("api.example.com") (the resolver makes
+# its URL, so no "://" need be spelled).
+_POOL = rb"|".join(rb"\b" + re.escape(name.rsplit(".", 1)[1]).encode() + rb"\b" for name in BARE_HOST_CLIENTS)
+# What an HTTP call needs besides its library and call name: a URL, or a pool's bare host.
+TARGET_NEEDLE = Needle(b"", rb"(?i)" + _URL + rb"|(?-i:" + _POOL + rb")")
+
+
+def http_groups() -> set[tuple[Needle, ...]]:
+    """The groups of a file that may send an HTTP request to a host known from the source: an
+    HTTP library, the name of a call that sends, and a URL or a pool's host."""
+    return {(*http_needles(library), TARGET_NEEDLE) for library in HTTP_LIBRARIES}
 
 
 def host_needle(pattern: str) -> Needle:
-    """A URL to a host matching ``pattern`` spells its fixed part: ``*.x.com`` -> ``x.com``."""
-    fixed = pattern[2:] if pattern.startswith("*.") else pattern
-    return _needle(fixed, "{w}")
+    """What a request to a host matching ``pattern`` spells. Not the host: it may be put
+    together from constants and f-strings (f"https://{REGION}.hunter.io"), written in any case
+    or with escapes, and the resolver still reads it; so the needle is the shape of the request
+    (a URL, or a pool's bare host), as for every HTTP call."""
+    return TARGET_NEEDLE
 
 
-# A URL our resolver can read is spelled in the file, at least from "://" on (the scheme may
-# come from a constant: SCHEME + "://api.example.com").
-URL_NEEDLE = Needle(b"://", rb"://")
-# urllib3 pools take a bare host: HTTPConnectionPool("api.example.com").
-POOL_NEEDLE = Needle(b"ConnectionPool", rb"\bHTTPS?ConnectionPool\b|\bconnection_from_url\b")
-# A secret-looking variable name: the string that ends it ends with the suffix (also when the
-# name is put together: f"{PREFIX}_TOKEN", PREFIX + "_TOKEN").
-SECRET_NEEDLE = Needle(b"", rb"(?i)(?:API_?KEY|APIKEY|TOKEN|SECRET|ACCESS_KEY|PRIVATE_KEY|AUTH_KEY)['\"]")
+def _suffixes_regex(words: Iterable[str]) -> bytes:
+    """A regex for every non-empty ending of every word (``TOKEN``: N, EN, KEN, OKEN, TOKEN),
+    nested so that it never tries one ending after another."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in reversed(word):
+            node = node.setdefault(char, {})
+
+    def before(node: dict[str, Any]) -> bytes:  # what may come before a node's ending
+        if not node:
+            return b""
+        return rb"(?:%b)?" % endings(node)
+
+    def endings(node: dict[str, Any]) -> bytes:
+        return b"|".join(before(child) + re.escape(char).encode() for char, child in sorted(node.items()))
+
+    return rb"(?:%b)" % endings(trie)
+
+
+def _lookbehinds(contexts: Iterable[bytes]) -> bytes:
+    return rb"(?:" + b"|".join(rb"(?<=" + context + rb")" for context in contexts) + rb")"
+
+
+# An escape that writes a letter or "_" (what a secret's suffix is made of).
+_LETTER_ESCAPE = rb"\\(?:x[4-7][0-9a-fA-F]|1[0-7][0-7]|u00[4-7][0-9a-fA-F]|U000000[4-7][0-9a-fA-F]|N\{[^}\r\n]*\})"
+
+
+def secret_needles(suffixes: Iterable[str]) -> tuple[Needle, Needle]:
+    """A secret-looking variable name ends with one of ``suffixes`` (any case): two needles,
+    either of which a file that reads one holds.
+
+    The first starts at a quote (fast: most of a file is never tried). Either the string that
+    ends the name ends with the whole suffix; or the name is put together and its last piece is
+    an ending of the suffix: after ``}`` in an f-string (``f"{PREFIX}_TOKEN"``,
+    ``f"ACME_TO{X}KEN"``), on the line after a continuation inside the string, or in a string
+    of its own (``"ACME_TO" + "KEN"``, ``"ACME_TOK" "EN"``, ``SUFFIX = "KEN"``,
+    ``f"ACME_{'TOKEN'}"``, ``with "KEN" as SUFFIX``) that follows ``+``, ``=``, ``{``,
+    another string, a line end or a run of blanks. The second: the end of the name is written
+    with escapes (``"ACME_TOKE\\x4e"``)."""
+    suffixes = sorted(set(suffixes), key=lambda s: (-len(s), s))
+    parts = sorted({s[i:] for s in suffixes for i in range(1, len(s))}, key=lambda s: (-len(s), s))
+    ending = _suffixes_regex(suffixes)
+    last = re.escape("".join(sorted({s[-1] for s in suffixes}))).encode()
+    closing = [re.escape(s).encode() + rb"." for s in suffixes]
+    closing += [rb"[}\r\n]" + re.escape(p).encode() + rb"." for p in parts]
+    alone = [rb"['\"]" + re.escape(p).encode() + rb"." for p in parts]
+    # What may come before a string of its own that ends a name (then an optional prefix).
+    anchors = [rb"[^=!<>]=", rb"[+{'\"]"]
+    before = [a + c for a in anchors for c in (rb"", rb"[\s(\\]", rb"[\s(\\]{2}")] + [rb"\s\s", rb"[\r\n]"]
+    before = [b + p + rb"." for b in before for p in (rb"", rb"[rRuUfF]", rb"[rRuUfF]{2}")]
+    quoted = rb"(?i)['\"](?:%b|%b|%b)" % (  # just past a quote (each lookbehind ends with "." for it):
+        rb"(?<=[%b].)%b" % (last, _lookbehinds(closing)),  # the closing quote of the name
+        rb"(?=['\"]{0,2}\s+as\b)%b" % _lookbehinds(alone),  # with "KEN" as SUFFIX
+        rb"(?=['\"]{0,2}%b['\"])%b" % (ending, _lookbehinds(before)),  # the opening quote of the last piece
+    )
+    escaped = _LETTER_ESCAPE + rb"(?:[A-Za-z_]|" + _LETTER_ESCAPE + rb")*['\"]"
+    return Needle(b"", quoted), Needle(b"", escaped)

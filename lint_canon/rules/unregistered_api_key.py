@@ -10,12 +10,14 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import SECRET_NEEDLE, module_needles
+from lint_canon.rules.needles import module_needles, secret_needles
 from lint_canon.values import keyword, known_text
 
-SECRET_NAME = re.compile(
-    r"(?:^|_)(?:API_?KEY|APIKEY|TOKEN|SECRET|SECRET_KEY|ACCESS_KEY|PRIVATE_KEY|AUTH_KEY)$", re.IGNORECASE
-)
+# The endings of a secret-looking name (any case), after an underscore or as the whole name:
+# the rule's pattern and the prefilter's needle are both made from this one table.
+SECRET_SUFFIXES = ("API_KEY", "APIKEY", "TOKEN", "SECRET", "SECRET_KEY", "ACCESS_KEY", "PRIVATE_KEY", "AUTH_KEY")
+SECRET_NAME = re.compile(r"(?:^|_)(?:" + "|".join(map(re.escape, SECRET_SUFFIXES)) + r")$", re.IGNORECASE)
+SECRET_NEEDLES = secret_needles(SECRET_SUFFIXES)
 _READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.pop", "os.environ.setdefault"})
 
 
@@ -24,7 +26,9 @@ class UnregisteredApiKey(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        return {(*module_needles("os.environ"), SECRET_NEEDLE), (*module_needles("os.getenv"), SECRET_NEEDLE)}
+        return {
+            (*module_needles(reader), needle) for reader in ("os.environ", "os.getenv") for needle in SECRET_NEEDLES
+        }
 
     def _check(self, node: cst.CSTNode, name_expr: cst.BaseExpression | None) -> None:
         known = known_text(name_expr, self.names)

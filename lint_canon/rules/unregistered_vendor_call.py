@@ -9,8 +9,8 @@ import libcst as cst
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import POOL_NEEDLE, URL_NEEDLE, http_needles, module_needles
-from lint_canon.vendors import BUILTIN_VENDOR_MODULES, HTTP_LIBRARIES
+from lint_canon.rules.needles import http_groups, module_needles
+from lint_canon.vendors import BUILTIN_VENDOR_MODULES
 
 
 class UnregisteredVendorCall(Rule):
@@ -22,11 +22,8 @@ class UnregisteredVendorCall(Rule):
         if canon.builtin_vendors:
             modules |= set(BUILTIN_VENDOR_MODULES)
         groups = {module_needles(module.split(".", 1)[0]) for module in modules}
-        # An HTTP call is only a finding when its URL is known, so spelled in the file.
-        for library in HTTP_LIBRARIES:
-            groups.add((*http_needles(library), URL_NEEDLE))
-        groups.add((*http_needles("urllib3"), POOL_NEEDLE))
-        return groups
+        # An HTTP call is only a finding when its URL (or a pool's host) is known from the file.
+        return groups | http_groups()
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.vendors.call(node)
