@@ -363,9 +363,7 @@ class Checker:
         (``subprocess.Popen`` banned: ``Popen``), the guard, HTTP functions and clients,
         environment readers. Derived from the same tables the rules use."""
         prefix = module + "."
-        return sorted(
-            {name[len(prefix) :].split(".", 1)[0] for name in self._star_table() if name.startswith(prefix)}
-        )
+        return sorted({name[len(prefix) :].split(".", 1)[0] for name in self._star_table() if name.startswith(prefix)})
 
     def _star_table(self) -> frozenset[str]:
         table = self._star_cache
