@@ -135,8 +135,9 @@ def _normalised_for_prefilter(data: bytes) -> bytes | None:
     return unicodedata.normalize("NFKC", text).encode("utf-8", "surrogatepass")
 
 
-# Fifty opening brackets in a row: no hand-written code does it, generated bombs do.
-_BRACKET_BOMB = re.compile(r"(?:[(\[{][ \t\r\n\\]*){50}")
+# Fifty opening brackets or `not`s in a row: no hand-written code does it, generated bombs do
+# (libcst takes minutes and gigabytes on them).
+_BRACKET_BOMB = re.compile(r"(?:(?:[(\[{]|\bnot\s)[ \t\r\n\\]*){50}")
 
 
 def _analysis_error(path: str, reason: str) -> Finding:
@@ -334,8 +335,8 @@ class Checker:
         from lint_canon.walker import Walker
 
         if _BRACKET_BOMB.search(text):
-            # CPython's tokenizer refuses more than 200 nested brackets in every version; libcst
-            # would spend its time on them (or its stack): ask CPython first.
+            # CPython refuses more than 200 nested brackets (its tokenizer) and thousands of
+            # nested `not` (its parser's stack) in every version: ask it first.
             verdict = cpython_verdict(text, path)
             if verdict is not None:
                 return [verdict]

@@ -28,6 +28,8 @@ DEFAULT_TIMEOUT = 60.0
 # Reserved, not committed: pages are only used as deep code needs them.
 _STACK_SIZE = 1024 * 1024 * 1024
 _RECURSION_LIMIT = 200_000
+# Address space a worker may use (its 1 GiB stack included): a 5 MiB file parses in far less.
+WORKER_MEMORY = 8 * 1024 * 1024 * 1024
 _STACK_SIZES = (_STACK_SIZE, 256 * 1024 * 1024, 64 * 1024 * 1024)
 
 
@@ -87,8 +89,33 @@ def run_deep(function: Callable[[], Any]) -> Any:
     return value
 
 
+def _limit_memory() -> None:
+    """No file may make a worker take the machine's memory: past the limit, the parse fails
+    (MemoryError, or the worker dies) and its file gets a finding."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = WORKER_MEMORY if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        except (ValueError, OSError):
+            pass
+
+
 def _serve(conn: Connection, function: Callable[[Any], Any], state: Any, setup: Callable[[Any], None] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the run stops
+    _limit_memory()
+    # What a dying parser prints ("memory allocation failed", a Rust backtrace) is not for the
+    # user: the file's finding says what happened.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
     if setup is not None:
         setup(state)
 

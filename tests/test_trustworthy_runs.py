@@ -155,6 +155,7 @@ HOSTILE = {
     "operators.py": "import clearbit\nx = " + " + ".join(["a"] * 5000) + "\n",
     "attributes.py": "import clearbit\nx = a" + ".b" * 5000 + "\n",
     "strings.py": "import clearbit\nx = " + " ".join(['"s"'] * 3500) + "\n",
+    "nots.py": "import clearbit\nx = " + "not " * 20000 + "a\n",  # libcst: gigabytes, then a crash
     "cookie.py": b"# -*- coding: klingon -*-\nimport clearbit\n",
     "nul.py": b"import clearbit\nx = 1\x00\n",
     "latin.py": b"# -*- coding: latin-1 -*-\nimport clearbit  # caf\xe9\n",
@@ -182,6 +183,7 @@ def test_hostile_files_beside_a_real_finding(tmp_path):
         "cookie.py:1:1 CANON902",
         "latin.py:2:8 CANON101",
         "loop.py:1:1 CANON902",
+        "nots.py:1:1 CANON901",  # CPython: too complex
         "nul.py:2:1 CANON901",
         "operators.py:1:8 CANON101",  # 5,000 operators: analysed
         "real.py:2:8 CANON101",
@@ -189,8 +191,9 @@ def test_hostile_files_beside_a_real_finding(tmp_path):
     ], result.stdout
     assert "too large (2,000,017 bytes; the limit is 1,000,000" in lines[1]
     assert "unknown encoding: klingon" in lines[3]
-    assert "null bytes" in lines[6]
-    assert "a limit of libcst's parser" in lines[9]
+    assert "too complex for CPython's parser" in lines[6]
+    assert "null bytes" in lines[7]
+    assert "a limit of libcst's parser" in lines[10]
     assert sorted(result.stderr.splitlines()) == [
         "lint-canon: fifo.py: skipped: a FIFO",
         "lint-canon: zero.py: skipped: a character device",
