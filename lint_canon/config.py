@@ -6,10 +6,12 @@ line and the key path (``tools[1].hubs[0]``), so no rule ever meets a malformed 
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,8 @@ from typing import Any
 import yaml
 
 from lint_canon.errors import ConfigError
-from lint_canon.files import DEFAULT_MAX_FILE_SIZE
+from lint_canon.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, read_bytes
+from lint_canon.lines import split_lines
 
 CANON_FILE = "canon.yaml"
 
@@ -112,13 +115,32 @@ class Canon:
 
 # --- reading YAML with line numbers -------------------------------------------------------
 
+# A canon is a few kilobytes; these bounds only stop hostile input: a megabyte of YAML, aliases
+# that expand to billions of values ("billion laughs"), nesting that exhausts the stack.
+MAX_CANON_SIZE = 1024 * 1024
+MAX_VALUES = 100_000
+MAX_DEPTH = 64
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+# Scalars the canon can hold; any other tag (!!python/object, !!binary, !custom) is refused.
+_SCALAR_TAGS = {"tag:yaml.org,2002:" + name: name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_BREAK = re.compile(r"\r\n|\r|\n")
+
 
 class _Doc:
     """Plain values of a YAML document plus the line of every key path."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, text: str = "") -> None:
         self.path = path
         self.lines: dict[tuple[Any, ...], int] = {}
+        self.values = 0
+        # YAML also breaks lines at U+0085, U+2028 and U+2029; lines are counted as every other
+        # reader counts them (lint_canon.lines), from the character index of each mark.
+        self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def line_at(self, mark: Any) -> int:
+        return bisect.bisect_right(self._starts, mark.index)
 
     def line(self, keypath: tuple[Any, ...]) -> int | None:
         while keypath:
@@ -128,65 +150,171 @@ class _Doc:
         return self.lines.get(())
 
     def error(self, keypath: tuple[Any, ...], problem: str) -> ConfigError:
-        return ConfigError(_display(self.path), self.line(keypath), _keystr(keypath), problem)
+        return ConfigError(_display(self.path), self.line(keypath), _cut(_keystr(keypath), 100), _printable(problem))
 
 
 def _keystr(keypath: tuple[Any, ...]) -> str:
     out = ""
     for part in keypath:
+        part = part if isinstance(part, int) else _printable(_cut(str(part), 60))
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
+def _cut(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
+def _short(value: Any) -> str:
+    """``repr`` of a value quoted in a message, cut to a readable length."""
+    return _cut(repr(value), 80)
+
+
+def _printable(text: str) -> str:
+    """One printable line: control characters and line or paragraph separators escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    shown = ", ".join(_cut(n, 40) for n in names[:10])
+    return (shown + f", ... ({len(names)} in all)" if len(names) > 10 else shown) or "(none)"
+
+
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        return _printable(os.path.relpath(path))
     except ValueError:  # another drive on Windows
-        return str(path)
+        return _printable(str(path))
 
 
-def _plain(doc: _Doc, node: yaml.Node, keypath: tuple[Any, ...], constructor: Any) -> Any:
-    doc.lines.setdefault(keypath, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for knode, vnode in node.value:
-            key = constructor.construct_object(knode, deep=True)
-            if not isinstance(key, str):
-                doc.lines[keypath + (str(key),)] = knode.start_mark.line + 1
-                raise doc.error(keypath + (str(key),), "keys must be strings")
-            if key in out:
-                doc.lines[keypath + (key,)] = knode.start_mark.line + 1
-                raise doc.error(keypath + (key,), "duplicate key")
-            doc.lines[keypath + (key,)] = knode.start_mark.line + 1
-            out[key] = _plain(doc, vnode, keypath + (key,), constructor)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(doc, item, keypath + (i,), constructor) for i, item in enumerate(node.value)]
-    return constructor.construct_object(node, deep=True)
+def _short_tag(tag: str) -> str:
+    return _cut(tag.replace("tag:yaml.org,2002:", "!!"), 60)
+
+
+def _plain(
+    doc: _Doc,
+    node: yaml.Node,
+    keypath: tuple[Any, ...],
+    constructor: Any,
+    depth: int = 0,
+    open_: set[int] | None = None,
+) -> Any:
+    """The plain value of ``node``, counting values as aliases expand them; ``open_`` holds the
+    collections being converted, so an alias to one of them (a recursive anchor) is caught."""
+    open_ = set() if open_ is None else open_
+    doc.lines.setdefault(keypath, doc.line_at(node.start_mark))
+    doc.values += 1
+    if doc.values > MAX_VALUES:
+        raise doc.error(
+            keypath[:1],
+            f"more than {MAX_VALUES:,} values once aliases are expanded (an alias bomb?); "
+            "write the values out, a canon needs far fewer",
+        )
+    if depth > MAX_DEPTH:
+        raise doc.error(keypath, f"nested more than {MAX_DEPTH} levels deep; a canon needs four at most")
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        expected = _MAP_TAG if isinstance(node, yaml.MappingNode) else _SEQ_TAG
+        if node.tag != expected:
+            raise doc.error(keypath, f"the tag {_short_tag(node.tag)} is not allowed in the canon; remove it")
+        if id(node) in open_:
+            raise doc.error(keypath, "an alias refers to a value that contains it (a recursive anchor); remove it")
+        open_.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [
+                    _plain(doc, item, keypath + (i,), constructor, depth + 1, open_)
+                    for i, item in enumerate(node.value)
+                ]
+            out: dict[str, Any] = {}
+            for knode, vnode in node.value:
+                kline = doc.line_at(knode.start_mark)
+                if not isinstance(knode, yaml.ScalarNode):
+                    doc.lines[keypath + ("?",)] = kline
+                    raise doc.error(keypath + ("?",), "keys must be strings")
+                if knode.tag == "tag:yaml.org,2002:merge":
+                    doc.lines[keypath + ("<<",)] = kline
+                    raise doc.error(keypath + ("<<",), "merge keys ('<<') are not supported; write the keys out")
+                key = _scalar(doc, knode, keypath + (knode.value,), constructor)
+                if not isinstance(key, str):
+                    doc.lines[keypath + (str(key),)] = kline
+                    raise doc.error(keypath + (str(key),), "keys must be strings")
+                if key in out:
+                    doc.lines[keypath + (key,)] = kline
+                    raise doc.error(keypath + (key,), "duplicate key")
+                doc.lines[keypath + (key,)] = kline
+                out[key] = _plain(doc, vnode, keypath + (key,), constructor, depth + 1, open_)
+            return out
+        finally:
+            open_.discard(id(node))
+    return _scalar(doc, node, keypath, constructor)
+
+
+def _scalar(doc: _Doc, node: yaml.Node, keypath: tuple[Any, ...], constructor: Any) -> Any:
+    """A scalar, constructed as the safe loader would; what its constructor raises (a number
+    longer than Python converts, a date that does not exist) is an error at its line."""
+    doc.lines.setdefault(keypath, doc.line_at(node.start_mark))
+    kind = _SCALAR_TAGS.get(node.tag)
+    if kind is None:
+        raise doc.error(keypath, f"the tag {_short_tag(node.tag)} is not allowed in the canon; remove it")
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError:
+        raise
+    except Exception as exc:  # ValueError, OverflowError, ...: PyYAML lets them through unmarked
+        reason = str(exc).split("\n", 1)[0]
+        if "Exceeds the limit" in reason:
+            reason = f"a number of more than {sys.get_int_max_str_digits():,} digits"
+        what = {"int": "a number", "float": "a number", "timestamp": "a date"}.get(kind, kind)
+        raise doc.error(
+            keypath, f"cannot read {_short(node.value)} as {what}: {_cut(reason, 120)}; quote it to make it a string"
+        ) from None
 
 
 # libyaml's parser when PyYAML was built with it: ten times faster on a large canon.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read_yaml(path: Path, text: str) -> tuple[Any, _Doc]:
-    doc = _Doc(path)
+def _compose(text: str) -> yaml.Node | None:
     try:
-        try:
-            node = yaml.compose(text, Loader=_LOADER)
-        except yaml.YAMLError:
-            # PyYAML's own parser words its errors better: let it say what is wrong.
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        if _LOADER is yaml.SafeLoader or "nesting depth" in str(getattr(exc, "problem", "")):
+            raise  # PyYAML would only recurse until the stack runs out on what libyaml refused
+        fast = exc
+    try:
+        # PyYAML's own parser words its errors better: let it say what is wrong...
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        # ...unless it recurses past the stack where libyaml stopped at its nesting limit.
+        raise fast from None
+
+
+def _read_yaml(path: Path, text: str) -> tuple[Any, _Doc]:
+    doc = _Doc(path, text)
+    shown = _display(path)
+    try:
+        node = _compose(text)
         if node is None:
-            raise ConfigError(_display(path), 1, "", "the canon is empty; start from the example in the README")
+            raise ConfigError(shown, 1, "", "the canon is empty; start from the example in the README")
         return _plain(doc, node, (), yaml.SafeLoader("")), doc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise ConfigError(_display(path), line, "", f"invalid YAML: {problem}") from None
+        line = doc.line_at(mark) if mark else None
+        problem = _printable((exc.problem or exc.context or "invalid YAML").strip())
+        raise ConfigError(shown, line, "", f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        position = exc.position if isinstance(exc.position, int) and 0 <= exc.position < len(text) else 0
+        character = ord(text[position]) if text else 0
+        line = bisect.bisect_right(doc._starts, position)
+        raise ConfigError(
+            shown, line, "", f"invalid YAML: character U+{character:04X} is not allowed ({_printable(exc.reason)})"
+        ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(_display(path), None, "", f"invalid YAML: {exc}") from None
+        raise ConfigError(shown, None, "", f"invalid YAML: {_printable(str(exc).splitlines()[0])}") from None
+    except RecursionError:  # PyYAML without libyaml, composing thousands of nested collections
+        raise ConfigError(shown, None, "", "invalid YAML: collections nested too deeply") from None
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -246,7 +374,7 @@ class _Validator:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(keypath, f"expected a non-empty string, got {_kind(value)}")
         if pattern is not None and not pattern.match(value):
-            raise self.fail(keypath, f"{value!r} is not {what}")
+            raise self.fail(keypath, f"{_short(value)} is not {what}")
         return value
 
     def boolean(self, value: Any, keypath: tuple[Any, ...]) -> bool:
@@ -256,7 +384,7 @@ class _Validator:
 
     def choice(self, value: Any, keypath: tuple[Any, ...], choices: tuple[str, ...]) -> str:
         if value not in choices:
-            raise self.fail(keypath, f"{value!r} is not one of {', '.join(choices)}")
+            raise self.fail(keypath, f"{_short(value)} is not one of {', '.join(choices)}")
         return value
 
     def strings(
@@ -275,7 +403,7 @@ class _Validator:
         for i, item in enumerate(value):
             self.string(item, keypath + (i,), pattern, what)
             if unique and item in seen:
-                raise self.fail(keypath + (i,), f"{item!r} is listed twice")
+                raise self.fail(keypath + (i,), f"{_short(item)} is listed twice")
             seen.add(item)
         return tuple(value)
 
@@ -285,7 +413,7 @@ class _Validator:
             if not _HOST.match(host.lower()):
                 raise self.fail(
                     keypath + (i,),
-                    f"{host!r} is not a host pattern; write a host name such as api.example.com "
+                    f"{_short(host)} is not a host pattern; write a host name such as api.example.com "
                     "or *.example.com (no scheme, path or port)",
                 )
         return tuple(h.lower() for h in hosts)
@@ -304,10 +432,10 @@ def _size(v: _Validator, value: Any, keypath: tuple[Any, ...]) -> int:
     else:
         match = _SIZE.match(value)
         if match is None:
-            raise v.fail(keypath, f"{value!r} is not a size; write a number of bytes or 512KB, 5MB, 2MiB")
+            raise v.fail(keypath, f"{_short(value)} is not a size; write a number of bytes or 512KB, 5MB, 2MiB")
         size = int(match.group(1)) * _UNITS[(match.group(2) or "B").upper()]
     if not 1024 <= size <= 1024**3:
-        raise v.fail(keypath, f"{value!r} is out of range; give between 1KiB and 1GiB")
+        raise v.fail(keypath, f"{_short(value)} is out of range; give between 1KiB and 1GiB")
     return size
 
 
@@ -331,7 +459,7 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     if "version" not in top:
         raise v.fail((), "missing key 'version'; the canon format is 'version: 1'")
     if top["version"] != 1 or isinstance(top["version"], bool):
-        raise v.fail(("version",), f"unsupported version {top['version']!r}; this lint-canon reads version 1")
+        raise v.fail(("version",), f"unsupported version {_short(top['version'])}; this lint-canon reads version 1")
 
     hubs = v.strings(top.get("hubs", []), ("hubs",))
     hub_set = set(hubs)
@@ -350,14 +478,14 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
                 raise v.fail(kp, f"missing key '{required}'")
         tool_id = v.string(t["id"], kp + ("id",))
         if tool_id in tool_ids:
-            raise v.fail(kp + ("id",), f"duplicate tool id {tool_id!r} (first at tools[{tool_ids[tool_id]}])")
+            raise v.fail(kp + ("id",), f"duplicate tool id {_short(tool_id)} (first at tools[{tool_ids[tool_id]}])")
         tool_ids[tool_id] = i
         tool_hubs = v.strings(t.get("hubs", []), kp + ("hubs",))
         for j, hub in enumerate(tool_hubs):
             if hub not in hub_set:
                 raise v.fail(
                     kp + ("hubs", j),
-                    f"unknown hub {hub!r}; add it to 'hubs' or use one of: {', '.join(hubs) or '(none)'}",
+                    f"unknown hub {_short(hub)}; add it to 'hubs' or use one of: {_listed(hubs)}",
                 )
         interactions = v.strings(t.get("interactions", []), kp + ("interactions",))
         for j, kind in enumerate(interactions):
@@ -397,7 +525,7 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         packages = v.strings(b.get("packages", []), kp + ("packages",))
         for j, name in enumerate(packages):
             if not re.match(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$", name):
-                raise v.fail(kp + ("packages", j), f"{name!r} is not a distribution name")
+                raise v.fail(kp + ("packages", j), f"{_short(name)} is not a distribution name")
         bans.append(
             Ban(
                 reason=v.string(b["reason"], kp + ("reason",)),
@@ -459,16 +587,90 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
 def load_canon(path: Path | str) -> Canon:
     """Read and validate one canon file; every problem is a ``ConfigError``."""
     path = Path(path).absolute()
+    shown = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_bytes(path, MAX_CANON_SIZE)
     except FileNotFoundError:
+        raise ConfigError(shown, None, "", "no such file; check --config or [tool.lint-canon] config") from None
+    except NotRegularFile as exc:
         raise ConfigError(
-            _display(path), None, "", "no such file; check --config or [tool.lint-canon] config"
+            shown, None, "", f"the canon is {_not_regular(exc.kind)}; name a canon.yaml file instead"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(_display(path), None, "", f"cannot read the canon: {exc}") from None
+    except FileTooLarge as exc:
+        raise ConfigError(
+            shown,
+            None,
+            "",
+            f"the canon is too large ({exc.size:,} bytes, at most {MAX_CANON_SIZE:,}); a canon needs a few kilobytes",
+        ) from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(shown, None, "", f"cannot read the canon: {_printable(reason)}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = len(split_lines(data[: exc.start].decode("utf-8", "replace") + "x"))
+        raise ConfigError(
+            shown, line, "", f"the canon is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
     raw, doc = _read_yaml(path, text)
     return _validate(raw, doc, path, text)
+
+
+def _not_regular(kind: str) -> str:
+    return kind if kind.startswith("not ") else f"{kind}, not a regular file"
+
+
+class TomlProblem(ValueError):
+    """TOML that tomllib refuses or cannot read (nested too deeply, a number too long)."""
+
+    def __init__(self, line: int | None, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+
+
+def load_toml(source: str) -> dict[str, Any]:
+    """``tomllib.loads``, with every failure a ``TomlProblem`` at its line (where known)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        line, problem = toml_error(exc, source)
+        raise TomlProblem(line, _printable(problem)) from None
+    except RecursionError:
+        # tomllib recurses once per nested array or inline table.
+        raise TomlProblem(_deepest_line(source), "arrays or inline tables nested too deeply") from None
+    except ValueError as exc:
+        # int() refuses more digits than sys.get_int_max_str_digits(); tomllib lets it through.
+        limit = sys.get_int_max_str_digits()
+        match = re.search(rf"[0-9_]{{{limit + 1},}}", source) if limit else None
+        line = _line_at(source, match.start()) if match else None
+        if match:
+            raise TomlProblem(line, f"a number of more than {limit:,} digits") from None
+        raise TomlProblem(None, _printable(_cut(str(exc).split("\n", 1)[0], 200))) from None
+
+
+_NESTING = re.compile(r"""[\[\]{}]|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#[^\n]*""")
+
+
+def _deepest_line(source: str, enough: int = 200) -> int | None:
+    """The line where brackets first nest ``enough`` deep (strings and comments skipped)."""
+    depth = 0
+    for match in _NESTING.finditer(source):
+        char = match.group()
+        if char in ("[", "{"):
+            depth += 1
+            if depth >= enough:
+                return _line_at(source, match.start())
+        elif char in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _line_at(text: str, index: int) -> int:
+    return len(split_lines(text[:index] + "x"))
 
 
 def toml_error(exc: Exception, source: str) -> tuple[int | None, str]:
@@ -478,38 +680,79 @@ def toml_error(exc: Exception, source: str) -> tuple[int | None, str]:
     if match:
         return int(match.group(1)), text[: match.start()]
     if text.endswith("(at end of document)"):
-        return max(1, len(source.splitlines())), text[: -len("(at end of document)")].strip()
+        return max(1, len(split_lines(source))), text[: -len("(at end of document)")].strip()
     return getattr(exc, "lineno", None), text
+
+
+def _line_matching(source: str, pattern: str, after: int = 0) -> int | None:
+    """The first line (after line ``after``) that ``pattern`` matches."""
+    compiled = re.compile(pattern)
+    for number, line in enumerate(split_lines(source), 1):
+        if number > after and compiled.match(line):
+            return number
+    return None
 
 
 def _pyproject_canon(pyproject: Path) -> Path | None:
     """The canon named by ``[tool.lint-canon] config`` in ``pyproject``, if it names one."""
-    import tomllib
-
+    shown = _display(pyproject)
     try:
-        source = pyproject.read_text(encoding="utf-8")
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        line, problem = toml_error(exc, source)
-        raise ConfigError(_display(pyproject), line, "", f"invalid TOML: {problem}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(_display(pyproject), None, "", f"cannot read: {exc}") from None
-    section = data.get("tool", {}).get("lint-canon")
+        data = read_bytes(pyproject, DEFAULT_MAX_FILE_SIZE)
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = len(split_lines(data[: exc.start].decode("utf-8", "replace") + "x"))
+        raise ConfigError(shown, line, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); TOML is UTF-8") from None
+    except NotRegularFile as exc:
+        raise ConfigError(shown, None, "", f"cannot read: {_not_regular(exc.kind)}") from None
+    except FileTooLarge as exc:
+        raise ConfigError(
+            shown, None, "", f"cannot read: too large ({exc.size:,} bytes, at most {DEFAULT_MAX_FILE_SIZE:,})"
+        ) from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(shown, None, "", f"cannot read: {_printable(reason)}") from None
+    try:
+        table = load_toml(source)
+    except TomlProblem as exc:
+        raise ConfigError(shown, exc.line, "", f"invalid TOML: {exc.problem}") from None
+    tool = table.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(
+            shown,
+            _line_matching(source, r"\s*[\"']?tool[\"']?\s*="),
+            "tool",
+            f"expected a table, got {_kind(tool)}; write it as a [tool] table",
+        )
+    section = tool.get("lint-canon")
     if section is None:
         return None
+    header = _line_matching(source, r"\s*\[\s*[\"']?tool[\"']?\s*\.\s*[\"']?lint-canon[\"']?\s*\]")
     if not isinstance(section, dict):
-        raise ConfigError(_display(pyproject), None, "tool.lint-canon", "expected a table")
-    unknown = set(section) - {"config"}
-    if unknown:
+        line = _line_matching(source, r"\s*(?:[\"']?tool[\"']?\s*\.\s*)?[\"']?lint-canon[\"']?\s*=")
         raise ConfigError(
-            _display(pyproject), None, f"tool.lint-canon.{sorted(unknown)[0]}", "unknown key; known keys: config"
+            shown, line, "tool.lint-canon", f"expected a table, got {_kind(section)}; write [tool.lint-canon]"
+        )
+    unknown = sorted(set(section) - {"config"})
+    if unknown:
+        key = unknown[0]
+        line = _line_matching(source, rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", header or 0) or header
+        raise ConfigError(
+            shown, line, f"tool.lint-canon.{_printable(_cut(key, 60))}", "unknown key; known keys: config"
         )
     config = section.get("config")
     if config is None:
         return None
     if not isinstance(config, str) or not config:
-        raise ConfigError(_display(pyproject), None, "tool.lint-canon.config", "expected the path of a canon.yaml")
+        raise ConfigError(shown, None, "tool.lint-canon.config", "expected the path of a canon.yaml")
     return pyproject.parent / config
+
+
+def _canon_present(candidate: Path) -> bool:
+    """A canon.yaml is there: a FIFO, a device or a folder of that name is refused when loaded,
+    never passed over (a canon swapped for a FIFO must not hand its files to a parent's)."""
+    return os.path.exists(candidate)
 
 
 def find_canon_file(start: Path | str, looked: list[Path] | None = None) -> Path | None:
@@ -527,7 +770,7 @@ def find_canon_file(start: Path | str, looked: list[Path] | None = None) -> Path
             if named is not None:
                 return named
         candidate = folder / CANON_FILE
-        if candidate.is_file():
+        if _canon_present(candidate):
             return candidate
     return None
 
@@ -557,6 +800,6 @@ def canon_file_in(folder: Path) -> Path | None:
         if named is not None:
             return named
     candidate = folder / CANON_FILE
-    if candidate.is_file():
+    if _canon_present(candidate):
         return candidate
     return None

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon.config import Canon
-from lint_canon.files import DEFAULT_MAX_FILE_SIZE
+from lint_canon.files import DEFAULT_MAX_FILE_SIZE, read_bytes
 from lint_canon.findings import Finding
 from lint_canon.lines import split_lines
 from lint_canon.paths import display_path
@@ -280,7 +280,7 @@ class Checker:
         them already, ``prefiltered`` says the prefilter has let them through already."""
         shown = display_path(path)
         if data is None:
-            from lint_canon.files import FileTooLarge, NotRegularFile, read_bytes
+            from lint_canon.files import FileTooLarge, NotRegularFile
 
             try:
                 data = read_bytes(path, getattr(self.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE))
@@ -421,7 +421,7 @@ class Checker:
             return []
         from lint_canon.deps import read_dependency_file
 
-        dependencies, problems = read_dependency_file(path, read)
+        dependencies, problems = read_dependency_file(path, read, self.canon.max_file_size)
         findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
         by_file: dict[str, list[str]] = {}
         for rule_class in self.dependency_rules:
@@ -435,7 +435,9 @@ class Checker:
         for finding in findings:
             if finding.path not in by_file:
                 try:
-                    by_file[finding.path] = split_lines(Path(finding.path).read_text(encoding="utf-8"))
+                    by_file[finding.path] = split_lines(
+                        read_bytes(finding.path, self.canon.max_file_size).decode("utf-8-sig")
+                    )
                 except (OSError, UnicodeDecodeError):
                     by_file[finding.path] = []
             kept.extend(self.keep([finding], by_file[finding.path]))
