@@ -140,6 +140,15 @@ def _normalised_for_prefilter(data: bytes) -> bytes | None:
 _BRACKET_BOMB = re.compile(r"(?:(?:[(\[{]|\bnot\s)[ \t\r\n\\]*){50}")
 
 
+def _outside(absolute: str, root: str) -> str:
+    """A path outside the canon's folder, relative to it (``../x.py``): the same from every
+    working folder, and never matched by an anchored ``exclude`` or ``allow_in`` glob."""
+    try:
+        return os.path.relpath(absolute, root).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        return Path(absolute).as_posix()
+
+
 def _analysis_error(path: str, reason: str) -> Finding:
     return Finding(path, 1, 1, 1, 1, "CANON903", reason)
 
@@ -261,7 +270,7 @@ class Checker:
             return absolute[len(self._root.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
         if absolute == self._root:
             return "."
-        return Path(display_path(Path(path))).as_posix()
+        return _outside(absolute, self._root)
 
     def may_hold_finding(self, data: bytes) -> bool:
         """The prefilter: can a file with these bytes hold a finding of an active rule?"""
@@ -470,13 +479,14 @@ class Checker:
         if not self.wants_done_states:
             return False
         doc, sql = self.done_state_files()
+        # abspath, not Path.absolute: ".." must be collapsed for a given folder to contain them.
         targets = [
-            doc.absolute(),
-            *(p.absolute() for p in sql),
-            *((self.canon.root / e).absolute() for e in self.canon.done_sql),
+            Path(os.path.abspath(doc)),
+            *(Path(os.path.abspath(p)) for p in sql),
+            *(Path(os.path.abspath(self.canon.root / e)) for e in self.canon.done_sql),
         ]
         for path in paths:
-            given = path.absolute()
+            given = Path(os.path.abspath(path))
             if any(t == given or given in t.parents for t in targets):
                 return True
         return False

@@ -77,7 +77,14 @@ class CanonPlugin:
         from lint_canon.isolation import Failure
         from lint_canon.runner import _task
 
-        outcome = _pool(_task).map([("source", (checker, source, self.filename, checker.relpath(self.path)))])[0]
+        item = ("source", (checker, source, self.filename, checker.relpath(self.path)))
+        pool = _pool(_task)
+        if pool is None:  # no way to start a worker here: check in this process, on a deep stack
+            from lint_canon.isolation import run_deep
+
+            outcome = run_deep(lambda: _task(item))
+        else:
+            outcome = pool.map([item])[0]
         if isinstance(outcome, Failure):
             outcome = checker.failed(self.path, source.encode("utf-8", "surrogateescape"), outcome)
         for f in outcome:
@@ -94,13 +101,22 @@ def _skipped(path: str, checker: Checker) -> bool:
 
 
 _POOL: Any = None
+_POOL_PID = 0
 
 
 def _pool(task: Any) -> Any:
-    """One worker process per flake8 process, started on first use."""
-    global _POOL
-    if _POOL is None:
+    """One worker process per flake8 process, started on first use (a forked flake8 worker gets
+    its own, never its parent's). None where no worker can be started: a daemonic flake8 worker
+    on a platform without fork (multiprocessing refuses it children)."""
+    global _POOL, _POOL_PID
+    import os
+
+    if _POOL is None or _POOL_PID != os.getpid():
+        import multiprocessing
+
         from lint_canon.isolation import Pool
 
-        _POOL = Pool(task, jobs=1)
+        if not hasattr(os, "fork") and multiprocessing.current_process().daemon:
+            return None
+        _POOL, _POOL_PID = Pool(task, jobs=1), os.getpid()
     return _POOL

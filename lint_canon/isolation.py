@@ -105,17 +105,49 @@ def _limit_memory() -> None:
             pass
 
 
-def _serve(conn: Connection, function: Callable[[Any], Any], state: Any, setup: Callable[[Any], None] | None) -> None:
+def _watch_parent(parent: int) -> None:
+    """End this worker when the run that started it is gone (killed: no clean-up reached us),
+    even in the middle of a long parse: on Linux the kernel kills it (PR_SET_PDEATHSIG; a
+    native parse holds the GIL, so no thread of ours could), elsewhere a thread looks."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lint-canon-watchdog", daemon=True).start()
+
+
+def _serve(
+    conn: Connection,
+    function: Callable[[Any], Any],
+    state: Any,
+    setup: Callable[[Any], None] | None,
+    parent: int | None = None,
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the run stops
     _limit_memory()
     # What a dying parser prints ("memory allocation failed", a Rust backtrace) is not for the
-    # user: the file's finding says what happened.
+    # user: the file's finding says what happened. Nor may a worker hold the run's stdout open
+    # (a pipeline would wait for it).
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         os.close(devnull)
     except OSError:
         pass
+    _watch_parent(parent if parent is not None else os.getppid())
     if setup is not None:
         setup(state)
 
@@ -156,11 +188,21 @@ class _Worker:
 
     def __init__(self, function: Callable[[Any], Any], state: Any, setup: Any) -> None:
         self.conn, child = multiprocessing.Pipe()
+        try:
+            self._start(child, function, state, setup)
+        except BaseException:
+            self.conn.close()
+            raise
+        finally:
+            child.close()
+
+    def _start(self, child: Connection, function: Callable[[Any], Any], state: Any, setup: Any) -> None:
         self.task: int | None = None
         self.deadline = 0.0
         self.process: Any = None
         self.pid = 0
         pid = -1
+        parent = os.getpid()
         if hasattr(os, "fork"):
             # Objects of the parent that are garbage at fork time must not be collected in the
             # worker: a finaliser there (a database connection's) would act on the parent's
@@ -175,7 +217,7 @@ class _Worker:
                 code = 0
                 try:
                     self.conn.close()
-                    _serve(child, function, state, setup)
+                    _serve(child, function, state, setup, parent)
                 except BaseException:
                     code = 1
                 finally:
@@ -185,7 +227,6 @@ class _Worker:
             context = multiprocessing.get_context("spawn")
             self.process = context.Process(target=_serve, args=(child, function, state, setup), daemon=True)
             self.process.start()
-        child.close()
 
     def exit_status(self) -> int | None:
         """The worker's exit code (negative: the signal that killed it), waiting for it to end."""
@@ -271,6 +312,7 @@ class Pool:
         of time (``timeouts`` per item, else the pool's)."""
         results: list[Any] = [None] * len(items)
         todo = deque(range(len(items)))
+        attempts = [0] * len(items)
         busy: dict[Connection, _Worker] = {}
         try:
             while todo or busy:
@@ -282,9 +324,13 @@ class Pool:
                     worker.deadline = time.monotonic() + limit
                     try:
                         worker.conn.send(items[index])
-                    except (OSError, ValueError):  # it died while idle: take another
+                    except (OSError, ValueError):  # it died before reading: another one tries
                         worker.stop(kill=True)
-                        todo.appendleft(index)
+                        attempts[index] += 1
+                        if attempts[index] < 3:
+                            todo.appendleft(index)
+                        else:
+                            results[index] = Failure("crash", "no worker process could be started for it")
                         continue
                     busy[worker.conn] = worker
                 now = time.monotonic()

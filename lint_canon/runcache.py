@@ -103,6 +103,8 @@ class RunRecord:
 
 
 def _unchanged(files: str, file_numbers: list[int], folders: str, folder_numbers: list[int], missing: str) -> bool:
+    if not (isinstance(files, str) and isinstance(folders, str) and isinstance(missing, str)):
+        return False
     stat = os.stat
     try:
         for i, path in enumerate(files.split("\0") if files else ()):
@@ -167,7 +169,7 @@ def replay(key: tuple[str, ...], cache_dir: str | None) -> tuple[str, int] | Non
             or not _unchanged(*data)
         ):
             return None
-    except (OSError, ValueError, TypeError, RecursionError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         return None
     return output, code
 

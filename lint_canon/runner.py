@@ -25,7 +25,7 @@ from typing import Any
 
 from lint_canon.config import CANON_FILE, Canon, canon_file_in, load_canon
 from lint_canon.deps import is_dependency_file
-from lint_canon.engine import SKIP_DIRS, Checker, Selection, astuple_without_path
+from lint_canon.engine import SKIP_DIRS, Checker, Selection, _outside, astuple_without_path
 from lint_canon.errors import ConfigError, UsageError
 from lint_canon.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, kind_of, read_bytes
 from lint_canon.findings import Finding
@@ -49,7 +49,9 @@ class CanonFinder:
     def canon_for(self, folder: str) -> Canon | None:
         if self.forced is not None:
             return self.forced
-        folder = os.path.abspath(folder)
+        # The folder's real path: a folder reached through a link obeys the canon of where it
+        # is, whichever spelling a run meets first.
+        folder = os.path.realpath(folder)
         found = self._by_folder.get(folder, False)
         if found is not False:
             return found  # type: ignore[return-value]
@@ -99,7 +101,7 @@ def relpath_in(canon: Canon, path: str) -> str:
         return absolute[len(root.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
     if absolute == root:
         return "."
-    return Path(display_path(Path(path))).as_posix()
+    return _outside(absolute, root)
 
 
 def _skipped_folder_name(name: str) -> bool:
@@ -111,7 +113,7 @@ def is_excluded(path: str, canon: Canon) -> bool:
     return bool(canon.exclude) and match_path(relpath_in(canon, path), canon.exclude)
 
 
-def in_skipped_folder(path: str, canon: Canon, venvs: dict[str, bool] | None = None) -> bool:
+def in_skipped_folder(path: str, canon: Canon, venvs: dict[str, bool] | None = None, record: Any = None) -> bool:
     """Is ``path`` inside a folder a walk from the canon's folder would not enter (``.git``,
     ``build``, a virtual environment ...)? For files named one by one (pre-commit, flake8)."""
     rel = relpath_in(canon, path)
@@ -125,6 +127,8 @@ def in_skipped_folder(path: str, canon: Canon, venvs: dict[str, bool] | None = N
         folder = os.path.join(folder, part)
         if folder not in venvs:
             venvs[folder] = os.path.exists(os.path.join(folder, "pyvenv.cfg"))
+            if record is not None:
+                record.folder(folder)  # a pyvenv.cfg put here would make it a skipped folder
         if venvs[folder]:
             return True
     return False
@@ -211,7 +215,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
                 identity = os.stat(here)
             except OSError:
                 identity = None
-            if identity is not None:
+            if identity is not None and identity.st_ino:  # 0: the file system has no inode numbers
                 key = (identity.st_dev, identity.st_ino)
                 if key in seen_folders:
                     continue
@@ -281,7 +285,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
         if stat_module.S_ISDIR(found.st_mode):
             walk(text)
             continue
-        if canon is not None and in_skipped_folder(text, canon, venv_cache):
+        if canon is not None and in_skipped_folder(text, canon, venv_cache, record):
             continue
         kind = _wanted_kind(os.path.basename(text), text)
         if kind is None:
@@ -468,10 +472,12 @@ def check_run(
                 findings.extend(Finding(shown, *rest) for rest in hit)
 
     results = _check_python(checkers, todo, jobs, timeout)
-    for (index, absolute, stat, content_digest), result in zip(pending, results, strict=True):
+    for (index, absolute, stat, content_digest), (result, analysed) in zip(pending, results, strict=True):
         findings.extend(result)
         cache = caches[index]
-        if cache is not None:
+        # Only what an analysis found is kept: a crash or a timeout may not happen again (a
+        # busy machine, a larger --timeout).
+        if cache is not None and analysed:
             cache.store(absolute, stat, content_digest, [astuple_without_path(f) for f in result])
     for cache in caches:
         if cache is not None:
@@ -481,8 +487,9 @@ def check_run(
 
 def _check_python(
     checkers: list[Checker], todo: list[tuple[int, str, bytes]], jobs: int, timeout: float
-) -> list[list[Finding]]:
-    """The findings of each (checker index, path, bytes), in order."""
+) -> list[tuple[list[Finding], bool]]:
+    """The findings of each (checker index, path, bytes), in order, and whether they come from
+    an analysis (not from a worker that crashed or ran out of time)."""
     if not todo:
         return []
     for checker in checkers:
@@ -500,7 +507,7 @@ def _check_python(
                 passes.extend(verdicts)
         else:
             passes = [checkers[index].may_hold_finding(data) for index, _, data in todo]
-        results: list[list[Finding]] = [[] for _ in todo]
+        results: list[tuple[list[Finding], bool]] = [([], True) for _ in todo]
         # Then the files to parse, one task each and the largest first, so that the workers
         # finish together.
         survivors = sorted((i for i, ok in enumerate(passes) if ok), key=lambda i: -len(todo[i][2]))
@@ -508,8 +515,9 @@ def _check_python(
         for i, outcome in zip(survivors, outcomes, strict=True):
             index, path, data = todo[i]
             if isinstance(outcome, Failure):
-                outcome = checkers[index].failed(Path(path), data, outcome)
-            results[i] = outcome
+                results[i] = (checkers[index].failed(Path(path), data, outcome), False)
+            else:
+                results[i] = (outcome, True)
     return results
 
 

@@ -355,3 +355,107 @@ def test_a_canon_with_only_its_done_doc_below_it_is_checked(tmp_path):
     )
     result = lint_canon("check", "--no-cache", ".", cwd=root)
     assert codes(result.stdout) == ["DONE_STATE_DEFINITIONS.md:13:1 CANON402", "sql/done_checkers.sql:39:1 CANON403"]
+
+
+# --- found in review ---------------------------------------------------------------------------
+
+
+def test_a_timeout_is_not_cached(tmp_path):
+    root = write(tmp_path, {"canon.yaml": ban("clearbit"), "slow.py": "import clearbit\nx = a" + "[0]" * 3000 + "\n"})
+    first = lint_canon("check", "--timeout", "0.5", ".", cwd=root)
+    assert codes(first.stdout) == ["slow.py:1:1 CANON903"]
+    patient = lint_canon("check", "--timeout", "120", ".", cwd=root)
+    assert codes(patient.stdout) == ["slow.py:1:8 CANON101"]
+
+
+def test_the_done_doc_is_checked_from_a_subfolder_named_with_dotdot(tmp_path):
+    repo = Path(__file__).resolve().parent.parent / "fixtures" / "outreach_repo"
+    root = write(
+        tmp_path,
+        {
+            "canon.yaml": "version: 1\ndone_states:\n  doc: DONE_STATE_DEFINITIONS.md\n  sql: [sql]\n",
+            "DONE_STATE_DEFINITIONS.md": (repo / "DONE_STATE_DEFINITIONS.md").read_text(),
+            "sql/done_checkers.sql": (repo / "sql" / "done_checkers.sql").read_text(),
+            "src/app.py": "x = 1\n",
+        },
+    )
+    result = lint_canon("check", "--no-cache", "--select", "CANON4", "..", cwd=root / "src")
+    assert codes(result.stdout) == [
+        f"{root}/DONE_STATE_DEFINITIONS.md:13:1 CANON402",  # outside the working folder: shown whole
+        f"{root}/sql/done_checkers.sql:39:1 CANON403",
+    ]
+
+
+@pytest.mark.parametrize("order", [("a/src", "b/link"), ("b/link", "a/src")])
+def test_a_folder_reached_through_a_link_obeys_the_canon_where_it_is(tmp_path, order):
+    root = write(
+        tmp_path, {"a/canon.yaml": ban("clearbit"), "a/src/m.py": "import clearbit\n", "b/canon.yaml": "version: 1\n"}
+    )
+    os.symlink("../a/src", root / "b" / "link")
+    result = lint_canon("check", "--no-cache", *order, cwd=root)
+    assert [c.split(":", 1)[1] for c in codes(result.stdout)] == ["1:8 CANON101"]
+
+
+def test_a_canon_named_by_pyproject_elsewhere_gives_the_same_answer_from_any_folder(tmp_path):
+    root = write(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": '[tool.lint-canon]\nconfig = "tools/canon.yaml"\n',
+            "tools/canon.yaml": ban("clearbit", extra='exclude: ["gen/**"]\n'),
+            "gen/x.py": "import clearbit\n",
+            "app.py": "import clearbit\n",
+        },
+    )
+    inside = lint_canon("check", "--no-cache", ".", cwd=root)
+    outside = lint_canon("check", "--no-cache", "repo", cwd=root.parent)
+    assert codes(inside.stdout) == ["app.py:1:8 CANON101", "gen/x.py:1:8 CANON101"]  # exclude is relative to tools/
+    assert codes(outside.stdout) == ["repo/app.py:1:8 CANON101", "repo/gen/x.py:1:8 CANON101"]
+
+
+def test_a_venv_appearing_above_a_file_named_with_config_is_seen(tmp_path):
+    root = write(tmp_path, {"canon.yaml": ban("clearbit"), "src/m.py": "import clearbit\n"})
+    assert codes(lint_canon("check", "--config", "canon.yaml", "src/m.py", cwd=root).stdout) == [
+        "src/m.py:1:8 CANON101"
+    ]
+    (root / "src" / "pyvenv.cfg").write_text("home = /usr\n")
+    again = lint_canon("check", "--config", "canon.yaml", "src/m.py", cwd=root)
+    assert (again.returncode, again.stdout) == (0, "")
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="reads /proc (Linux)")
+def test_workers_end_with_a_killed_run(tmp_path):
+    root = write(tmp_path, {"canon.yaml": ban("clearbit"), "slow.py": "import clearbit\nx = a" + "[0]" * 5000 + "\n"})
+    run = subprocess.Popen(
+        [sys.executable, "-m", "lint_canon", "check", "--no-cache", "."],
+        cwd=root,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    import time
+
+    time.sleep(3)  # the worker is parsing now
+    run.kill()
+    run.wait()
+    # The worker held no copy of the run's stdout, and ends on its own within a second or two.
+    assert run.stdout.read() == b""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        alive = _processes_in(root)
+        if not alive:
+            break
+        time.sleep(0.2)
+    assert not alive
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """The processes whose working folder is ``folder`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.readlink(entry / "cwd") == str(folder):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
