@@ -459,3 +459,49 @@ def _processes_in(folder: Path) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+BROKEN = (
+    "import sys, lint_canon.runner as runner\n"
+    "def broken(*args, **kwargs):\n"
+    "    raise KeyError('a bug of ours')\n"
+    "runner.check_run = broken\n"
+    "from lint_canon.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_an_internal_error_is_one_line_and_exit_2_and_debug_shows_the_traceback(tmp_path):
+    root = write(tmp_path, {"canon.yaml": ban("clearbit"), "app.py": "import clearbit\n"})
+    plain = subprocess.run(
+        [sys.executable, "-c", BROKEN, "check", "--no-cache"], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert plain.returncode == 2
+    assert plain.stderr.startswith("lint-canon: internal error: KeyError: 'a bug of ours' (at <string>:3)")
+    assert plain.stderr.endswith("run with --debug or LINT_CANON_DEBUG=1 for the traceback, and please report it\n")
+    assert len(plain.stderr.splitlines()) == 1
+    debug = subprocess.run(
+        [sys.executable, "-c", BROKEN, "check", "--no-cache", "--debug"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback (most recent call last)" in debug.stderr
+    env = {**os.environ, "LINT_CANON_DEBUG": "1"}
+    by_env = subprocess.run(
+        [sys.executable, "-c", BROKEN, "check", "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert "Traceback (most recent call last)" in by_env.stderr
+
+
+def test_an_unwritable_report_is_one_line(tmp_path):
+    root = write(tmp_path, {"canon.yaml": ban("clearbit"), "app.py": "import clearbit\n"})
+    result = lint_canon("report", "--no-cache", "-o", "missing/report.json", cwd=root)
+    assert result.returncode == 2
+    assert result.stderr == "lint-canon: missing/report.json: cannot write the report: No such file or directory\n"
