@@ -505,3 +505,38 @@ def test_an_unwritable_report_is_one_line(tmp_path):
     result = lint_canon("report", "--no-cache", "-o", "missing/report.json", cwd=root)
     assert result.returncode == 2
     assert result.stderr == "lint-canon: missing/report.json: cannot write the report: No such file or directory\n"
+
+
+RULE_BUG = (
+    "import sys\n"
+    "from lint_canon.rules.unregistered_api_key import UnregisteredApiKey\n"
+    "def visit_Call(self, node):\n"
+    "    raise AttributeError('a node this rule does not know')\n"
+    "UnregisteredApiKey.visit_Call = visit_Call\n"
+    "from lint_canon.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_a_rule_that_fails_on_a_file_costs_that_file_one_finding(tmp_path):
+    root = write(
+        tmp_path,
+        {
+            "canon.yaml": ban("clearbit"),
+            "calls.py": "import os\nos.getenv('ACME_API_KEY')\n",
+            "real.py": "import clearbit\n",
+        },
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", RULE_BUG, "check", "--no-cache", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout == (
+        "calls.py:1:1: CANON903 internal error in rule CANON203 (UnregisteredApiKey): "
+        "AttributeError: a node this rule does not know\n"
+        "real.py:1:8: CANON101 'clearbit' is banned: not here\n"
+    )
