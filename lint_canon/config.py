@@ -764,14 +764,9 @@ def find_canon_file(start: Path | str, looked: list[Path] | None = None) -> Path
     for folder in (here, *here.parents):
         if looked is not None:
             looked.append(folder)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            named = _pyproject_canon(pyproject)
-            if named is not None:
-                return named
-        candidate = folder / CANON_FILE
-        if _canon_present(candidate):
-            return candidate
+        named = canon_file_in(folder)
+        if named is not None:
+            return named
     return None
 
 
