@@ -194,6 +194,25 @@ def is_internal(host: str, canon: Canon) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
+# Calls into a vendor SDK that send nothing to the vendor: closing a client, entering or leaving
+# it as a context manager, and configuration functions that only store settings. Documented on
+# the CANON201 and CANON301 pages.
+SILENT_CALLS = frozenset(
+    {
+        "close",
+        "aclose",
+        "__enter__",
+        "__exit__",
+        "__aenter__",
+        "__aexit__",
+        "configure",
+        "set_api_key",
+        "set_default_api_key",
+        "set_default_headers",
+    }
+)
+
+
 class Vendors:
     """Per-file answers about calls and guards, computed once and shared by every rule."""
 
@@ -260,6 +279,8 @@ class Vendors:
         last = qualname.rsplit(".", 1)[-1]
         if "()" not in qualname and last[:1].isupper():
             return None  # making a client or a message is not a call to the vendor
+        if last in SILENT_CALLS:
+            return None  # closing a client or storing settings sends nothing to the vendor
         plain = qualname.replace("()", "")
         if self.canon.banned_module(plain) is not None:
             return None  # a banned SDK: its import is CANON101 already

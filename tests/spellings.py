@@ -228,7 +228,7 @@ API_KEYS = [
     "import os\nos.environ['ACME_SECRET']\n",
     "import os\nos.environ['TOKEN']\n",
     "import os\nos.environ.setdefault('ACME_TOKEN', '')\n",
-    "import os\nos.environ.pop('ACME_TOKEN')\n",
+    "import os\ntoken = os.environ.pop('ACME_TOKEN')\n",  # as a statement it only clears: not a read
     "import os\nos.getenv(key='ACME_TOKEN')\n",
     "import os\nos.environ['''ACME_TOKEN''']\n",
     "import os\nos.environ[r'ACME_TOKEN']\n",

@@ -80,8 +80,12 @@ class BannedImport(Rule):
         if self.names.in_import:
             return
         qualname = self.names.qualname(node)
+        if qualname is None or "()" in qualname:
+            # `self.session.client` after `self.session = boto3.Session()`: an object made by a
+            # banned API is not its import; the call that made it was reported where spelled.
+            return
         hit = self._ban(qualname)
-        if hit is None or qualname is None:
+        if hit is None:
             return
         # Report the shortest banned chain once, and never a name whose import was reported.
         if self._ban(self.names.qualname(node.value)) is not None:

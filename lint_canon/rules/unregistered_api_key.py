@@ -42,11 +42,38 @@ class UnregisteredApiKey(Rule):
                 "the tool that uses it with api_key_env",
             )
 
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        # Writes are not reads: `os.environ[K] = v`, `del os.environ[K]`, and a `pop` whose
+        # value nobody uses (clearing a variable) read no secret.
+        self._writes: set[int] = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._writes.add(id(target.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._writes.add(id(node.target))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, (cst.Tuple, cst.List)) else ()
+        self._writes.update(id(element.value) for element in targets)
+        self._writes.add(id(node.target))
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.Call):  # a call as a statement: its value is not used
+            self._writes.add(id(node.value))
+
     def visit_Call(self, node: cst.Call) -> None:
-        if self.names.qualname(node.func) in _READERS:
+        qualname = self.names.qualname(node.func)
+        if qualname in _READERS:
+            if qualname == "os.environ.pop" and id(node) in self._writes:
+                return
             self._check(node, keyword(node, "key", 0))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
+        if id(node) in self._writes:
+            return
         if self.names.qualname(node.value) == "os.environ" and len(node.slice) == 1:
             element = node.slice[0].slice
             if isinstance(element, cst.Index):
