@@ -121,6 +121,7 @@ class ImportTracker(FastBatchable):
     def __init__(self, module: cst.Module, star_names: Callable[[str], Iterable[str]] | None = None) -> None:
         super().__init__()
         self.star_names = star_names
+        self.fallback_depth = 0
         self.scopes: list[_Scope] = [_Scope("module")]
         self.type_checking_depth = 0
         self.import_depth = 0
@@ -182,7 +183,14 @@ class ImportTracker(FastBatchable):
     # --- bindings ------------------------------------------------------------------------
 
     def _bind(self, name: str, binding: Binding) -> None:
-        self.scopes[-1].names[identifier(name)] = binding
+        name = identifier(name)
+        if self.fallback_depth and binding.qualname is None:
+            # `except ImportError: Client = None` (or the else of `if TYPE_CHECKING:`): a
+            # fallback for when the import fails does not erase what the import binds.
+            current = self.scopes[-1].names.get(name)
+            if current is not None and current.qualname is not None:
+                return
+        self.scopes[-1].names[name] = binding
 
     def _bind_import(self, node: Any, type_checking: bool) -> None:
         if isinstance(node, PLAIN_IMPORT_NODES):
@@ -224,7 +232,9 @@ class ImportTracker(FastBatchable):
                     elif isinstance(small, cst.AnnAssign):
                         self.visit_AnnAssign(small)
             elif isinstance(stmt, cst.If):
-                self._prepass(stmt.body.body, type_checking or _is_type_checking(stmt.test))
+                guarded = _is_type_checking(stmt.test)
+                self._prepass(stmt.body.body, type_checking or guarded)
+                self.fallback_depth += guarded  # `else: Client = None` is a fallback
                 orelse = stmt.orelse
                 while orelse is not None:
                     if isinstance(orelse, cst.If):
@@ -233,10 +243,13 @@ class ImportTracker(FastBatchable):
                     else:
                         self._prepass(orelse.body.body, type_checking)
                         orelse = None
+                self.fallback_depth -= guarded
             elif isinstance(stmt, (cst.Try, cst.TryStar)):
                 self._prepass(stmt.body.body, type_checking)
+                self.fallback_depth += 1
                 for handler in stmt.handlers:
                     self._prepass(handler.body.body, type_checking)
+                self.fallback_depth -= 1
                 if stmt.orelse is not None:
                     self._prepass(stmt.orelse.body.body, type_checking)
                 if stmt.finalbody is not None:
@@ -265,6 +278,20 @@ class ImportTracker(FastBatchable):
     leave_LazyImport = leave_Import
     visit_LazyImportFrom = visit_ImportFrom
     leave_LazyImportFrom = leave_ImportFrom
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.fallback_depth += 1
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self.fallback_depth -= 1
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.fallback_depth += 1
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.fallback_depth -= 1
 
     def visit_If_body(self, node: cst.If) -> None:
         if _is_type_checking(node.test):
@@ -340,11 +367,31 @@ class ImportTracker(FastBatchable):
     def _binding_for_value(self, target: cst.Name, value: cst.BaseExpression | None) -> Binding:
         while isinstance(value, cst.Await):
             value = value.expression
+        made = self._client_made_by(value)
+        if made is not None:
+            return made
+        return Binding(None, target, value=value)
+
+    def _client_made_by(self, value: cst.BaseExpression | None) -> Binding | None:
+        """The client a value holds when it is made by calling a class or a factory:
+        ``httpx.Client()``, ``client or httpx.AsyncClient()`` (an injected client, else ours),
+        ``x if c else Client()``, and a sub-object of one (``openai.OpenAI().images``)."""
+        while isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+            return self._client_made_by(value.right) or self._client_made_by(value.left)
+        if isinstance(value, cst.IfExp):
+            return self._client_made_by(value.body) or self._client_made_by(value.orelse)
+        attrs: list[str] = []
+        while isinstance(value, cst.Attribute):
+            attrs.append(identifier(value.attr.value))
+            value = value.value
         if isinstance(value, cst.Call):
             maker = self.qualname(value.func)
-            if maker is not None and (_is_class_name(maker) or maker in self.FACTORIES):
-                return Binding(f"{maker}()", value)
-        return Binding(None, target, value=value)
+            if maker is not None and "()" not in maker and (_is_class_name(maker) or maker in self.FACTORIES):
+                suffix = "".join(f".{attr}" for attr in reversed(attrs))
+                return Binding(f"{maker}(){suffix}", value)
+        return None
 
     # --- members of classes, for self.X / cls.X / ClassName.X -------------------------------
 

@@ -62,6 +62,51 @@ def known_text(expr: cst.BaseExpression | None, names: ImportTracker, depth: int
         return _attribute(expr, names, depth)
     if isinstance(expr, cst.Call):
         return _call(expr, names, depth)
+    if isinstance(expr, cst.Subscript):
+        return _one_of(expr, names, depth)
+    return None
+
+
+def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | None:
+    """``API_LOOKUP[region]`` over a dict, tuple or list of constant URLs: known up to the host
+    when every entry names the same scheme and host (whichever entry is taken)."""
+    from lint_canon.vendors import _AUTHORITY, host_of
+
+    container = expr.value
+    if isinstance(container, (cst.Name, cst.Attribute)):
+        if isinstance(container, cst.Name):
+            binding = names.lookup(container.value)
+            container = binding.value if binding is not None else None
+        else:
+            container = _attribute_value(container, names)
+    if isinstance(container, cst.Dict):
+        values = [element.value for element in container.elements if isinstance(element, cst.DictElement)]
+    elif isinstance(container, (cst.Tuple, cst.List)):
+        values = [element.value for element in container.elements if isinstance(element, cst.Element)]
+    else:
+        return None
+    if not values or len(values) != len(container.elements):
+        return None
+    prefixes = set()
+    for value in values:
+        known = known_text(value, names, depth)
+        if known is None or host_of(known) is None:
+            return None
+        match = _AUTHORITY.match(known.text)
+        if match is None:
+            return None
+        prefixes.add(known.text[: match.end()].lower())
+    if len(prefixes) != 1:
+        return None  # entries on different hosts: which one is called is not known
+    return Known(prefixes.pop().rstrip("/") + "/", False)
+
+
+def _attribute_value(expr: cst.Attribute, names: ImportTracker) -> cst.BaseExpression | None:
+    owner = expr.value
+    if isinstance(owner, cst.Name) and owner.value in ("self", "cls"):
+        members = names.enclosing_class_members()
+        binding = members.get(expr.attr.value) if members is not None else None
+        return binding.value if binding is not None else None
     return None
 
 
@@ -122,7 +167,9 @@ def _call(expr: cst.Call, names: ImportTracker, depth: int) -> Known | None:
     func = expr.func
     if isinstance(func, cst.Attribute) and func.attr.value == "format":
         base = known_text(func.value, names, depth)
-        return None if base is None else (_up_to(base.text, "{") if base.whole else base)
+        if base is None:
+            return None
+        return _format(base.text, expr, names, depth) if base.whole else base
     qualname = names.qualname(func)
     if qualname in ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin") and expr.args:
         base = known_text(expr.args[0].value, names, depth)
@@ -136,6 +183,37 @@ def _call(expr: cst.Call, names: ImportTracker, depth: int) -> Known | None:
         # where the known host ends.
         return Known(base.text.rstrip("/") + "/", False) if base.whole else base
     return None
+
+
+def _format(template: str, call: cst.Call, names: ImportTracker, depth: int) -> Known:
+    """``template.format(...)`` with what its arguments are known to hold:
+    ``"{}{}/{}".format(self.notify_url, token, "send")`` starts with the notify URL."""
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return _up_to(template, "{")
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    if any(arg.star for arg in call.args):
+        return _up_to(template, "{")
+    out = Known("", True)
+    automatic = 0
+    for literal, field, spec, conversion in parts:
+        out = out + Known(literal, True)
+        if field is None or not out.whole:
+            continue
+        if spec or conversion or not all(c.isalnum() or c == "_" for c in field):
+            return out + None  # a format spec, a conversion, an index or an attribute
+        if field == "":
+            arg = positional[automatic] if automatic < len(positional) else None
+            automatic += 1
+        elif field.isdigit():
+            arg = positional[int(field)] if int(field) < len(positional) else None
+        else:
+            arg = keyword(call, field)
+        out = out + (known_text(arg, names, depth) if arg is not None else None)
+    return out
 
 
 def keyword(call: cst.Call, name: str, position: int | None = None) -> cst.BaseExpression | None:

@@ -1,0 +1,137 @@
+"""Issue 12's vendor calls to find (points 4, 5, 7, 8, 9): each on a small source that fires,
+beside one that stays silent."""
+
+from __future__ import annotations
+
+from tests.conftest import brief, run_check
+
+CANON = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-1
+    vendor: openai
+    hubs: [HUB-A]
+    interactions: [ENRICH]
+    modules: [openai]
+  - id: TOOL-2
+    vendor: notify
+    hubs: [HUB-A]
+    interactions: [WRITE]
+    hosts: ["*.notify.example.com"]
+"""
+
+
+def found(project, source: str) -> list[tuple[int, str]]:
+    root = project({"a.py": source}, canon=CANON)
+    return [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON301",)))]
+
+
+def test_a_url_in_a_format_argument(project):
+    assert found(
+        project,
+        """\
+        import requests
+
+        URL = "https://api.notify.example.com/send"
+        requests.post("{}{}/{}".format(URL, "token", "send"))
+        requests.post("{0}/{path}".format(URL, path="x"))
+        """,
+    ) == [(4, "CANON301"), (5, "CANON301")]
+    assert found(project, 'import requests\n\nrequests.post("{}/send".format(base))\n') == []
+
+
+def test_a_subscript_of_constant_urls_on_one_host(project):
+    assert found(
+        project,
+        """\
+        import requests
+
+        LOOKUP = {"v1": "https://eu.notify.example.com/v1", "v2": "https://eu.notify.example.com/v2"}
+        ORDER = ("https://eu.notify.example.com/a", "https://eu.notify.example.com/b")
+
+
+        def send(version, i):
+            requests.post(LOOKUP[version])
+            requests.post(f"{ORDER[i]}/x")
+        """,
+    ) == [(8, "CANON301"), (9, "CANON301")]
+    # Entries on other hosts: which one is called is not known within the file.
+    assert (
+        found(
+            project,
+            'import requests\n\nHOSTS = {"a": "https://a.notify.example.com", "b": "https://b.example.org"}\n'
+            "requests.post(HOSTS[key])\n",
+        )
+        == []
+    )
+
+
+def test_injected_client_idioms(project):
+    assert found(
+        project,
+        """\
+        import httpx
+
+
+        class Api:
+            def __init__(self, client=None, fast=True):
+                self.client = client or httpx.Client()
+                self.other = httpx.Client() if fast else None
+
+            def send(self):
+                self.client.post("https://api.notify.example.com/x")
+                self.other.get("https://api.notify.example.com/y")
+        """,
+    ) == [(10, "CANON301"), (11, "CANON301")]
+    assert (
+        found(
+            project,
+            """\
+        class Api:
+            def __init__(self, client):
+                self.client = client
+
+            def send(self):
+                self.client.post("https://api.notify.example.com/x")
+        """,
+        )
+        == []
+    )
+
+
+def test_a_sub_object_of_a_client_and_an_import_fallback(project):
+    assert found(
+        project,
+        """\
+        try:
+            from openai import OpenAI
+        except ImportError:
+            OpenAI = None
+
+
+        class Art:
+            def __init__(self):
+                self.images = OpenAI().images
+
+            def draw(self):
+                return self.images.generate(prompt="x")
+        """,
+    ) == [(12, "CANON301")]
+    assert (
+        found(
+            project,
+            """\
+        OpenAI = None
+
+
+        class Art:
+            def __init__(self):
+                self.images = OpenAI().images
+
+            def draw(self):
+                return self.images.generate(prompt="x")
+        """,
+        )
+        == []
+    )
