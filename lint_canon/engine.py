@@ -231,6 +231,7 @@ class Checker:
         self._root = os.path.abspath(canon.root)
         self._rules: _RuleSet | None = None
         self._star_cache: frozenset[str] | None = None
+        self._packages: dict[str, str | None] = {}
 
     def load(self) -> _RuleSet:
         """The active rules and the prefilter derived from them (imports libcst), built once."""
@@ -272,17 +273,38 @@ class Checker:
             return "."
         return _outside(absolute, self._root)
 
-    def may_hold_finding(self, data: bytes) -> bool:
-        """The prefilter: can a file with these bytes hold a finding of an active rule?"""
+    def may_hold_finding(self, data: bytes, package: str | None = None) -> bool:
+        """The prefilter: can a file with these bytes hold a finding of an active rule?
+        ``package`` is the file's package (``package_of``): what its relative imports reach."""
         rules = self.load()
         if not rules.python_rules:
             return False
         if rules.prefilter is None or not self.use_prefilter:
             return True
-        if rules.prefilter(data):
+        top = package.split(".", 1)[0].encode() if package else None
+        if rules.prefilter(data, top):
             return True
         normalised = _normalised_for_prefilter(data)
-        return normalised is not None and (not normalised or rules.prefilter(normalised))
+        return normalised is not None and (not normalised or rules.prefilter(normalised, top))
+
+    def package_of(self, path: Path | str) -> str | None:
+        """The dotted package of a file, from the folders above it that hold an ``__init__.py``
+        (``myapp/sub/views.py`` -> ``myapp.sub``); None outside a package."""
+        folder = os.path.dirname(os.path.abspath(path))
+        known = self._packages.get(folder, False)
+        if known is not False:
+            return known  # type: ignore[return-value]
+        parts: list[str] = []
+        here = folder
+        while os.path.isfile(os.path.join(here, "__init__.py")):
+            parts.append(os.path.basename(here))
+            parent = os.path.dirname(here)
+            if parent == here:
+                break
+            here = parent
+        package = ".".join(reversed(parts)) if parts and all(p.isidentifier() for p in parts) else None
+        self._packages[folder] = package
+        return package
 
     def check_python_file(self, path: Path, data: bytes | None = None, prefiltered: bool = False) -> list[Finding]:
         """Check one Python file in this process; ``data`` is its bytes when the caller has read
@@ -299,11 +321,14 @@ class Checker:
                 return self.keep(
                     [Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")], []
                 )
-        if not prefiltered and not self.may_hold_finding(data):
+        package = self.package_of(path)
+        if not prefiltered and not self.may_hold_finding(data, package):
             return []
-        return self.check_source(data, shown, self.relpath(path))
+        return self.check_source(data, shown, self.relpath(path), package)
 
-    def check_source(self, data: bytes | str, path: str, relpath: str | None = None) -> list[Finding]:
+    def check_source(
+        self, data: bytes | str, path: str, relpath: str | None = None, package: str | None = None
+    ) -> list[Finding]:
         """Check Python source (bytes as read from disk, or text already decoded). Whatever the
         source holds, the answer is findings: a file the parser or a rule fails on gets one."""
         relpath = relpath if relpath is not None else Path(path).as_posix()
@@ -326,7 +351,7 @@ class Checker:
                 lines,
             )
         try:
-            findings = self._analyse(text, path, relpath)
+            findings = self._analyse(text, path, relpath, package)
         except RecursionError:
             findings = [_analysis_error(path, "the code is nested too deeply for the analysis (recursion limit)")]
         except MemoryError:
@@ -335,7 +360,7 @@ class Checker:
             findings = [_analysis_error(path, f"internal error{_culprit(exc)}: {type(exc).__name__}: {exc}")]
         return self.keep(findings, lines, text)
 
-    def _analyse(self, text: str, path: str, relpath: str) -> list[Finding]:
+    def _analyse(self, text: str, path: str, relpath: str, package: str | None = None) -> list[Finding]:
         import libcst as cst
 
         from lint_canon.names import ImportTracker
@@ -356,7 +381,7 @@ class Checker:
         except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
             return [self._syntax_error(exc, text, path)]
 
-        tracker = ImportTracker(module, self._star_names)
+        tracker = ImportTracker(module, self._star_names, package)
         ctx = FileContext(path, relpath, self.canon, tracker, star_imports="*" in text and "import" in text)
         Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if not ctx.reports:

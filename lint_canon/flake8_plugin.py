@@ -72,12 +72,13 @@ class CanonPlugin:
         if checker is None or _skipped(str(self.path), checker):
             return
         source = "".join(self.lines)
-        if not checker.may_hold_finding(source.encode("utf-8", "surrogateescape")):
+        package = checker.package_of(self.path)
+        if not checker.may_hold_finding(source.encode("utf-8", "surrogateescape"), package):
             return
         from lint_canon.isolation import Failure
         from lint_canon.runner import _task
 
-        item = ("source", (checker, source, self.filename, checker.relpath(self.path)))
+        item = ("source", (checker, source, self.filename, checker.relpath(self.path), package))
         pool = _pool(_task)
         if pool is None:  # no way to start a worker here: check in this process, on a deep stack
             from lint_canon.isolation import run_deep

@@ -118,9 +118,15 @@ class ImportTracker(FastBatchable):
     # Functions that return a client although their names are lower case.
     FACTORIES = frozenset({"requests.session", "urllib3.connection_from_url"})
 
-    def __init__(self, module: cst.Module, star_names: Callable[[str], Iterable[str]] | None = None) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        star_names: Callable[[str], Iterable[str]] | None = None,
+        package: str | None = None,
+    ) -> None:
         super().__init__()
         self.star_names = star_names
+        self.package = package
         self.fallback_depth = 0
         self.scopes: list[_Scope] = [_Scope("module")]
         self.type_checking_depth = 0
@@ -180,6 +186,26 @@ class ImportTracker(FastBatchable):
             node = node.value
         return self.lookup(node.value) if isinstance(node, cst.Name) else None
 
+    def from_module(self, node: Any) -> str | None:
+        """The absolute module of ``from X import ...``; a relative one resolved against the
+        file's package (``from ..legacy import x`` in ``myapp/sub/v.py`` -> ``myapp.legacy``),
+        None when the file is in no package or the dots climb out of it."""
+        if not node.relative:
+            return import_from_module(node)
+        if not self.package:
+            return None
+        parts = self.package.split(".")
+        climb = len(node.relative) - 1
+        if climb >= len(parts):
+            return None
+        base = parts[: len(parts) - climb]
+        if node.module is not None:
+            named = dotted_name(node.module)
+            if named is None:
+                return None
+            base.append(named)
+        return ".".join(base)
+
     # --- bindings ------------------------------------------------------------------------
 
     def _bind(self, name: str, binding: Binding) -> None:
@@ -204,7 +230,7 @@ class ImportTracker(FastBatchable):
                     head = full.split(".", 1)[0]
                     self._bind(head, Binding(head, alias, type_checking))
             return
-        module = import_from_module(node)
+        module = self.from_module(node)
         if isinstance(node.names, cst.ImportStar):
             # `from M import *` binds every public name of M: those that matter (a banned
             # M.name) are bound, so that their use is seen.

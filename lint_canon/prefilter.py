@@ -50,9 +50,11 @@ class ImportIndex:
     ``from M import *``; the module names of its import_module / __import__ strings. A superset
     on purpose: comments and strings that look like imports count."""
 
-    __slots__ = ("roots", "star", "dynamic", "_imports", "_bound", "_listed")
+    __slots__ = ("package", "roots", "star", "dynamic", "_imports", "_bound", "_listed")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, package: bytes | None = None) -> None:
+        # The top-level package the file belongs to: what its relative imports reach.
+        self.package = package
         self.roots: set[bytes] = set()
         self.star: set[bytes] = set()  # roots of `from <root>... import *`
         self.dynamic: set[bytes] = set()  # dotted names in strings, when import_module is used
@@ -108,13 +110,19 @@ class ImportIndex:
             return
         module, names, plain = match.groups()
         if module is not None:
-            if not module.startswith(b"."):  # a relative import is local code
-                root = _WORD.match(module)
-                if root is not None:
-                    self.roots.add(root.group())
-                    self._imports.append((root.group(), names, True))
+            if module.startswith(b"."):  # a relative import reaches into the file's own package
+                if self.package:
+                    self.roots.add(self.package)
+                    self._imports.append((self.package, module + b" " + names, True))
                     if b"*" in names:
-                        self.star.add(root.group())
+                        self.star.add(self.package)
+                return
+            root = _WORD.match(module)
+            if root is not None:
+                self.roots.add(root.group())
+                self._imports.append((root.group(), names, True))
+                if b"*" in names:
+                    self.star.add(root.group())
             return
         for element in plain.split(b","):
             root = _ROOT.match(element)
@@ -172,8 +180,8 @@ class Prefilter:
                     if needle.word and not pattern.flags & re.IGNORECASE:
                         self.words[needle] = needle.word
 
-    def __call__(self, data: bytes) -> bool:
-        index = ImportIndex(data)
+    def __call__(self, data: bytes, package: bytes | None = None) -> bool:
+        index = ImportIndex(data, package)
         candidates = [group for root in index.roots & self.by_root.keys() for group in self.by_root[root]]
         candidates += self.loose
         if not candidates:

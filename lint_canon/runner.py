@@ -313,11 +313,11 @@ def _setup(checkers: list[Checker]) -> None:
 
 def _task(item: tuple[str, Any]) -> Any:
     kind, payload = item
-    if kind == "source":  # (checker, text, shown path, canon-relative path): the flake8 plugin
-        checker, text, shown, rel = payload
-        return checker.check_source(text, shown, rel)
-    if kind == "screen":  # [(checker index, bytes)] -> [needs parsing?]
-        return [_CHECKERS[index].may_hold_finding(data) for index, data in payload]
+    if kind == "source":  # (checker, text, shown path, canon-relative path, package): flake8
+        checker, text, shown, rel, package = payload
+        return checker.check_source(text, shown, rel, package)
+    if kind == "screen":  # [(checker index, bytes, package)] -> [needs parsing?]
+        return [_CHECKERS[index].may_hold_finding(data, package) for index, data, package in payload]
     index, path, data = payload
     return _CHECKERS[index].check_python_file(Path(path), data, prefiltered=True)
 
@@ -499,14 +499,21 @@ def _check_python(
         # The prefilter first: most files end there (in the workers, over chunks, when it pays).
         if jobs > 1 and len(todo) >= _PARALLEL_SCREEN_FROM:
             chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-            screened = pool.map([("screen", [(index, data) for index, _, data in chunk]) for chunk in chunks])
+            screened = pool.map(
+                [
+                    ("screen", [(index, data, checkers[index].package_of(path)) for index, path, data in chunk])
+                    for chunk in chunks
+                ]
+            )
             passes = []
             for chunk, verdicts in zip(chunks, screened, strict=True):
                 if isinstance(verdicts, Failure):  # cannot happen with regexes; parse them all then
                     verdicts = [True] * len(chunk)
                 passes.extend(verdicts)
         else:
-            passes = [checkers[index].may_hold_finding(data) for index, _, data in todo]
+            passes = [
+                checkers[index].may_hold_finding(data, checkers[index].package_of(path)) for index, path, data in todo
+            ]
         results: list[tuple[list[Finding], bool]] = [([], True) for _ in todo]
         # Then the files to parse, one task each and the largest first, so that the workers
         # finish together.

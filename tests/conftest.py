@@ -82,9 +82,10 @@ def pg_databases(tmp_path_factory: pytest.TempPathFactory):
     url, server = start_server(tmp_path_factory.mktemp("postgres"))
     databases = Databases(url)
     yield databases
-    databases.drop_all()
-    if server is not None:
-        server.cleanup()
+    if server is None:
+        databases.drop_all()  # a server of DATABASE_URL keeps nothing of ours
+    else:
+        server.cleanup()  # the embedded server's data folder goes, with every database in it
 
 
 @pytest.fixture

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from lint_canon.config import load_canon
+from lint_canon.engine import Checker
 from tests.conftest import brief, run_check
 
 CANON = """\
@@ -97,3 +101,27 @@ def test_calls_that_send_nothing_are_not_vendor_calls(project):
 def test_a_subscript_as_a_statement_still_reads(project):
     root = project({"probe.py": "import os\n\nos.environ['ACME_API_KEY']  # raises KeyError when unset: a read\n"})
     assert brief(run_check(root, select=("CANON203",))) == [("probe.py", 3, 1, "CANON203")]
+
+
+def test_relative_imports_resolve_against_the_package(project):
+    canon = 'version: 1\nbanned:\n  - reason: "retired"\n    modules: [myapp.legacy]\n'
+    root = project(
+        {
+            "myapp/__init__.py": "",
+            "myapp/legacy.py": "x = 1\n",
+            "myapp/other.py": "y = 2\n",
+            "myapp/views.py": "from . import legacy\nfrom . import other\nfrom .legacy import x\n",
+            "myapp/sub/__init__.py": "",
+            "myapp/sub/deep.py": "from ..legacy import x\nfrom .. import other\nfrom ... import legacy\n",
+            "loose/script.py": "from . import legacy\n",  # no __init__.py: not a package
+        },
+        canon=canon,
+    )
+    expected = [
+        ("myapp/sub/deep.py", 1, 8, "CANON101"),
+        ("myapp/views.py", 1, 15, "CANON101"),
+        ("myapp/views.py", 3, 7, "CANON101"),
+    ]
+    assert brief(run_check(root)) == expected
+    unfiltered = Checker(load_canon(root / "canon.yaml"), use_prefilter=False)
+    assert brief(unfiltered.check_paths([Path(".")])) == expected

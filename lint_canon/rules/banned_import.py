@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Ban, Canon
-from lint_canon.names import dotted_name, identifier, import_from_module
+from lint_canon.names import dotted_name, identifier
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles
 
@@ -60,12 +60,14 @@ class BannedImport(Rule):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if self._skip_type_checking():
             return
-        module = import_from_module(node)
-        if module is None or node.module is None:
+        module = self.names.from_module(node)
+        if module is None:
             return
         hit = self._ban(module)
         if hit is not None:
-            self._report(node.module, module, hit)
+            # `from . import x` names no module: the first name stands for the statement.
+            where = node.module if node.module is not None else node
+            self._report(where, module, hit)
             return
         if isinstance(node.names, cst.ImportStar):
             return
