@@ -40,11 +40,14 @@ class Binding:
 
 
 class _Scope:
-    __slots__ = ("kind", "names")
+    __slots__ = ("kind", "names", "items")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.names: dict[str, Binding] = {}
+        # Items put into a local dict by a constant key (`config["base_url"] = URL`,
+        # `config.setdefault("base_url", URL)`): what a later `Client(**config)` receives.
+        self.items: dict[tuple[str, str], cst.BaseExpression] = {}
 
 
 def identifier(name: str) -> str:
@@ -127,6 +130,9 @@ class ImportTracker(FastBatchable):
         super().__init__()
         self.star_names = star_names
         self.package = package
+        # The base_url a client was made with (by keyword or through `**config`), by the id of
+        # the call that made it: its requests go there, not to the SDK's vendor.
+        self.base_urls: dict[int, cst.BaseExpression] = {}
         self.fallback_depth = 0
         self.scopes: list[_Scope] = [_Scope("module")]
         self.type_checking_depth = 0
@@ -362,6 +368,33 @@ class ImportTracker(FastBatchable):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
+            self._record_item(target.target, node.value)
+
+    def _record_item(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if (
+            isinstance(target, cst.Subscript)
+            and isinstance(target.value, cst.Name)
+            and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+            and isinstance(target.slice[0].slice.value, cst.SimpleString)
+        ):
+            key = target.slice[0].slice.value.evaluated_value
+            if isinstance(key, str):
+                self.scopes[-1].items[(identifier(target.value.value), key)] = value
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = identifier(func.value.value)
+            items = self.scopes[-1].items
+            if func.attr.value == "setdefault" and len(node.args) == 2:
+                key = node.args[0].value
+                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                    items.setdefault((owner, key.evaluated_value), node.args[1].value)
+            elif func.attr.value == "update":
+                for arg in node.args:
+                    if arg.keyword is not None:
+                        items[(owner, arg.keyword.value)] = arg.value
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -415,9 +448,22 @@ class ImportTracker(FastBatchable):
         if isinstance(value, cst.Call):
             maker = self.qualname(value.func)
             if maker is not None and "()" not in maker and (_is_class_name(maker) or maker in self.FACTORIES):
+                self._note_base_url(value)
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
                 return Binding(f"{maker}(){suffix}", value)
         return None
+
+    def _note_base_url(self, call: cst.Call) -> None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "base_url":
+                self.base_urls[id(call)] = arg.value
+                return
+        for arg in call.args:
+            if arg.star == "**" and isinstance(arg.value, cst.Name):
+                value = self.scopes[-1].items.get((identifier(arg.value.value), "base_url"))
+                if value is not None:
+                    self.base_urls[id(call)] = value
+                    return
 
     # --- members of classes, for self.X / cls.X / ClassName.X -------------------------------
 

@@ -273,7 +273,29 @@ class Vendors:
         root = qualname.split(".", 1)[0]
         if root in HTTP_LIBRARIES:
             return self._http(node, qualname, maker)
-        return self._sdk(node, qualname)
+        call = self._sdk(node, qualname)
+        if call is not None and maker is not None:
+            base = self.names.base_urls.get(id(maker))
+            if base is None:
+                base = keyword(maker, "base_url")
+            if base is not None:
+                return self._redirected(node, base)
+        return call
+
+    def _redirected(self, node: cst.Call, base: cst.BaseExpression) -> VendorCall | None:
+        """An SDK client made with a base_url (OpenAI's SDK pointed at DeepSeek ...): its
+        requests go to that host, judged as an HTTP call is; silent when the host is not known."""
+        url = known_text(base, self.names)
+        host = host_of(url) if url is not None else None
+        if host is None or is_internal(host, self.canon):
+            return None
+        for ban in self.canon.banned:
+            if any(host_matches(host, pattern) for pattern in ban.hosts):
+                return VendorCall(node, host=host, ban=ban, vendor=host)
+        for tool in self.canon.tools:
+            if any(host_matches(host, pattern) for pattern in tool.hosts):
+                return VendorCall(node, host=host, tool=tool, vendor=tool.id)
+        return VendorCall(node, host=host, vendor=host)
 
     def _sdk(self, node: cst.Call, qualname: str) -> VendorCall | None:
         last = qualname.rsplit(".", 1)[-1]
@@ -285,6 +307,9 @@ class Vendors:
         if self.canon.banned_module(plain) is not None:
             return None  # a banned SDK: its import is CANON101 already
         parts = plain.split(".")
+        package = self.names.package
+        if package and package.split(".", 1)[0] == parts[0]:
+            return None  # the SDK's own code (a file of its package) calling its helpers
         prefixes = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
         for prefix in prefixes:
             tool = self._tool_modules.get(prefix)

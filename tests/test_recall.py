@@ -135,3 +135,57 @@ def test_a_sub_object_of_a_client_and_an_import_fallback(project):
         )
         == []
     )
+
+
+def test_an_sdk_client_pointed_at_another_host_is_judged_by_that_host(project):
+    root = project(
+        {
+            "a.py": """\
+                import openai
+                from openai import Client
+
+                BASE = "https://api.deepseek.example.org/v1"
+
+
+                class Deep:
+                    def __init__(self, **config):
+                        config["base_url"] = BASE
+                        self.client = Client(**config)
+
+                    def ask(self):
+                        return self.client.chat.completions.create(model="m", messages=[])
+
+
+                def direct():
+                    return openai.OpenAI(base_url="https://router.example.net").chat.completions.create()
+
+
+                def unknown(url):
+                    return openai.OpenAI(base_url=url).chat.completions.create()
+
+
+                def plain():
+                    return openai.OpenAI().chat.completions.create()
+            """
+        },
+        canon=CANON,
+    )
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))] == [
+        (13, "CANON201"),  # DeepSeek, not OpenAI
+        (17, "CANON201"),
+        (25, "CANON301"),  # the OpenAI tool itself
+    ]
+
+
+def test_the_sdks_own_code_is_not_a_caller_of_its_vendor(project):
+    root = project(
+        {
+            "openai/__init__.py": "",
+            "openai/_client.py": "from openai import _utils\n\n\ndef go():\n    return _utils.get_logger()\n",
+            "app.py": "import openai\n\nopenai.OpenAI().chat.completions.create()\n",
+        },
+        canon=CANON,
+    )
+    assert [(path, line, code) for path, line, _, code in brief(run_check(root, select=("CANON3",)))] == [
+        ("app.py", 3, "CANON301")
+    ]

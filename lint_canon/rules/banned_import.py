@@ -2,9 +2,10 @@
 
 A banned module bans its submodules (``clearbit`` covers ``clearbit.x``); a banned API bans one
 name (``subprocess.Popen``) and leaves the rest of its module alone. Imports are followed through
-aliases, ``importlib.import_module("x")`` and ``__import__("x")``. Relative imports are local code
-and never banned. Imports under ``if TYPE_CHECKING:`` never run, so they only count when the canon
-says ``type_checking_imports: flag``.
+aliases, ``importlib.import_module("x")`` and ``__import__("x")``; relative imports resolve
+against the file's package. A banned name is reported where it is spelled; an object it made
+is not a new finding. Imports under ``if TYPE_CHECKING:`` never run, so they only count when
+the canon says ``type_checking_imports: flag``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,246 @@
+"""lint-canon on real packages that call many vendors, compared with labels made by hand.
+
+    python benchmarks/real_world.py [--show-agreements]
+
+Downloads wheels of five packages pinned below (a wheel holds the same .py sources as the sdist)
+into benchmarks/.cache/real_world/ (not committed), unpacks their .py files, runs
+`lint-canon check` on them with benchmarks/real_world/canon.yaml (a few of their vendors are
+registered tools, two are banned, the others unregistered), and compares the findings with
+benchmarks/real_world/labels.csv: one row per site (package, path inside the package, line,
+the code lint-canon must report there or "none", whether the site can be resolved from its own
+file, where the row came from, a note). Rows cover every finding lint-canon reports on the corpus
+and the call sites and environment reads found by reading the code, including those it misses.
+
+Prints, per code, TP / FP / FN, precision, recall over all labelled sites and recall over the
+sites resolvable within one file, then every disagreement as
+`package/path:line expected X got Y (note)`. Also checks that no file CPython parses gets
+CANON901. Exit 0 when the targets hold (precision >= 99% for every code, in-file recall >= 95%,
+no wrong CANON901), 1 otherwise. A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache" / "real_world"
+CANON = HERE / "real_world" / "canon.yaml"
+LABELS = HERE / "real_world" / "labels.csv"
+# distribution name -> exact version (the labels' line numbers hold for these versions only)
+PACKAGES = {
+    "apprise": "2.3.0",  # notifications to about 120 services over HTTP
+    "aisuite": "0.2.0",  # one interface to many LLM providers (SDKs and HTTP)
+    "tavily-python": "0.8.5",  # a search API client (requests and httpx)
+    "postmarker": "1.0",  # a Postmark e-mail client
+    "notifiers": "2.0.0",  # notifications through an in-package requests wrapper
+}
+CODES = ("CANON101", "CANON201", "CANON202", "CANON203", "CANON301")
+TARGET_PRECISION = 0.99
+TARGET_RECALL_IN_FILE = 0.95
+
+
+@dataclass
+class Label:
+    package: str
+    path: str
+    line: int
+    expected: str
+    in_file: bool
+    source: str
+    note: str
+
+
+def corpus() -> Path:
+    """The unpacked corpus: CACHE/corpus/<distribution>/<files of the wheel> (downloaded once)."""
+    wheels = CACHE / "wheels"
+    root = CACHE / "corpus"
+    if all((root / name).is_dir() for name in PACKAGES):
+        return root
+    wheels.mkdir(parents=True, exist_ok=True)
+    pins = [f"{name}=={version}" for name, version in PACKAGES.items()]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", "-d", str(wheels)]
+        + pins,
+        check=True,
+    )
+    for name, version in PACKAGES.items():
+        stem = name.replace("-", "_")
+        wheel = next(w for w in wheels.glob(f"{stem}-{version}-*.whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            for member in archive.namelist():
+                if member.endswith(".py"):
+                    archive.extract(member, root / name)
+    return root
+
+
+def findings(root: Path) -> list[dict]:
+    lint_canon = Path(sys.executable).parent / "lint-canon"
+    proc = subprocess.run(
+        [str(lint_canon), "check", "--config", str(CANON), "--format", "json", "--no-cache", "--exit-zero", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        sys.exit(f"lint-canon check failed ({proc.returncode}): {proc.stderr.strip()}")
+    found = []
+    for item in json.loads(proc.stdout)["findings"]:
+        rel = Path(item["path"]).resolve().relative_to(root.resolve())
+        found.append({**item, "package": rel.parts[0], "relpath": "/".join(rel.parts[1:])})
+    return found
+
+
+def read_labels() -> list[Label]:
+    with LABELS.open(newline="") as fh:
+        return [
+            Label(
+                row["package"],
+                row["path"],
+                int(row["line"]),
+                row["expected"],
+                row["resolvable_in_file"] == "true",
+                row["source"],
+                row["note"],
+            )
+            for row in csv.DictReader(fh)
+        ]
+
+
+def wrong_syntax_errors(root: Path, found: list[dict]) -> list[str]:
+    """CANON901 findings on files that CPython compiles."""
+    wrong = []
+    for item in found:
+        if item["code"] != "CANON901":
+            continue
+        path = root / item["package"] / item["relpath"]
+        try:
+            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            continue
+        wrong.append(f"{item['package']}/{item['relpath']}:{item['line']}")
+    return wrong
+
+
+def compare(labels: list[Label], found: list[dict]):
+    """Pairs each finding with a label at its site (the same code first) and counts per code."""
+    at_site: dict[tuple[str, str, int], list[Label]] = defaultdict(list)
+    for label in labels:
+        at_site[(label.package, label.path, label.line)].append(label)
+    by_site: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    for item in found:
+        if item["code"] in CODES:
+            by_site[(item["package"], item["relpath"], item["line"])].append(item["code"])
+    tp, fp, fn = Counter(), Counter(), Counter()
+    tp_in, fn_in = Counter(), Counter()
+    disagreements: list[str] = []
+    agreements: list[str] = []
+    for site in sorted(set(at_site) | set(by_site)):
+        expected = list(at_site.get(site, []))
+        got = list(by_site.get(site, []))
+        where = f"{site[0]}/{site[1]}:{site[2]}"
+        # same code on both sides first
+        for code in list(got):
+            match = next((label for label in expected if label.expected == code), None)
+            if match is not None:
+                got.remove(code)
+                expected.remove(match)
+                tp[code] += 1
+                tp_in[code] += match.in_file
+                agreements.append(f"{where} {code} ({match.note})")
+        for label in expected:
+            if label.expected == "none":
+                if got:
+                    code = got.pop(0)
+                    fp[code] += 1
+                    disagreements.append(f"{where} expected none got {code} ({label.note})")
+                else:
+                    agreements.append(f"{where} none ({label.note})")
+                continue
+            fn[label.expected] += 1
+            fn_in[label.expected] += label.in_file
+            code = got.pop(0) if got else "nothing"
+            if code != "nothing":
+                fp[code] += 1
+            scope = "in-file" if label.in_file else "cross-file"
+            disagreements.append(f"{where} expected {label.expected} got {code} ({scope}; {label.note})")
+        for code in got:
+            fp[code] += 1
+            disagreements.append(f"{where} expected (unlabelled) got {code} (no label for this finding)")
+    return tp, fp, fn, tp_in, fn_in, disagreements, agreements
+
+
+def ratio(num: int, den: int) -> str:
+    return f"{num / den:7.1%}" if den else "      -"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-agreements", action="store_true", help="also list the sites where both agree")
+    args = parser.parse_args()
+    root = corpus()
+    files = sorted(root.rglob("*.py"))
+    lines = sum(f.read_bytes().count(b"\n") for f in files)
+    versions = ", ".join(f"{name} {version}" for name, version in PACKAGES.items())
+    print(f"corpus: {len(files)} files, {lines:,} lines ({versions})")
+    found = findings(root)
+    labels = read_labels()
+    sources = Counter(label.source for label in labels)
+    print(
+        f"findings: {len(found)}; labels: {len(labels)} "
+        f"({sources['finding']} from findings, {sources['reading']} from reading the code)"
+    )
+    tp, fp, fn, tp_in, fn_in, disagreements, agreements = compare(labels, found)
+    print()
+    header = f"{'code':<9} {'TP':>4} {'FP':>4} {'FN':>4} {'FN-in':>5} {'precision':>9} {'recall':>7} {'rec-in':>7}"
+    print(header)
+    failed = []
+    for code in CODES:
+        if not (tp[code] or fp[code] or fn[code]):
+            continue
+        precision = ratio(tp[code], tp[code] + fp[code])
+        recall = ratio(tp[code], tp[code] + fn[code])
+        recall_in = ratio(tp_in[code], tp_in[code] + fn_in[code])
+        print(
+            f"{code:<9} {tp[code]:>4} {fp[code]:>4} {fn[code]:>4} {fn_in[code]:>5} "
+            f"{precision:>9} {recall:>7} {recall_in:>7}"
+        )
+        if tp[code] + fp[code] and tp[code] / (tp[code] + fp[code]) < TARGET_PRECISION:
+            failed.append(f"precision of {code} {precision.strip()} < {TARGET_PRECISION:.0%}")
+    all_tp_in, all_fn_in = sum(tp_in.values()), sum(fn_in.values())
+    total = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    print(
+        f"{'all':<9} {total[0]:>4} {total[1]:>4} {total[2]:>4} {all_fn_in:>5} "
+        f"{ratio(total[0], total[0] + total[1]):>9} {ratio(total[0], total[0] + total[2]):>7} "
+        f"{ratio(all_tp_in, all_tp_in + all_fn_in):>7}"
+    )
+    if all_tp_in + all_fn_in and all_tp_in / (all_tp_in + all_fn_in) < TARGET_RECALL_IN_FILE:
+        failed.append(f"in-file recall {ratio(all_tp_in, all_tp_in + all_fn_in).strip()} < {TARGET_RECALL_IN_FILE:.0%}")
+    wrong_901 = wrong_syntax_errors(root, found)
+    other = Counter(item["code"] for item in found if item["code"] not in CODES)
+    print(f"\nother codes reported: {dict(other) or 'none'}; CANON901 on files CPython parses: {len(wrong_901)}")
+    for site in wrong_901:
+        print(f"  {site}")
+    if wrong_901:
+        failed.append(f"{len(wrong_901)} CANON901 on valid Python")
+    print(f"\ndisagreements ({len(disagreements)}):")
+    for line in disagreements:
+        print(f"  {line}")
+    if args.show_agreements:
+        print(f"\nagreements ({len(agreements)}):")
+        for line in agreements:
+            print(f"  {line}")
+    print()
+    print("targets met" if not failed else "targets missed: " + "; ".join(failed))
+    return 0 if not failed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
