@@ -64,14 +64,14 @@ def known_text(expr: cst.BaseExpression | None, names: ImportTracker, depth: int
         return _call(expr, names, depth)
     if isinstance(expr, cst.Subscript):
         return _one_of(expr, names, depth)
+    if isinstance(expr, cst.IfExp):  # `self.submit_url if token else self.auth_url`
+        return _same_host([expr.body, expr.orelse], names, depth)
     return None
 
 
 def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | None:
     """``API_LOOKUP[region]`` over a dict, tuple or list of constant URLs: known up to the host
     when every entry names the same scheme and host (whichever entry is taken)."""
-    from lint_canon.vendors import _AUTHORITY, host_of
-
     container = expr.value
     if isinstance(container, (cst.Name, cst.Attribute)):
         if isinstance(container, cst.Name):
@@ -87,9 +87,21 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
         return None
     if not values or len(values) != len(container.elements):
         return None
+    return _same_host(values, names, depth)
+
+
+def _same_host(values: list[cst.BaseExpression], names: ImportTracker, depth: int) -> Known | None:
+    """One of ``values``, whichever: known up to the host when every value names the same
+    scheme and host (the same text when they are all the same constant)."""
+    from lint_canon.vendors import _AUTHORITY, host_of
+
+    knowns = [known_text(value, names, depth) for value in values]
+    if any(known is None for known in knowns):
+        return None
+    if len({(k.text, k.whole) for k in knowns if k is not None}) == 1:
+        return knowns[0]
     prefixes = set()
-    for value in values:
-        known = known_text(value, names, depth)
+    for known in knowns:
         if known is None or host_of(known) is None:
             return None
         match = _AUTHORITY.match(known.text)
@@ -97,7 +109,7 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
             return None
         prefixes.add(known.text[: match.end()].lower())
     if len(prefixes) != 1:
-        return None  # entries on different hosts: which one is called is not known
+        return None  # different hosts: which one is called is not known
     return Known(prefixes.pop().rstrip("/") + "/", False)
 
 

@@ -189,3 +189,22 @@ def test_the_sdks_own_code_is_not_a_caller_of_its_vendor(project):
     assert [(path, line, code) for path, line, _, code in brief(run_check(root, select=("CANON3",)))] == [
         ("app.py", 3, "CANON301")
     ]
+
+
+def test_a_conditional_between_urls_on_one_host(project):
+    assert found(
+        project,
+        """\
+        import requests
+
+
+        class Api:
+            submit_url = "https://api.notify.example.com/submit"
+            auth_url = "https://api.notify.example.com/auth"
+
+            def go(self, token):
+                url = self.submit_url if token else self.auth_url
+                return requests.post(url)
+        """,
+    ) == [(10, "CANON301")]
+    assert found(project, 'import requests\n\nrequests.post("https://a.notify.example.com" if x else other)\n') == []
