@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import unicodedata
+from collections import ChainMap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ import libcst as cst
 from libcst import BatchableCSTVisitor
 
 _BUILTINS = frozenset(dir(builtins))
+# CapWords calls that declare a field's default rather than make an object (values.py reads them).
+_DECLARATIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
 
 
 @dataclass
@@ -40,11 +43,14 @@ class Binding:
 
 
 class _Scope:
-    __slots__ = ("kind", "names", "items")
+    __slots__ = ("kind", "names", "items", "chain")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.names: dict[str, Binding] = {}
+        # A class's members with those of its bases defined in the same module (inherited
+        # class attributes: `self.API_URL` set on a base class).
+        self.chain: Any = self.names
         # Items put into a local dict by a constant key (`config["base_url"] = URL`,
         # `config.setdefault("base_url", URL)`): what a later `Client(**config)` receives.
         self.items: dict[tuple[str, str], cst.BaseExpression] = {}
@@ -352,7 +358,14 @@ class ImportTracker(FastBatchable):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         scope = _Scope("class")
-        self._bind(node.name.value, Binding(None, node, members=scope.names))
+        bases = []
+        for base in node.bases:
+            binding = self.lookup(base.value.value) if isinstance(base.value, cst.Name) else None
+            if binding is not None and binding.members is not None:
+                bases.append(binding.members)
+        if bases:
+            scope.chain = ChainMap(scope.names, *bases)  # writes go to the class's own names
+        self._bind(node.name.value, Binding(None, node, members=scope.chain))
         self.scopes.append(scope)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -447,7 +460,12 @@ class ImportTracker(FastBatchable):
             value = value.value
         if isinstance(value, cst.Call):
             maker = self.qualname(value.func)
-            if maker is not None and "()" not in maker and (_is_class_name(maker) or maker in self.FACTORIES):
+            if (
+                maker is not None
+                and "()" not in maker
+                and maker not in _DECLARATIONS
+                and (_is_class_name(maker) or maker in self.FACTORIES)
+            ):
                 self._note_base_url(value)
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
                 return Binding(f"{maker}(){suffix}", value)
@@ -471,5 +489,5 @@ class ImportTracker(FastBatchable):
         """Members of the class whose method is being visited (for ``self.X`` and ``cls.X``)."""
         for i in range(len(self.scopes) - 1, 0, -1):
             if self.scopes[i].kind == "class":
-                return self.scopes[i].names
+                return self.scopes[i].chain
         return None

@@ -175,14 +175,23 @@ def _attribute(expr: cst.Attribute, names: ImportTracker, depth: int) -> Known |
     return None
 
 
+# Declared defaults of a class attribute: pydantic's Field(default, ...), dataclasses' field(default=...),
+# attrs' attr.ib(default=...) / attrs.field(default=...).
+_DEFAULTS = {"pydantic.Field": 0, "pydantic.fields.Field": 0, "dataclasses.field": None, "attr.ib": None}
+_DEFAULTS |= {"attr.attrib": None, "attrs.field": None, "attr.field": None}
+
+
 def _call(expr: cst.Call, names: ImportTracker, depth: int) -> Known | None:
     func = expr.func
+    qualified = names.qualname(func)
+    if qualified in _DEFAULTS:
+        return known_text(keyword(expr, "default", _DEFAULTS[qualified]), names, depth)
     if isinstance(func, cst.Attribute) and func.attr.value == "format":
         base = known_text(func.value, names, depth)
         if base is None:
             return None
         return _format(base.text, expr, names, depth) if base.whole else base
-    qualname = names.qualname(func)
+    qualname = qualified
     if qualname in ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin") and expr.args:
         base = known_text(expr.args[0].value, names, depth)
         if base is None:

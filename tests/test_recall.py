@@ -208,3 +208,55 @@ def test_a_conditional_between_urls_on_one_host(project):
         """,
     ) == [(10, "CANON301")]
     assert found(project, 'import requests\n\nrequests.post("https://a.notify.example.com" if x else other)\n') == []
+
+
+def test_inherited_class_attributes_and_declared_defaults(project):
+    assert found(
+        project,
+        """\
+        from dataclasses import dataclass, field
+
+        import requests
+        from pydantic import BaseModel, Field
+
+
+        class Base:
+            API_URL = "https://api.notify.example.com/v1"
+
+
+        class Child(Base):
+            def send(self):
+                return requests.post(self.API_URL)
+
+
+        class Settings(BaseModel):
+            url: str = Field("https://api.notify.example.com/s")
+
+            def send(self):
+                return requests.post(self.url)
+
+
+        @dataclass
+        class Conf:
+            url: str = field(default="https://api.notify.example.com/c")
+
+            def send(self):
+                return requests.post(self.url)
+        """,
+    ) == [(13, "CANON301"), (20, "CANON301"), (28, "CANON301")]
+    # A base class from another module: its attributes are not known here.
+    assert (
+        found(
+            project,
+            """\
+        import requests
+        from elsewhere import Base
+
+
+        class Child(Base):
+            def send(self):
+                return requests.post(self.API_URL)
+        """,
+        )
+        == []
+    )
