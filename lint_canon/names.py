@@ -40,6 +40,7 @@ class Binding:
     value: cst.BaseExpression | None = None
     members: dict[str, Binding] | None = None
     star: bool = False  # bound by `from M import *`
+    returns: Binding | None = None  # a function whose one statement returns a new client
 
 
 class _Scope:
@@ -340,7 +341,7 @@ class ImportTracker(FastBatchable):
             self.type_checking_depth -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name.value, Binding(None, node))
+        self._bind(node.name.value, Binding(None, node, returns=self._returned_client(node)))
         self.function_stack.append(node)
         self.scopes.append(_Scope("function"))
         self._bind_params(node.params)
@@ -459,6 +460,10 @@ class ImportTracker(FastBatchable):
             attrs.append(identifier(value.attr.value))
             value = value.value
         if isinstance(value, cst.Call):
+            returned = self.returned_client(value.func)
+            if returned is not None and returned.qualname is not None:
+                suffix = "".join(f".{attr}" for attr in reversed(attrs))
+                return Binding(f"{returned.qualname}{suffix}", returned.node)
             maker = self.qualname(value.func)
             if (
                 maker is not None
@@ -470,6 +475,43 @@ class ImportTracker(FastBatchable):
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
                 return Binding(f"{maker}(){suffix}", value)
         return None
+
+    def _returned_client(self, node: cst.FunctionDef) -> Binding | None:
+        """The client a helper makes and returns, when its body is that one statement (after a
+        docstring): ``def _session(self): return requests.Session()``. Resolved where the helper
+        is defined, one level deep."""
+        body = node.body
+        if not isinstance(body, cst.IndentedBlock):
+            return None
+        statements = list(body.body)
+        if (
+            statements
+            and isinstance(statements[0], cst.SimpleStatementLine)
+            and len(statements[0].body) == 1
+            and isinstance(statements[0].body[0], cst.Expr)
+            and isinstance(statements[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        ):
+            statements = statements[1:]  # the docstring
+        if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+            return None
+        small = statements[0].body
+        if len(small) != 1 or not isinstance(small[0], cst.Return) or small[0].value is None:
+            return None
+        return self._client_made_by(small[0].value)
+
+    def returned_client(self, func: cst.BaseExpression) -> Binding | None:
+        """The client a call of ``func`` returns, when ``func`` is such a helper of this module
+        (``make_session()``) or of the class being visited (``self._session()``)."""
+        if isinstance(func, cst.Name):
+            binding = self.lookup(func.value)
+        elif (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
+        ):
+            members = self.enclosing_class_members()
+            binding = members.get(identifier(func.attr.value)) if members is not None else None
+        else:
+            return None
+        return binding.returns if binding is not None else None
 
     def _note_base_url(self, call: cst.Call) -> None:
         for arg in call.args:

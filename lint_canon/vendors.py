@@ -244,7 +244,11 @@ class Vendors:
         if isinstance(inner, cst.Call) and attrs:
             maker = self.names.qualname(inner.func)
             if maker is None:
-                return None, None
+                # `self._session().post(...)`: a helper that returns a new client
+                returned = self.names.returned_client(inner.func)
+                if returned is None or returned.qualname is None or not isinstance(returned.node, cst.Call):
+                    return None, None
+                return f"{returned.qualname}." + ".".join(reversed(attrs)), returned.node
             return f"{maker}()." + ".".join(reversed(attrs)), inner
         qualname = self.names.qualname(func)
         if qualname is None or "()" not in qualname:

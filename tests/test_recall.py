@@ -260,3 +260,50 @@ def test_inherited_class_attributes_and_declared_defaults(project):
         )
         == []
     )
+
+
+def test_one_level_through_a_helper_that_returns_a_client(project):
+    assert found(
+        project,
+        """\
+        import httpx
+        import requests
+
+
+        def make_client():
+            \"\"\"The shared client.\"\"\"
+            return httpx.Client(base_url="https://api.notify.example.com")
+
+
+        class Api:
+            def _session(self):
+                return requests.Session()
+
+            def send(self):
+                return self._session().post("https://api.notify.example.com/x")
+
+            def fetch(self):
+                client = make_client()
+                return client.get("/items")
+        """,
+    ) == [(15, "CANON301"), (19, "CANON301")]
+    # A helper doing more than returning a new client is not followed.
+    assert (
+        found(
+            project,
+            """\
+        import requests
+
+
+        class Api:
+            def _session(self):
+                session = requests.Session()
+                session.verify = False
+                return session
+
+            def send(self):
+                return self._session().post("https://api.notify.example.com/x")  # not followed: silent
+        """,
+        )
+        == []
+    )
