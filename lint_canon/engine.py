@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon.config import Canon
-from lint_canon.files import DEFAULT_MAX_FILE_SIZE, read_bytes
+from lint_canon.files import read_bytes
 from lint_canon.findings import Finding
 from lint_canon.lines import split_lines
-from lint_canon.paths import display_path
+from lint_canon.paths import canon_relpath, display_path
 from lint_canon.prefilter import Prefilter
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
@@ -140,13 +140,9 @@ def _normalised_for_prefilter(data: bytes) -> bytes | None:
 _BRACKET_BOMB = re.compile(r"(?:(?:[(\[{]|\bnot\s)[ \t\r\n\\]*){50}")
 
 
-def _outside(absolute: str, root: str) -> str:
-    """A path outside the canon's folder, relative to it (``../x.py``): the same from every
-    working folder, and never matched by an anchored ``exclude`` or ``allow_in`` glob."""
-    try:
-        return os.path.relpath(absolute, root).replace(os.sep, "/")
-    except ValueError:  # another drive on Windows
-        return Path(absolute).as_posix()
+def unreadable(path: Path | str, exc: OSError) -> Finding:
+    """CANON902 for a file the system would not let us stat or read."""
+    return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")
 
 
 def _analysis_error(path: str, reason: str) -> Finding:
@@ -259,19 +255,14 @@ class Checker:
             ",".join(self.selection.select),
             ",".join(self.selection.ignore),
             str(self.apply_noqa),
-            str(getattr(self.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE)),
+            str(self.canon.max_file_size),
         )
 
     # --- single files --------------------------------------------------------------------
 
     def relpath(self, path: Path | str) -> str:
         """POSIX path relative to the canon's folder, for ``exclude`` and ``allow_in``."""
-        absolute = os.path.abspath(path)
-        if absolute.startswith(self._root.rstrip(os.sep) + os.sep):
-            return absolute[len(self._root.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
-        if absolute == self._root:
-            return "."
-        return _outside(absolute, self._root)
+        return canon_relpath(self._root, path)
 
     def may_hold_finding(self, data: bytes, package: str | None = None) -> bool:
         """The prefilter: can a file with these bytes hold a finding of an active rule?
@@ -309,22 +300,26 @@ class Checker:
     def check_python_file(self, path: Path, data: bytes | None = None, prefiltered: bool = False) -> list[Finding]:
         """Check one Python file in this process; ``data`` is its bytes when the caller has read
         them already, ``prefiltered`` says the prefilter has let them through already."""
-        shown = display_path(path)
         if data is None:
-            from lint_canon.files import FileTooLarge, NotRegularFile
-
-            try:
-                data = read_bytes(path, getattr(self.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE))
-            except (FileTooLarge, NotRegularFile) as exc:
-                return self.keep([Finding(shown, 1, 1, 1, 1, "CANON902", str(exc))], [])
-            except OSError as exc:
-                return self.keep(
-                    [Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")], []
-                )
+            read = self.read_python(path)
+            if isinstance(read, Finding):
+                return self.keep([read], [])
+            data = read
         package = self.package_of(path)
         if not prefiltered and not self.may_hold_finding(data, package):
             return []
-        return self.check_source(data, shown, self.relpath(path), package)
+        return self.check_source(data, display_path(Path(path)), self.relpath(path), package)
+
+    def read_python(self, path: Path | str) -> bytes | Finding:
+        """A Python file's bytes, or its CANON902 (not a regular file, too large, unreadable)."""
+        from lint_canon.files import FileTooLarge, NotRegularFile
+
+        try:
+            return read_bytes(path, self.canon.max_file_size)
+        except (FileTooLarge, NotRegularFile) as exc:
+            return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", str(exc))
+        except OSError as exc:
+            return unreadable(path, exc)
 
     def check_source(
         self, data: bytes | str, path: str, relpath: str | None = None, package: str | None = None
@@ -524,7 +519,7 @@ class Checker:
         from lint_canon.done_states import decode, read_doc, read_sql
         from lint_canon.files import FileTooLarge, NotRegularFile, read_bytes
 
-        limit = getattr(self.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE)
+        limit = self.canon.max_file_size
 
         def read(path: Path, what: str, findings: list[Finding]) -> str | None:
             shown = display_path(path)

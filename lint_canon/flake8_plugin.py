@@ -16,27 +16,30 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon import __version__
-from lint_canon.config import Canon, find_canon_file, load_canon
+from lint_canon.config import load_canon
 from lint_canon.engine import Checker, Selection
+from lint_canon.runner import CanonFinder
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=4)
+def _finder(config: str | None) -> CanonFinder:
+    """The CLI's canon search (once per folder, canons loaded once), or the one --canon-config names."""
+    return CanonFinder(load_canon(config) if config else None)
+
+
+_CHECKERS: dict[str, Checker] = {}
+
+
 def _checker_for(config: str | None, folder: str) -> Checker | None:
     """The checker for files of ``folder``; None where no canon applies (a project that does
     not use lint-canon: installing the plugin must not break flake8 there)."""
-    if config:
-        canon: Canon = load_canon(config)
-    else:
-        found = find_canon_file(folder)
-        if found is None:
-            return None
-        canon = _load(str(found))
-    return Checker(canon, Selection(("CANON",)), apply_noqa=False)
-
-
-@functools.lru_cache(maxsize=16)
-def _load(path: str) -> Canon:
-    return load_canon(path)
+    canon = _finder(config).canon_for(folder)
+    if canon is None:
+        return None
+    checker = _CHECKERS.get(str(canon.path))
+    if checker is None or checker.canon is not canon:
+        checker = _CHECKERS[str(canon.path)] = Checker(canon, Selection(("CANON",)), apply_noqa=False)
+    return checker
 
 
 class CanonPlugin:

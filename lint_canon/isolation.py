@@ -25,12 +25,10 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 DEFAULT_TIMEOUT = 60.0
-# Reserved, not committed: pages are only used as deep code needs them.
-_STACK_SIZE = 1024 * 1024 * 1024
 _RECURSION_LIMIT = 200_000
 # Address space a worker may use (its 1 GiB stack included): a 5 MiB file parses in far less.
 WORKER_MEMORY = 8 * 1024 * 1024 * 1024
-_STACK_SIZES = (_STACK_SIZE, 256 * 1024 * 1024, 64 * 1024 * 1024)
+STACK_SIZES = (1024 * 1024 * 1024, 256 * 1024 * 1024, 64 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -50,36 +48,43 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _set_stack_size() -> None:
-    """The largest of 1 GiB, 256 MiB, 64 MiB the platform accepts for the next thread."""
-    for size in _STACK_SIZES:
+def start_on_deep_stack(target: Callable[[int], None], name: str) -> tuple[threading.Thread | None, int]:
+    """Start ``target(stack size)`` on a thread with the largest stack of 1 GiB, 256 MiB, 64 MiB
+    the platform grants (reserved, not committed; an address-space limit may refuse the larger
+    ones). (None, 0) when none can be started: the caller runs on its own thread."""
+    for size in STACK_SIZES:
+        thread = threading.Thread(target=target, args=(size,), name=name)
         try:
-            threading.stack_size(size)
-            return
-        except (ValueError, RuntimeError):
+            old = threading.stack_size(size)  # read by start(), not by Thread()
+        except (ValueError, OverflowError, RuntimeError):
             continue
+        try:
+            thread.start()
+        except RuntimeError:  # "can't start new thread": not that much address space
+            continue
+        finally:
+            threading.stack_size(old)
+        return thread, size
+    return None, 0
 
 
 def run_deep(function: Callable[[], Any]) -> Any:
     """``function()`` on a thread with a large stack and a high recursion limit."""
     box: list[Any] = []
 
-    def target() -> None:
+    def target(_size: int) -> None:
         try:
             box.append((True, function()))
         except BaseException as exc:  # handed to the caller as it is
             box.append((False, exc))
 
-    old_size = threading.stack_size()
     old_limit = sys.getrecursionlimit()
-    thread = threading.Thread(target=target, name="lint-canon-deep")
     sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
     try:
-        _set_stack_size()
-        try:
-            thread.start()  # the stack size is read here
-        finally:
-            threading.stack_size(old_size)
+        thread, _ = start_on_deep_stack(target, "lint-canon-deep")
+        if thread is None:
+            sys.setrecursionlimit(old_limit)
+            return function()
         thread.join()
     finally:
         sys.setrecursionlimit(old_limit)
@@ -166,20 +171,12 @@ def _serve(
             conn.send(result)
 
     sys.setrecursionlimit(_RECURSION_LIMIT)
-    for size in _STACK_SIZES:  # the largest stack the platform grants (address-space limits)
-        try:
-            threading.stack_size(size)
-            thread = threading.Thread(target=loop, name="lint-canon-worker")
-            thread.start()
-            break
-        except (ValueError, RuntimeError):
-            continue
-    else:
-        threading.stack_size(0)
+    thread, _ = start_on_deep_stack(lambda _size: loop(), "lint-canon-worker")
+    if thread is None:  # no large stack to be had: the default stack and recursion limit
         sys.setrecursionlimit(1000)
-        thread = threading.Thread(target=loop, name="lint-canon-worker")
-        thread.start()
-    thread.join()
+        loop()
+    else:
+        thread.join()
 
 
 class _Worker:

@@ -14,3 +14,20 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         return str(absolute)
     return str(absolute) if shown.startswith("..") else shown
+
+
+def canon_relpath(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> str:
+    """POSIX path of ``path`` relative to a canon's folder ``root`` (for ``exclude``,
+    ``allow_in``, fingerprints). A path outside it stays relative to it (``../x.py``): the same
+    from every working folder, and never matched by an anchored glob."""
+    root = os.path.abspath(root)
+    absolute = os.path.abspath(path)
+    prefix = root.rstrip(os.sep) + os.sep
+    if absolute.startswith(prefix):
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    if absolute == root:
+        return "."
+    try:
+        return os.path.relpath(absolute, root).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        return Path(absolute).as_posix()

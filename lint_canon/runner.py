@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import os
 import stat as stat_module
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lint_canon.config import CANON_FILE, Canon, canon_file_in, load_canon
 from lint_canon.deps import is_dependency_file
-from lint_canon.engine import SKIP_DIRS, Checker, Selection, _outside, astuple_without_path
+from lint_canon.engine import SKIP_DIRS, Checker, Selection, astuple_without_path, unreadable
 from lint_canon.errors import ConfigError, UsageError
-from lint_canon.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, kind_of, read_bytes
+from lint_canon.files import kind_of
 from lint_canon.findings import Finding
 from lint_canon.globs import match_path
 from lint_canon.isolation import DEFAULT_TIMEOUT, Failure, Pool
-from lint_canon.paths import display_path
+from lint_canon.paths import canon_relpath, display_path
 
 _CHUNK = 64
 _PARALLEL_SCREEN_FROM = 32  # files; fewer are prefiltered in this process
@@ -93,30 +93,19 @@ class CanonFinder:
         return list(self._loaded.values())
 
 
-def relpath_in(canon: Canon, path: str) -> str:
-    """POSIX path of ``path`` relative to the canon's folder (its display path when outside)."""
-    root = os.path.abspath(canon.root)
-    absolute = os.path.abspath(path)
-    if absolute.startswith(root.rstrip(os.sep) + os.sep):
-        return absolute[len(root.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
-    if absolute == root:
-        return "."
-    return _outside(absolute, root)
-
-
 def _skipped_folder_name(name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info")
 
 
 def is_excluded(path: str, canon: Canon) -> bool:
     """Does the canon's ``exclude`` cover ``path``?"""
-    return bool(canon.exclude) and match_path(relpath_in(canon, path), canon.exclude)
+    return bool(canon.exclude) and match_path(canon_relpath(canon.root, path), canon.exclude)
 
 
 def in_skipped_folder(path: str, canon: Canon, venvs: dict[str, bool] | None = None, record: Any = None) -> bool:
     """Is ``path`` inside a folder a walk from the canon's folder would not enter (``.git``,
     ``build``, a virtual environment ...)? For files named one by one (pre-commit, flake8)."""
-    rel = relpath_in(canon, path)
+    rel = canon_relpath(canon.root, path)
     if rel.startswith("../") or os.path.isabs(rel):
         return False
     venvs = {} if venvs is None else venvs
@@ -147,12 +136,8 @@ class Discovered:
     searched_canon: bool = False  # some path had a canon above it
 
 
-def _is_python(name: str) -> bool:
-    return name.endswith(".py")
-
-
 def _wanted_kind(name: str, path: str) -> str | None:
-    if _is_python(name):
+    if name.endswith(".py"):
         return "python"
     if name.endswith((".txt", ".toml")) and is_dependency_file(Path(path)):
         return "dependency"
@@ -167,8 +152,6 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
     seen_files: set[str] = set()
     seen_folders: set[tuple[int, int]] = set()
     venv_cache: dict[str, bool] = {}
-
-    excluded = is_excluded
 
     def add(path: str, kind: str, canon: Canon | None) -> None:
         absolute = os.path.abspath(path)
@@ -198,7 +181,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
         if kind is None:
             return
         canon = finder.canon_for(os.path.dirname(os.path.abspath(path)))
-        if canon is not None and excluded(path, canon):
+        if canon is not None and is_excluded(path, canon):
             return
         if not regular:
             why = special(path)
@@ -247,7 +230,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
                 if is_dir:
                     if _skipped_folder_name(name):
                         continue
-                    if canon is not None and excluded(entry.path, canon):
+                    if canon is not None and is_excluded(entry.path, canon):
                         continue
                     if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                         if record is not None:
@@ -290,7 +273,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
         kind = _wanted_kind(os.path.basename(text), text)
         if kind is None:
             continue
-        if canon is not None and excluded(text, canon):
+        if canon is not None and is_excluded(text, canon):
             continue
         if not stat_module.S_ISREG(found.st_mode) and not stat_module.S_ISLNK(found.st_mode):
             out.notes.append(f"{display_path(Path(text))}: skipped: {kind_of(found.st_mode)}")
@@ -330,15 +313,6 @@ class RunResult:
     cache_dirs: list[Path]
 
 
-def _read_python(checker: Checker, path: str) -> bytes | Finding:
-    try:
-        return read_bytes(path, getattr(checker.canon, "max_file_size", DEFAULT_MAX_FILE_SIZE))
-    except (FileTooLarge, NotRegularFile) as exc:
-        return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", str(exc))
-    except OSError as exc:
-        return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")
-
-
 def check_run(
     paths: Sequence[Path],
     selection: Selection,
@@ -359,18 +333,11 @@ def check_run(
         record.file(str(forced.path))
     found = discover(paths, finder, record)
     notes = list(found.notes)
-    if found.without_canon and not found.canons and forced is None:
-        first = found.without_canon[0]
+    if forced is None and not found.canons and (found.without_canon or not found.searched_canon):
+        # Files, none with a canon above; or no canon above any path given.
+        where = Path(found.without_canon[0]) if found.without_canon else Path(paths[0] if paths else ".").absolute()
         raise ConfigError(
-            display_path(Path(first)),
-            None,
-            "",
-            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
-        )
-    if not found.searched_canon and not found.canons and forced is None:
-        start = Path(paths[0]) if paths else Path(".")
-        raise ConfigError(
-            display_path(start.absolute()),
+            display_path(where),
             None,
             "",
             f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
@@ -427,7 +394,7 @@ def check_run(
         caches.append(cache)
         for file in files:
             if cache is None:
-                data = _read_python(checker, file)
+                data = checker.read_python(file)
                 if isinstance(data, Finding):
                     findings.extend(checker.keep([data], []))
                     continue
@@ -438,16 +405,7 @@ def check_run(
             try:
                 stat = os.stat(absolute)
             except OSError as exc:
-                findings.extend(
-                    checker.keep(
-                        [
-                            Finding(
-                                display_path(Path(file)), 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror}"
-                            )
-                        ],
-                        [],
-                    )
-                )
+                findings.extend(checker.keep([unreadable(file, exc)], []))
                 if record is not None:
                     record.file(absolute)
                 continue
@@ -455,7 +413,7 @@ def check_run(
                 record.file(absolute, stat)
             hit = cache.by_stat(absolute, stat)
             if hit is None:
-                data = _read_python(checker, file)
+                data = checker.read_python(file)
                 if isinstance(data, Finding):
                     findings.extend(checker.keep([data], []))
                     continue
@@ -526,7 +484,3 @@ def _check_python(
             else:
                 results[i] = (outcome, True)
     return results
-
-
-def iter_paths(values: Iterable[str]) -> list[Path]:
-    return [Path(v) for v in values]

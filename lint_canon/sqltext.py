@@ -95,7 +95,6 @@ def is_parser_limit(message: str) -> bool:
 # --- a large stack ------------------------------------------------------------------------
 
 _deep = threading.local()
-_STACKS = (1024 * 1024 * 1024, 256 * 1024 * 1024, 64 * 1024 * 1024)  # reserved, not committed
 _BYTES_PER_TOKEN = 2048  # measured: about 210 bytes of C stack per token of a left-deep chain
 _PLAIN_STACK = 8 * 1024 * 1024  # a thread's stack when no larger one can be had
 
@@ -121,26 +120,16 @@ def on_deep_stack(function: Callable[[], _T]) -> _T:
         except BaseException as exc:  # re-raised in the caller's thread
             box.append((False, exc))
 
-    for stack in _STACKS:
-        thread = threading.Thread(target=target, args=(stack,), name="lint-canon-sql")
-        try:
-            old = threading.stack_size(stack)  # read by start(), not by Thread()
-        except (ValueError, OverflowError, RuntimeError):
-            continue
-        try:
-            thread.start()
-        except RuntimeError:  # "can't start new thread": not that much address space
-            continue
-        finally:
-            threading.stack_size(old)
-        thread.join()
-        break
-    else:
+    from lint_canon.isolation import start_on_deep_stack
+
+    thread, _ = start_on_deep_stack(target, "lint-canon-sql")
+    if thread is None:
         _deep.stack = _PLAIN_STACK
         try:
             return function()
         finally:
             del _deep.stack
+    thread.join()
     ok, value = box[0]
     if not ok:
         raise value

@@ -289,7 +289,11 @@ class Vendors:
     def _redirected(self, node: cst.Call, base: cst.BaseExpression) -> VendorCall | None:
         """An SDK client made with a base_url (OpenAI's SDK pointed at DeepSeek ...): its
         requests go to that host, judged as an HTTP call is; silent when the host is not known."""
-        url = known_text(base, self.names)
+        return self._to(node, known_text(base, self.names))
+
+    def _to(self, node: cst.Call, url: Known | None) -> VendorCall | None:
+        """The verdict on a request to ``url``: a banned host, a tool's host, or an unregistered
+        vendor; None when its host is not known or is one of ours."""
         host = host_of(url) if url is not None else None
         if host is None or is_internal(host, self.canon):
             return None
@@ -352,18 +356,7 @@ class Vendors:
             url = base + url
         elif url is None and base is not None and url_arg is not None:
             url = base
-        if url is None:
-            return None
-        host = host_of(url)
-        if host is None or is_internal(host, self.canon):
-            return None
-        for ban in self.canon.banned:
-            if any(host_matches(host, pattern) for pattern in ban.hosts):
-                return VendorCall(node, host=host, ban=ban, vendor=host)
-        for tool in self.canon.tools:
-            if any(host_matches(host, pattern) for pattern in tool.hosts):
-                return VendorCall(node, host=host, tool=tool, vendor=tool.id)
-        return VendorCall(node, host=host, vendor=host)
+        return self._to(node, url)
 
     def _client_base(self, client: str, maker: cst.Call) -> Known | None:
         """What a client's requests start with: its base_url, or its pool's host."""
