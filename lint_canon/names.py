@@ -12,7 +12,8 @@ from __future__ import annotations
 import builtins
 import unicodedata
 from collections import ChainMap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -419,7 +420,78 @@ class ImportTracker(FastBatchable):
             self._bind_target(node.asname.name, node.item)
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, None)
+        self._bind_loop(node.target, self._loop_values(node.iter, 0))
+
+    def _bind_loop(self, target: cst.BaseExpression, values: list[cst.BaseExpression] | None) -> None:
+        """``for url in (PRIMARY, FALLBACK)``, ``for url, _ in [(A, x), (B, y)]``,
+        ``for region, url in URLS.items()``: the name is one of those values (read as
+        ``[...][i]``, a subscript of constants). Anything else binds an unknown value."""
+        if values is None:
+            self._bind_target(target, None)
+        elif isinstance(target, cst.Name):
+            choices = cst.List([cst.Element(value) for value in values])
+            index = cst.SubscriptElement(cst.Index(cst.Name(_UNKNOWN)))
+            self._bind_target(target, cst.Subscript(choices, [index]) if values else None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            width = len(target.elements)
+            rows = [value.elements for value in values if isinstance(value, (cst.Tuple, cst.List))]
+            whole = len(rows) == len(values) and all(
+                len(row) == width and all(isinstance(item, cst.Element) for item in row) for row in rows
+            )
+            for position, element in enumerate(target.elements):
+                column = [row[position].value for row in rows] if whole else None
+                self._bind_loop(element.value, column)
+        else:
+            self._bind_target(target, None)
+
+    def _loop_values(self, expr: cst.BaseExpression, depth: int) -> list[cst.BaseExpression] | None:
+        """The values a loop over ``expr`` takes, when they are spelled in the file; None if not."""
+        if depth > 4:
+            return None
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            if not all(isinstance(element, cst.Element) for element in expr.elements):
+                return None
+            return [element.value for element in expr.elements]
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            left = self._loop_values(expr.left, depth + 1)
+            right = self._loop_values(expr.right, depth + 1)
+            return None if left is None or right is None else left + right
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            # `[(self.URL, ch) for ch in channels]`: what does not depend on the loop's own names
+            bound = _names_in(expr.for_in.target)
+            if isinstance(expr.elt, cst.Tuple):
+                items = [
+                    cst.Element(cst.Name(_UNKNOWN) if _names_in(item.value) & bound else item.value)
+                    for item in expr.elt.elements
+                ]
+                return [cst.Tuple(items)]
+            return None if _names_in(expr.elt) & bound else [expr.elt]
+        if (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value in ("items", "values", "keys")
+            and not expr.args
+        ):
+            mapping = self._value_of(expr.func.value)
+            if not isinstance(mapping, cst.Dict):
+                return None
+            pairs = [element for element in mapping.elements if isinstance(element, cst.DictElement)]
+            if len(pairs) != len(mapping.elements):
+                return None
+            if expr.func.attr.value == "keys":
+                return [pair.key for pair in pairs]
+            if expr.func.attr.value == "values":
+                return [pair.value for pair in pairs]
+            return [cst.Tuple([cst.Element(pair.key), cst.Element(pair.value)]) for pair in pairs]
+        value = self._value_of(expr)
+        return None if value is None else self._loop_values(value, depth + 1)
+
+    def _value_of(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The constant expression a name or ``self.X`` is bound to, if any."""
+        binding = self.binding_of(expr)
+        if binding is None or binding.qualname is not None:
+            return None
+        return binding.value
 
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if isinstance(target, cst.Name):
@@ -480,38 +552,50 @@ class ImportTracker(FastBatchable):
         """The client a helper makes and returns, when its body is that one statement (after a
         docstring): ``def _session(self): return requests.Session()``. Resolved where the helper
         is defined, one level deep."""
-        body = node.body
-        if not isinstance(body, cst.IndentedBlock):
+        returned = _single_return(node)
+        return self._client_made_by(returned) if returned is not None else None
+
+    def returned_value(self, func: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.FunctionDef, bool] | None:
+        """What a call of ``func`` returns, when ``func`` is a helper of the module
+        (``make_url()``) or of the class being visited (``self._url()``) whose body is one
+        ``return`` statement: the returned expression, the helper, and whether it is a method."""
+        binding = self.binding_of(func)
+        method = not isinstance(func, cst.Name)
+        if isinstance(func, cst.Name) and binding is not self.scopes[0].names.get(identifier(func.value)):
+            return None  # a nested function, or shadowed here: not a helper of the module
+        if binding is None or not isinstance(binding.node, cst.FunctionDef):
             return None
-        statements = list(body.body)
-        if (
-            statements
-            and isinstance(statements[0], cst.SimpleStatementLine)
-            and len(statements[0].body) == 1
-            and isinstance(statements[0].body[0], cst.Expr)
-            and isinstance(statements[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-        ):
-            statements = statements[1:]  # the docstring
-        if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
-            return None
-        small = statements[0].body
-        if len(small) != 1 or not isinstance(small[0], cst.Return) or small[0].value is None:
-            return None
-        return self._client_made_by(small[0].value)
+        returned = _single_return(binding.node)
+        return (returned, binding.node, method) if returned is not None else None
+
+    @contextmanager
+    def inside(self, helper: cst.FunctionDef, method: bool) -> Iterator[None]:
+        """The scopes a helper's body sees (the module's, its class's members for ``self.X``,
+        its own parameters), not those of the function that calls it, for as long as the
+        block runs: what the helper returns is read as it would be where it is defined."""
+        saved = self.scopes
+        classes = [scope for scope in saved if scope.kind == "class"][-1:] if method else []
+        self.scopes = [saved[0], *classes, _Scope("function")]
+        try:
+            self._bind_params(helper.params)
+            yield None
+        finally:
+            self.scopes = saved
 
     def returned_client(self, func: cst.BaseExpression) -> Binding | None:
         """The client a call of ``func`` returns, when ``func`` is such a helper of this module
         (``make_session()``) or of the class being visited (``self._session()``)."""
-        if isinstance(func, cst.Name):
-            binding = self.lookup(func.value)
-        elif (
-            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
-        ):
-            members = self.enclosing_class_members()
-            binding = members.get(identifier(func.attr.value)) if members is not None else None
-        else:
-            return None
+        binding = self.binding_of(func)
         return binding.returns if binding is not None else None
+
+    def binding_of(self, expr: cst.BaseExpression) -> Binding | None:
+        """What a name, or ``self.X`` / ``cls.X`` in a method, is bound to."""
+        if isinstance(expr, cst.Name):
+            return self.lookup(expr.value)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            members = self.enclosing_class_members()
+            return members.get(identifier(expr.attr.value)) if members is not None else None
+        return None
 
     def _note_base_url(self, call: cst.Call) -> None:
         for arg in call.args:
@@ -533,3 +617,40 @@ class ImportTracker(FastBatchable):
             if self.scopes[i].kind == "class":
                 return self.scopes[i].chain
         return None
+
+
+def _single_return(node: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The expression a function returns when its body is one ``return`` (after a docstring)."""
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    statements = list(body.body)
+    if (
+        statements
+        and isinstance(statements[0], cst.SimpleStatementLine)
+        and len(statements[0].body) == 1
+        and isinstance(statements[0].body[0], cst.Expr)
+        and isinstance(statements[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    ):
+        statements = statements[1:]  # the docstring
+    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+        return None
+    small = statements[0].body
+    if len(small) != 1 or not isinstance(small[0], cst.Return) or small[0].value is None:
+        return None
+    return small[0].value
+
+
+# A name no scope binds: a value that is not known (what a comprehension's own names hold).
+_UNKNOWN = "_lint_canon_unknown_"
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            names.add(current.value)
+        stack.extend(current.children)
+    return names

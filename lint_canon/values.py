@@ -3,12 +3,16 @@
 ``known_text(expr, names)`` gives the text an expression is known to start with, and whether
 that is the whole text: literals, implicit concatenation, f-strings, ``+``, ``%`` and
 ``.format`` on a literal, names bound to constants (in the function, the module or the class:
-``self.BASE``, ``cls.BASE``, ``Client.BASE``) and ``urljoin``. What cannot be known ends the
-prefix; an expression with no known beginning gives None.
+``self.BASE``, ``cls.BASE``, ``Client.BASE``), ``urljoin``, one of several constants
+(``API_LOOKUP[region]``, ``a if c else b``: kept as choices) and what a one-statement helper of
+the module or class returns (``self._url()``, read with the helper's own scopes). What cannot be
+known ends the prefix; an expression with no known beginning gives None.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -16,20 +20,56 @@ import libcst as cst
 from lint_canon.names import Binding, ImportTracker
 
 _MAX_DEPTH = 12
+_MAX_CHOICES = 64
 
 
 @dataclass(frozen=True)
 class Known:
-    """``text`` is what the value starts with; ``whole`` says whether it is all of it."""
+    """``text`` is what the value starts with; ``whole`` says whether it is all of it.
+
+    A value that is one of several (``API_LOOKUP[region]``, ``a if c else b``) keeps them in
+    ``choices``; its own ``text`` is then what they all start with, never whole, so a reader
+    that does not look at the choices sees only what is certain."""
 
     text: str
     whole: bool
+    choices: tuple[Known, ...] = ()
+
+    @staticmethod
+    def one_of(knowns: Sequence[Known]) -> Known:
+        flat: list[Known] = []
+        for known in knowns:
+            for choice in known.choices or (known,):
+                if choice not in flat:
+                    flat.append(choice)
+        if len(flat) == 1:
+            return flat[0]
+        prefix = os.path.commonprefix([choice.text for choice in flat])
+        return Known(prefix, False, tuple(flat) if len(flat) <= _MAX_CHOICES else ())
+
+    @property
+    def growing(self) -> bool:
+        """Whether text added after this value is still known to follow it."""
+        return self.whole or any(choice.whole for choice in self.choices)
+
+    def each(self, change: Callable[[Known], Known | None]) -> Known | None:
+        """``change`` applied to every choice (to the value itself when it has none)."""
+        if not self.choices:
+            return change(self)
+        changed = [change(choice) for choice in self.choices]
+        if any(known is None for known in changed):
+            return None
+        return Known.one_of([known for known in changed if known is not None])
 
     def __add__(self, other: Known | None) -> Known:
+        if self.choices:
+            return Known.one_of([choice + other for choice in self.choices])
         if not self.whole:
             return self
         if other is None:
             return Known(self.text, False)
+        if other.choices:
+            return Known.one_of([self + choice for choice in other.choices])
         return Known(self.text + other.text, other.whole)
 
 
@@ -54,7 +94,7 @@ def known_text(expr: cst.BaseExpression | None, names: ImportTracker, depth: int
         if isinstance(expr.operator, cst.Add):
             return left + known_text(expr.right, names, depth)
         if isinstance(expr.operator, cst.Modulo):
-            return _up_to(left.text, "%")
+            return left.each(lambda part: _up_to(part.text, "%") if part.whole else part)
         return None
     if isinstance(expr, cst.Name):
         return _from_binding(names.lookup(expr.value), names, depth)
@@ -65,13 +105,12 @@ def known_text(expr: cst.BaseExpression | None, names: ImportTracker, depth: int
     if isinstance(expr, cst.Subscript):
         return _one_of(expr, names, depth)
     if isinstance(expr, cst.IfExp):  # `self.submit_url if token else self.auth_url`
-        return _same_host([expr.body, expr.orelse], names, depth)
+        return _any_of([expr.body, expr.orelse], names, depth)
     return None
 
 
 def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | None:
-    """``API_LOOKUP[region]`` over a dict, tuple or list of constant URLs: known up to the host
-    when every entry names the same scheme and host (whichever entry is taken)."""
+    """``API_LOOKUP[region]`` over a dict, tuple or list of constant URLs: one of its entries."""
     container = expr.value
     if isinstance(container, (cst.Name, cst.Attribute)):
         if isinstance(container, cst.Name):
@@ -87,30 +126,16 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
         return None
     if not values or len(values) != len(container.elements):
         return None
-    return _same_host(values, names, depth)
+    return _any_of(values, names, depth)
 
 
-def _same_host(values: list[cst.BaseExpression], names: ImportTracker, depth: int) -> Known | None:
-    """One of ``values``, whichever: known up to the host when every value names the same
-    scheme and host (the same text when they are all the same constant)."""
-    from lint_canon.vendors import _AUTHORITY, host_of
-
+def _any_of(values: list[cst.BaseExpression], names: ImportTracker, depth: int) -> Known | None:
+    """One of ``values``, whichever: each is kept as a choice, and whoever judges the value
+    judges each (None when one of them is not known: then where it goes is not known)."""
     knowns = [known_text(value, names, depth) for value in values]
     if any(known is None for known in knowns):
         return None
-    if len({(k.text, k.whole) for k in knowns if k is not None}) == 1:
-        return knowns[0]
-    prefixes = set()
-    for known in knowns:
-        if known is None or host_of(known) is None:
-            return None
-        match = _AUTHORITY.match(known.text)
-        if match is None:
-            return None
-        prefixes.add(known.text[: match.end()].lower())
-    if len(prefixes) != 1:
-        return None  # different hosts: which one is called is not known
-    return Known(prefixes.pop().rstrip("/") + "/", False)
+    return Known.one_of([known for known in knowns if known is not None])
 
 
 def _attribute_value(expr: cst.Attribute, names: ImportTracker) -> cst.BaseExpression | None:
@@ -132,18 +157,33 @@ def _fstring(expr: cst.FormattedString, names: ImportTracker, depth: int) -> Kno
         return None
     raw = "r" in expr.prefix.lower()
     out = Known("", True)
-    for part in expr.parts:
-        if isinstance(part, cst.FormattedStringText):
-            text = part.value if raw else _unescape(part.value)
-            out = out + Known(text.replace("{{", "{").replace("}}", "}"), True)
+    texts = [
+        (part.value if raw else _unescape(part.value)).replace("{{", "{").replace("}}", "}")
+        if isinstance(part, cst.FormattedStringText)
+        else None
+        for part in expr.parts
+    ]
+    for index, part in enumerate(expr.parts):
+        text = texts[index]
+        if text is not None:
+            out = out + Known(text, True)
         else:
             inner = None
             if part.conversion is None and part.format_spec is None:
                 inner = known_text(part.expression, names, depth)
-            out = out + inner
-        if not out.whole:
+            following = texts[index + 1] if index + 1 < len(texts) else None
+            out = out + (inner or _scheme(out, following))
+        if not out.growing:
             break
-    return out if out.text or out.whole else None
+    return out if out.text or out.whole or out.choices else None
+
+
+def _scheme(out: Known, following: str | None) -> Known | None:
+    """An unknown value in a URL's scheme (``f"{schema}://www.pushsafer.com/api"``): the host
+    after it is known whatever the scheme is, so the value is read as ``https``."""
+    if out.text == "" and out.whole and following is not None and following.startswith("://"):
+        return Known("https", True)
+    return None
 
 
 def _unescape(text: str) -> str:
@@ -190,7 +230,7 @@ def _call(expr: cst.Call, names: ImportTracker, depth: int) -> Known | None:
         base = known_text(func.value, names, depth)
         if base is None:
             return None
-        return _format(base.text, expr, names, depth) if base.whole else base
+        return base.each(lambda template: _format(template.text, expr, names, depth) if template.whole else template)
     qualname = qualified
     if qualname in ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin") and expr.args:
         base = known_text(expr.args[0].value, names, depth)
@@ -202,7 +242,13 @@ def _call(expr: cst.Call, names: ImportTracker, depth: int) -> Known | None:
                 return relative  # an absolute second argument replaces the base
         # The host of the base survives any relative join; the rest may not. A "/" marks
         # where the known host ends.
-        return Known(base.text.rstrip("/") + "/", False) if base.whole else base
+        return base.each(lambda part: Known(part.text.rstrip("/") + "/", False) if part.whole else part)
+    helper = names.returned_value(func)
+    if helper is not None:
+        # `self._url()` whose one statement returns f"{self.BASE}/send": read where it is defined
+        returned, function, method = helper
+        with names.inside(function, method):
+            return known_text(returned, names, depth)
     return None
 
 
@@ -220,9 +266,9 @@ def _format(template: str, call: cst.Call, names: ImportTracker, depth: int) -> 
         return _up_to(template, "{")
     out = Known("", True)
     automatic = 0
-    for literal, field, spec, conversion in parts:
+    for index, (literal, field, spec, conversion) in enumerate(parts):
         out = out + Known(literal, True)
-        if field is None or not out.whole:
+        if field is None or not out.growing:
             continue
         if spec or conversion or not all(c.isalnum() or c == "_" for c in field):
             return out + None  # a format spec, a conversion, an index or an attribute
@@ -233,7 +279,8 @@ def _format(template: str, call: cst.Call, names: ImportTracker, depth: int) -> 
             arg = positional[int(field)] if int(field) < len(positional) else None
         else:
             arg = keyword(call, field)
-        out = out + (known_text(arg, names, depth) if arg is not None else None)
+        following = parts[index + 1][0] if index + 1 < len(parts) else None
+        out = out + ((known_text(arg, names, depth) if arg is not None else None) or _scheme(out, following))
     return out
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -39,6 +39,13 @@ BUILTIN_VENDOR_MODULES: dict[str, str] = {
     "replicate": "Replicate",
     "together": "Together AI",
     "voyageai": "Voyage AI",
+    "cerebras.cloud.sdk": "Cerebras",
+    "ibm_watsonx_ai": "IBM watsonx.ai",
+    "huggingface_hub.InferenceClient": "Hugging Face Inference",
+    "huggingface_hub.AsyncInferenceClient": "Hugging Face Inference",
+    "deepgram": "Deepgram",
+    "assemblyai": "AssemblyAI",
+    "elevenlabs": "ElevenLabs",
     # enrichment and sales intelligence
     "pyhunter": "Hunter.io",
     "clearbit": "Clearbit",
@@ -129,14 +136,25 @@ class VendorCall:
 
     node: cst.Call = field(repr=False)
     module: str | None = None
-    host: str | None = None
+    hosts: tuple[str, ...] = ()  # the host, or the hosts it may go to under one verdict
     tool: Tool | None = None  # the registered tool it belongs to
     ban: Ban | None = None  # a ban of its host
     vendor: str = ""  # what to call it in a message
 
     @property
+    def host(self) -> str | None:
+        return self.hosts[0] if self.hosts else None
+
+    @property
+    def host_text(self) -> str:
+        """``'api.mailgun.net'``, or ``'api.mailgun.net' or 'api.eu.mailgun.net'``."""
+        return " or ".join(f"'{host}'" for host in self.hosts)
+
+    @property
     def target(self) -> str:
-        return f"host '{self.host}'" if self.host else f"'{self.module}'"
+        if self.hosts:
+            return f"host {self.host_text}" if len(self.hosts) == 1 else f"hosts {self.host_text}"
+        return f"'{self.module}'"
 
 
 @dataclass(frozen=True)
@@ -219,7 +237,7 @@ class Vendors:
     def __init__(self, canon: Canon, names: ImportTracker) -> None:
         self.canon = canon
         self.names = names
-        self._calls: dict[int, VendorCall | None] = {}
+        self._calls: dict[int, tuple[VendorCall, ...]] = {}
         self._guards: dict[int, Guard | None] = {}
         self._tool_modules = {module: tool for tool in canon.tools for module in tool.modules}
         self._vendor_modules = dict(BUILTIN_VENDOR_MODULES) if canon.builtin_vendors else {}
@@ -227,7 +245,9 @@ class Vendors:
 
     # --- calls ---------------------------------------------------------------------------
 
-    def call(self, node: cst.Call) -> VendorCall | None:
+    def calls(self, node: cst.Call) -> tuple[VendorCall, ...]:
+        """The verdicts on a call: none, one, or one per distinct verdict when its URL is one
+        of several (``API_LOOKUP[region]``) that fall under different ones."""
         key = id(node)
         if key not in self._calls:
             self._calls[key] = self._classify(node)
@@ -270,10 +290,12 @@ class Vendors:
             return qualname, None
         return qualname, binding.node
 
-    def _classify(self, node: cst.Call) -> VendorCall | None:
+    def _classify(self, node: cst.Call) -> tuple[VendorCall, ...]:
         qualname, maker = self._qualname(node.func)
         if qualname is None:
-            return None
+            qualname = self._chosen_function(node.func)
+        if qualname is None:
+            return ()
         root = qualname.split(".", 1)[0]
         if root in HTTP_LIBRARIES:
             return self._http(node, qualname, maker)
@@ -284,26 +306,56 @@ class Vendors:
                 base = keyword(maker, "base_url")
             if base is not None:
                 return self._redirected(node, base)
-        return call
+        return () if call is None else (call,)
 
-    def _redirected(self, node: cst.Call, base: cst.BaseExpression) -> VendorCall | None:
+    def _chosen_function(self, func: cst.BaseExpression) -> str | None:
+        """``fn = requests.post if m == "POST" else requests.get`` then ``fn(url)``: either
+        function sends to the URL it is given at the same place."""
+        binding = self.names.lookup(func.value) if isinstance(func, cst.Name) else None
+        value = binding.value if binding is not None and binding.qualname is None else None
+        if not isinstance(value, cst.IfExp):
+            return None
+        chosen = [self.names.qualname(value.body), self.names.qualname(value.orelse)]
+        if not all(name in _HTTP_FUNCTIONS for name in chosen):
+            return None
+        first, second = (name for name in chosen if name is not None)
+        return first if _HTTP_FUNCTIONS[first] == _HTTP_FUNCTIONS[second] else None
+
+    def _redirected(self, node: cst.Call, base: cst.BaseExpression) -> tuple[VendorCall, ...]:
         """An SDK client made with a base_url (OpenAI's SDK pointed at DeepSeek ...): its
         requests go to that host, judged as an HTTP call is; silent when the host is not known."""
         return self._to(node, known_text(base, self.names))
 
-    def _to(self, node: cst.Call, url: Known | None) -> VendorCall | None:
-        """The verdict on a request to ``url``: a banned host, a tool's host, or an unregistered
-        vendor; None when its host is not known or is one of ours."""
-        host = host_of(url) if url is not None else None
+    def _to(self, node: cst.Call, url: Known | None) -> tuple[VendorCall, ...]:
+        """The verdicts on a request to ``url``: a banned host, a tool's host, or an unregistered
+        vendor; none when its host is not known or is one of ours. A URL that is one of several
+        gets one verdict per distinct ban, tool or "unregistered", naming its hosts."""
+        if url is None:
+            return ()
+        verdicts: dict[tuple[int, int], VendorCall] = {}
+        for choice in url.choices or (url,):
+            call = self._verdict(node, choice)
+            if call is None:
+                continue
+            key = (id(call.ban), id(call.tool))
+            seen = verdicts.get(key)
+            if seen is None:
+                verdicts[key] = call
+            elif call.host not in seen.hosts:
+                verdicts[key] = replace(seen, hosts=(*seen.hosts, *call.hosts))
+        return tuple(verdicts.values())
+
+    def _verdict(self, node: cst.Call, url: Known) -> VendorCall | None:
+        host = host_of(url)
         if host is None or is_internal(host, self.canon):
             return None
         for ban in self.canon.banned:
             if any(host_matches(host, pattern) for pattern in ban.hosts):
-                return VendorCall(node, host=host, ban=ban, vendor=host)
+                return VendorCall(node, hosts=(host,), ban=ban, vendor=host)
         for tool in self.canon.tools:
             if any(host_matches(host, pattern) for pattern in tool.hosts):
-                return VendorCall(node, host=host, tool=tool, vendor=tool.id)
-        return VendorCall(node, host=host, vendor=host)
+                return VendorCall(node, hosts=(host,), tool=tool, vendor=tool.id)
+        return VendorCall(node, hosts=(host,), vendor=host)
 
     def _sdk(self, node: cst.Call, qualname: str) -> VendorCall | None:
         last = qualname.rsplit(".", 1)[-1]
@@ -316,8 +368,10 @@ class Vendors:
             return None  # a banned SDK: its import is CANON101 already
         parts = plain.split(".")
         package = self.names.package
-        if package and package.split(".", 1)[0] == parts[0]:
-            return None  # the SDK's own code (a file of its package) calling its helpers
+        if package and package.split(".", 1)[0] == parts[0] and "()" not in qualname:
+            # The SDK's own code (a file of its package) calling its helpers; a method of one of
+            # its clients (TavilyClient().search in its hybrid_rag module) still calls the vendor.
+            return None
         prefixes = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
         for prefix in prefixes:
             tool = self._tool_modules.get(prefix)
@@ -329,7 +383,7 @@ class Vendors:
                 return VendorCall(node, module=prefix, vendor=name)
         return None
 
-    def _http(self, node: cst.Call, qualname: str, maker: cst.Call | None) -> VendorCall | None:
+    def _http(self, node: cst.Call, qualname: str, maker: cst.Call | None) -> tuple[VendorCall, ...]:
         url_arg: cst.BaseExpression | None
         base: Known | None = None
         if qualname in _HTTP_FUNCTIONS:
@@ -337,23 +391,23 @@ class Vendors:
         else:
             owner, _, method = qualname.rpartition(".")
             if not owner.endswith("()"):
-                return None
+                return ()
             client = owner[:-2]
             methods = _CLIENTS.get(client)
             if methods is None:
-                return None
+                return ()
             url_first, method_first = methods
             if method in url_first:
                 url_arg = keyword(node, "url", 0)
             elif method in method_first:
                 url_arg = keyword(node, "url", 1)
             else:
-                return None
+                return ()
             if maker is not None:
                 base = self._client_base(client, maker)
         url = self._url(url_arg)
-        if url is not None and not _AUTHORITY.match(url.text) and base is not None:
-            url = base + url
+        if url is not None and base is not None:
+            url = url.each(lambda part: part if _AUTHORITY.match(part.text) else base + part)
         elif url is None and base is not None and url_arg is not None:
             url = base
         return self._to(node, url)

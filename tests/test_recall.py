@@ -1,9 +1,23 @@
-"""Issue 12's vendor calls to find (points 4, 5, 7, 8, 9): each on a small source that fires,
-beside one that stays silent."""
+"""Issue 12's vendor calls to find (points 4 to 10): each on a small source that fires, beside
+one that stays silent."""
 
 from __future__ import annotations
 
 from tests.conftest import brief, run_check
+
+CANON_WITH_BAN = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-2
+    vendor: notify
+    hubs: [HUB-A]
+    interactions: [WRITE]
+    hosts: ["*.notify.example.com"]
+banned:
+  - reason: "contract ended"
+    hosts: [api.old.example.net]
+"""
 
 CANON = """\
 version: 1
@@ -56,12 +70,11 @@ def test_a_subscript_of_constant_urls_on_one_host(project):
             requests.post(f"{ORDER[i]}/x")
         """,
     ) == [(8, "CANON301"), (9, "CANON301")]
-    # Entries on other hosts: which one is called is not known within the file.
+    # An entry that is not a constant: where the request goes is not known within the file.
     assert (
         found(
             project,
-            'import requests\n\nHOSTS = {"a": "https://a.notify.example.com", "b": "https://b.example.org"}\n'
-            "requests.post(HOSTS[key])\n",
+            'import requests\n\nHOSTS = {"a": "https://a.notify.example.com", "b": base}\nrequests.post(HOSTS[key])\n',
         )
         == []
     )
@@ -303,6 +316,248 @@ def test_one_level_through_a_helper_that_returns_a_client(project):
 
             def send(self):
                 return self._session().post("https://api.notify.example.com/x")  # not followed: silent
+        """,
+        )
+        == []
+    )
+
+
+def findings(project, source: str, canon: str = CANON_WITH_BAN) -> list[tuple[int, str, str]]:
+    root = project({"a.py": source}, canon=canon)
+    return [(f.line, f.code, f.message) for f in run_check(root, select=("CANON2", "CANON3"))]
+
+
+def test_a_lookup_of_urls_on_several_hosts_reports_each_distinct_verdict(project):
+    out = findings(
+        project,
+        """\
+        import requests
+
+        REGIONS = {"us": "https://api.mail.example.org/v3/", "eu": "https://api.eu.mail.example.org/v3/"}
+        MIXED = {
+            "a": "https://api.old.example.net/1/",
+            "b": "https://eu.notify.example.com/x",
+            "c": "https://api.mail.example.org/v3/",
+            "d": "https://api.eu.mail.example.org/v3/",
+        }
+
+
+        def send(region, token):
+            requests.post(f"{REGIONS[region]}{token}/messages")
+            requests.post(MIXED[region])
+        """,
+    )
+    assert [(line, code) for line, code, _ in out] == [
+        (13, "CANON201"),
+        (14, "CANON201"),
+        (14, "CANON202"),
+        (14, "CANON301"),
+    ]
+    assert out[0][2].startswith(
+        "request to external hosts 'api.mail.example.org' or 'api.eu.mail.example.org' (whichever is chosen)"
+    )
+    assert out[2][2] == "request to banned host 'api.old.example.net': contract ended"
+    # Entries on our own hosts, or one entry not known: nothing.
+    assert (
+        findings(
+            project,
+            """\
+        import requests
+
+        OURS = {"a": "http://localhost:8080/x", "b": "http://billing/y"}
+        requests.post(OURS[key])
+        PART = {"a": "https://api.mail.example.org/v3/", "b": settings.URL}
+        requests.post(PART[key])
+        """,
+        )
+        == []
+    )
+
+
+def test_a_conditional_between_hosts_and_a_lookup_then_format(project):
+    out = findings(
+        project,
+        """\
+        import requests
+
+        LOOKUP = {"us": "https://api.sms.example.org/v1/{sid}/send", "in": "https://api.in.sms.example.org/v1/{sid}/send"}
+
+
+        class Api:
+            auth_url = "https://www.social.example.org/api/v1/access_token"
+            submit_url = "https://oauth.social.example.org/api/submit"
+
+            def go(self, token, region):
+                url = self.submit_url if token else self.auth_url
+                requests.post(url)
+                requests.post(LOOKUP[region].format(sid=token))
+        """,
+    )
+    assert [(line, code) for line, code, _ in out] == [(12, "CANON201"), (13, "CANON201")]
+    assert "'oauth.social.example.org' or 'www.social.example.org'" in out[0][2]
+    assert "'api.sms.example.org' or 'api.in.sms.example.org'" in out[1][2]
+    # A branch that is a parameter: where the request goes is not known.
+    assert (
+        findings(
+            project,
+            'import requests\n\ndef go(url, t):\n    requests.post("https://oauth.social.example.org" if t else url)\n',
+        )
+        == []
+    )
+
+
+def test_an_unknown_scheme_before_a_known_host(project):
+    out = findings(
+        project,
+        """\
+        import requests
+
+
+        class Push:
+            notify_url = "{schema}://www.push.example.org/api"
+
+            def send(self, secure):
+                schema = "https" if secure else "http"
+                requests.post(self.notify_url.format(schema=self.schema))
+                requests.post(f"{self.schema}://www.push.example.org/api")
+        """,
+    )
+    assert [(line, code) for line, code, _ in out] == [(9, "CANON201"), (10, "CANON201")]
+    assert "'www.push.example.org'" in out[0][2]
+    # The host itself not known: nothing.
+    assert findings(project, 'import requests\n\nrequests.post("{s}://{h}/api".format(s="https", h=host))\n') == []
+
+
+def test_one_level_through_a_helper_that_returns_a_url(project):
+    assert [
+        (line, code)
+        for line, code, _ in findings(
+            project,
+            """\
+        import requests
+
+        BASE = "https://api.notify.example.com"
+
+
+        def endpoint(path):
+            return BASE + "/" + path
+
+
+        class Api:
+            url = "https://hooks.notify.example.com"
+
+            def _url(self, path):
+                \"\"\"Where to send.\"\"\"
+                return f"{self.url}/{path}"
+
+            def send(self):
+                requests.post(self._url("send"))
+                requests.post(endpoint("items"))
+        """,
+        )
+    ] == [(18, "CANON301"), (19, "CANON301")]
+    # The helper's own parameters are not the caller's names; a shadowed helper is not followed.
+    assert (
+        findings(
+            project,
+            """\
+        import requests
+
+
+        def build(host):
+            return f"https://{host}/x"
+
+
+        def send():
+            host = "api.notify.example.com"
+            requests.post(build("other.example.org"))
+            build = lambda: "https://api.notify.example.com"
+            requests.post(build())
+        """,
+        )
+        == []
+    )
+
+
+def test_an_sdk_client_used_inside_its_own_package_is_a_vendor_call(project):
+    root = project(
+        {
+            "openai/__init__.py": "from openai._client import OpenAI\n",
+            "openai/_client.py": "class OpenAI:\n    pass\n",
+            "openai/extras/__init__.py": "",
+            "openai/extras/rag.py": (
+                "from openai import OpenAI\n\n\ndef answer(q):\n"
+                "    return OpenAI().chat.completions.create(messages=[q])\n"
+            ),
+        },
+        canon=CANON,
+    )
+    assert [(path, line, code) for path, line, _, code in brief(run_check(root, select=("CANON3",)))] == [
+        ("openai/extras/rag.py", 5, "CANON301")
+    ]
+
+
+def test_more_builtin_vendor_sdks(project):
+    out = findings(
+        project,
+        """\
+        import cerebras.cloud.sdk as cerebras
+        from huggingface_hub import InferenceClient, hf_hub_download
+
+
+        def ask(q):
+            cerebras.Cerebras().chat.completions.create(messages=[q])
+            InferenceClient(model="m").chat_completion(messages=[q])
+            hf_hub_download("org/model", "config.json")  # the model hub, not a paid inference API
+        """,
+    )
+    assert [(line, code) for line, code, _ in out] == [(6, "CANON201"), (7, "CANON201")]
+    assert "'huggingface_hub.InferenceClient' (Hugging Face Inference)" in out[1][2]
+
+
+def test_a_loop_over_constant_urls_and_a_chosen_function(project):
+    out = findings(
+        project,
+        """\
+        import requests
+
+        MIRRORS = {"eu": "https://eu.notify.example.com/x", "us": "https://us.notify.example.com/x"}
+
+
+        class Bot:
+            notify_url = "https://www.chat.example.org/api/message"
+            dm_url = "https://www.chat.example.org/api/direct"
+
+            def send(self, channels, users, method):
+                targets = [(self.notify_url, ch) for ch in channels] + [(self.dm_url, u) for u in users]
+                for endpoint, target in targets:
+                    requests.post(endpoint, json={"to": target})
+                for region, url in MIRRORS.items():
+                    requests.get(url)
+                fn = requests.post if method == "POST" else requests.get
+                fn("https://api.old.example.net/1/messages")
+        """,
+    )
+    assert [(line, code) for line, code, _ in out] == [(13, "CANON201"), (15, "CANON301"), (17, "CANON202")]
+    assert "'www.chat.example.org'" in out[0][2]
+    # A comprehension's own names, a loop over what the file does not spell, a function chosen
+    # among others than HTTP functions: nothing.
+    assert (
+        findings(
+            project,
+            """\
+        import requests
+
+        url = "https://www.chat.example.org/api"
+
+
+        def send(hosts, method, urls):
+            for url in [f"https://{url}/x" for url in hosts]:
+                requests.post(url)
+            for url in urls:
+                requests.post(url)
+            fn = requests.post if method else print
+            fn("https://www.chat.example.org/api")
         """,
         )
         == []

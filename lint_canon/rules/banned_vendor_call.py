@@ -25,6 +25,7 @@ class BannedVendorCall(Rule):
         return http_groups()
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.vendors.call(node)
-        if call is not None and call.ban is not None and not self.ctx.exempt(call.ban):
-            self.report(node, f"request to banned host '{call.host}': {call.ban.reason}")
+        for call in self.ctx.vendors.calls(node):
+            if call.ban is not None and not self.ctx.exempt(call.ban):
+                what = "banned host" if len(call.hosts) == 1 else "banned hosts"
+                self.report(node, f"request to {what} {call.host_text}: {call.ban.reason}")

@@ -20,15 +20,13 @@ class GuardToolMismatch(Rule):
         return guard_needles(canon)
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.vendors.call(node)
-        if call is None or call.tool is None:
-            return
         _, guard = self.ctx.vendors.enclosing_guard()
         if guard is None or guard.tool_id is None or self.canon.tool(guard.tool_id) is None:
             return
-        if guard.tool_id != call.tool.id:
-            self.report(
-                node,
-                f"the guard names {guard.tool_id} but this calls {call.tool.id} ({call.target}); "
-                f"guard this call with {call.tool.id} or call {guard.tool_id}'s vendor",
-            )
+        for call in self.ctx.vendors.calls(node):
+            if call.tool is not None and guard.tool_id != call.tool.id:
+                self.report(
+                    node,
+                    f"the guard names {guard.tool_id} but this calls {call.tool.id} ({call.target}); "
+                    f"guard this call with {call.tool.id} or call {guard.tool_id}'s vendor",
+                )

@@ -10,7 +10,7 @@ import libcst as cst
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import host_needle, http_needles, module_needles
-from lint_canon.vendors import HTTP_LIBRARIES
+from lint_canon.vendors import HTTP_LIBRARIES, VendorCall
 
 
 class MissingGuard(Rule):
@@ -31,9 +31,11 @@ class MissingGuard(Rule):
         return groups
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.vendors.call(node)
-        if call is None or call.tool is None:
-            return
+        for call in self.ctx.vendors.calls(node):
+            if call.tool is not None:
+                self._check(node, call)
+
+    def _check(self, node: cst.Call, call: VendorCall) -> None:
         function, guard = self.ctx.vendors.enclosing_guard()
         if guard is not None:
             return

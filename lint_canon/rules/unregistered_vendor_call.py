@@ -10,7 +10,7 @@ import libcst as cst
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups, module_needles
-from lint_canon.vendors import BUILTIN_VENDOR_MODULES
+from lint_canon.vendors import BUILTIN_VENDOR_MODULES, VendorCall
 
 
 class UnregisteredVendorCall(Rule):
@@ -26,13 +26,21 @@ class UnregisteredVendorCall(Rule):
         return groups | http_groups()
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.vendors.call(node)
-        if call is None or call.tool is not None or call.ban is not None:
-            return
-        if call.host is not None:
+        for call in self.ctx.vendors.calls(node):
+            if call.tool is None and call.ban is None:
+                self._report(node, call)
+
+    def _report(self, node: cst.Call, call: VendorCall) -> None:
+        if len(call.hosts) > 1:
             self.report(
                 node,
-                f"request to external host '{call.host}' that no tool registers; add the tool to the "
+                f"request to external hosts {call.host_text} (whichever is chosen) that no tool registers; add the "
+                "tool to the canon (tools[].hosts), or the hosts to allowed_hosts if they are our own service",
+            )
+        elif call.hosts:
+            self.report(
+                node,
+                f"request to external host {call.host_text} that no tool registers; add the tool to the "
                 "canon (tools[].hosts), or the host to allowed_hosts if it is our own service",
             )
         else:
