@@ -272,11 +272,11 @@ class Checker:
             return False
         if rules.prefilter is None or not self.use_prefilter:
             return True
-        top = package.split(".", 1)[0].encode() if package else None
-        if rules.prefilter(data, top):
+        dotted = package.encode() if package else None
+        if rules.prefilter(data, dotted):
             return True
         normalised = _normalised_for_prefilter(data)
-        return normalised is not None and (not normalised or rules.prefilter(normalised, top))
+        return normalised is not None and (not normalised or rules.prefilter(normalised, dotted))
 
     def package_of(self, path: Path | str) -> str | None:
         """The dotted package of a file, from the folders above it that hold an ``__init__.py``

@@ -50,12 +50,18 @@ class ImportIndex:
     ``from M import *``; the module names of its import_module / __import__ strings. A superset
     on purpose: comments and strings that look like imports count."""
 
-    __slots__ = ("package", "roots", "star", "dynamic", "_imports", "_bound", "_listed")
+    __slots__ = ("package", "roots", "outside", "star", "dynamic", "relative", "_imports", "_bound", "_listed")
 
     def __init__(self, data: bytes, package: bytes | None = None) -> None:
-        # The top-level package the file belongs to: what its relative imports reach.
+        # The dotted package the file belongs to (b"myapp.sub"): what its relative imports reach.
         self.package = package
+        # What its relative imports name, resolved against it: b"myapp.legacy.x" for
+        # `from ..legacy import x` in myapp/sub/ (b"myapp.legacy.*" for a star).
+        self.relative: list[bytes] = []
         self.roots: set[bytes] = set()
+        # The roots an absolute (or dynamic) import names; the others are reached only by
+        # relative imports, from inside their own package.
+        self.outside: set[bytes] = set()
         self.star: set[bytes] = set()  # roots of `from <root>... import *`
         self.dynamic: set[bytes] = set()  # dotted names in strings, when import_module is used
         # (root, the words of its import, whether it is a from-import), for bound() and listed()
@@ -86,6 +92,7 @@ class ImportIndex:
                         continue  # not a valid literal: Python rejects the file
                 self.dynamic.add(name)
                 self.roots.add(name.split(b".", 1)[0])
+                self.outside.add(name.split(b".", 1)[0])
 
     def _statements(self, data: bytes, start: int, at: int) -> None:
         """The imports of the line that starts at ``start`` (and holds "import" at ``at``): at
@@ -111,15 +118,12 @@ class ImportIndex:
         module, names, plain = match.groups()
         if module is not None:
             if module.startswith(b"."):  # a relative import reaches into the file's own package
-                if self.package:
-                    self.roots.add(self.package)
-                    self._imports.append((self.package, module + b" " + names, True))
-                    if b"*" in names:
-                        self.star.add(self.package)
+                self._add_relative(module, names)
                 return
             root = _WORD.match(module)
             if root is not None:
                 self.roots.add(root.group())
+                self.outside.add(root.group())
                 self._imports.append((root.group(), names, True))
                 if b"*" in names:
                     self.star.add(root.group())
@@ -128,7 +132,36 @@ class ImportIndex:
             root = _ROOT.match(element)
             if root is not None:
                 self.roots.add(root.group(1))
+                self.outside.add(root.group(1))
                 self._imports.append((root.group(1), element, False))
+
+    def _add_relative(self, module: bytes, names: bytes) -> None:
+        if not self.package:
+            return  # outside a package a relative import imports nothing
+        rest = module.lstrip(b".")
+        parts = self.package.split(b".")
+        climb = len(module) - len(rest) - 1
+        if climb >= len(parts):
+            return  # climbs out of the package: nothing the checker resolves
+        base = b".".join(parts[: len(parts) - climb] + _WORD.findall(rest))
+        self.roots.add(parts[0])
+        self.relative.extend(base + b"." + word for word in _WORD.findall(names))
+        if b"*" in names:
+            self.relative.append(base + b".*")
+
+    def reaches(self, dotted: bytes) -> tuple[bool, bool]:
+        """Whether a relative import names ``dotted`` or something inside it; and whether it
+        names something ``dotted`` may be reached through (``from . import api``, then
+        ``api.get`` for myapp.api.get: the last name is spelled where it is used)."""
+        inside = through = False
+        for name in self.relative:
+            if name.endswith(b".*"):  # from M import *: M itself is imported
+                name = name[:-2]
+            if name == dotted or name.startswith(dotted + b"."):
+                inside = True
+            elif dotted.startswith(name + b"."):
+                through = True
+        return inside, through
 
     def _index(self) -> None:
         self._bound, self._listed = {}, {}
@@ -200,15 +233,26 @@ class Prefilter:
 
     def _holds(self, needle: Any, index: ImportIndex, data: bytes) -> bool:
         if needle.kind == "import":
-            return needle.word in index.roots
+            if needle.word in index.outside or not needle.heads:
+                return needle.word in index.roots
+            # Reached only from inside its package: only through the names the rule reads
+            # (the HTTP functions and clients of the library: urllib3.PoolManager, ...).
+            return needle.word in index.roots and any(any(index.reaches(name)) for name in needle.heads)
         if needle.kind == "name" and index.dynamic:
             # import_module("subprocess.Popen"), however the string spells it
             dotted = b".".join((*needle.heads, needle.word))
             if any(name == dotted or name.startswith(dotted + b".") for name in index.dynamic):
                 return True
+        through = False
+        if needle.kind == "name" and index.relative:
+            inside, through = index.reaches(b".".join((*needle.heads, needle.word)))
+            if inside:
+                return True  # `from . import old` inside a banned myapp.legacy spells no "legacy"
         word = self.words.get(needle)
         if word is not None and word not in data:
             return False
+        if through:
+            return True
         if needle.kind == "regex":
             return self.patterns[needle].search(data) is not None
         # A name: bound by `from <root> import *`, imported by name from its module, or used

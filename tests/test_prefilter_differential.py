@@ -201,3 +201,63 @@ def test_hosts_are_compared_as_dns_compares_them(url: str, host: str):
     assert host_matches("API.Hunter.IO.", "api.hunter.io")
     assert host_matches("Person.ClearBit.com", "*.CLEARBIT.com.")
     assert not host_matches("notclearbit.com", "*.clearbit.com")
+
+
+# --- relative imports inside a package ------------------------------------------------------
+
+RELATIVE_CANON = """\
+version: 1
+hubs: [HUB-A]
+banned:
+  - reason: "legacy is frozen"
+    modules: [myapp.legacy, myapp.util.helper]
+"""
+# file -> (source, whether it imports or spells a banned name)
+RELATIVE = {
+    "myapp/__init__.py": ("from .legacy import x\n", True),
+    "myapp/legacy/__init__.py": ("", False),
+    "myapp/legacy/deep.py": ("from . import old\n", True),  # myapp.legacy.old: inside the ban
+    "myapp/util.py": ("def helper():\n    return 1\n", False),
+    "myapp/sub/__init__.py": ("", False),
+    "myapp/sub/a.py": ("from ..legacy import x\n", True),
+    "myapp/sub/b.py": ("from .. import legacy\n", True),
+    "myapp/sub/c.py": ("from ..legacy.deep import y\n", True),
+    "myapp/sub/d.py": ("from .. import util\n\nutil.helper()\n", True),
+    "myapp/sub/e.py": ("from ..util import helper\n", True),
+    "myapp/sub/f.py": ("from ..util import (\n    helper as h,  # the old one\n)\n", True),
+    "myapp/sub/g.py": ("from ..util import \\\n    helper\r\n", True),
+    "myapp/sub/h.py": ("from .legacy import x\n", False),  # myapp.sub.legacy: another module
+    "myapp/sub/i.py": ("from ... import legacy\n", False),  # climbs out of the package
+    "myapp/sub/j.py": ("from .. import util\n\nutil.other()\n", False),
+    "myapp/sub/k.py": ("from ..util import other\n\nother.helper()\n", False),
+    "myapp/sub/l.py": ("from ..legacy import *\n", True),
+    "myapp/sub/n.py": ("from ..util import *\n\nhelper()\n", True),
+    "loose/m.py": ("from .legacy import x\n", False),  # no package: a relative import imports nothing
+    # inside an HTTP library's own package: a call through one of its tables' names, or not
+    "httpx/__init__.py": ("", False),
+    "httpx/_api.py": ('from . import Client\n\nClient().get("https://api.vendor.example.org/x")\n', True),
+    "httpx/_models.py": ('from ._client import Client\n\nClient().get("https://api.vendor.example.org/x")\n', False),
+}
+
+
+def test_relative_imports_the_prefilter_lets_through_what_may_hold_a_finding(tmp_path: Path):
+    for name, (source, _) in RELATIVE.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.encode())
+    (tmp_path / "canon.yaml").write_text(RELATIVE_CANON)
+    found = {}
+    for prefilter in (True, False):
+        result = check_run([tmp_path], Selection(("CANON101", "CANON201")), jobs=1, use_prefilter=prefilter)
+        found[prefilter] = _brief(sorted(result.findings))
+    assert found[True] == found[False]
+    reported = {Path(line.split(":", 1)[0]).relative_to(tmp_path).as_posix() for line in found[True]}
+    assert reported == {name for name, (_, banned) in RELATIVE.items() if banned}
+    # The prefilter itself: a file whose relative imports reach no banned name is not parsed.
+    checker = Checker(load_canon(tmp_path / "canon.yaml"), Selection(("CANON101", "CANON201")))
+    passed = {
+        name
+        for name in RELATIVE
+        if checker.may_hold_finding((tmp_path / name).read_bytes(), checker.package_of(tmp_path / name))
+    }
+    assert passed == {name for name, (_, banned) in RELATIVE.items() if banned}

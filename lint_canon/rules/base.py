@@ -24,7 +24,10 @@ class Needle:
     or of an import_module/__import__ string), "name" (the last part of the dotted name whose
     other parts are ``heads``: imported by name from its module, or used after a dot that
     follows a name the module's imports bind or one of the heads), or "regex" (``pattern``
-    matches). See ``lint_canon.prefilter``."""
+    matches). An "import" needle's ``heads``, when given, are the dotted names through which the
+    module matters to the rule: a file inside the module's own package that reaches it only by
+    relative imports holds the needle only if they reach one of those. See
+    ``lint_canon.prefilter``."""
 
     word: bytes
     pattern: bytes = b""

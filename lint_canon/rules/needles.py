@@ -10,7 +10,7 @@ from typing import Any
 
 from lint_canon.config import Canon
 from lint_canon.rules.base import Needle
-from lint_canon.vendors import BARE_HOST_CLIENTS, HTTP_LIBRARIES, http_call_names
+from lint_canon.vendors import BARE_HOST_CLIENTS, HTTP_LIBRARIES, http_call_names, http_qualnames
 
 
 def module_needles(qualname: str) -> tuple[Needle, ...]:
@@ -33,7 +33,9 @@ def http_needles(library: str) -> tuple[Needle, Needle]:
     words = sorted(http_call_names(library))
     alternatives = b"|".join(re.escape(w).encode() for w in words)
     call = Needle(words[0].encode() if len(words) == 1 else b"", rb"\b(?:" + alternatives + rb")\b")
-    return module_needles(library)[0], call
+    # From inside the library's own package (relative imports only), a call is one of these.
+    names = tuple(sorted(name.encode() for name in http_qualnames() if name.split(".", 1)[0] == library))
+    return Needle(library.encode(), kind="import", heads=names), call
 
 
 # A URL our resolver can read has its "://" in the file: spelled whole, or (when the URL is put
