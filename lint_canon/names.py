@@ -98,9 +98,9 @@ def _is_type_checking(test: cst.BaseExpression) -> bool:
 
 
 def _is_class_name(qualname: str) -> bool:
-    """``pkg.Client`` looks like a class (CapWords, PEP 8); ``pkg.get`` like a function."""
-    last = qualname.rsplit(".", 1)[-1]
-    return last[:1].isupper() and not last.isupper()
+    """``pkg.Client`` (CapWords, PEP 8) and ``pkg.OWM`` (an acronym) look like classes; ``pkg.get``
+    like a function."""
+    return qualname.rsplit(".", 1)[-1][:1].isupper()
 
 
 class FastBatchable(BatchableCSTVisitor):
@@ -127,7 +127,15 @@ class ImportTracker(FastBatchable):
     """Keeps the scopes while the rules traverse; ask it ``qualname(expr)`` at any node."""
 
     # Functions that return a client although their names are lower case.
-    FACTORIES = frozenset({"requests.session", "urllib3.connection_from_url"})
+    FACTORIES = frozenset(
+        {
+            "requests.session",
+            "urllib3.connection_from_url",
+            "boto3.client",
+            "boto3.resource",
+            "googleapiclient.discovery.build",
+        }
+    )
 
     def __init__(
         self,
@@ -141,6 +149,9 @@ class ImportTracker(FastBatchable):
         # The base_url a client was made with (by keyword or through `**config`), by the id of
         # the call that made it: its requests go there, not to the SDK's vendor.
         self.base_urls: dict[int, cst.BaseExpression] = {}
+        # A call whose result is at once the receiver of another (`client.actor(id).call()`):
+        # the id of the inner call -> the outer one (recorded when the outer is visited, first).
+        self.receivers: dict[int, cst.Call] = {}
         self.fallback_depth = 0
         self.scopes: list[_Scope] = [_Scope("module")]
         self.type_checking_depth = 0
@@ -375,7 +386,9 @@ class ImportTracker(FastBatchable):
 
     def _bind_params(self, params: cst.Parameters) -> None:
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self._bind(param.name.value, Binding(None, param))
+            # `session: requests.Session`: a client declared by its type
+            declared = self.declared_client(param.annotation.annotation) if param.annotation is not None else None
+            self._bind(param.name.value, declared or Binding(None, param))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self._bind(star.name.value, Binding(None, star))
@@ -384,21 +397,38 @@ class ImportTracker(FastBatchable):
         for target in node.targets:
             self._bind_target(target.target, node.value)
             self._record_item(target.target, node.value)
+            self._validator_field(target.target, node.value)
+
+    def _validator_field(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``values["client"] = Client(...)`` in a pydantic validator of a class (the langchain
+        idiom): the field ``client`` holds what is assigned, as ``self.client = ...`` would."""
+        key = _constant_key(target)
+        if key is None or not self.function_stack or self.scopes[-1].kind != "function":
+            return
+        function = self.function_stack[-1]
+        params = {param.name.value for param in (*function.params.posonly_params, *function.params.params)}
+        if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Name):
+            return
+        if target.value.value not in params or not any(self._is_validator(d) for d in function.decorators):
+            return
+        members = self.enclosing_class_members()
+        if members is not None and key.isidentifier():
+            members[identifier(key)] = self._binding_for_value(target, value)
+
+    def _is_validator(self, decorator: cst.Decorator) -> bool:
+        expr = decorator.decorator
+        qualname = self.qualname(expr.func if isinstance(expr, cst.Call) else expr)
+        return qualname is not None and qualname.rsplit(".", 1)[-1] in _VALIDATORS
 
     def _record_item(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if (
-            isinstance(target, cst.Subscript)
-            and isinstance(target.value, cst.Name)
-            and len(target.slice) == 1
-            and isinstance(target.slice[0].slice, cst.Index)
-            and isinstance(target.slice[0].slice.value, cst.SimpleString)
-        ):
-            key = target.slice[0].slice.value.evaluated_value
-            if isinstance(key, str):
-                self.scopes[-1].items[(identifier(target.value.value), key)] = value
+        key = _constant_key(target)
+        if key is not None and isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self.scopes[-1].items[(identifier(target.value.value), key)] = value
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            self.receivers[id(func.value)] = node
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             owner = identifier(func.value.value)
             items = self.scopes[-1].items
@@ -412,8 +442,44 @@ class ImportTracker(FastBatchable):
                         items[(owner, arg.keyword.value)] = arg.value
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._bind_target(node.target, node.value)
+        value = node.value
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            # `aiosession: Optional[aiohttp.ClientSession] = None`: a field declared as a client
+            declared = self.declared_client(node.annotation.annotation)
+            if declared is not None:
+                if isinstance(node.target, cst.Name):
+                    self._bind(node.target.value, declared)
+                    return
+                value = None
+        if value is not None:
+            self._bind_target(node.target, value)
+
+    def declared_client(self, annotation: cst.BaseExpression) -> Binding | None:
+        """The client an annotation declares: a class of an imported module, alone or in
+        ``Optional[...]``, ``X | None``, ``Union[X, None]``; a quoted one is not read."""
+        inner = annotation
+        if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.BitOr):
+            sides = [inner.left, inner.right]
+            kept = [side for side in sides if not (isinstance(side, cst.Name) and side.value == "None")]
+            if len(kept) != 1:
+                return None
+            inner = kept[0]
+        elif isinstance(inner, cst.Subscript) and self.qualname(inner.value) in ("typing.Optional", "typing.Union"):
+            kept = [
+                element.slice.value
+                for element in inner.slice
+                if isinstance(element.slice, cst.Index)
+                and not (isinstance(element.slice.value, cst.Name) and element.slice.value.value == "None")
+            ]
+            if len(kept) != 1:
+                return None
+            inner = kept[0]
+        qualname = self.qualname(inner)
+        if qualname is None or "()" in qualname or qualname.split(".", 1)[0] in ("typing", "builtins"):
+            return None
+        if not _is_class_name(qualname) or qualname in _DECLARATIONS:
+            return None
+        return Binding(f"{qualname}()", annotation)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -509,7 +575,7 @@ class ImportTracker(FastBatchable):
             for element in target.elements:
                 self._bind_target(element.value, None)
 
-    def _binding_for_value(self, target: cst.Name, value: cst.BaseExpression | None) -> Binding:
+    def _binding_for_value(self, target: cst.CSTNode, value: cst.BaseExpression | None) -> Binding:
         while isinstance(value, cst.Await):
             value = value.expression
         made = self._client_made_by(value)
@@ -523,6 +589,13 @@ class ImportTracker(FastBatchable):
         ``x if c else Client()``, and a sub-object of one (``openai.OpenAI().images``)."""
         while isinstance(value, cst.Await):
             value = value.expression
+        if isinstance(value, cst.Name):
+            # `self.client = client` after `client = Client()`; `values["engine"] = GoogleSearch`,
+            # `values["wiki"] = wikipedia`: another name for the same client, class or module
+            binding = self.lookup(value.value)
+            if binding is not None and binding.qualname is not None:
+                return Binding(binding.qualname, binding.node)
+            return None
         if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
             return self._client_made_by(value.right) or self._client_made_by(value.left)
         if isinstance(value, cst.IfExp):
@@ -654,3 +727,21 @@ def _names_in(node: cst.CSTNode) -> set[str]:
             names.add(current.value)
         stack.extend(current.children)
     return names
+
+
+# Decorators of pydantic validators (and langchain's pre_init), whose `values[...]` are fields.
+_VALIDATORS = frozenset({"model_validator", "root_validator", "pre_init"})
+
+
+def _constant_key(target: cst.BaseExpression) -> str | None:
+    """The key of ``name["key"]``, when it is a string literal."""
+    if (
+        isinstance(target, cst.Subscript)
+        and isinstance(target.value, cst.Name)
+        and len(target.slice) == 1
+        and isinstance(target.slice[0].slice, cst.Index)
+        and isinstance(target.slice[0].slice.value, cst.SimpleString)
+    ):
+        key = target.slice[0].slice.value.evaluated_value
+        return key if isinstance(key, str) else None
+    return None

@@ -110,7 +110,9 @@ def known_text(expr: cst.BaseExpression | None, names: ImportTracker, depth: int
 
 
 def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | None:
-    """``API_LOOKUP[region]`` over a dict, tuple or list of constant URLs: one of its entries."""
+    """``API_LOOKUP[region]`` over a dict, tuple or list of constant URLs: one of its entries;
+    ``details["url"]`` the entry of that key (also of a dict a one-statement helper returns:
+    ``details = self._prepare_request(q)``)."""
     container = expr.value
     if isinstance(container, (cst.Name, cst.Attribute)):
         if isinstance(container, cst.Name):
@@ -118,6 +120,15 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
             container = binding.value if binding is not None else None
         else:
             container = _attribute_value(container, names)
+    key = _constant_index(expr)
+    if key is not None and isinstance(container, cst.Call):
+        helper = names.returned_value(container.func)
+        if helper is not None and isinstance(helper[0], cst.Dict):
+            with names.inside(helper[1], helper[2]):
+                return known_text(_entry(helper[0], key), names, depth)
+        return None
+    if key is not None and isinstance(container, cst.Dict):
+        return known_text(_entry(container, key), names, depth)
     if isinstance(container, cst.Dict):
         values = [element.value for element in container.elements if isinstance(element, cst.DictElement)]
     elif isinstance(container, (cst.Tuple, cst.List)):
@@ -127,6 +138,26 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
     if not values or len(values) != len(container.elements):
         return None
     return _any_of(values, names, depth)
+
+
+def _constant_index(expr: cst.Subscript) -> str | None:
+    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        index = expr.slice[0].slice.value
+        if isinstance(index, cst.SimpleString) and isinstance(index.evaluated_value, str):
+            return index.evaluated_value
+    return None
+
+
+def _entry(mapping: cst.Dict, key: str) -> cst.BaseExpression | None:
+    """The value of ``key`` in a dict display; None when absent or when a ``**`` may hold it."""
+    found = None
+    for element in mapping.elements:
+        if isinstance(element, cst.StarredDictElement):
+            found = None  # a later ** may override: not known
+            continue
+        if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == key:
+            found = element.value
+    return found
 
 
 def _any_of(values: list[cst.BaseExpression], names: ImportTracker, depth: int) -> Known | None:

@@ -213,8 +213,10 @@ def is_internal(host: str, canon: Canon) -> bool:
 
 
 # Calls into a vendor SDK that send nothing to the vendor: closing a client, entering or leaving
-# it as a context manager, and configuration functions that only store settings. Documented on
-# the CANON201 and CANON301 pages.
+# it as a context manager, configuration functions that only store settings (`configure`, and
+# every `set_...` setter: `set_api_key`, `wikipedia.set_lang`), and factories that make a client
+# (`boto3.client("s3")`, `session.resource("s3")`, googleapiclient's `build`). Documented on the
+# CANON201 and CANON301 pages.
 SILENT_CALLS = frozenset(
     {
         "close",
@@ -224,11 +226,12 @@ SILENT_CALLS = frozenset(
         "__aenter__",
         "__aexit__",
         "configure",
-        "set_api_key",
-        "set_default_api_key",
-        "set_default_headers",
+        "client",
+        "resource",
     }
 )
+SILENT_PREFIXES = ("set_",)
+SILENT_QUALNAMES = frozenset({"googleapiclient.discovery.build"})
 
 
 class Vendors:
@@ -300,6 +303,9 @@ class Vendors:
         if root in HTTP_LIBRARIES:
             return self._http(node, qualname, maker)
         call = self._sdk(node, qualname)
+        outer = self.names.receivers.get(id(node))
+        if call is not None and outer is not None and any(found.module for found in self.calls(outer)):
+            return ()  # `client.actor(id).call()`: one call to the vendor, reported at the outer one
         if call is not None and maker is not None:
             base = self.names.base_urls.get(id(maker))
             if base is None:
@@ -361,8 +367,8 @@ class Vendors:
         last = qualname.rsplit(".", 1)[-1]
         if "()" not in qualname and last[:1].isupper():
             return None  # making a client or a message is not a call to the vendor
-        if last in SILENT_CALLS:
-            return None  # closing a client or storing settings sends nothing to the vendor
+        if last in SILENT_CALLS or last.startswith(SILENT_PREFIXES) or qualname in SILENT_QUALNAMES:
+            return None  # closing a client, storing settings or making a client sends nothing
         plain = qualname.replace("()", "")
         if self.canon.banned_module(plain) is not None:
             return None  # a banned SDK: its import is CANON101 already

@@ -562,3 +562,150 @@ def test_a_loop_over_constant_urls_and_a_chosen_function(project):
         )
         == []
     )
+
+
+VENDOR_CANON = """\
+version: 1
+hubs: [HUB-A]
+vendor_modules: [acme, boto3]
+"""
+
+
+def test_clients_stored_by_the_langchain_and_pydantic_idioms(project):
+    out = findings(
+        project,
+        """\
+        from typing import Any, Optional
+
+        import aiohttp
+        from pydantic import BaseModel, model_validator
+
+
+        class Search(BaseModel):
+            engine: Any = None
+            wiki: Any = None
+            client: Any = None
+            aiosession: Optional[aiohttp.ClientSession] = None
+
+            @model_validator(mode="before")
+            @classmethod
+            def validate_environment(cls, values):
+                from acme import GoogleSearch, OWM
+                import acme.wiki as wiki
+
+                values["engine"] = GoogleSearch
+                values["wiki"] = wiki
+                client = OWM("key")
+                values["client"] = client
+                return values
+
+            def run(self, params):
+                self.engine(params).get_dict()
+                self.wiki.search("x")
+                self.client.weather_at_place("x")
+
+            async def arun(self):
+                async with self.aiosession.get("https://serpapi.example.org/search") as response:
+                    return await response.json()
+        """,
+        canon=VENDOR_CANON,
+    )
+    assert [(line, code) for line, code, _ in out] == [
+        (26, "CANON201"),
+        (27, "CANON201"),
+        (28, "CANON201"),
+        (31, "CANON201"),
+    ]
+    # The same assignments outside a validator, and a field declared as something else: nothing.
+    assert (
+        findings(
+            project,
+            """\
+        from typing import Any
+
+        from pydantic import BaseModel
+
+
+        class Search(BaseModel):
+            client: Any = None
+            session: "acme.Client" = None
+
+            def build(self, values):
+                from acme import Client
+
+                values["client"] = Client()
+                return values
+
+            def run(self):
+                self.client.search("x")
+                self.session.search("x")
+        """,
+            canon=VENDOR_CANON,
+        )
+        == []
+    )
+
+
+def test_a_url_in_a_dict_a_helper_returns_and_a_declared_session(project):
+    out = findings(
+        project,
+        """\
+        import requests
+
+
+        class Api:
+            def _prepare_request(self, query):
+                return {"url": "https://www.search.example.org/api/v1/search", "params": {"q": query}}
+
+            def run(self, query, session: requests.Session):
+                details = self._prepare_request(query)
+                requests.get(url=details["url"], params=details["params"])
+                session.get("https://www.search.example.org/api/v1/other")
+        """,
+    )
+    assert [(line, code) for line, code, _ in out] == [(10, "CANON201"), (11, "CANON201")]
+    # Another key, a key the dict lacks, or a dict that a ** may override: nothing.
+    assert (
+        findings(
+            project,
+            """\
+        import requests
+
+
+        def prepare(extra):
+            return {"url": "https://www.search.example.org/api", **extra}
+
+
+        def run(extra):
+            details = prepare(extra)
+            requests.get(details["url"])
+            plain = {"url": "https://www.search.example.org/api", "next": extra}
+            requests.get(plain["next"])
+            requests.get(plain["other"])
+        """,
+        )
+        == []
+    )
+
+
+def test_a_chain_of_sdk_calls_is_one_call_and_factories_and_setters_send_nothing(project):
+    out = findings(
+        project,
+        """\
+        import boto3
+        import acme
+
+
+        def run(actor_id):
+            client = acme.ApifyClient("token")
+            client.actor(actor_id).call(run_input={})
+            acme.set_lang("en")
+            client.set_contract("c-1")
+            lam = boto3.client("lambda")
+            lam.invoke(FunctionName="f")
+            boto3.session.Session().resource("s3")
+        """,
+        canon=VENDOR_CANON,
+    )
+    # one finding for the chain (at its outer call), none for the factory and the setters
+    assert [(line, code) for line, code, _ in out] == [(7, "CANON201"), (11, "CANON201")]
