@@ -235,6 +235,11 @@ class ImportTracker(FastBatchable):
 
     def _bind(self, name: str, binding: Binding) -> None:
         name = identifier(name)
+        if self.scopes[-1].kind == "class" and _is_none(binding.value):
+            # `client: Any = None` in the class body: a field a method fills (found beforehand)
+            current = self.scopes[-1].names.get(name)
+            if current is not None and current.qualname is not None:
+                return
         if self.fallback_depth and binding.qualname is None:
             # `except ImportError: Client = None` (or the else of `if TYPE_CHECKING:`): a
             # fallback for when the import fails does not erase what the import binds.
@@ -380,6 +385,28 @@ class ImportTracker(FastBatchable):
             scope.chain = ChainMap(scope.names, *bases)  # writes go to the class's own names
         self._bind(node.name.value, Binding(None, node, members=scope.chain))
         self.scopes.append(scope)
+        self._prepass_methods(node)
+
+    def _prepass_methods(self, node: cst.ClassDef) -> None:
+        """What the class's methods store on ``self`` (and its validators in ``values[...]``),
+        known before any method is visited: an attribute set in a method further down the class
+        (a validator at its end) is the same attribute in every method."""
+        if not isinstance(node.body, cst.IndentedBlock):
+            return
+        methods = [
+            stmt
+            for stmt in node.body.body
+            if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock)
+        ]
+        for method in methods:
+            self.function_stack.append(method)
+            self.scopes.append(_Scope("function"))
+            try:
+                self._bind_params(method.params)
+                self._prepass(method.body.body, type_checking=False)
+            finally:
+                self.scopes.pop()
+                self.function_stack.pop()
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.scopes.pop()
@@ -570,7 +597,11 @@ class ImportTracker(FastBatchable):
         ):
             members = self.enclosing_class_members()
             if members is not None:
-                members[identifier(target.attr.value)] = self._binding_for_value(target.attr, value)
+                name = identifier(target.attr.value)
+                current = members.get(name)
+                if _is_none(value) and current is not None and current.qualname is not None:
+                    return  # `self.client = None` (closed, or not made yet) does not erase the client
+                members[name] = self._binding_for_value(target.attr, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value, None)
@@ -583,33 +614,49 @@ class ImportTracker(FastBatchable):
             return made
         return Binding(None, target, value=value)
 
-    def _client_made_by(self, value: cst.BaseExpression | None) -> Binding | None:
+    def _client_made_by(self, value: cst.BaseExpression | None, alias: bool = True) -> Binding | None:
         """The client a value holds when it is made by calling a class or a factory:
         ``httpx.Client()``, ``client or httpx.AsyncClient()`` (an injected client, else ours),
         ``x if c else Client()``, and a sub-object of one (``openai.OpenAI().images``)."""
         while isinstance(value, cst.Await):
             value = value.expression
-        if isinstance(value, cst.Name):
+        if isinstance(value, cst.Name) and alias:
             # `self.client = client` after `client = Client()`; `values["engine"] = GoogleSearch`,
             # `values["wiki"] = wikipedia`: another name for the same client, class or module
             binding = self.lookup(value.value)
             if binding is not None and binding.qualname is not None:
-                return Binding(binding.qualname, binding.node)
+                return Binding(binding.qualname, binding.node, value=value)
             return None
+        # One of two values: only a client made here counts (`fn = requests.post if m else
+        # print` is no client, and which function it is is not known).
         if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
-            return self._client_made_by(value.right) or self._client_made_by(value.left)
+            return self._client_made_by(value.right, False) or self._client_made_by(value.left, False)
         if isinstance(value, cst.IfExp):
-            return self._client_made_by(value.body) or self._client_made_by(value.orelse)
+            return self._client_made_by(value.body, False) or self._client_made_by(value.orelse, False)
         attrs: list[str] = []
+        whole = value
         while isinstance(value, cst.Attribute):
             attrs.append(identifier(value.attr.value))
             value = value.value
+        if attrs and isinstance(value, cst.Name) and alias:
+            # `values["search"] = arxiv.Search`, `= sch.search_paper`: a class, function or
+            # method of an import or of a client, under another name
+            qualname = self.qualname(whole)
+            return Binding(qualname, whole, value=whole) if qualname is not None else None
         if isinstance(value, cst.Call):
             returned = self.returned_client(value.func)
             if returned is not None and returned.qualname is not None:
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
                 return Binding(f"{returned.qualname}{suffix}", returned.node)
             maker = self.qualname(value.func)
+            if maker is None and isinstance(value.func, cst.Attribute):
+                # `pyowm.OWM(key).weather_manager()`: a method of what a call made
+                made = self._client_made_by(value.func.value, False)
+                if made is not None and made.qualname is not None and "()" in made.qualname:
+                    maker = f"{made.qualname}.{identifier(value.func.attr.value)}"
+            if maker is not None and "()" in maker and returns_handle(maker):
+                suffix = "".join(f".{attr}" for attr in reversed(attrs))
+                return Binding(f"{maker}(){suffix}", value)  # `mgr = owm.weather_manager()`
             if (
                 maker is not None
                 and "()" not in maker
@@ -729,6 +776,37 @@ def _names_in(node: cst.CSTNode) -> set[str]:
     return names
 
 
+# What some vendor SDKs return without sending anything, so that what is called on it later is
+# followed: SDK root -> methods that return a local handle (pyowm's managers, praw's lazy
+# objects). Documented on the CANON201 page.
+HANDLE_METHODS: dict[str, frozenset[str]] = {
+    "pyowm": frozenset(
+        {
+            "weather_manager",
+            "uvindex_manager",
+            "airpollution_manager",
+            "alert_manager",
+            "stations_manager",
+            "agro_manager",
+            "geocoding_manager",
+            "tile_manager",
+        }
+    ),
+    "praw": frozenset({"subreddit", "redditor", "submission", "comment", "multireddit"}),
+}
+# SDKs that build requests locally and send only through these methods; every other call
+# returns a local builder (googleapiclient: service.cse().list(q=...).execute()).
+LAZY_SDKS: dict[str, frozenset[str]] = {"googleapiclient": frozenset({"execute"})}
+
+
+def returns_handle(qualname: str) -> bool:
+    """Whether a call of ``qualname`` (``pyowm.OWM().weather_manager``) returns a local handle."""
+    root = qualname.split(".", 1)[0]
+    if root in LAZY_SDKS:
+        return qualname.rsplit(".", 1)[-1] not in LAZY_SDKS[root]
+    return qualname.rsplit(".", 1)[-1] in HANDLE_METHODS.get(root, ())
+
+
 # Decorators of pydantic validators (and langchain's pre_init), whose `values[...]` are fields.
 _VALIDATORS = frozenset({"model_validator", "root_validator", "pre_init"})
 
@@ -745,3 +823,7 @@ def _constant_key(target: cst.BaseExpression) -> str | None:
         key = target.slice[0].slice.value.evaluated_value
         return key if isinstance(key, str) else None
     return None
+
+
+def _is_none(value: cst.BaseExpression | None) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"

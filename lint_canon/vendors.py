@@ -22,7 +22,7 @@ import libcst as cst
 
 from lint_canon.config import Ban, Canon, Tool
 from lint_canon.hosts import host_matches
-from lint_canon.names import ImportTracker, dotted_name
+from lint_canon.names import ImportTracker, dotted_name, returns_handle
 from lint_canon.values import Known, keyword, known_text
 
 # Common SDKs of paid services: a call into one is a vendor call even if the canon lists no
@@ -214,7 +214,8 @@ def is_internal(host: str, canon: Canon) -> bool:
 
 # Calls into a vendor SDK that send nothing to the vendor: closing a client, entering or leaving
 # it as a context manager, configuration functions that only store settings (`configure`, and
-# every `set_...` setter: `set_api_key`, `wikipedia.set_lang`), and factories that make a client
+# every `set_...` setter: `set_api_key`, `wikipedia.set_lang`), helpers that format text
+# (`format_...`: postmarker's `format_exception_message`), and factories that make a client
 # (`boto3.client("s3")`, `session.resource("s3")`, googleapiclient's `build`). Documented on the
 # CANON201 and CANON301 pages.
 SILENT_CALLS = frozenset(
@@ -230,7 +231,7 @@ SILENT_CALLS = frozenset(
         "resource",
     }
 )
-SILENT_PREFIXES = ("set_",)
+SILENT_PREFIXES = ("set_", "format_")
 SILENT_QUALNAMES = frozenset({"googleapiclient.discovery.build"})
 
 
@@ -369,6 +370,8 @@ class Vendors:
             return None  # making a client or a message is not a call to the vendor
         if last in SILENT_CALLS or last.startswith(SILENT_PREFIXES) or qualname in SILENT_QUALNAMES:
             return None  # closing a client, storing settings or making a client sends nothing
+        if returns_handle(qualname):
+            return None  # a local handle (pyowm's weather_manager(), a googleapiclient builder)
         plain = qualname.replace("()", "")
         if self.canon.banned_module(plain) is not None:
             return None  # a banned SDK: its import is CANON101 already

@@ -709,3 +709,63 @@ def test_a_chain_of_sdk_calls_is_one_call_and_factories_and_setters_send_nothing
     )
     # one finding for the chain (at its outer call), none for the factory and the setters
     assert [(line, code) for line, code, _ in out] == [(7, "CANON201"), (11, "CANON201")]
+
+
+def test_an_attribute_set_further_down_the_class_and_local_handles(project):
+    out = findings(
+        project,
+        """\
+        from typing import Any
+
+        import acme
+        import pyowm
+        from pydantic import BaseModel, model_validator
+
+
+        class Search(BaseModel):
+            search_engine: Any = None
+            weather: Any = None
+
+            def run(self, term):
+                self.weather.weather_manager().weather_at_place(term)
+                mgr = self.weather.weather_manager()
+                mgr.one_call(lat=1, lon=2)
+                return self.search_engine.search(term)
+
+            def close(self):
+                self.search_engine = None
+
+            @model_validator(mode="before")
+            @classmethod
+            def validate_environment(cls, values):
+                values["search_engine"] = acme.Engine("key")
+                values["weather"] = pyowm.OWM("key")
+                return values
+        """,
+        canon=VENDOR_CANON.replace("[acme, boto3]", "[acme, boto3, pyowm, googleapiclient]"),
+    )
+    assert [(line, code) for line, code, _ in out] == [(13, "CANON201"), (15, "CANON201"), (16, "CANON201")]
+
+
+def test_sdk_objects_built_locally_send_only_through_their_sending_calls(project):
+    out = findings(
+        project,
+        """\
+        import praw
+        import pyowm
+        from googleapiclient.discovery import build
+
+
+        def run(term):
+            service = build("customsearch", "v1", developerKey="k")
+            cse = service.cse()
+            cse.list(q=term, cx="x").execute()
+            manager = pyowm.OWM("key").weather_manager()
+            manager.weather_at_place(term)
+            sub = praw.Reddit(client_id="x").subreddit("python")
+            sub.search(term)
+        """,
+        canon=VENDOR_CANON.replace("[acme, boto3]", "[praw, pyowm, googleapiclient]"),
+    )
+    # the builders and handles send nothing; execute(), weather_at_place() and search() do
+    assert [(line, code) for line, code, _ in out] == [(9, "CANON201"), (11, "CANON201"), (13, "CANON201")]
