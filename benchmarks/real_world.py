@@ -11,8 +11,17 @@ the code lint-canon must report there or "none", whether the site can be resolve
 file, where the row came from, a note). Rows cover every finding lint-canon reports on the corpus
 and the call sites and environment reads found by reading the code, including those it misses.
 
-Prints, per code, TP / FP / FN, precision, recall over all labelled sites and recall over the
-sites resolvable within one file, then every disagreement as
+A site is "resolvable within one file" when everything that decides where the call goes is
+written in that file: constants, f-strings, lookups, helpers and classes of the file, the SDK
+imported and its client made there. It is not when it depends on a parameter, a setting or
+another module's value, on a method chosen at run time (``getattr``), or on what an SDK call
+returns (``repo = github.get_repo(name)``, then ``repo.create_file(...)``: that ``repo`` is a
+Repository that sends is written in PyGithub, not in the file); such rows say why in their note.
+
+Prints, for the packages the rules were tuned on, the two held out (labelled afterwards, to
+see whether the figures hold on code the rules were not shaped by) and all of them: per code,
+TP / FP / FN, precision, recall over all labelled sites and recall over the sites resolvable
+within one file, then every disagreement as
 `package/path:line expected X got Y (note)`. Also checks that no file CPython parses gets
 CANON901. Exit 0 when the targets hold (precision >= 99% for every code, in-file recall >= 95%,
 no wrong CANON901), 1 otherwise. A benchmark, not a test.

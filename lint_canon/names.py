@@ -398,7 +398,9 @@ class ImportTracker(FastBatchable):
             for stmt in node.body.body
             if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock)
         ]
-        for method in methods:
+        if len(methods) < 2:
+            return  # one method sees what it stores as the traversal goes
+        for method in methods[1:]:  # the first method's stores come before any other method
             self.function_stack.append(method)
             self.scopes.append(_Scope("function"))
             try:
