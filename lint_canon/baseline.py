@@ -5,23 +5,21 @@ occurrence), not by line number, so code that moves stays matched."""
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from lint_canon import __version__
 from lint_canon.errors import CanonError
 from lint_canon.findings import Finding
-from lint_canon.fingerprints import canon_relative, fingerprints
+from lint_canon.fingerprints import fingerprints
 
 
-def write_baseline(path: Path, findings: Sequence[Finding], canons: Sequence[Any] = ()) -> None:
-    roots = [os.path.abspath(canon.root) for canon in canons]
+def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
+    """Record ``findings`` (located: ``lint_canon.located``) as the baseline."""
     entries = [
-        {"fingerprint": fp, "code": f.code, "path": canon_relative(f.path, roots), "line": f.line, "message": f.message}
-        for f, fp in zip(findings, fingerprints(findings, canons), strict=True)
+        {"fingerprint": fp, "code": f.code, "path": f.relpath or f.path, "line": f.line, "message": f.message}
+        for f, fp in zip(findings, fingerprints(findings), strict=True)
     ]
     document = {"version": 1, "tool": f"lint-canon {__version__}", "findings": entries}
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
@@ -44,11 +42,11 @@ def load_baseline(path: Path) -> Counter[str]:
         raise CanonError(f"{path}: a baseline entry has no fingerprint") from None
 
 
-def new_findings(findings: Sequence[Finding], baseline: Counter[str], canons: Sequence[Any] = ()) -> list[Finding]:
-    """The findings the baseline does not account for."""
+def new_findings(findings: Sequence[Finding], baseline: Counter[str]) -> list[Finding]:
+    """The findings (located) the baseline does not account for."""
     left = Counter(baseline)
     out = []
-    for finding, fp in zip(findings, fingerprints(findings, canons), strict=True):
+    for finding, fp in zip(findings, fingerprints(findings), strict=True):
         if left[fp] > 0:
             left[fp] -= 1
         else:

@@ -1,6 +1,7 @@
 """The per-file cache (.lint_canon_cache/): the findings of a Python file, kept for its content.
 
-One cache file per (lint-canon's code, canon, selection, limits) holds, per file, its stat (size,
+One cache file per (lint-canon's code, the versions of the libraries that shape findings --
+libcst, pglast, pip-requirements-parser, PyYAML --, canon, selection, limits) holds, per file, its stat (size,
 mtime, ctime, inode) and content digest and its findings. A file whose stat is unchanged is
 answered without being read (as ruff and mypy do); ctime and inode as well as size and mtime,
 because ``cp -p`` and ``rsync -a`` edits keep size and mtime. A file whose stat changed is read

@@ -28,8 +28,9 @@ from lint_canon.prefilter import Prefilter
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
+# The codes of the rules over the DONE doc (Reads.PROJECT in the registry; tests/test_registry.py
+# keeps them equal): known without importing the rules.
 DONE_CODES = ("CANON401", "CANON402", "CANON403")
-ENGINE_CODES = ("CANON901", "CANON902", "CANON903")
 
 # Folders never worth descending into: VCS data, virtual environments, caches, build output.
 SKIP_DIRS = frozenset(
@@ -187,20 +188,27 @@ class _RuleSet:
     """The rules a canon and a selection activate, and the prefilter derived from their needles."""
 
     def __init__(self, canon: Canon, selection: Selection) -> None:
-        from lint_canon.rules import DEPENDENCY_RULES, DONE_STATE_RULES, PYTHON_RULES
+        from lint_canon.registry import ENGINE_CODES, rule_classes
+        from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
 
+        rules = rule_classes()
         wanted = selection.wants
-        wants_done = bool(canon.done_doc) and any(wanted(c) for c in DONE_CODES)
+        done_rules = [r for r in rules if issubclass(r, DoneStateRule)]
+        wants_done = bool(canon.done_doc) and any(wanted(c) for r in done_rules for c in r.codes)
         # A file's CANON90x findings come from parsing it, which a full run does for the files its
         # rules' prefilter lets through: with any CANON90x selected, those same files are parsed
         # (by every rule, the findings filtered afterwards), so `--select CANON901` gives exactly
         # the CANON901 lines of a full run.
         engine_codes = any(wanted(c) for c in ENGINE_CODES)
         self.python_rules = [
-            r for r in PYTHON_RULES if r.applies(canon) and (engine_codes or any(wanted(c) for c in r.codes))
+            r
+            for r in rules
+            if issubclass(r, Rule) and r.applies(canon) and (engine_codes or any(wanted(c) for c in r.codes))
         ]
-        self.dependency_rules = [r for r in DEPENDENCY_RULES if r.applies(canon) and any(wanted(c) for c in r.codes)]
-        self.done_state_rules = [r for r in DONE_STATE_RULES if wants_done and any(wanted(c) for c in r.codes)]
+        self.dependency_rules = [
+            r for r in rules if issubclass(r, DependencyRule) and r.applies(canon) and any(wanted(c) for c in r.codes)
+        ]
+        self.done_state_rules = [r for r in done_rules if wants_done and any(wanted(c) for c in r.codes)]
         groups: set[Any] | None = set()
         for rule in self.python_rules:
             wanted_groups = rule.tokens(canon)
@@ -359,9 +367,9 @@ class Checker:
         import libcst as cst
 
         from lint_canon.names import ImportTracker
-        from lint_canon.positions import node_positions
         from lint_canon.rules.base import FileContext
-        from lint_canon.walker import Walker
+        from lint_canon.syntax.positions import node_positions
+        from lint_canon.syntax.walker import Walker
 
         if _BRACKET_BOMB.search(text):
             # CPython refuses more than 200 nested brackets (its tokenizer) and thousands of

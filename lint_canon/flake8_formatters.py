@@ -61,5 +61,6 @@ class GitHubFormatter(_Collecting):
 class SarifFormatter(_Collecting):
     def render(self, findings: list[Finding]) -> str:
         from lint_canon.formats.sarif import format_sarif
+        from lint_canon.located import located
 
-        return format_sarif(findings)
+        return format_sarif(located(findings))

@@ -10,7 +10,6 @@ with the rules.
 from __future__ import annotations
 
 import builtins
-import unicodedata
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -18,7 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
-from libcst import BatchableCSTVisitor
+
+from lint_canon.syntax.imports import (
+    IMPORT_NODES,
+    PLAIN_IMPORT_NODES,
+    dotted_name,
+    identifier,
+    import_from_module,
+)
+from lint_canon.syntax.visitors import FastBatchable
 
 _BUILTINS = frozenset(dir(builtins))
 # CapWords calls that declare a field's default rather than make an object (values.py reads them).
@@ -58,40 +65,6 @@ class _Scope:
         self.items: dict[tuple[str, str], cst.BaseExpression] = {}
 
 
-def identifier(name: str) -> str:
-    """A name as Python reads it: NFKC-normalised (``ｃｌｅａｒｂｉｔ`` is ``clearbit``, PEP 3131)."""
-    return name if name.isascii() else unicodedata.normalize("NFKC", name)
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a Name or a chain of Attributes over a Name; None for anything else."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(identifier(node.attr.value))
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    parts.append(identifier(node.value))
-    return ".".join(reversed(parts))
-
-
-# Every node class of the installed libcst that imports: `lazy` forms exist from libcst 1.9.
-PLAIN_IMPORT_NODES: tuple[type, ...] = tuple(
-    getattr(cst, name) for name in ("Import", "LazyImport") if hasattr(cst, name)
-)
-FROM_IMPORT_NODES: tuple[type, ...] = tuple(
-    getattr(cst, name) for name in ("ImportFrom", "LazyImportFrom") if hasattr(cst, name)
-)
-IMPORT_NODES = PLAIN_IMPORT_NODES + FROM_IMPORT_NODES
-
-
-def import_from_module(node: Any) -> str | None:
-    """The absolute module of ``from X import ...``; None for a relative import."""
-    if node.relative:
-        return None
-    return dotted_name(node.module) if node.module is not None else None
-
-
 def _is_type_checking(test: cst.BaseExpression) -> bool:
     name = dotted_name(test)
     return name in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING", "t.TYPE_CHECKING")
@@ -101,26 +74,6 @@ def _is_class_name(qualname: str) -> bool:
     """``pkg.Client`` (CapWords, PEP 8) and ``pkg.OWM`` (an acronym) look like classes; ``pkg.get``
     like a function."""
     return qualname.rsplit(".", 1)[-1][:1].isupper()
-
-
-class FastBatchable(BatchableCSTVisitor):
-    """libcst finds a batched visitor's methods with inspect.getmembers on every instance,
-    which costs more than the traversal of a small file; the names are the same for a class."""
-
-    _visitor_names: dict[type, tuple[str, ...]] = {}
-
-    def get_visitors(self):  # type: ignore[no-untyped-def]
-        names = FastBatchable._visitor_names.get(type(self))
-        if names is None:
-            names = tuple(
-                name
-                for name in dir(type(self))
-                if (name.startswith("visit_") or name.startswith("leave_"))
-                and callable(getattr(type(self), name))
-                and not getattr(getattr(type(self), name), "_is_no_op", False)
-            )
-            FastBatchable._visitor_names[type(self)] = names
-        return {name: getattr(self, name) for name in names}
 
 
 class ImportTracker(FastBatchable):

@@ -2,7 +2,8 @@
 
 The per-file cache spares the parse of unchanged files, but a run still starts the engine, reads
 the canon and looks up every file. A ``check`` run that used the cache folder also leaves a run
-record there: lint-canon's code, the command line and working folder, the size, mtime and ctime
+record there: lint-canon's code and the versions of the libraries that shape findings, the
+command line and working folder, the size, mtime and ctime
 of every file the run read (the canon and the pyproject.toml files its search looked at, the
 Python and dependency files, requirements includes, the DONE doc and its SQL, the baseline), the
 mtime of every folder it listed (adding, removing or renaming a file changes it) and the files
@@ -47,7 +48,39 @@ def code_stamp() -> str:
                 newest = max(newest, entry.stat().st_mtime_ns)
             elif entry.is_dir() and entry.name != "__pycache__":
                 folders.append(entry.path)
-    return f"{__version__}:{count}:{newest}:{sys.version}"
+    return f"{__version__}:{count}:{newest}:{sys.version}:{dependency_stamp()}"
+
+
+# The libraries whose answers shape findings (the parsers of Python, SQL, requirements and
+# YAML), by their distribution names as dist-info folders spell them (normalised).
+SHAPING_DISTRIBUTIONS = ("libcst", "pglast", "pip_requirements_parser", "pyyaml")
+_dependencies: str | None = None
+
+
+def dependency_stamp() -> str:
+    """The installed versions of the libraries that shape findings, read from the names of
+    their dist-info folders on ``sys.path`` (as the import system would find them; without
+    importing them, which a replay must not pay for): a cache written with another libcst or
+    pglast answers nothing."""
+    global _dependencies
+    if _dependencies is None:
+        found: dict[str, str] = {}
+        for folder in sys.path:
+            try:
+                names = os.listdir(folder or ".")
+            except OSError:
+                continue
+            for name in names:
+                if not name.endswith(".dist-info"):
+                    continue
+                distribution, _, version = name[: -len(".dist-info")].partition("-")
+                key = distribution.lower().replace("-", "_").replace(".", "_")
+                if key in SHAPING_DISTRIBUTIONS and key not in found:
+                    found[key] = version
+            if len(found) == len(SHAPING_DISTRIBUTIONS):
+                break
+        _dependencies = ",".join(f"{key}={found.get(key, '-')}" for key in SHAPING_DISTRIBUTIONS)
+    return _dependencies
 
 
 def run_key(argv: list[str]) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from lint_canon.files import kind_of
 from lint_canon.findings import Finding
 from lint_canon.globs import match_path
 from lint_canon.isolation import DEFAULT_TIMEOUT, Failure, Pool
+from lint_canon.located import located
 from lint_canon.paths import canon_relpath, display_path
 
 _CHUNK = 64
@@ -440,7 +441,9 @@ def check_run(
     for cache in caches:
         if cache is not None:
             cache.save()
-    return RunResult(sorted(set(findings)), notes, canons, cache_dirs)
+    # Each finding with what formatters need (canon-relative path, its line's text): formatters
+    # and baselines read nothing.
+    return RunResult(located(sorted(set(findings)), canons), notes, canons, cache_dirs)
 
 
 def _check_python(

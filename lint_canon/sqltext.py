@@ -7,7 +7,7 @@ parentheses and outside a ``BEGIN ATOMIC ... END`` body ends a statement), each 
 parsed on its own, and a statement that does not parse is a problem at the line of the error
 while the others are still read.
 
-Measured with pglast 8.8 (libpg_query 17), what odd input does to pglast:
+Measured with pglast 8.8 (libpg_query of PostgreSQL 18), what odd input does to pglast:
 
 - the text goes to C as a NUL-terminated string: whatever follows a NUL byte is silently not
   seen, so a NUL is reported and read as a space;

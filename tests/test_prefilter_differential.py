@@ -15,7 +15,7 @@ from lint_canon.config import load_canon
 from lint_canon.engine import Checker, Selection
 from lint_canon.findings import Finding
 from lint_canon.hosts import host_matches
-from lint_canon.rules import IMPLEMENTED_CODES
+from lint_canon.registry import implemented_codes
 from lint_canon.rules.unregistered_api_key import SECRET_NAME, SECRET_SUFFIXES
 from lint_canon.runner import check_run
 from lint_canon.values import Known
@@ -25,7 +25,7 @@ from tests.conftest import REPO
 from tests.test_rule_docs import PAGES, examples
 
 ALL = "CANON"
-SELECTIONS = (ALL, *IMPLEMENTED_CODES)
+SELECTIONS = (ALL, *implemented_codes())
 CORPORA = ("corpus", "fixtures", "rule-pages", "spellings")
 
 
@@ -105,7 +105,7 @@ def test_findings_are_the_same_without_the_prefilter(run: Run, corpus: str, sele
 def _select_cases() -> list[object]:
     cases: list[object] = []
     for corpus in CORPORA:
-        for code in IMPLEMENTED_CODES:
+        for code in implemented_codes():
             cases.append(pytest.param(corpus, code))
     return cases
 

@@ -11,8 +11,7 @@ import pytest
 from lint_canon.config import load_canon
 from lint_canon.docs import rule_doc, rules_folder
 from lint_canon.engine import Checker
-from lint_canon.findings import CATALOGUE
-from lint_canon.rules import IMPLEMENTED_CODES
+from lint_canon.registry import catalogue, implemented_codes
 from tests.conftest import REPO
 
 FENCE = re.compile(r"^```(\w+) (canon|fires\+?|clean\+?)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -47,10 +46,10 @@ def examples(page: Path) -> tuple[str, list[tuple[str, list[tuple[str, str]]]]]:
 
 
 def test_every_implemented_code_has_a_page_and_no_page_is_orphaned():
-    assert sorted(p.stem for p in PAGES) == sorted(IMPLEMENTED_CODES)
+    assert sorted(p.stem for p in PAGES) == sorted(implemented_codes())
     for page in PAGES:
         code = page.stem
-        assert page.read_text().startswith(f"# {code} {CATALOGUE[code].name}\n")
+        assert page.read_text().startswith(f"# {code} {catalogue()[code].name}\n")
         for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options"):
             assert heading in page.read_text(), f"{page.name} lacks {heading}"
 

@@ -5,6 +5,7 @@ include, the DONE doc, the arguments, the version) makes it check again."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,19 @@ def test_an_edited_baseline_is_noticed(tree, capsys, monkeypatch):
     assert code == 1 and "app.py:1:8: CANON101" in out
     baseline.write_text(everything)
     assert run(capsys, "--baseline", str(baseline)) == (0, "")
+
+
+def test_another_version_of_a_library_that_shapes_findings_answers_from_no_cache(tree, capsys, monkeypatch):
+    """A run record and a per-file cache written with one libcst (pglast, ...) answer nothing
+    once another version is installed: the run checks again and writes both anew."""
+    code, out = run(capsys)
+    assert code == 1 and len(records(tree)) == 1
+    file_caches = sorted(p.name for p in (tree / ".lint_canon_cache").glob("findings-*.json"))
+    installed = tree.parent / "site"
+    (installed / "libcst-0.0.1.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(installed), *sys.path])
+    monkeypatch.setattr(lint_canon.runcache, "_dependencies", None)
+    assert "libcst=0.0.1" in lint_canon.runcache.dependency_stamp()
+    assert run(capsys) == (1, out)
+    assert len(records(tree)) == 2
+    assert sorted(p.name for p in (tree / ".lint_canon_cache").glob("findings-*.json")) != file_caches

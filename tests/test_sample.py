@@ -35,8 +35,9 @@ def run(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", *argv], cwd=SAMPLE, env=cli_env(), capture_output=True, text=True)
 
 
-def test_sample_findings():
-    result = run("lint_canon", "check", ".")
+def test_sample_findings(tmp_path):
+    # the README's command, with a cache of this test's own (never one another run left here)
+    result = run("lint_canon", "check", "--cache-dir", str(tmp_path / "cache"), ".")
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines() == EXPECTED
 

@@ -47,9 +47,13 @@ def test_engine_on_the_corpus(monkeypatch):
     assert {(f.path, f.line, f.code) for f in found} == expected()
 
 
-def test_cli_on_the_corpus():
+def test_cli_on_the_corpus(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "lint_canon", "check", "."], cwd=CORPUS, env=cli_env(), capture_output=True, text=True
+        [sys.executable, "-m", "lint_canon", "check", "--cache-dir", str(tmp_path / "cache"), "."],
+        cwd=CORPUS,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1, result.stderr
     assert parse(result.stdout) == expected()

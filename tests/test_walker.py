@@ -1,16 +1,16 @@
 """The walker calls the visitors' methods exactly as libcst's visit_batched does, in the same
-order, on every kind of syntax: the rules see the same tree in the same state."""
+order, on every kind of syntax: the rules see the same tree in the same state. The same
+comparison on real files is in test_libcst_contract.py."""
 
 from __future__ import annotations
 
 import libcst as cst
-import pytest
 from libcst.metadata import MetadataWrapper
 
-from lint_canon import walker
-from lint_canon.names import FastBatchable
-from lint_canon.walker import _TRIVIA_NODES, Walker
-from tests.conftest import REPO, dedent
+from lint_canon.syntax import walker
+from lint_canon.syntax.visitors import FastBatchable
+from lint_canon.syntax.walker import _TRIVIA_NODES, Walker
+from tests.conftest import dedent
 
 EVERY_KIND = dedent(
     '''
@@ -111,18 +111,9 @@ def _recorder() -> tuple[FastBatchable, list[tuple[str, int]]]:
     return type("Recorder", (FastBatchable,), methods)(), log
 
 
-def _sources() -> list[tuple[str, str]]:
-    files = sorted((REPO / "fixtures" / "outreach_repo").rglob("*.py")) + sorted(
-        (REPO / "tests" / "corpus").rglob("*.py")
-    )
-    files += sorted((REPO / "lint_canon").rglob("*.py"))
-    return [("every kind of syntax", EVERY_KIND)] + [(str(f.relative_to(REPO)), f.read_text()) for f in files]
-
-
-@pytest.mark.parametrize(("name", "source"), _sources(), ids=lambda value: value if "\n" not in value else "")
-def test_walker_visits_like_visit_batched(name, source, monkeypatch):
-    monkeypatch.setattr(walker, "_FIELDS", {})  # the order is learnt from this file's nodes
-    module = cst.parse_module(source)
+def test_walker_visits_like_visit_batched_on_every_kind_of_syntax(monkeypatch):
+    monkeypatch.setattr(walker, "_FIELDS", {})  # the order is learnt from this source's nodes
+    module = cst.parse_module(EVERY_KIND)
     expected_visitor, expected = _recorder()
     MetadataWrapper(module, unsafe_skip_copy=True).visit_batched([expected_visitor])
     walked_visitor, walked = _recorder()

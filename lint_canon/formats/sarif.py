@@ -41,13 +41,11 @@ def _uri(path: str) -> str:
     return quote(Path(path).as_posix().encode("utf-8", "surrogateescape"))
 
 
-def sarif_document(
-    findings: Sequence[Finding], rule_codes: Sequence[str] | None = None, canons: Sequence[Any] = ()
-) -> dict[str, Any]:
+def sarif_document(findings: Sequence[Finding], rule_codes: Sequence[str] | None = None) -> dict[str, Any]:
     codes = sorted(set(rule_codes or ()) | {f.code for f in findings})
     index = {code: i for i, code in enumerate(codes)}
     results = []
-    for finding, fingerprint in zip(findings, fingerprints(findings, canons), strict=True):
+    for finding, fingerprint in zip(findings, fingerprints(findings), strict=True):
         results.append(
             {
                 "ruleId": finding.code,
@@ -91,5 +89,5 @@ def sarif_document(
     }
 
 
-def format_sarif(findings: Sequence[Finding], canons: Sequence[Any] = ()) -> str:
-    return json.dumps(sarif_document(findings, canons=canons), indent=2) + "\n"
+def format_sarif(findings: Sequence[Finding]) -> str:
+    return json.dumps(sarif_document(findings), indent=2) + "\n"

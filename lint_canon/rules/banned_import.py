@@ -15,15 +15,24 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Ban, Canon
-from lint_canon.names import dotted_name, identifier
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles
+from lint_canon.syntax.imports import dotted_name, identifier
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
 
 
 class BannedImport(Rule):
-    codes = ("CANON101",)
+    info = RuleInfo(
+        "CANON101",
+        "banned-import",
+        "V-TOOL-002",
+        Severity.CRITICAL,
+        "import or use of a banned module or API",
+        check="check_banned_imports",
+        reads=Reads.PYTHON,
+    )
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:

@@ -15,12 +15,21 @@ from pathlib import Path
 
 from lint_canon.config import Canon, canonicalize_name
 from lint_canon.deps import Dependency
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.globs import match_path
 from lint_canon.rules.base import DependencyReport, DependencyRule
 
 
 class BannedRequirement(DependencyRule):
-    codes = ("CANON102",)
+    info = RuleInfo(
+        "CANON102",
+        "banned-requirement",
+        "V-TOOL-002",
+        Severity.CRITICAL,
+        "banned package in requirements files or pyproject",
+        check="check_banned_libraries",
+        reads=Reads.DEPENDENCIES,
+    )
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:

@@ -7,12 +7,21 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Canon
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups
 
 
 class BannedVendorCall(Rule):
-    codes = ("CANON202",)
+    info = RuleInfo(
+        "CANON202",
+        "banned-vendor-call",
+        "V-TOOL-002",
+        Severity.CRITICAL,
+        "call to a banned host",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:

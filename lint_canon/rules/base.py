@@ -12,8 +12,10 @@ import libcst as cst
 
 from lint_canon.config import Ban, Canon
 from lint_canon.deps import Dependency
+from lint_canon.findings import RuleInfo
 from lint_canon.globs import match_path
-from lint_canon.names import FastBatchable, ImportTracker
+from lint_canon.names import ImportTracker
+from lint_canon.syntax.visitors import FastBatchable
 from lint_canon.vendors import Vendors
 
 
@@ -71,7 +73,12 @@ class FileContext:
 class Rule(FastBatchable):
     """A rule over Python source: ``visit_*`` methods that call ``report``."""
 
-    codes: ClassVar[tuple[str, ...]] = ()
+    info: ClassVar[RuleInfo]
+    codes: ClassVar[tuple[str, ...]] = ()  # (info.code,): what --select and noqa match
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _set_codes(cls)
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
@@ -104,7 +111,12 @@ class DependencyReport:
 class DependencyRule:
     """A rule over the dependencies that requirements files and pyproject.toml declare."""
 
+    info: ClassVar[RuleInfo]
     codes: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _set_codes(cls)
 
     def __init__(self, canon: Canon) -> None:
         self.canon = canon
@@ -130,7 +142,18 @@ class ProjectReport:
 class DoneStateRule:
     """A rule over the DONE doc rows and the SQL fn_check_*_done functions."""
 
+    info: ClassVar[RuleInfo]
     codes: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _set_codes(cls)
 
     def check(self, rows: list[Any], checkers: list[Any]) -> Iterator[ProjectReport]:
         raise NotImplementedError
+
+
+def _set_codes(cls: type) -> None:
+    info = vars(cls).get("info")
+    if info is not None:
+        cls.codes = (info.code,)  # type: ignore[attr-defined]

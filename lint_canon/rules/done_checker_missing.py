@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lint_canon.done_states import DocRow, SqlChecker
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
 
 class DoneCheckerMissing(DoneStateRule):
-    codes = ("CANON401",)
+    info = RuleInfo(
+        "CANON401",
+        "done-checker-missing",
+        None,
+        Severity.HIGH,
+        "hub in the DONE doc with no SQL checker",
+        check="check_done_state_contracts",
+        reads=Reads.PROJECT,
+    )
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:
         defined = {c.function for c in checkers}

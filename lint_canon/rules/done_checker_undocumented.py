@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lint_canon.done_states import DocRow, SqlChecker
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
 
 class DoneCheckerUndocumented(DoneStateRule):
-    codes = ("CANON403",)
+    info = RuleInfo(
+        "CANON403",
+        "done-checker-undocumented",
+        None,
+        Severity.MEDIUM,
+        "SQL fn_check_*_done absent from the doc",
+        check="check_done_state_contracts",
+        reads=Reads.PROJECT,
+    )
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:
         documented = {row.function for row in rows}

@@ -7,11 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lint_canon.done_states import EXISTS, DocRow, SqlChecker
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
 
 class DoneCriteriaDrift(DoneStateRule):
-    codes = ("CANON402",)
+    info = RuleInfo(
+        "CANON402",
+        "done-criteria-drift",
+        None,
+        Severity.HIGH,
+        "a criterion on one side only (doc vs SQL)",
+        check="check_done_state_contracts",
+        reads=Reads.PROJECT,
+    )
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:
         by_name = {c.function: c for c in checkers}

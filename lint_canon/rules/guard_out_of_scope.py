@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from lint_canon.config import Tool
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon.vendors import Guard
 
 
 class GuardOutOfScope(GuardRule):
-    codes = ("CANON303",)
+    info = RuleInfo(
+        "CANON303",
+        "guard-out-of-scope",
+        "V-SCOPE-001",
+        Severity.CRITICAL,
+        "guard's hub is not among the tool's hubs",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     def check(self, guard: Guard, tool: Tool | None) -> None:
         if tool is None or guard.hub_id is None or guard.hub_arg is None or guard.hub_id in tool.hubs:

@@ -8,12 +8,21 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Canon
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import guard_needles
 
 
 class GuardToolMismatch(Rule):
-    codes = ("CANON305",)
+    info = RuleInfo(
+        "CANON305",
+        "guard-tool-mismatch",
+        "V-SCOPE-001",
+        Severity.CRITICAL,
+        "guarded function calls another tool's vendor than the one its guard names",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:

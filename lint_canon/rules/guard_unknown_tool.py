@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from lint_canon.config import Tool
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon.vendors import Guard
 
 
 class GuardUnknownTool(GuardRule):
-    codes = ("CANON302",)
+    info = RuleInfo(
+        "CANON302",
+        "guard-unknown-tool",
+        "V-TOOL-001",
+        Severity.CRITICAL,
+        "guard names a tool id that is not registered",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     def check(self, guard: Guard, tool: Tool | None) -> None:
         if tool is None and guard.tool_arg is not None:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from lint_canon.config import Tool
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon.vendors import Guard
 
 
 class GuardWrongInteraction(GuardRule):
-    codes = ("CANON304",)
+    info = RuleInfo(
+        "CANON304",
+        "guard-wrong-interaction",
+        "V-TYPE-001",
+        Severity.HIGH,
+        "guard's interaction type is not among the tool's",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     def check(self, guard: Guard, tool: Tool | None) -> None:
         if tool is None or guard.interaction is None or guard.interaction_arg is None:

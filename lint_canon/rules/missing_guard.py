@@ -8,13 +8,22 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Canon
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import host_needle, http_needles, module_needles
 from lint_canon.vendors import HTTP_LIBRARIES, VendorCall
 
 
 class MissingGuard(Rule):
-    codes = ("CANON301",)
+    info = RuleInfo(
+        "CANON301",
+        "missing-guard",
+        "V-GATE-001",
+        Severity.CRITICAL,
+        "registered vendor call outside a function carrying the guard",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Canon
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles, secret_needles
 from lint_canon.values import keyword, known_text
@@ -22,7 +23,15 @@ _READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.pop", "os.envir
 
 
 class UnregisteredApiKey(Rule):
-    codes = ("CANON203",)
+    info = RuleInfo(
+        "CANON203",
+        "unregistered-api-key",
+        "V-TOOL-003",
+        Severity.HIGH,
+        "read of a secret-looking env var that no tool owns",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:

@@ -8,13 +8,22 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.config import Canon
+from lint_canon.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups, module_needles
 from lint_canon.vendors import BUILTIN_VENDOR_MODULES, VendorCall
 
 
 class UnregisteredVendorCall(Rule):
-    codes = ("CANON201",)
+    info = RuleInfo(
+        "CANON201",
+        "unregistered-vendor-call",
+        "V-TOOL-001",
+        Severity.CRITICAL,
+        "call to a vendor SDK or external host that no tool registers",
+        check="check_tool_registry_coverage",
+        reads=Reads.PYTHON,
+    )
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:

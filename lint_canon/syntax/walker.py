@@ -7,8 +7,8 @@ the same ``visit_<Node>``, ``visit_<Node>_<field>``, ``leave_<Node>_<field>`` an
 ``leave_<Node>`` methods in the same order, at a fifth of the cost. The order of a node's
 fields is libcst's own: read once per node type from its ``_visit_and_replace_children`` with
 a visitor that records the fields and does not descend (tested against ``visit_batched`` on
-real code). Fields that hold only whitespace, comments and punctuation are not entered unless a
-visitor asks for such nodes.
+real code in tests/test_libcst_contract.py). Fields that hold only whitespace, comments and
+punctuation are not entered unless a visitor asks for such nodes.
 """
 
 from __future__ import annotations
