@@ -1,5 +1,5 @@
 """``python -m lint_canon`` is ``lint-canon``."""
 
-from lint_canon.cli import main
+from lint_canon.frontends.cli import main
 
 raise SystemExit(main())

@@ -28,9 +28,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lint_canon.config import Canon, Tool, find_canon_file, load_canon
+from lint_canon.canon.config import Canon, Tool, find_canon_file, load_canon
+from lint_canon.canon.hosts import host_matches
 from lint_canon.errors import ConfigError
-from lint_canon.hosts import host_matches
 
 __all__ = [
     "InteractionType",

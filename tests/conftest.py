@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.config import load_canon
-from lint_canon.engine import Checker, Selection
-from lint_canon.findings import Finding
+from lint_canon.canon.config import load_canon
+from lint_canon.engine.checker import Checker, Selection
+from lint_canon.output.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

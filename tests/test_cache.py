@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import lint_canon.cache
-import lint_canon.runcache
-from lint_canon.config import load_canon
-from lint_canon.engine import Checker
+import lint_canon.engine.cache
+import lint_canon.engine.runcache
+from lint_canon.canon.config import load_canon
+from lint_canon.engine.checker import Checker
 from tests.conftest import CANON
 
 FILES = {
@@ -48,12 +48,12 @@ def test_cache_and_workers_give_the_serial_findings(tree):
 
 def test_warm_run_does_not_parse(tree, monkeypatch):
     check(tree, cache=True)
-    import lint_canon.engine
+    import lint_canon.engine.checker
 
     def refuse(*args, **kwargs):
         raise AssertionError("a cached file was checked again")
 
-    monkeypatch.setattr(lint_canon.engine.Checker, "check_source", refuse)
+    monkeypatch.setattr(lint_canon.engine.checker.Checker, "check_source", refuse)
     assert len(check(tree, cache=True)) == 63
 
 
@@ -83,7 +83,7 @@ def test_an_edited_canon_starts_a_new_cache(tree):
 
 def test_a_new_version_starts_a_new_cache(tree, monkeypatch):
     check(tree, cache=True)
-    monkeypatch.setattr(lint_canon.runcache, "__version__", "99.0.0")
+    monkeypatch.setattr(lint_canon.engine.runcache, "__version__", "99.0.0")
     check(tree, cache=True)
     assert len(list((tree / ".lint_canon_cache").glob("findings-*.json"))) == 2
 

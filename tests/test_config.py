@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.config import find_canon_file, load_canon, resolve_canon
+from lint_canon.canon.config import find_canon_file, load_canon, resolve_canon
 from lint_canon.errors import ConfigError
 from tests.conftest import dedent
 

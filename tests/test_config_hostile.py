@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.config import MAX_CANON_SIZE, MAX_VALUES, load_canon
+from lint_canon.canon.config import MAX_CANON_SIZE, MAX_VALUES, load_canon
 from lint_canon.errors import ConfigError
 from tests.conftest import cli_env
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lint_canon import deps
-from lint_canon.deps import DEPENDENCY_FILE_PATTERN, is_dependency_file, read_requirements
+from lint_canon.project import dependencies as deps
+from lint_canon.project.dependencies import DEPENDENCY_FILE_PATTERN, is_dependency_file, read_requirements
 from tests.conftest import CANON, REPO, cli_env, dedent
 
 REASON = "Clearbit contract ended; use TOOL-012"
@@ -209,7 +209,7 @@ def test_generated_garbage_through_the_cli(tmp_path, seed):
 def test_generated_garbage_line_numbers(tmp_path):
     """In-process, many more files: nothing escapes, and every line number is a line of the
     file as split_lines counts them, a dependency on the line whose text names it."""
-    from lint_canon.lines import split_lines
+    from lint_canon.engine.lines import split_lines
 
     for seed in range(200):
         text = garbage(seed, lines=20) + "\nclearbit\n"  # the blank line ends a trailing backslash

@@ -176,8 +176,8 @@ def test_the_project_holds_itself_to_its_own_rule(tmp_path, monkeypatch):
     canon.write_text(
         f"version: 1\ndone_states:\n  doc: {REPO / 'fixtures' / 'DONE_STATE_DEFINITIONS.md'}\n  sql: [{REPO / 'sql'}]\n"
     )
-    from lint_canon.config import load_canon
-    from lint_canon.engine import Checker
+    from lint_canon.canon.config import load_canon
+    from lint_canon.engine.checker import Checker
 
     findings = Checker(load_canon(canon)).check_paths([REPO / "sql", REPO / "fixtures" / "DONE_STATE_DEFINITIONS.md"])
     assert findings == []

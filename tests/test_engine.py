@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lint_canon.config import load_canon
-from lint_canon.engine import Checker, Selection
+from lint_canon.canon.config import load_canon
+from lint_canon.engine.checker import Checker, Selection
 from tests.conftest import brief, run_check
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from lint_canon.findings import Finding
-from lint_canon.formats.github import escape_data, escape_property, format_github
-from lint_canon.formats.sarif import sarif_document
+from lint_canon.output.findings import Finding
+from lint_canon.output.formats.github import escape_data, escape_property, format_github
+from lint_canon.output.formats.sarif import sarif_document
 from tests.conftest import REPO, cli_env
 
 SAMPLE = REPO / "fixtures" / "outreach_repo"
@@ -183,8 +183,8 @@ def test_formatters_are_pure_functions_of_the_findings(project):
     text): with every file of the run gone, each format renders exactly the same."""
     import shutil
 
-    from lint_canon.baseline import new_findings, write_baseline
-    from lint_canon.formats import FORMATS
+    from lint_canon.output.baseline import new_findings, write_baseline
+    from lint_canon.output.formats import FORMATS
 
     root = project({"svc/app.py": "import os\nimport clearbit\n", "requirements.txt": "clearbit\n"})
     findings = _check(root)

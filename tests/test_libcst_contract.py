@@ -1,4 +1,4 @@
-"""lint_canon.syntax against the installed libcst: what it borrows from libcst's private API
+"""lint_canon.analysis.syntax against the installed libcst: what it borrows from libcst's private API
 still means what it meant. The walker visits as ``visit_batched`` does and the positions are
 ``PositionProvider``'s, on real files (this package, the test corpus, the fixtures); every
 import class libcst exports is handled; the no-op marker is where FastBatchable reads it. A
@@ -14,13 +14,13 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from lint_canon.names import ImportTracker
+from lint_canon.analysis.names import ImportTracker
+from lint_canon.analysis.syntax import walker
+from lint_canon.analysis.syntax.imports import FROM_IMPORT_NODES, IMPORT_NODES, PLAIN_IMPORT_NODES
+from lint_canon.analysis.syntax.positions import node_positions
+from lint_canon.analysis.syntax.visitors import FastBatchable
+from lint_canon.analysis.syntax.walker import _TRIVIA_NODES, Walker
 from lint_canon.rules.banned_import import BannedImport
-from lint_canon.syntax import walker
-from lint_canon.syntax.imports import FROM_IMPORT_NODES, IMPORT_NODES, PLAIN_IMPORT_NODES
-from lint_canon.syntax.positions import node_positions
-from lint_canon.syntax.visitors import FastBatchable
-from lint_canon.syntax.walker import _TRIVIA_NODES, Walker
 from tests.conftest import REPO
 from tests.test_walker import EVERY_KIND
 
@@ -134,7 +134,7 @@ def test_every_import_class_of_libcst_is_handled():
     # (BaseSmallStatement: `import x`, `from x import y`, their `lazy` forms), which bind names
     # and are what the import code must know, and the parts of those statements (an `x as y`
     # alias, the `*` of `from x import *`), which only ever appear inside one. A new statement
-    # class must be added to lint_canon.syntax.imports; a new part is unknown to this test too,
+    # class must be added to lint_canon.analysis.syntax.imports; a new part is unknown to this test too,
     # and must be looked at (is it an import of its own?) before it is listed below.
     classes = {
         getattr(cst, name)

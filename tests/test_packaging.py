@@ -39,8 +39,8 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
     assert "lint_canon/_sql/plan.txt" in names
     assert "lint_canon/_sql/2026-02-02-promotion-gate-functions.sql" in names
     assert "lint_canon/_sql/reference_schema.sql" in names
-    assert "lint-canon = lint_canon.cli:main" in declared
-    assert "[flake8.extension]\nCAN = lint_canon.flake8_plugin:CanonPlugin" in declared
+    assert "lint-canon = lint_canon.frontends.cli:main" in declared
+    assert "[flake8.extension]\nCAN = lint_canon.frontends.flake8_plugin:CanonPlugin" in declared
 
     # Installed from the wheel (no checkout beside it), `lint-canon rule` reads the packaged page.
     site = tmp_path / "site"
@@ -50,7 +50,7 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
         [
             sys.executable,
             "-c",
-            "from lint_canon.docs import rules_folder, rule_doc; print(rules_folder()); print(rule_doc('CANON102').splitlines()[0]);"
+            "from lint_canon.output.docs import rules_folder, rule_doc; print(rules_folder()); print(rule_doc('CANON102').splitlines()[0]);"
             " from lint_canon.db.migrations import sql_folder, reference_schema; print(sql_folder()); print(reference_schema())",
         ],
         cwd=tmp_path,

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.config import load_canon
-from lint_canon.engine import Checker, Selection
-from lint_canon.findings import Finding
-from lint_canon.hosts import host_matches
-from lint_canon.registry import implemented_codes
+from lint_canon.analysis.values import Known
+from lint_canon.analysis.vendors import host_of
+from lint_canon.canon.config import load_canon
+from lint_canon.canon.hosts import host_matches
+from lint_canon.engine.checker import Checker, Selection
+from lint_canon.engine.runner import check_run
+from lint_canon.output.findings import Finding
+from lint_canon.rules.registry import implemented_codes
 from lint_canon.rules.unregistered_api_key import SECRET_NAME, SECRET_SUFFIXES
-from lint_canon.runner import check_run
-from lint_canon.values import Known
-from lint_canon.vendors import host_of
 from tests import spellings as generated
 from tests.conftest import REPO
 from tests.test_rule_docs import PAGES, examples

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import lint_canon.cache
-import lint_canon.engine
-import lint_canon.runcache
-from lint_canon.cli import main
+import lint_canon.engine.cache
+import lint_canon.engine.checker
+import lint_canon.engine.runcache
+from lint_canon.frontends.cli import main
 from tests.conftest import CANON, REPO
 
 FILES = {
@@ -46,7 +46,7 @@ def no_checking(monkeypatch):
         raise AssertionError("the run was checked, not replayed")
 
     def forbid() -> None:
-        monkeypatch.setattr(lint_canon.runner, "check_run", refuse)
+        monkeypatch.setattr(lint_canon.engine.runner, "check_run", refuse)
 
     return forbid
 
@@ -79,13 +79,13 @@ def change_and_expect_a_new_check(tree, capsys, monkeypatch, change, expected: s
     run(capsys)
     change()
     calls = []
-    original = lint_canon.runner.check_run
+    original = lint_canon.engine.runner.check_run
 
     def counting(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(lint_canon.runner, "check_run", counting)
+    monkeypatch.setattr(lint_canon.engine.runner, "check_run", counting)
     _, out = run(capsys)
     assert calls == [1]
     if expected is not None:
@@ -160,7 +160,7 @@ def test_other_arguments_and_another_version_are_other_runs(tree, capsys, monkey
     code, out = run(capsys, "--select", "CANON102")
     assert "CANON101" not in out and "CANON102" in out
     assert len(records(tree)) == 2
-    monkeypatch.setattr(lint_canon.runcache, "__version__", "99.0.0")
+    monkeypatch.setattr(lint_canon.engine.runcache, "__version__", "99.0.0")
     run(capsys)
     assert len(records(tree)) == 3
 
@@ -200,8 +200,8 @@ def test_the_done_doc_and_its_sql_folder_are_watched(sample, capsys, monkeypatch
 
 
 def test_old_records_and_file_caches_are_pruned(tree, capsys, monkeypatch):
-    monkeypatch.setattr(lint_canon.runcache, "KEEP_RECORDS", 2)
-    monkeypatch.setattr(lint_canon.cache, "KEEP_FILE_CACHES", 2)
+    monkeypatch.setattr(lint_canon.engine.runcache, "KEEP_RECORDS", 2)
+    monkeypatch.setattr(lint_canon.engine.cache, "KEEP_FILE_CACHES", 2)
     for select in ("CANON101", "CANON102", "CANON1"):
         run(capsys, "--select", select)
     assert len(records(tree)) == 2
@@ -215,15 +215,15 @@ def test_edited_lint_canon_code_is_another_version(tmp_path, monkeypatch):
     package = tmp_path / "lint_canon"
     (package / "rules").mkdir(parents=True)
     (package / "engine.py").write_text("")
-    monkeypatch.setattr(lint_canon.runcache, "_PACKAGE", str(package))
-    first = lint_canon.runcache.code_stamp()
-    assert lint_canon.runcache.code_stamp() == first
+    monkeypatch.setattr(lint_canon.engine.runcache, "_PACKAGE", str(package))
+    first = lint_canon.engine.runcache.code_stamp()
+    assert lint_canon.engine.runcache.code_stamp() == first
     rule = package / "rules" / "banned_import.py"
     rule.write_text("")
-    second = lint_canon.runcache.code_stamp()
+    second = lint_canon.engine.runcache.code_stamp()
     assert second != first
     os.utime(rule, ns=(rule.stat().st_atime_ns, rule.stat().st_mtime_ns + 10**9))
-    assert lint_canon.runcache.code_stamp() not in (first, second)
+    assert lint_canon.engine.runcache.code_stamp() not in (first, second)
 
 
 def test_a_changed_mode_is_noticed(tree, capsys, monkeypatch):
@@ -258,8 +258,8 @@ def test_another_version_of_a_library_that_shapes_findings_answers_from_no_cache
     installed = tree.parent / "site"
     (installed / "libcst-0.0.1.dist-info").mkdir(parents=True)
     monkeypatch.setattr(sys, "path", [str(installed), *sys.path])
-    monkeypatch.setattr(lint_canon.runcache, "_dependencies", None)
-    assert "libcst=0.0.1" in lint_canon.runcache.dependency_stamp()
+    monkeypatch.setattr(lint_canon.engine.runcache, "_dependencies", None)
+    assert "libcst=0.0.1" in lint_canon.engine.runcache.dependency_stamp()
     assert run(capsys) == (1, out)
     assert len(records(tree)) == 2
     assert sorted(p.name for p in (tree / ".lint_canon_cache").glob("findings-*.json")) != file_caches

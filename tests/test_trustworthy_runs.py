@@ -321,7 +321,7 @@ def test_an_unwritable_step_summary_is_one_line(tmp_path):
 
 
 def test_sql_without_its_extra_says_how_to_install_it(tmp_path):
-    code = "import sys; sys.modules['psycopg'] = None; from lint_canon.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; sys.modules['psycopg'] = None; from lint_canon.frontends.cli import main; sys.exit(main(sys.argv[1:]))"
     result = subprocess.run(
         [sys.executable, "-c", code, "sql", "status"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
@@ -462,11 +462,11 @@ def _processes_in(folder: Path) -> list[int]:
 
 
 BROKEN = (
-    "import sys, lint_canon.runner as runner\n"
+    "import sys, lint_canon.engine.runner as runner\n"
     "def broken(*args, **kwargs):\n"
     "    raise KeyError('a bug of ours')\n"
     "runner.check_run = broken\n"
-    "from lint_canon.cli import main\n"
+    "from lint_canon.frontends.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
 
@@ -513,7 +513,7 @@ RULE_BUG = (
     "def visit_Call(self, node):\n"
     "    raise AttributeError('a node this rule does not know')\n"
     "UnregisteredApiKey.visit_Call = visit_Call\n"
-    "from lint_canon.cli import main\n"
+    "from lint_canon.frontends.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
 

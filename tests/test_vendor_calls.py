@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.config import load_canon
-from lint_canon.engine import Checker
-from lint_canon.values import Known
-from lint_canon.vendors import host_of
+from lint_canon.analysis.values import Known
+from lint_canon.analysis.vendors import host_of
+from lint_canon.canon.config import load_canon
+from lint_canon.engine.checker import Checker
 from tests.conftest import CANON, brief, cli_env, run_check
 
 CORPUS = Path(__file__).parent / "corpus" / "vendor_calls"

@@ -7,9 +7,9 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from lint_canon.syntax import walker
-from lint_canon.syntax.visitors import FastBatchable
-from lint_canon.syntax.walker import _TRIVIA_NODES, Walker
+from lint_canon.analysis.syntax import walker
+from lint_canon.analysis.syntax.visitors import FastBatchable
+from lint_canon.analysis.syntax.walker import _TRIVIA_NODES, Walker
 from tests.conftest import dedent
 
 EVERY_KIND = dedent(

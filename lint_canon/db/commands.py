@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lint_canon.canon.paths import display_path
 from lint_canon.db import jobs as job_runner
 from lint_canon.db import migrations as mig
 from lint_canon.db.connection import DatabaseError, Target, connect, embedded_server, resolve_target
-from lint_canon.paths import display_path
 
 EXIT_OK, EXIT_PROBLEM, EXIT_ERROR = 0, 1, 2
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lint_canon.canon.paths import display_path
 from lint_canon.db.connection import DatabaseError
 from lint_canon.errors import CanonError
-from lint_canon.paths import display_path
-from lint_canon.sqltext import error_line
-from lint_canon.sqltext import statements as sql_statements
+from lint_canon.project.sqltext import error_line
+from lint_canon.project.sqltext import statements as sql_statements
 
 PLAN_FILE = "plan.txt"
 NO_TRANSACTION = "-- lint-canon: no-transaction"

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from lint_canon.config import Ban, Canon
-from lint_canon.findings import Reads, RuleInfo, Severity
+from lint_canon.analysis.syntax.imports import dotted_name, identifier
+from lint_canon.canon.config import Ban, Canon
+from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles
-from lint_canon.syntax.imports import dotted_name, identifier
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from lint_canon.config import Canon
-from lint_canon.findings import Reads, RuleInfo, Severity
+from lint_canon.canon.config import Canon
+from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups
 

@@ -10,13 +10,13 @@ from typing import Any, ClassVar
 
 import libcst as cst
 
-from lint_canon.config import Ban, Canon
-from lint_canon.deps import Dependency
-from lint_canon.findings import RuleInfo
-from lint_canon.globs import match_path
-from lint_canon.names import ImportTracker
-from lint_canon.syntax.visitors import FastBatchable
-from lint_canon.vendors import Vendors
+from lint_canon.analysis.names import ImportTracker
+from lint_canon.analysis.syntax.visitors import FastBatchable
+from lint_canon.analysis.vendors import Vendors
+from lint_canon.canon.config import Ban, Canon
+from lint_canon.canon.globs import match_path
+from lint_canon.output.findings import RuleInfo
+from lint_canon.project.dependencies import Dependency
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +29,7 @@ class Needle:
     matches). An "import" needle's ``heads``, when given, are the dotted names through which the
     module matters to the rule: a file inside the module's own package that reaches it only by
     relative imports holds the needle only if they reach one of those. See
-    ``lint_canon.prefilter``."""
+    ``lint_canon.engine.prefilter``."""
 
     word: bytes
     pattern: bytes = b""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lint_canon.done_states import EXISTS, DocRow, SqlChecker
-from lint_canon.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.project.done_states import EXISTS, DocRow, SqlChecker
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
 

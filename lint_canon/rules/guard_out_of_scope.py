@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lint_canon.config import Tool
-from lint_canon.findings import Reads, RuleInfo, Severity
+from lint_canon.analysis.vendors import Guard
+from lint_canon.canon.config import Tool
+from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
-from lint_canon.vendors import Guard
 
 
 class GuardOutOfScope(GuardRule):

@@ -1,0 +1,1 @@
+"""Python analysis: what a module's names refer to (names), what string expressions hold (values), which calls reach a vendor and which guard covers them (vendors); syntax/ is all that touches libcst's private API."""

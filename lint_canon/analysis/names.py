@@ -1,0 +1,784 @@
+"""A light name resolver: which module or API a name or attribute chain stands for.
+
+libcst's ``QualifiedNameProvider`` runs a full scope analysis, about a hundred times the cost
+of the parse. The rules only need to know what imported names mean, so this visitor follows
+imports, aliases and the few bindings that shadow them (parameters, assignments, nested
+definitions), with Python's scoping rules for functions and classes, in one traversal shared
+with the rules.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from lint_canon.analysis.syntax.imports import (
+    IMPORT_NODES,
+    PLAIN_IMPORT_NODES,
+    dotted_name,
+    identifier,
+    import_from_module,
+)
+from lint_canon.analysis.syntax.visitors import FastBatchable
+
+_BUILTINS = frozenset(dir(builtins))
+# CapWords calls that declare a field's default rather than make an object (values.py reads them).
+_DECLARATIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
+
+
+@dataclass
+class Binding:
+    """What a name is bound to. ``qualname`` is None for a local value (not an import).
+
+    An instance made by calling a class (``client = httpx.Client(...)``) gets the qualname
+    ``httpx.Client()``, so that ``client.get`` resolves to ``httpx.Client().get``; ``node`` is
+    then the constructor call. A plain assignment keeps the assigned expression in ``value``,
+    which is how constants (URLs, tool ids) are resolved; a class keeps its ``members``.
+    """
+
+    qualname: str | None
+    node: cst.CSTNode | None = None
+    type_checking: bool = False
+    value: cst.BaseExpression | None = None
+    members: dict[str, Binding] | None = None
+    star: bool = False  # bound by `from M import *`
+    returns: Binding | None = None  # a function whose one statement returns a new client
+
+
+class _Scope:
+    __slots__ = ("kind", "names", "items", "chain")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.names: dict[str, Binding] = {}
+        # A class's members with those of its bases defined in the same module (inherited
+        # class attributes: `self.API_URL` set on a base class).
+        self.chain: Any = self.names
+        # Items put into a local dict by a constant key (`config["base_url"] = URL`,
+        # `config.setdefault("base_url", URL)`): what a later `Client(**config)` receives.
+        self.items: dict[tuple[str, str], cst.BaseExpression] = {}
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    name = dotted_name(test)
+    return name in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING", "t.TYPE_CHECKING")
+
+
+def _is_class_name(qualname: str) -> bool:
+    """``pkg.Client`` (CapWords, PEP 8) and ``pkg.OWM`` (an acronym) look like classes; ``pkg.get``
+    like a function."""
+    return qualname.rsplit(".", 1)[-1][:1].isupper()
+
+
+class ImportTracker(FastBatchable):
+    """Keeps the scopes while the rules traverse; ask it ``qualname(expr)`` at any node."""
+
+    # Functions that return a client although their names are lower case.
+    FACTORIES = frozenset(
+        {
+            "requests.session",
+            "urllib3.connection_from_url",
+            "boto3.client",
+            "boto3.resource",
+            "googleapiclient.discovery.build",
+        }
+    )
+
+    def __init__(
+        self,
+        module: cst.Module,
+        star_names: Callable[[str], Iterable[str]] | None = None,
+        package: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.star_names = star_names
+        self.package = package
+        # The base_url a client was made with (by keyword or through `**config`), by the id of
+        # the call that made it: its requests go there, not to the SDK's vendor.
+        self.base_urls: dict[int, cst.BaseExpression] = {}
+        # A call whose result is at once the receiver of another (`client.actor(id).call()`):
+        # the id of the inner call -> the outer one (recorded when the outer is visited, first).
+        self.receivers: dict[int, cst.Call] = {}
+        self.fallback_depth = 0
+        self.scopes: list[_Scope] = [_Scope("module")]
+        self.type_checking_depth = 0
+        self.import_depth = 0
+        self.function_stack: list[cst.FunctionDef] = []
+        # Module-level imports are known before any function body is visited, wherever they
+        # stand in the file: the body runs after the whole module has executed.
+        self._prepass(module.body, type_checking=False)
+
+    # --- the public questions -----------------------------------------------------------
+
+    @property
+    def in_type_checking(self) -> bool:
+        return self.type_checking_depth > 0
+
+    @property
+    def in_import(self) -> bool:
+        return self.import_depth > 0
+
+    def lookup(self, name: str) -> Binding | None:
+        name = identifier(name)
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            # Class bodies are not enclosing scopes for the functions defined inside them.
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            binding = scope.names.get(name)
+            if binding is not None:
+                return binding
+        return None
+
+    def qualname(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name ``node`` refers to, through imports and aliases; None if unknown."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in ("self", "cls") and rest:
+            # self.client.get: a client the class stored on itself (self.client = Client()).
+            members = self.enclosing_class_members()
+            first, _, more = rest.partition(".")
+            member = members.get(first) if members is not None else None
+            if member is not None and member.qualname is not None:
+                return f"{member.qualname}.{more}" if more else member.qualname
+            return None
+        binding = self.lookup(head)
+        if binding is None:
+            if head in _BUILTINS:
+                return f"builtins.{dotted}"
+            return None
+        if binding.qualname is None:
+            return None
+        return f"{binding.qualname}.{rest}" if rest else binding.qualname
+
+    def head_binding(self, node: cst.BaseExpression) -> Binding | None:
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        return self.lookup(node.value) if isinstance(node, cst.Name) else None
+
+    def from_module(self, node: Any) -> str | None:
+        """The absolute module of ``from X import ...``; a relative one resolved against the
+        file's package (``from ..legacy import x`` in ``myapp/sub/v.py`` -> ``myapp.legacy``),
+        None when the file is in no package or the dots climb out of it."""
+        if not node.relative:
+            return import_from_module(node)
+        if not self.package:
+            return None
+        parts = self.package.split(".")
+        climb = len(node.relative) - 1
+        if climb >= len(parts):
+            return None
+        base = parts[: len(parts) - climb]
+        if node.module is not None:
+            named = dotted_name(node.module)
+            if named is None:
+                return None
+            base.append(named)
+        return ".".join(base)
+
+    # --- bindings ------------------------------------------------------------------------
+
+    def _bind(self, name: str, binding: Binding) -> None:
+        name = identifier(name)
+        if self.scopes[-1].kind == "class" and _is_none(binding.value):
+            # `client: Any = None` in the class body: a field a method fills (found beforehand)
+            current = self.scopes[-1].names.get(name)
+            if current is not None and current.qualname is not None:
+                return
+        if self.fallback_depth and binding.qualname is None:
+            # `except ImportError: Client = None` (or the else of `if TYPE_CHECKING:`): a
+            # fallback for when the import fails does not erase what the import binds.
+            current = self.scopes[-1].names.get(name)
+            if current is not None and current.qualname is not None:
+                return
+        self.scopes[-1].names[name] = binding
+
+    def _bind_import(self, node: Any, type_checking: bool) -> None:
+        if isinstance(node, PLAIN_IMPORT_NODES):
+            for alias in node.names:
+                full = dotted_name(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self._bind(alias.asname.name.value, Binding(full, alias, type_checking))
+                else:
+                    head = full.split(".", 1)[0]
+                    self._bind(head, Binding(head, alias, type_checking))
+            return
+        module = self.from_module(node)
+        if isinstance(node.names, cst.ImportStar):
+            # `from M import *` binds every public name of M: those that matter (a banned
+            # M.name) are bound, so that their use is seen.
+            if module is not None and self.star_names is not None:
+                for name in self.star_names(module):
+                    self._bind(name, Binding(f"{module}.{name}", node, type_checking, star=True))
+            return
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            local = alias.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            qualname = f"{module}.{identifier(alias.name.value)}" if module else None
+            self._bind(local, Binding(qualname, alias, type_checking))
+
+    def _prepass(self, body: object, type_checking: bool) -> None:
+        for stmt in body:  # type: ignore[attr-defined]
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, IMPORT_NODES):
+                        self._bind_import(small, type_checking)
+                    elif isinstance(small, cst.Assign):
+                        self.visit_Assign(small)
+                    elif isinstance(small, cst.AnnAssign):
+                        self.visit_AnnAssign(small)
+            elif isinstance(stmt, cst.If):
+                guarded = _is_type_checking(stmt.test)
+                self._prepass(stmt.body.body, type_checking or guarded)
+                self.fallback_depth += guarded  # `else: Client = None` is a fallback
+                orelse = stmt.orelse
+                while orelse is not None:
+                    if isinstance(orelse, cst.If):
+                        self._prepass(orelse.body.body, type_checking)
+                        orelse = orelse.orelse
+                    else:
+                        self._prepass(orelse.body.body, type_checking)
+                        orelse = None
+                self.fallback_depth -= guarded
+            elif isinstance(stmt, (cst.Try, cst.TryStar)):
+                self._prepass(stmt.body.body, type_checking)
+                self.fallback_depth += 1
+                for handler in stmt.handlers:
+                    self._prepass(handler.body.body, type_checking)
+                self.fallback_depth -= 1
+                if stmt.orelse is not None:
+                    self._prepass(stmt.orelse.body.body, type_checking)
+                if stmt.finalbody is not None:
+                    self._prepass(stmt.finalbody.body.body, type_checking)
+            elif isinstance(stmt, cst.With):
+                self._prepass(stmt.body.body, type_checking)
+
+    # --- traversal -----------------------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.import_depth += 1
+        self._bind_import(node, self.in_type_checking)
+
+    def leave_Import(self, original_node: cst.Import) -> None:
+        self.import_depth -= 1
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.import_depth += 1
+        self._bind_import(node, self.in_type_checking)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+        self.import_depth -= 1
+
+    # `lazy import x` / `lazy from x import y` (PEP 810) bind as the plain forms do.
+    visit_LazyImport = visit_Import
+    leave_LazyImport = leave_Import
+    visit_LazyImportFrom = visit_ImportFrom
+    leave_LazyImportFrom = leave_ImportFrom
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.fallback_depth += 1
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self.fallback_depth -= 1
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.fallback_depth += 1
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.fallback_depth -= 1
+
+    def visit_If_body(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.type_checking_depth += 1
+
+    def leave_If_body(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self.type_checking_depth -= 1
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value, Binding(None, node, returns=self._returned_client(node)))
+        self.function_stack.append(node)
+        self.scopes.append(_Scope("function"))
+        self._bind_params(node.params)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.function_stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.scopes.append(_Scope("function"))
+        self._bind_params(node.params)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        scope = _Scope("class")
+        bases = []
+        for base in node.bases:
+            binding = self.lookup(base.value.value) if isinstance(base.value, cst.Name) else None
+            if binding is not None and binding.members is not None:
+                bases.append(binding.members)
+        if bases:
+            scope.chain = ChainMap(scope.names, *bases)  # writes go to the class's own names
+        self._bind(node.name.value, Binding(None, node, members=scope.chain))
+        self.scopes.append(scope)
+        self._prepass_methods(node)
+
+    def _prepass_methods(self, node: cst.ClassDef) -> None:
+        """What the class's methods store on ``self`` (and its validators in ``values[...]``),
+        known before any method is visited: an attribute set in a method further down the class
+        (a validator at its end) is the same attribute in every method."""
+        if not isinstance(node.body, cst.IndentedBlock):
+            return
+        methods = [
+            stmt
+            for stmt in node.body.body
+            if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock)
+        ]
+        if len(methods) < 2:
+            return  # one method sees what it stores as the traversal goes
+        for method in methods[1:]:  # the first method's stores come before any other method
+            self.function_stack.append(method)
+            self.scopes.append(_Scope("function"))
+            try:
+                self._bind_params(method.params)
+                self._prepass(method.body.body, type_checking=False)
+            finally:
+                self.scopes.pop()
+                self.function_stack.pop()
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def _bind_params(self, params: cst.Parameters) -> None:
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            # `session: requests.Session`: a client declared by its type
+            declared = self.declared_client(param.annotation.annotation) if param.annotation is not None else None
+            self._bind(param.name.value, declared or Binding(None, param))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, Binding(None, star))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, node.value)
+            self._record_item(target.target, node.value)
+            self._validator_field(target.target, node.value)
+
+    def _validator_field(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``values["client"] = Client(...)`` in a pydantic validator of a class (the langchain
+        idiom): the field ``client`` holds what is assigned, as ``self.client = ...`` would."""
+        key = _constant_key(target)
+        if key is None or not self.function_stack or self.scopes[-1].kind != "function":
+            return
+        function = self.function_stack[-1]
+        params = {param.name.value for param in (*function.params.posonly_params, *function.params.params)}
+        if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Name):
+            return
+        if target.value.value not in params or not any(self._is_validator(d) for d in function.decorators):
+            return
+        members = self.enclosing_class_members()
+        if members is not None and key.isidentifier():
+            members[identifier(key)] = self._binding_for_value(target, value)
+
+    def _is_validator(self, decorator: cst.Decorator) -> bool:
+        expr = decorator.decorator
+        qualname = self.qualname(expr.func if isinstance(expr, cst.Call) else expr)
+        return qualname is not None and qualname.rsplit(".", 1)[-1] in _VALIDATORS
+
+    def _record_item(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        key = _constant_key(target)
+        if key is not None and isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self.scopes[-1].items[(identifier(target.value.value), key)] = value
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            self.receivers[id(func.value)] = node
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = identifier(func.value.value)
+            items = self.scopes[-1].items
+            if func.attr.value == "setdefault" and len(node.args) == 2:
+                key = node.args[0].value
+                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                    items.setdefault((owner, key.evaluated_value), node.args[1].value)
+            elif func.attr.value == "update":
+                for arg in node.args:
+                    if arg.keyword is not None:
+                        items[(owner, arg.keyword.value)] = arg.value
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        value = node.value
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            # `aiosession: Optional[aiohttp.ClientSession] = None`: a field declared as a client
+            declared = self.declared_client(node.annotation.annotation)
+            if declared is not None:
+                if isinstance(node.target, cst.Name):
+                    self._bind(node.target.value, declared)
+                    return
+                value = None
+        if value is not None:
+            self._bind_target(node.target, value)
+
+    def declared_client(self, annotation: cst.BaseExpression) -> Binding | None:
+        """The client an annotation declares: a class of an imported module, alone or in
+        ``Optional[...]``, ``X | None``, ``Union[X, None]``; a quoted one is not read."""
+        inner = annotation
+        if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.BitOr):
+            sides = [inner.left, inner.right]
+            kept = [side for side in sides if not (isinstance(side, cst.Name) and side.value == "None")]
+            if len(kept) != 1:
+                return None
+            inner = kept[0]
+        elif isinstance(inner, cst.Subscript) and self.qualname(inner.value) in ("typing.Optional", "typing.Union"):
+            kept = [
+                element.slice.value
+                for element in inner.slice
+                if isinstance(element.slice, cst.Index)
+                and not (isinstance(element.slice.value, cst.Name) and element.slice.value.value == "None")
+            ]
+            if len(kept) != 1:
+                return None
+            inner = kept[0]
+        qualname = self.qualname(inner)
+        if qualname is None or "()" in qualname or qualname.split(".", 1)[0] in ("typing", "builtins"):
+            return None
+        if not _is_class_name(qualname) or qualname in _DECLARATIONS:
+            return None
+        return Binding(f"{qualname}()", annotation)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, node.item)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_loop(node.target, self._loop_values(node.iter, 0))
+
+    def _bind_loop(self, target: cst.BaseExpression, values: list[cst.BaseExpression] | None) -> None:
+        """``for url in (PRIMARY, FALLBACK)``, ``for url, _ in [(A, x), (B, y)]``,
+        ``for region, url in URLS.items()``: the name is one of those values (read as
+        ``[...][i]``, a subscript of constants). Anything else binds an unknown value."""
+        if values is None:
+            self._bind_target(target, None)
+        elif isinstance(target, cst.Name):
+            choices = cst.List([cst.Element(value) for value in values])
+            index = cst.SubscriptElement(cst.Index(cst.Name(_UNKNOWN)))
+            self._bind_target(target, cst.Subscript(choices, [index]) if values else None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            width = len(target.elements)
+            rows = [value.elements for value in values if isinstance(value, (cst.Tuple, cst.List))]
+            whole = len(rows) == len(values) and all(
+                len(row) == width and all(isinstance(item, cst.Element) for item in row) for row in rows
+            )
+            for position, element in enumerate(target.elements):
+                column = [row[position].value for row in rows] if whole else None
+                self._bind_loop(element.value, column)
+        else:
+            self._bind_target(target, None)
+
+    def _loop_values(self, expr: cst.BaseExpression, depth: int) -> list[cst.BaseExpression] | None:
+        """The values a loop over ``expr`` takes, when they are spelled in the file; None if not."""
+        if depth > 4:
+            return None
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            if not all(isinstance(element, cst.Element) for element in expr.elements):
+                return None
+            return [element.value for element in expr.elements]
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            left = self._loop_values(expr.left, depth + 1)
+            right = self._loop_values(expr.right, depth + 1)
+            return None if left is None or right is None else left + right
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            # `[(self.URL, ch) for ch in channels]`: what does not depend on the loop's own names
+            bound = _names_in(expr.for_in.target)
+            if isinstance(expr.elt, cst.Tuple):
+                items = [
+                    cst.Element(cst.Name(_UNKNOWN) if _names_in(item.value) & bound else item.value)
+                    for item in expr.elt.elements
+                ]
+                return [cst.Tuple(items)]
+            return None if _names_in(expr.elt) & bound else [expr.elt]
+        if (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value in ("items", "values", "keys")
+            and not expr.args
+        ):
+            mapping = self._value_of(expr.func.value)
+            if not isinstance(mapping, cst.Dict):
+                return None
+            pairs = [element for element in mapping.elements if isinstance(element, cst.DictElement)]
+            if len(pairs) != len(mapping.elements):
+                return None
+            if expr.func.attr.value == "keys":
+                return [pair.key for pair in pairs]
+            if expr.func.attr.value == "values":
+                return [pair.value for pair in pairs]
+            return [cst.Tuple([cst.Element(pair.key), cst.Element(pair.value)]) for pair in pairs]
+        value = self._value_of(expr)
+        return None if value is None else self._loop_values(value, depth + 1)
+
+    def _value_of(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The constant expression a name or ``self.X`` is bound to, if any."""
+        binding = self.binding_of(expr)
+        if binding is None or binding.qualname is not None:
+            return None
+        return binding.value
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, self._binding_for_value(target, value))
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value in ("self", "cls")
+            and self.scopes[-1].kind == "function"
+        ):
+            members = self.enclosing_class_members()
+            if members is not None:
+                name = identifier(target.attr.value)
+                current = members.get(name)
+                if _is_none(value) and current is not None and current.qualname is not None:
+                    return  # `self.client = None` (closed, or not made yet) does not erase the client
+                members[name] = self._binding_for_value(target.attr, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, None)
+
+    def _binding_for_value(self, target: cst.CSTNode, value: cst.BaseExpression | None) -> Binding:
+        while isinstance(value, cst.Await):
+            value = value.expression
+        made = self._client_made_by(value)
+        if made is not None:
+            return made
+        return Binding(None, target, value=value)
+
+    def _client_made_by(self, value: cst.BaseExpression | None, alias: bool = True) -> Binding | None:
+        """The client a value holds when it is made by calling a class or a factory:
+        ``httpx.Client()``, ``client or httpx.AsyncClient()`` (an injected client, else ours),
+        ``x if c else Client()``, and a sub-object of one (``openai.OpenAI().images``)."""
+        while isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Name) and alias:
+            # `self.client = client` after `client = Client()`; `values["engine"] = GoogleSearch`,
+            # `values["wiki"] = wikipedia`: another name for the same client, class or module
+            binding = self.lookup(value.value)
+            if binding is not None and binding.qualname is not None:
+                return Binding(binding.qualname, binding.node, value=value)
+            return None
+        # One of two values: only a client made here counts (`fn = requests.post if m else
+        # print` is no client, and which function it is is not known).
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+            return self._client_made_by(value.right, False) or self._client_made_by(value.left, False)
+        if isinstance(value, cst.IfExp):
+            return self._client_made_by(value.body, False) or self._client_made_by(value.orelse, False)
+        attrs: list[str] = []
+        whole = value
+        while isinstance(value, cst.Attribute):
+            attrs.append(identifier(value.attr.value))
+            value = value.value
+        if attrs and isinstance(value, cst.Name) and alias:
+            # `values["search"] = arxiv.Search`, `= sch.search_paper`: a class, function or
+            # method of an import or of a client, under another name
+            qualname = self.qualname(whole)
+            return Binding(qualname, whole, value=whole) if qualname is not None else None
+        if isinstance(value, cst.Call):
+            returned = self.returned_client(value.func)
+            if returned is not None and returned.qualname is not None:
+                suffix = "".join(f".{attr}" for attr in reversed(attrs))
+                return Binding(f"{returned.qualname}{suffix}", returned.node)
+            maker = self.qualname(value.func)
+            if maker is None and isinstance(value.func, cst.Attribute):
+                # `pyowm.OWM(key).weather_manager()`: a method of what a call made
+                made = self._client_made_by(value.func.value, False)
+                if made is not None and made.qualname is not None and "()" in made.qualname:
+                    maker = f"{made.qualname}.{identifier(value.func.attr.value)}"
+            if maker is not None and "()" in maker and returns_handle(maker):
+                suffix = "".join(f".{attr}" for attr in reversed(attrs))
+                return Binding(f"{maker}(){suffix}", value)  # `mgr = owm.weather_manager()`
+            if (
+                maker is not None
+                and "()" not in maker
+                and maker not in _DECLARATIONS
+                and (_is_class_name(maker) or maker in self.FACTORIES)
+            ):
+                self._note_base_url(value)
+                suffix = "".join(f".{attr}" for attr in reversed(attrs))
+                return Binding(f"{maker}(){suffix}", value)
+        return None
+
+    def _returned_client(self, node: cst.FunctionDef) -> Binding | None:
+        """The client a helper makes and returns, when its body is that one statement (after a
+        docstring): ``def _session(self): return requests.Session()``. Resolved where the helper
+        is defined, one level deep."""
+        returned = _single_return(node)
+        return self._client_made_by(returned) if returned is not None else None
+
+    def returned_value(self, func: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.FunctionDef, bool] | None:
+        """What a call of ``func`` returns, when ``func`` is a helper of the module
+        (``make_url()``) or of the class being visited (``self._url()``) whose body is one
+        ``return`` statement: the returned expression, the helper, and whether it is a method."""
+        binding = self.binding_of(func)
+        method = not isinstance(func, cst.Name)
+        if isinstance(func, cst.Name) and binding is not self.scopes[0].names.get(identifier(func.value)):
+            return None  # a nested function, or shadowed here: not a helper of the module
+        if binding is None or not isinstance(binding.node, cst.FunctionDef):
+            return None
+        returned = _single_return(binding.node)
+        return (returned, binding.node, method) if returned is not None else None
+
+    @contextmanager
+    def inside(self, helper: cst.FunctionDef, method: bool) -> Iterator[None]:
+        """The scopes a helper's body sees (the module's, its class's members for ``self.X``,
+        its own parameters), not those of the function that calls it, for as long as the
+        block runs: what the helper returns is read as it would be where it is defined."""
+        saved = self.scopes
+        classes = [scope for scope in saved if scope.kind == "class"][-1:] if method else []
+        self.scopes = [saved[0], *classes, _Scope("function")]
+        try:
+            self._bind_params(helper.params)
+            yield None
+        finally:
+            self.scopes = saved
+
+    def returned_client(self, func: cst.BaseExpression) -> Binding | None:
+        """The client a call of ``func`` returns, when ``func`` is such a helper of this module
+        (``make_session()``) or of the class being visited (``self._session()``)."""
+        binding = self.binding_of(func)
+        return binding.returns if binding is not None else None
+
+    def binding_of(self, expr: cst.BaseExpression) -> Binding | None:
+        """What a name, or ``self.X`` / ``cls.X`` in a method, is bound to."""
+        if isinstance(expr, cst.Name):
+            return self.lookup(expr.value)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            members = self.enclosing_class_members()
+            return members.get(identifier(expr.attr.value)) if members is not None else None
+        return None
+
+    def _note_base_url(self, call: cst.Call) -> None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "base_url":
+                self.base_urls[id(call)] = arg.value
+                return
+        for arg in call.args:
+            if arg.star == "**" and isinstance(arg.value, cst.Name):
+                value = self.scopes[-1].items.get((identifier(arg.value.value), "base_url"))
+                if value is not None:
+                    self.base_urls[id(call)] = value
+                    return
+
+    # --- members of classes, for self.X / cls.X / ClassName.X -------------------------------
+
+    def enclosing_class_members(self) -> dict[str, Binding] | None:
+        """Members of the class whose method is being visited (for ``self.X`` and ``cls.X``)."""
+        for i in range(len(self.scopes) - 1, 0, -1):
+            if self.scopes[i].kind == "class":
+                return self.scopes[i].chain
+        return None
+
+
+def _single_return(node: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The expression a function returns when its body is one ``return`` (after a docstring)."""
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    statements = list(body.body)
+    if (
+        statements
+        and isinstance(statements[0], cst.SimpleStatementLine)
+        and len(statements[0].body) == 1
+        and isinstance(statements[0].body[0], cst.Expr)
+        and isinstance(statements[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    ):
+        statements = statements[1:]  # the docstring
+    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+        return None
+    small = statements[0].body
+    if len(small) != 1 or not isinstance(small[0], cst.Return) or small[0].value is None:
+        return None
+    return small[0].value
+
+
+# A name no scope binds: a value that is not known (what a comprehension's own names hold).
+_UNKNOWN = "_lint_canon_unknown_"
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            names.add(current.value)
+        stack.extend(current.children)
+    return names
+
+
+# What some vendor SDKs return without sending anything, so that what is called on it later is
+# followed: SDK root -> methods that return a local handle (pyowm's managers, praw's lazy
+# objects). Documented on the CANON201 page.
+HANDLE_METHODS: dict[str, frozenset[str]] = {
+    "pyowm": frozenset(
+        {
+            "weather_manager",
+            "uvindex_manager",
+            "airpollution_manager",
+            "alert_manager",
+            "stations_manager",
+            "agro_manager",
+            "geocoding_manager",
+            "tile_manager",
+        }
+    ),
+    "praw": frozenset({"subreddit", "redditor", "submission", "comment", "multireddit"}),
+}
+# SDKs that build requests locally and send only through these methods; every other call
+# returns a local builder (googleapiclient: service.cse().list(q=...).execute()).
+LAZY_SDKS: dict[str, frozenset[str]] = {"googleapiclient": frozenset({"execute"})}
+
+
+def returns_handle(qualname: str) -> bool:
+    """Whether a call of ``qualname`` (``pyowm.OWM().weather_manager``) returns a local handle."""
+    root = qualname.split(".", 1)[0]
+    if root in LAZY_SDKS:
+        return qualname.rsplit(".", 1)[-1] not in LAZY_SDKS[root]
+    return qualname.rsplit(".", 1)[-1] in HANDLE_METHODS.get(root, ())
+
+
+# Decorators of pydantic validators (and langchain's pre_init), whose `values[...]` are fields.
+_VALIDATORS = frozenset({"model_validator", "root_validator", "pre_init"})
+
+
+def _constant_key(target: cst.BaseExpression) -> str | None:
+    """The key of ``name["key"]``, when it is a string literal."""
+    if (
+        isinstance(target, cst.Subscript)
+        and isinstance(target.value, cst.Name)
+        and len(target.slice) == 1
+        and isinstance(target.slice[0].slice, cst.Index)
+        and isinstance(target.slice[0].slice.value, cst.SimpleString)
+    ):
+        key = target.slice[0].slice.value.evaluated_value
+        return key if isinstance(key, str) else None
+    return None
+
+
+def _is_none(value: cst.BaseExpression | None) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"

@@ -1,0 +1,505 @@
+"""Recognising vendor calls and the guard, statically.
+
+A call is a *vendor call* when it goes into a vendor SDK (a tool's ``modules``, a
+``vendor_modules`` entry or the built-in list below) or sends an HTTP request, through requests,
+httpx, aiohttp, urllib.request or urllib3, to a host that is known from the source. Creating a
+client (``OpenAI()``, ``httpx.Client(...)``) is not a call; calling a method on it is, and
+``client.get(...)`` is followed back to the client through the import tracker.
+
+The guard is a decorator whose qualified name is in the canon's ``guard.decorators``; its tool
+id, hub and interaction type are read positionally or by keyword, as string literals, constants
+or ``InteractionType.ENRICH``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from lint_canon.analysis.names import ImportTracker, returns_handle
+from lint_canon.analysis.syntax.imports import dotted_name
+from lint_canon.analysis.values import Known, keyword, known_text
+from lint_canon.canon.config import Ban, Canon, Tool
+from lint_canon.canon.hosts import host_matches
+
+# Common SDKs of paid services: a call into one is a vendor call even if the canon lists no
+# tool for it (then it is an unregistered one). `builtin_vendors: false` switches this off.
+BUILTIN_VENDOR_MODULES: dict[str, str] = {
+    # AI and language models
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "cohere": "Cohere",
+    "mistralai": "Mistral AI",
+    "google.generativeai": "Google Gemini",
+    "google.genai": "Google Gemini",
+    "groq": "Groq",
+    "replicate": "Replicate",
+    "together": "Together AI",
+    "voyageai": "Voyage AI",
+    "cerebras.cloud.sdk": "Cerebras",
+    "ibm_watsonx_ai": "IBM watsonx.ai",
+    "huggingface_hub.InferenceClient": "Hugging Face Inference",
+    "huggingface_hub.AsyncInferenceClient": "Hugging Face Inference",
+    "deepgram": "Deepgram",
+    "assemblyai": "AssemblyAI",
+    "elevenlabs": "ElevenLabs",
+    # enrichment and sales intelligence
+    "pyhunter": "Hunter.io",
+    "clearbit": "Clearbit",
+    "peopledatalabs": "People Data Labs",
+    "proxycurl": "Proxycurl",
+    "fullcontact": "FullContact",
+    # email verification
+    "zerobounce": "ZeroBounce",
+    "neverbounce": "NeverBounce",
+    "kickbox": "Kickbox",
+    "emailable": "Emailable",
+    # search
+    "serpapi": "SerpApi",
+    "tavily": "Tavily",
+    "exa_py": "Exa",
+    "googlemaps": "Google Maps",
+    # messaging and email delivery
+    "twilio": "Twilio",
+    "sendgrid": "SendGrid",
+    "mailchimp_marketing": "Mailchimp",
+    "mailchimp_transactional": "Mailchimp Transactional",
+    "postmarker": "Postmark",
+    "vonage": "Vonage",
+    "slack_sdk": "Slack",
+    # payments
+    "stripe": "Stripe",
+    "braintree": "Braintree",
+    "paypalrestsdk": "PayPal",
+    "Adyen": "Adyen",
+}
+
+HTTP_LIBRARIES = ("requests", "httpx", "aiohttp", "urllib", "urllib3")
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+# function or method qualname -> position of the URL argument (its keyword is "url")
+_HTTP_FUNCTIONS: dict[str, int] = {
+    **{f"requests.{verb}": 0 for verb in _VERBS},
+    "requests.request": 1,
+    **{f"httpx.{verb}": 0 for verb in _VERBS},
+    "httpx.request": 1,
+    "httpx.stream": 1,
+    "aiohttp.request": 1,
+    "urllib.request.urlopen": 0,
+    "urllib3.request": 1,
+}
+# client class (or factory) -> (methods with the URL first, methods with the method first)
+_CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "requests.Session": (_VERBS, frozenset({"request"})),
+    "requests.session": (_VERBS, frozenset({"request"})),
+    "requests.sessions.Session": (_VERBS, frozenset({"request"})),
+    "httpx.Client": (_VERBS, frozenset({"request", "stream"})),
+    "httpx.AsyncClient": (_VERBS, frozenset({"request", "stream"})),
+    "aiohttp.ClientSession": (_VERBS | {"ws_connect"}, frozenset({"request"})),
+    "urllib3.PoolManager": (frozenset(), frozenset({"request", "urlopen"})),
+    "urllib3.HTTPConnectionPool": (frozenset(), frozenset({"request", "urlopen"})),
+    "urllib3.HTTPSConnectionPool": (frozenset(), frozenset({"request", "urlopen"})),
+    "urllib3.connection_from_url": (frozenset(), frozenset({"request", "urlopen"})),
+}
+
+
+# Pools made from a bare host (no URL, no "://"): their requests go to that host.
+BARE_HOST_CLIENTS = ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool")
+
+
+def http_qualnames() -> frozenset[str]:
+    """Every qualified name of the HTTP tables: functions that send, clients, bare-host pools."""
+    return frozenset(_HTTP_FUNCTIONS) | frozenset(_CLIENTS) | frozenset(BARE_HOST_CLIENTS)
+
+
+def http_call_names(library: str) -> frozenset[str]:
+    """The last names of the calls through ``library`` that can send a request: its functions
+    (``get``, ``urlopen``) and the methods of its clients."""
+    names = {qualname.rsplit(".", 1)[1] for qualname in _HTTP_FUNCTIONS if qualname.split(".", 1)[0] == library}
+    for client, (url_first, method_first) in _CLIENTS.items():
+        if client.split(".", 1)[0] == library:
+            names |= url_first | method_first
+    return frozenset(names)
+
+
+_INTERNAL_HOSTS = ("localhost", "*.localhost", "*.local", "*.internal")
+
+_AUTHORITY = re.compile(r"^(?:https?|wss?)://([^/?#]*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class VendorCall:
+    """A call that reaches a vendor: through an SDK (``module``) or over HTTP (``host``)."""
+
+    node: cst.Call = field(repr=False)
+    module: str | None = None
+    hosts: tuple[str, ...] = ()  # the host, or the hosts it may go to under one verdict
+    tool: Tool | None = None  # the registered tool it belongs to
+    ban: Ban | None = None  # a ban of its host
+    vendor: str = ""  # what to call it in a message
+
+    @property
+    def host(self) -> str | None:
+        return self.hosts[0] if self.hosts else None
+
+    @property
+    def host_text(self) -> str:
+        """``'api.mailgun.net'``, or ``'api.mailgun.net' or 'api.eu.mailgun.net'``."""
+        return " or ".join(f"'{host}'" for host in self.hosts)
+
+    @property
+    def target(self) -> str:
+        if self.hosts:
+            return f"host {self.host_text}" if len(self.hosts) == 1 else f"hosts {self.host_text}"
+        return f"'{self.module}'"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The guard decorator of a function, with the arguments that could be read."""
+
+    decorator: cst.Decorator
+    tool_id: str | None
+    hub_id: str | None
+    interaction: str | None
+    tool_arg: cst.BaseExpression | None
+    hub_arg: cst.BaseExpression | None
+    interaction_arg: cst.BaseExpression | None
+
+
+def host_of(known: Known) -> str | None:
+    """The host a URL names, if the known part reaches past it; None otherwise."""
+    match = _AUTHORITY.match(known.text)
+    if match is None:
+        return None
+    authority = match.group(1)
+    complete = known.whole or match.end() < len(known.text)
+    if "@" in authority:
+        authority = authority.rsplit("@", 1)[1]
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end < 0:
+            return None
+        return authority[1:end].lower() if complete or end < len(authority) else None
+    host, colon, _ = authority.partition(":")
+    if not (complete or colon):
+        return None  # f"https://{region}.api.example.com" and the like: not known
+    return normalise_host(host) or None
+
+
+def normalise_host(host: str) -> str:
+    """A host as the request reaches it: in lower case, without the root's trailing dot, and
+    (as IDNA maps it) a non-ASCII name NFKC-normalised: ``API.Hunter.IO.`` and
+    ``api.\uff48unter.io`` are api.hunter.io."""
+    if not host.isascii():
+        host = unicodedata.normalize("NFKC", host)
+        host = host.replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
+    return host.lower().rstrip(".")
+
+
+def is_internal(host: str, canon: Canon) -> bool:
+    """Our own services: the canon's allowed_hosts, loopback and private addresses, and
+    single-label names (a container or cluster service)."""
+    if any(host_matches(host, p) for p in (*canon.allowed_hosts, *_INTERNAL_HOSTS)):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
+# Calls into a vendor SDK that send nothing to the vendor: closing a client, entering or leaving
+# it as a context manager, configuration functions that only store settings (`configure`, and
+# every `set_...` setter: `set_api_key`, `wikipedia.set_lang`), helpers that format text
+# (`format_...`: postmarker's `format_exception_message`), and factories that make a client
+# (`boto3.client("s3")`, `session.resource("s3")`, googleapiclient's `build`). Documented on the
+# CANON201 and CANON301 pages.
+SILENT_CALLS = frozenset(
+    {
+        "close",
+        "aclose",
+        "__enter__",
+        "__exit__",
+        "__aenter__",
+        "__aexit__",
+        "configure",
+        "client",
+        "resource",
+    }
+)
+SILENT_PREFIXES = ("set_", "format_")
+SILENT_QUALNAMES = frozenset({"googleapiclient.discovery.build"})
+
+
+class Vendors:
+    """Per-file answers about calls and guards, computed once and shared by every rule."""
+
+    def __init__(self, canon: Canon, names: ImportTracker) -> None:
+        self.canon = canon
+        self.names = names
+        self._calls: dict[int, tuple[VendorCall, ...]] = {}
+        self._guards: dict[int, Guard | None] = {}
+        self._tool_modules = {module: tool for tool in canon.tools for module in tool.modules}
+        self._vendor_modules = dict(BUILTIN_VENDOR_MODULES) if canon.builtin_vendors else {}
+        self._vendor_modules.update({module: module for module in canon.vendor_modules})
+
+    # --- calls ---------------------------------------------------------------------------
+
+    def calls(self, node: cst.Call) -> tuple[VendorCall, ...]:
+        """The verdicts on a call: none, one, or one per distinct verdict when its URL is one
+        of several (``API_LOOKUP[region]``) that fall under different ones."""
+        key = id(node)
+        if key not in self._calls:
+            self._calls[key] = self._classify(node)
+        return self._calls[key]
+
+    def _qualname(self, func: cst.BaseExpression) -> tuple[str | None, cst.Call | None]:
+        """Qualified name of a called expression, and the call that made its client, if any.
+        ``Client(...).get`` and ``client.get`` both give ``pkg.Client().get``."""
+        attrs: list[str] = []
+        inner = func
+        while isinstance(inner, cst.Attribute):
+            attrs.append(inner.attr.value)
+            inner = inner.value
+        if isinstance(inner, cst.Call) and attrs:
+            maker = self.names.qualname(inner.func)
+            if maker is None:
+                # `self._session().post(...)`: a helper that returns a new client
+                returned = self.names.returned_client(inner.func)
+                if returned is None or returned.qualname is None or not isinstance(returned.node, cst.Call):
+                    return None, None
+                return f"{returned.qualname}." + ".".join(reversed(attrs)), returned.node
+            return f"{maker}()." + ".".join(reversed(attrs)), inner
+        qualname = self.names.qualname(func)
+        if qualname is None or "()" not in qualname:
+            return qualname, None
+        binding = self.names.head_binding(func)
+        if binding is None or not isinstance(binding.node, cst.Call):
+            # self.client: the binding lives among the class's members
+            if isinstance(func, cst.Attribute):
+                members = self.names.enclosing_class_members() or {}
+                inner = func.value
+                while isinstance(inner, cst.Attribute) and not (
+                    isinstance(inner.value, cst.Name) and inner.value.value in ("self", "cls")
+                ):
+                    inner = inner.value
+                if isinstance(inner, cst.Attribute):
+                    member = members.get(inner.attr.value)
+                    if member is not None and isinstance(member.node, cst.Call):
+                        return qualname, member.node
+            return qualname, None
+        return qualname, binding.node
+
+    def _classify(self, node: cst.Call) -> tuple[VendorCall, ...]:
+        qualname, maker = self._qualname(node.func)
+        if qualname is None:
+            qualname = self._chosen_function(node.func)
+        if qualname is None:
+            return ()
+        root = qualname.split(".", 1)[0]
+        if root in HTTP_LIBRARIES:
+            return self._http(node, qualname, maker)
+        call = self._sdk(node, qualname)
+        outer = self.names.receivers.get(id(node))
+        if call is not None and outer is not None and any(found.module for found in self.calls(outer)):
+            return ()  # `client.actor(id).call()`: one call to the vendor, reported at the outer one
+        if call is not None and maker is not None:
+            base = self.names.base_urls.get(id(maker))
+            if base is None:
+                base = keyword(maker, "base_url")
+            if base is not None:
+                return self._redirected(node, base)
+        return () if call is None else (call,)
+
+    def _chosen_function(self, func: cst.BaseExpression) -> str | None:
+        """``fn = requests.post if m == "POST" else requests.get`` then ``fn(url)``: either
+        function sends to the URL it is given at the same place."""
+        binding = self.names.lookup(func.value) if isinstance(func, cst.Name) else None
+        value = binding.value if binding is not None and binding.qualname is None else None
+        if not isinstance(value, cst.IfExp):
+            return None
+        chosen = [self.names.qualname(value.body), self.names.qualname(value.orelse)]
+        if not all(name in _HTTP_FUNCTIONS for name in chosen):
+            return None
+        first, second = (name for name in chosen if name is not None)
+        return first if _HTTP_FUNCTIONS[first] == _HTTP_FUNCTIONS[second] else None
+
+    def _redirected(self, node: cst.Call, base: cst.BaseExpression) -> tuple[VendorCall, ...]:
+        """An SDK client made with a base_url (OpenAI's SDK pointed at DeepSeek ...): its
+        requests go to that host, judged as an HTTP call is; silent when the host is not known."""
+        return self._to(node, known_text(base, self.names))
+
+    def _to(self, node: cst.Call, url: Known | None) -> tuple[VendorCall, ...]:
+        """The verdicts on a request to ``url``: a banned host, a tool's host, or an unregistered
+        vendor; none when its host is not known or is one of ours. A URL that is one of several
+        gets one verdict per distinct ban, tool or "unregistered", naming its hosts."""
+        if url is None:
+            return ()
+        verdicts: dict[tuple[int, int], VendorCall] = {}
+        for choice in url.choices or (url,):
+            call = self._verdict(node, choice)
+            if call is None:
+                continue
+            key = (id(call.ban), id(call.tool))
+            seen = verdicts.get(key)
+            if seen is None:
+                verdicts[key] = call
+            elif call.host not in seen.hosts:
+                verdicts[key] = replace(seen, hosts=(*seen.hosts, *call.hosts))
+        return tuple(verdicts.values())
+
+    def _verdict(self, node: cst.Call, url: Known) -> VendorCall | None:
+        host = host_of(url)
+        if host is None or is_internal(host, self.canon):
+            return None
+        for ban in self.canon.banned:
+            if any(host_matches(host, pattern) for pattern in ban.hosts):
+                return VendorCall(node, hosts=(host,), ban=ban, vendor=host)
+        for tool in self.canon.tools:
+            if any(host_matches(host, pattern) for pattern in tool.hosts):
+                return VendorCall(node, hosts=(host,), tool=tool, vendor=tool.id)
+        return VendorCall(node, hosts=(host,), vendor=host)
+
+    def _sdk(self, node: cst.Call, qualname: str) -> VendorCall | None:
+        last = qualname.rsplit(".", 1)[-1]
+        if "()" not in qualname and last[:1].isupper():
+            return None  # making a client or a message is not a call to the vendor
+        if last in SILENT_CALLS or last.startswith(SILENT_PREFIXES) or qualname in SILENT_QUALNAMES:
+            return None  # closing a client, storing settings or making a client sends nothing
+        if returns_handle(qualname):
+            return None  # a local handle (pyowm's weather_manager(), a googleapiclient builder)
+        plain = qualname.replace("()", "")
+        if self.canon.banned_module(plain) is not None:
+            return None  # a banned SDK: its import is CANON101 already
+        parts = plain.split(".")
+        package = self.names.package
+        if package and package.split(".", 1)[0] == parts[0] and "()" not in qualname:
+            # The SDK's own code (a file of its package) calling its helpers; a method of one of
+            # its clients (TavilyClient().search in its hybrid_rag module) still calls the vendor.
+            return None
+        prefixes = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        for prefix in prefixes:
+            tool = self._tool_modules.get(prefix)
+            if tool is not None:
+                return VendorCall(node, module=prefix, tool=tool, vendor=tool.id)
+        for prefix in prefixes:
+            name = self._vendor_modules.get(prefix)
+            if name is not None:
+                return VendorCall(node, module=prefix, vendor=name)
+        return None
+
+    def _http(self, node: cst.Call, qualname: str, maker: cst.Call | None) -> tuple[VendorCall, ...]:
+        url_arg: cst.BaseExpression | None
+        base: Known | None = None
+        if qualname in _HTTP_FUNCTIONS:
+            url_arg = keyword(node, "url", _HTTP_FUNCTIONS[qualname])
+        else:
+            owner, _, method = qualname.rpartition(".")
+            if not owner.endswith("()"):
+                return ()
+            client = owner[:-2]
+            methods = _CLIENTS.get(client)
+            if methods is None:
+                return ()
+            url_first, method_first = methods
+            if method in url_first:
+                url_arg = keyword(node, "url", 0)
+            elif method in method_first:
+                url_arg = keyword(node, "url", 1)
+            else:
+                return ()
+            if maker is not None:
+                base = self._client_base(client, maker)
+        url = self._url(url_arg)
+        if url is not None and base is not None:
+            url = url.each(lambda part: part if _AUTHORITY.match(part.text) else base + part)
+        elif url is None and base is not None and url_arg is not None:
+            url = base
+        return self._to(node, url)
+
+    def _client_base(self, client: str, maker: cst.Call) -> Known | None:
+        """What a client's requests start with: its base_url, or its pool's host."""
+        if client in BARE_HOST_CLIENTS:
+            host = known_text(keyword(maker, "host", 0), self.names)
+            if host is None or not host.whole:
+                return None
+            scheme = "https" if client.endswith("HTTPSConnectionPool") else "http"
+            return Known(f"{scheme}://{host.text}/", False)
+        if client == "urllib3.connection_from_url":
+            arg = keyword(maker, "url", 0)
+        elif client == "aiohttp.ClientSession":
+            arg = keyword(maker, "base_url", 0)
+        elif client.startswith("httpx."):
+            arg = keyword(maker, "base_url")
+        else:
+            return None
+        return known_text(arg, self.names)
+
+    def _url(self, arg: cst.BaseExpression | None) -> Known | None:
+        if arg is None:
+            return None
+        # urlopen(Request(url)) and urlopen(request) with request = Request(url)
+        request: cst.Call | None = None
+        if isinstance(arg, cst.Call) and self.names.qualname(arg.func) == "urllib.request.Request":
+            request = arg
+        elif isinstance(arg, cst.Name):
+            binding = self.names.lookup(arg.value)
+            if binding is not None and binding.qualname == "urllib.request.Request()":
+                request = binding.node if isinstance(binding.node, cst.Call) else None
+        if request is not None:
+            return known_text(keyword(request, "url", 0), self.names)
+        return known_text(arg, self.names)
+
+    # --- guards --------------------------------------------------------------------------
+
+    def guard(self, function: cst.FunctionDef) -> Guard | None:
+        key = id(function)
+        if key not in self._guards:
+            self._guards[key] = self._read_guard(function)
+        return self._guards[key]
+
+    def _read_guard(self, function: cst.FunctionDef) -> Guard | None:
+        accepted = self.canon.guard_decorators
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            call = expr if isinstance(expr, cst.Call) else None
+            qualname = self.names.qualname(call.func if call is not None else expr)
+            if qualname not in accepted:
+                continue
+            if call is None:
+                return Guard(decorator, None, None, None, None, None, None)
+            tool_arg = keyword(call, "tool_id", 0)
+            hub_arg = keyword(call, "hub_id", 1)
+            interaction_arg = keyword(call, "interaction_type", 2)
+            return Guard(
+                decorator,
+                self._literal(tool_arg),
+                self._literal(hub_arg),
+                self._literal(interaction_arg, enum=True),
+                tool_arg,
+                hub_arg,
+                interaction_arg,
+            )
+        return None
+
+    def _literal(self, arg: cst.BaseExpression | None, enum: bool = False) -> str | None:
+        if arg is None:
+            return None
+        if enum and isinstance(arg, cst.Attribute):
+            dotted = dotted_name(arg)
+            if dotted is not None and dotted.split(".")[-2:-1] == ["InteractionType"]:
+                return arg.attr.value
+        known = known_text(arg, self.names)
+        return known.text if known is not None and known.whole else None
+
+    def enclosing_guard(self) -> tuple[cst.FunctionDef | None, Guard | None]:
+        """The nearest enclosing function of the node being visited, and its guard."""
+        stack = self.names.function_stack
+        if not stack:
+            return None, None
+        return stack[-1], self.guard(stack[-1])

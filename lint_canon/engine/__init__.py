@@ -1,0 +1,1 @@
+"""The engine, in the parts flake8 has: discovery and the run (runner: files, excludes, the canon of each file, workers, caches), one-file checking (checker), the prefilter, worker isolation, the per-file cache and the run record, bounded file reads."""

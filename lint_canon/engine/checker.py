@@ -1,0 +1,607 @@
+"""The one engine behind every front end: files → prefilter → parse → rules → findings.
+
+A Python file is read as bytes and skipped unless it holds one of the tokens the active rules
+ask for (a module name of a ban, ...): most files of a large repository cannot hold a finding
+and are never parsed. The rest are parsed once with libcst and traversed once by the import
+tracker and every rule together; positions are computed only for files that have a report.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import re
+import tokenize
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lint_canon.canon.config import Canon
+from lint_canon.canon.paths import canon_relpath, display_path
+from lint_canon.engine.files import read_bytes
+from lint_canon.engine.lines import split_lines
+from lint_canon.engine.prefilter import Prefilter
+from lint_canon.output.findings import Finding
+
+# libcst and the rules are imported when a file has to be parsed, not before: a run that the
+# cache answers never pays for them.
+# The codes of the rules over the DONE doc (Reads.PROJECT in the registry; tests/test_registry.py
+# keeps them equal): known without importing the rules.
+DONE_CODES = ("CANON401", "CANON402", "CANON403")
+
+# Folders never worth descending into: VCS data, virtual environments, caches, build output.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        "node_modules",
+        "build",
+        "dist",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".lint_canon_cache",
+        "site-packages",
+    }
+)
+
+# flake8's own patterns (flake8.defaults), so that a comment suppresses the same findings in
+# both front ends: a bare noqa comment, one naming codes (as prefixes), and the file-wide
+# "flake8: noqa" comment at the start of a line.
+_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+_FILE_NOQA_WITH_CODES = re.compile(r"\s*# flake8[:=]\s*noqa:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """``--select`` / ``--ignore`` as flake8 reads them: code prefixes, the longer match wins."""
+
+    select: tuple[str, ...] = ("CANON",)
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        return selected >= 0 and selected >= ignored
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source as the interpreter would: BOM, PEP 263 cookie, else UTF-8."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def file_is_suppressed(lines: Sequence[str]) -> bool:
+    """``# flake8: noqa`` on a line of its own (flake8 ignores it when it names codes)."""
+    return any(_FILE_NOQA.match(line) and not _FILE_NOQA_WITH_CODES.match(line) for line in lines)
+
+
+def noqa_lines(text: str, lines: Sequence[str]) -> dict[int, str]:
+    """flake8's noqa mapping: a line of a statement spanning several lines (a call, a string)
+    is suppressed by a ``# noqa`` on any line of it. Lines outside it map to themselves."""
+    mapping: dict[int, str] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return mapping
+    first, last = len(lines) + 2, -1
+    for kind, _, (start, _), (end, _), _ in tokens:
+        if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        first, last = min(first, start), max(last, end)
+        if kind in (tokenize.NL, tokenize.NEWLINE):
+            joined = "".join(lines[first - 1 : last])
+            for number in range(first, last + 1):
+                mapping[number] = joined
+            first, last = len(lines) + 2, -1
+    return mapping
+
+
+def suppressed(finding: Finding, lines: Sequence[str], mapping: dict[int, str] | None = None) -> bool:
+    """flake8's ``# noqa`` / ``# noqa: CODE[,CODE]`` on the finding's line (codes as prefixes)."""
+    if not 0 < finding.line <= len(lines):
+        return False
+    text = mapping.get(finding.line, lines[finding.line - 1]) if mapping is not None else lines[finding.line - 1]
+    match = _NOQA.search(text)
+    if match is None:
+        return False
+    codes = match.group("codes")
+    if codes is None:
+        return True
+    return any(finding.code.startswith(code.upper()) for code in re.split(r"[,\s]+", codes.strip()) if code)
+
+
+def _normalised_for_prefilter(data: bytes) -> bytes | None:
+    """The file as the interpreter reads its names (decoded, NFKC), for the prefilter, when that
+    can differ from its bytes: non-ASCII text, or a coding cookie (``utf-7`` spells letters in
+    other bytes). None when the bytes are what Python reads."""
+    head = data[:400]
+    if data.isascii() and b"coding" not in head:
+        return None
+    try:
+        text = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+        return b""  # the checker reports it as unreadable: let it through
+    return unicodedata.normalize("NFKC", text).encode("utf-8", "surrogatepass")
+
+
+# Fifty opening brackets or `not`s in a row: no hand-written code does it, generated bombs do
+# (libcst takes minutes and gigabytes on them).
+_BRACKET_BOMB = re.compile(r"(?:(?:[(\[{]|\bnot\s)[ \t\r\n\\]*){50}")
+
+
+def unreadable(path: Path | str, exc: OSError) -> Finding:
+    """CANON902 for a file the system would not let us stat or read."""
+    return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", f"cannot read file: {exc.strerror or exc}")
+
+
+def _analysis_error(path: str, reason: str) -> Finding:
+    return Finding(path, 1, 1, 1, 1, "CANON903", reason)
+
+
+def _culprit(exc: BaseException) -> str:
+    """Which rule a failure came from, read from its traceback: " in CANON301 (missing-guard)"."""
+    from lint_canon.analysis.names import ImportTracker
+    from lint_canon.rules.base import Rule
+
+    culprit = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        if isinstance(owner, Rule):
+            culprit = f" in rule {owner.codes[0]} ({type(owner).__name__})"
+        elif isinstance(owner, ImportTracker):
+            culprit = " in the name resolver"
+        tb = tb.tb_next
+    return culprit
+
+
+def cpython_verdict(text: str, path: str) -> Finding | None:
+    """CANON901 when CPython rejects the source too (its message and place), else None."""
+    try:
+        ast.parse(text)
+    except SyntaxError as syntax:
+        line = syntax.lineno or 1
+        col = syntax.offset or 1
+        return Finding(path, line, col, line, col, "CANON901", f"syntax error: {syntax.msg}")
+    except MemoryError:  # CPython 3.11's parser gives up on code nested too deeply
+        return Finding(
+            path, 1, 1, 1, 1, "CANON901", "syntax error: too complex for CPython's parser (nested too deeply)"
+        )
+    except (RecursionError, ValueError):
+        return None  # parsed; only building Python's own tree of it went too deep
+    return None
+
+
+class _RuleSet:
+    """The rules a canon and a selection activate, and the prefilter derived from their needles."""
+
+    def __init__(self, canon: Canon, selection: Selection) -> None:
+        from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
+        from lint_canon.rules.registry import ENGINE_CODES, rule_classes
+
+        rules = rule_classes()
+        wanted = selection.wants
+        done_rules = [r for r in rules if issubclass(r, DoneStateRule)]
+        wants_done = bool(canon.done_doc) and any(wanted(c) for r in done_rules for c in r.codes)
+        # A file's CANON90x findings come from parsing it, which a full run does for the files its
+        # rules' prefilter lets through: with any CANON90x selected, those same files are parsed
+        # (by every rule, the findings filtered afterwards), so `--select CANON901` gives exactly
+        # the CANON901 lines of a full run.
+        engine_codes = any(wanted(c) for c in ENGINE_CODES)
+        self.python_rules = [
+            r
+            for r in rules
+            if issubclass(r, Rule) and r.applies(canon) and (engine_codes or any(wanted(c) for c in r.codes))
+        ]
+        self.dependency_rules = [
+            r for r in rules if issubclass(r, DependencyRule) and r.applies(canon) and any(wanted(c) for c in r.codes)
+        ]
+        self.done_state_rules = [r for r in done_rules if wants_done and any(wanted(c) for c in r.codes)]
+        groups: set[Any] | None = set()
+        for rule in self.python_rules:
+            wanted_groups = rule.tokens(canon)
+            if wanted_groups is None:
+                groups = None
+                break
+            groups.update(wanted_groups)
+        self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
+        self.prefilter = None if groups is None else Prefilter(groups)
+
+
+class Checker:
+    """Checks files against one canon; picklable, so worker processes get their own copy."""
+
+    def __init__(
+        self, canon: Canon, selection: Selection | None = None, apply_noqa: bool = True, use_prefilter: bool = True
+    ) -> None:
+        self.canon = canon
+        self.selection = selection or Selection()
+        self.apply_noqa = apply_noqa
+        # Off only to prove that the prefilter never changes an answer (the differential test).
+        self.use_prefilter = use_prefilter
+        self.wants_done_states = bool(canon.done_doc) and any(self.selection.wants(c) for c in DONE_CODES)
+        self._root = os.path.abspath(canon.root)
+        self._rules: _RuleSet | None = None
+        self._star_cache: frozenset[str] | None = None
+        self._packages: dict[str, str | None] = {}
+
+    def load(self) -> _RuleSet:
+        """The active rules and the prefilter derived from them (imports libcst), built once."""
+        if self._rules is None:
+            self._rules = _RuleSet(self.canon, self.selection)
+        return self._rules
+
+    @property
+    def python_rules(self) -> list[Any]:
+        return self.load().python_rules
+
+    @property
+    def dependency_rules(self) -> list[Any]:
+        return self.load().dependency_rules
+
+    @property
+    def done_state_rules(self) -> list[Any]:
+        return self.load().done_state_rules
+
+    def cache_identity(self) -> tuple[str, ...]:
+        """Everything of this checker that shapes a finding, for the per-file cache's key."""
+        return (
+            self.canon.digest,
+            str(self.canon.path),
+            ",".join(self.selection.select),
+            ",".join(self.selection.ignore),
+            str(self.apply_noqa),
+            str(self.canon.max_file_size),
+        )
+
+    # --- single files --------------------------------------------------------------------
+
+    def relpath(self, path: Path | str) -> str:
+        """POSIX path relative to the canon's folder, for ``exclude`` and ``allow_in``."""
+        return canon_relpath(self._root, path)
+
+    def may_hold_finding(self, data: bytes, package: str | None = None) -> bool:
+        """The prefilter: can a file with these bytes hold a finding of an active rule?
+        ``package`` is the file's package (``package_of``): what its relative imports reach."""
+        rules = self.load()
+        if not rules.python_rules:
+            return False
+        if rules.prefilter is None or not self.use_prefilter:
+            return True
+        dotted = package.encode() if package else None
+        if rules.prefilter(data, dotted):
+            return True
+        normalised = _normalised_for_prefilter(data)
+        return normalised is not None and (not normalised or rules.prefilter(normalised, dotted))
+
+    def package_of(self, path: Path | str) -> str | None:
+        """The dotted package of a file, from the folders above it that hold an ``__init__.py``
+        (``myapp/sub/views.py`` -> ``myapp.sub``); None outside a package."""
+        folder = os.path.dirname(os.path.abspath(path))
+        known = self._packages.get(folder, False)
+        if known is not False:
+            return known  # type: ignore[return-value]
+        parts: list[str] = []
+        here = folder
+        while os.path.isfile(os.path.join(here, "__init__.py")):
+            parts.append(os.path.basename(here))
+            parent = os.path.dirname(here)
+            if parent == here:
+                break
+            here = parent
+        package = ".".join(reversed(parts)) if parts and all(p.isidentifier() for p in parts) else None
+        self._packages[folder] = package
+        return package
+
+    def check_python_file(self, path: Path, data: bytes | None = None, prefiltered: bool = False) -> list[Finding]:
+        """Check one Python file in this process; ``data`` is its bytes when the caller has read
+        them already, ``prefiltered`` says the prefilter has let them through already."""
+        if data is None:
+            read = self.read_python(path)
+            if isinstance(read, Finding):
+                return self.keep([read], [])
+            data = read
+        package = self.package_of(path)
+        if not prefiltered and not self.may_hold_finding(data, package):
+            return []
+        return self.check_source(data, display_path(Path(path)), self.relpath(path), package)
+
+    def read_python(self, path: Path | str) -> bytes | Finding:
+        """A Python file's bytes, or its CANON902 (not a regular file, too large, unreadable)."""
+        from lint_canon.engine.files import FileTooLarge, NotRegularFile
+
+        try:
+            return read_bytes(path, self.canon.max_file_size)
+        except (FileTooLarge, NotRegularFile) as exc:
+            return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", str(exc))
+        except OSError as exc:
+            return unreadable(path, exc)
+
+    def check_source(
+        self, data: bytes | str, path: str, relpath: str | None = None, package: str | None = None
+    ) -> list[Finding]:
+        """Check Python source (bytes as read from disk, or text already decoded). Whatever the
+        source holds, the answer is findings: a file the parser or a rule fails on gets one."""
+        relpath = relpath if relpath is not None else Path(path).as_posix()
+        if isinstance(data, bytes):
+            try:
+                text = decode_source(data)
+            except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
+                line = data[: exc.start].count(b"\n") + 1 if isinstance(exc, UnicodeDecodeError) else 1
+                reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+                return self.keep([Finding(path, line, 1, line, 1, "CANON902", f"cannot decode file: {reason}")], [])
+        else:
+            text = data
+        lines = split_lines(text)
+        if self.apply_noqa and file_is_suppressed(lines):
+            return []
+        if "\0" in text:
+            line = text[: text.index("\0")].count("\n") + 1
+            return self.keep(
+                [Finding(path, line, 1, line, 1, "CANON901", "syntax error: source code cannot contain null bytes")],
+                lines,
+            )
+        try:
+            findings = self._analyse(text, path, relpath, package)
+        except RecursionError:
+            findings = [_analysis_error(path, "the code is nested too deeply for the analysis (recursion limit)")]
+        except MemoryError:
+            findings = [_analysis_error(path, "the analysis ran out of memory on this file")]
+        except Exception as exc:  # a rule or libcst failed on valid input: a bug of ours
+            findings = [_analysis_error(path, f"internal error{_culprit(exc)}: {type(exc).__name__}: {exc}")]
+        return self.keep(findings, lines, text)
+
+    def _analyse(self, text: str, path: str, relpath: str, package: str | None = None) -> list[Finding]:
+        import libcst as cst
+
+        from lint_canon.analysis.names import ImportTracker
+        from lint_canon.analysis.syntax.positions import node_positions
+        from lint_canon.analysis.syntax.walker import Walker
+        from lint_canon.rules.base import FileContext
+
+        if _BRACKET_BOMB.search(text):
+            # CPython refuses more than 200 nested brackets (its tokenizer) and thousands of
+            # nested `not` (its parser's stack) in every version: ask it first.
+            verdict = cpython_verdict(text, path)
+            if verdict is not None:
+                return [verdict]
+        try:
+            module = cst.parse_module(text)
+        except RecursionError:
+            raise
+        except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
+            return [self._syntax_error(exc, text, path)]
+
+        tracker = ImportTracker(module, self._star_names, package)
+        ctx = FileContext(path, relpath, self.canon, tracker, star_imports="*" in text and "import" in text)
+        Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
+        if not ctx.reports:
+            return []
+        positions = node_positions(module, text, [report.node for report in ctx.reports])
+        findings = []
+        for report in ctx.reports:
+            line, col, end_line, end_col = positions[id(report.node)]
+            findings.append(Finding(path, line, col + 1, end_line, end_col + 1, report.code, report.message))
+        return findings
+
+    def _star_names(self, module: str) -> list[str]:
+        """The names ``from <module> import *`` binds that a rule looks for: banned APIs
+        (``subprocess.Popen`` banned: ``Popen``), the guard, HTTP functions and clients,
+        environment readers. Derived from the same tables the rules use."""
+        prefix = module + "."
+        return sorted({name[len(prefix) :].split(".", 1)[0] for name in self._star_table() if name.startswith(prefix)})
+
+    def _star_table(self) -> frozenset[str]:
+        table = self._star_cache
+        if table is None:
+            from lint_canon.analysis.vendors import http_qualnames
+            from lint_canon.rules.unregistered_api_key import _READERS
+
+            bans = {entry for ban in self.canon.banned for entry in ban.modules}
+            table = frozenset(bans | set(self.canon.guard_decorators) | http_qualnames() | _READERS | {"os.environ"})
+            self._star_cache = table
+        return table
+
+    def _syntax_error(self, exc: Exception, text: str, path: str) -> Finding:
+        # CPython's own parser places most errors better than libcst's; libcst is the judge only
+        # of syntax newer than the running interpreter, where CPython fails first.
+        verdict = cpython_verdict(text, path)
+        if verdict is not None:
+            return verdict
+        # Valid Python that libcst refuses: a parser limit (3,500 joined strings ...).
+        message = str(getattr(exc, "message", None) or exc or "").strip()
+        first = message.splitlines()[0] if message else type(exc).__name__
+        return _analysis_error(path, f"the parser refuses this valid Python ({first}): a limit of libcst's parser")
+
+    def failed(self, path: Path, data: bytes, failure: Any) -> list[Finding]:
+        """The finding of a file whose worker crashed or ran out of time."""
+        shown = display_path(path)
+        try:
+            text = decode_source(data)
+        except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+            text = None
+        if text is not None:
+            verdict = cpython_verdict(text, shown)
+            if verdict is not None:
+                return self.keep([verdict], split_lines(text), text)
+        if failure.kind == "error":
+            reason = f"internal error in the worker: {failure.detail}"
+        elif failure.kind == "timeout":
+            reason = (
+                f"analysis {failure.detail}: the parser is too slow on this file (chains of operators, "
+                "subscripts or calls thousands long); exclude the file or raise --timeout"
+            )
+        else:
+            reason = (
+                f"the parser crashed on this file ({failure.detail}): valid Python nested or chained too deeply for it"
+            )
+        lines = split_lines(text) if text is not None else []
+        return self.keep([_analysis_error(shown, reason)], lines, text)
+
+    def check_dependency_file(self, path: Path, read: set[Path] | None = None) -> list[Finding]:
+        """Findings of a requirements file or pyproject.toml; ``read`` gathers the files a
+        requirements file reads (itself and its includes, found or not)."""
+        wanted_problems = self.selection.wants("CANON901") or self.selection.wants("CANON902")
+        if not self.dependency_rules and not wanted_problems:
+            return []
+        from lint_canon.project.dependencies import read_dependency_file
+
+        dependencies, problems = read_dependency_file(path, read, self.canon.max_file_size)
+        findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
+        by_file: dict[str, list[str]] = {}
+        for rule_class in self.dependency_rules:
+            rule = rule_class(self.canon)
+            for report in rule.check(dependencies, self.relpath(path)):
+                dep = report.dependency
+                findings.append(
+                    Finding(dep.path, dep.line, dep.col, dep.line, dep.col + len(dep.name), report.code, report.message)
+                )
+        kept = []
+        for finding in findings:
+            if finding.path not in by_file:
+                try:
+                    by_file[finding.path] = split_lines(
+                        read_bytes(finding.path, self.canon.max_file_size).decode("utf-8-sig")
+                    )
+                except (OSError, UnicodeDecodeError):
+                    by_file[finding.path] = []
+            kept.extend(self.keep([finding], by_file[finding.path]))
+        return kept
+
+    def keep(self, findings: list[Finding], lines: Sequence[str], text: str | None = None) -> list[Finding]:
+        """The findings selected and not suppressed by a ``# noqa`` (flake8's rules)."""
+        wanted = [f for f in findings if self.selection.wants(f.code)]
+        if not self.apply_noqa or not wanted or not lines:
+            return wanted
+        mapping = None
+        if text is not None and "noqa" in text.lower() and any(f.end_line > f.line or f.line > 0 for f in wanted):
+            mapping = noqa_lines(text, lines)
+        return [f for f in wanted if not suppressed(f, lines, mapping)]
+
+    # --- the DONE-state contract -----------------------------------------------------------
+
+    def done_state_files(self) -> tuple[Path, list[Path]]:
+        """The DONE doc and the SQL files the canon names (folders searched for *.sql)."""
+        root = self.canon.root
+        doc = root / (self.canon.done_doc or "")
+        sql: list[Path] = []
+        for entry in self.canon.done_sql:
+            path = root / entry
+            sql += sorted(path.rglob("*.sql")) if path.is_dir() else [path]
+        return doc, sql
+
+    def covers_done_states(self, paths: Iterable[Path]) -> bool:
+        """Does a run over ``paths`` include the DONE doc or its SQL (a file or a parent folder)?"""
+        if not self.wants_done_states:
+            return False
+        doc, sql = self.done_state_files()
+        # abspath, not Path.absolute: ".." must be collapsed for a given folder to contain them.
+        targets = [
+            Path(os.path.abspath(doc)),
+            *(Path(os.path.abspath(p)) for p in sql),
+            *(Path(os.path.abspath(self.canon.root / e)) for e in self.canon.done_sql),
+        ]
+        for path in paths:
+            given = Path(os.path.abspath(path))
+            if any(t == given or given in t.parents for t in targets):
+                return True
+        return False
+
+    def check_done_states(self, record: Any = None) -> list[Finding]:
+        """CANON401-403: the DONE doc against the SQL fn_check_*_done functions. ``record`` (a
+        runcache.RunRecord) is told the files and folders read. Whatever the doc and the SQL
+        hold, the answer is findings: what cannot be read is one at its line (CANON901-903),
+        and the rest is still read and compared."""
+        from lint_canon.engine.files import FileTooLarge, NotRegularFile, read_bytes
+        from lint_canon.project.done_states import decode, read_doc, read_sql
+
+        limit = self.canon.max_file_size
+
+        def read(path: Path, what: str, findings: list[Finding]) -> str | None:
+            shown = display_path(path)
+            try:
+                data = read_bytes(path, limit)
+            except (FileTooLarge, NotRegularFile) as exc:
+                reason = str(exc)
+            except OSError as exc:
+                reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
+            else:
+                text, bad = decode(data)
+                if bad is not None:
+                    line, why = bad
+                    findings.append(Finding(shown, line, 1, line, 1, "CANON902", f"cannot decode {what}: {why}"))
+                return text
+            findings.append(Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read {what}: {reason}"))
+            return None
+
+        doc, sql_files = self.done_state_files()
+        if record is not None:
+            self._record_done_state_files(record, doc, sql_files)
+        findings: list[Finding] = []
+        text = read(doc, "the DONE doc (done_states.doc)", findings)
+        if text is None:
+            return self.keep(findings, [])
+        rows = read_doc(text, doc)
+        checkers = []
+        for path in sql_files:
+            text = read(path, "SQL file (done_states.sql)", findings)
+            if text is None:
+                continue
+            found, problems = read_sql(path, text)
+            checkers += found
+            shown = display_path(path)
+            findings += [Finding(shown, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
+        for rule in self.done_state_rules:
+            for report in rule().check(rows, checkers):
+                shown = display_path(report.path)
+                findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
+        return self.keep(findings, [])
+
+    def check_paths(
+        self,
+        paths: Iterable[Path],
+        jobs: int = 1,
+        cache_dir: Path | None = None,
+        record: Any = None,
+        timeout: float | None = None,
+    ) -> list[Finding]:
+        """Every finding under ``paths`` against this checker's canon, sorted by path and
+        position (``lint_canon.engine.runner`` runs it; with ``cache_dir``, unchanged files are
+        answered from the cache)."""
+        from lint_canon.engine.isolation import DEFAULT_TIMEOUT
+        from lint_canon.engine.runner import check_run
+
+        return check_run(
+            list(paths),
+            self.selection,
+            canon=self.canon,
+            jobs=jobs,
+            use_cache=cache_dir is not None,
+            cache_dir=cache_dir,
+            record=record,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            use_prefilter=self.use_prefilter,
+        ).findings
+
+    def _record_done_state_files(self, record: Any, doc: Path, sql: list[Path]) -> None:
+        for path in (doc, *sql):
+            record.file(str(path))
+        for entry in self.canon.done_sql:  # a folder: a new .sql file in it would be read
+            for walked, _, _ in os.walk(self.canon.root / entry):
+                record.folder(walked)
+
+
+def astuple_without_path(finding: Finding) -> tuple[Any, ...]:
+    return (finding.line, finding.col, finding.end_line, finding.end_col, finding.code, finding.message)

@@ -1,0 +1,412 @@
+"""The ``lint-canon`` command: parses arguments, calls the engine, formats. No rule logic here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from lint_canon import __version__
+from lint_canon.errors import CanonError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+COMMANDS = ("check", "report", "rule", "sql")
+# The path options of `check` stay strings until a run needs more than the run record:
+# pathlib is not imported on the way to a replay.
+_CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline")
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip())
+
+
+def _check_codes(option: str, codes: tuple[str, ...]) -> None:
+    """A code prefix that no rule code starts with is refused (as ruff refuses it), with the
+    closest code. Not on the way to a replay: a refused run is never recorded."""
+    import difflib
+
+    from lint_canon.errors import UsageError
+    from lint_canon.rules.registry import catalogue
+
+    known_codes = list(catalogue())
+    for code in codes:
+        if not any(known.startswith(code) for known in known_codes):
+            close = difflib.get_close_matches(code, known_codes, n=1)
+            hint = f"; did you mean {close[0]}?" if close else "; 'lint-canon rule' lists the codes"
+            raise UsageError(f"{option}: unknown rule code {code!r}{hint}")
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of worker processes") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs} workers: give 1 or more (leave --jobs out to use every core)")
+    return jobs
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds < 86400:
+        raise argparse.ArgumentTypeError(f"{value}: give a number of seconds above 0")
+    return seconds
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that command's (a run of one command needs no
+    other, and building them all costs more than some runs)."""
+    parser = argparse.ArgumentParser(
+        prog="lint-canon",
+        description="Enforce the tool canon: banned imports and packages, vendor calls, guards, DONE-doc drift.",
+    )
+    parser.add_argument("--version", action="version", version=f"lint-canon {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    if only in (None, "check"):
+        _check_parser(commands)
+    if only in (None, "report", "rule", "sql"):
+        _other_parsers(commands)
+    return parser
+
+
+def _check_parser(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser("check", help="lint Python files and dependency files")
+    check.add_argument("paths", nargs="*", type=str, metavar="PATH", help="files or folders (default: .)")
+    check.add_argument("--config", type=str, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
+    check.add_argument(
+        "--format", choices=("text", "json", "github", "sarif"), default="text", help="output format (default: text)"
+    )
+    check.add_argument(
+        "--select", type=_codes, default=("CANON",), metavar="CODES", help="code prefixes to report (default: CANON)"
+    )
+    check.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="code prefixes not to report")
+    check.add_argument(
+        "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
+    check.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="seconds the parse and rules may take on one file before it is reported as CANON903 (default 60)",
+    )
+    check.add_argument("--output", "-o", type=str, metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write .lint_canon_cache/")
+    check.add_argument(
+        "--cache-dir",
+        type=str,
+        metavar="DIR",
+        help="where the cache lives (default: .lint_canon_cache beside the canon)",
+    )
+    check.add_argument("--baseline", type=str, metavar="FILE", help="report only findings not in this baseline")
+    check.add_argument("--write-baseline", type=str, metavar="FILE", help="record today's findings as the baseline")
+    check.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+
+
+def _other_parsers(commands: argparse._SubParsersAction) -> None:
+    from pathlib import Path
+
+    report = commands.add_parser("report", help="write ci_enforcement_report.json (the four CI checks)")
+    report.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: .)")
+    report.add_argument("--config", type=Path, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
+    report.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=Path("ci_enforcement_report.json"),
+        metavar="FILE",
+        help="where to write it (default: ci_enforcement_report.json)",
+    )
+    report.add_argument("--baseline", type=Path, metavar="FILE", help="leave out findings in this baseline")
+    report.add_argument(
+        "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
+    report.add_argument("--timeout", type=_seconds, default=None, metavar="S", help="seconds per file (default 60)")
+    report.add_argument("--no-cache", action="store_true", help="do not read or write .lint_canon_cache/")
+    report.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the cache lives")
+    report.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+
+    rule = commands.add_parser("rule", help="print the documentation of a rule, or list the rules")
+    rule.add_argument("code", nargs="?", help="a rule code such as CANON101")
+
+    _sql_parser(commands)
+
+
+def _sql_parser(commands: argparse._SubParsersAction) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", metavar="URL", help="PostgreSQL URL (default: $DATABASE_URL, else embedded)")
+    common.add_argument(
+        "--embedded", action="store_true", help="use the embedded PostgreSQL in .lint_canon/pgdata (also under CI=true)"
+    )
+    common.add_argument(
+        "--lock-timeout", default="10s", metavar="T", help="lock_timeout of every statement (default 10s)"
+    )
+    common.add_argument(
+        "--statement-timeout", default="30min", metavar="T", help="statement_timeout of every statement (default 30min)"
+    )
+    common.add_argument(
+        "--lock-wait", type=float, default=60.0, metavar="S", help="seconds to wait for another apply (default 60)"
+    )
+    common.add_argument("--dir", metavar="DIR", help="migrations folder with its plan.txt (default: lint-canon's own)")
+
+    sql = commands.add_parser("sql", help="apply the PostgreSQL migrations and run the governance jobs")
+    actions = sql.add_subparsers(dest="sql_command", metavar="ACTION", required=True)
+    apply = actions.add_parser("apply", parents=[common], help="apply pending migrations, each in its own transaction")
+    apply.add_argument("--dry-run", action="store_true", help="print what would run, change nothing")
+    apply.add_argument(
+        "--reference-schema",
+        action="store_true",
+        help="first create the reference hub tables (an empty database: a demo, a test)",
+    )
+    actions.add_parser("status", parents=[common], help="applied / pending / modified migrations (exit 1 if not clean)")
+    baseline = actions.add_parser(
+        "baseline", parents=[common], help="record migrations as applied without running them (schema already there)"
+    )
+    baseline.add_argument("--to", metavar="FILE", help="only up to and including this file")
+    jobs = actions.add_parser("jobs", parents=[common], help="run the governance jobs batch by batch")
+    jobs.add_argument("schedule", choices=("daily", "weekly"))
+    jobs.add_argument("--batch-size", type=int, default=10000, metavar="N", help="rows per batch (default 10000)")
+    jobs.add_argument("--now", metavar="TIME", help="the time the jobs run as (ISO 8601; default: now)")
+    govern = actions.add_parser("govern", parents=[common], help="put another error table under governance")
+    govern.add_argument("table", metavar="SCHEMA.TABLE")
+    govern.add_argument("--max-retries", type=int, default=3, metavar="N")
+    govern.add_argument("--retention", default="1 year", metavar="INTERVAL", help="archive retention (default 1 year)")
+    govern.add_argument("--hub", metavar="HUB", help="the hub that owns the table")
+    verify = actions.add_parser(
+        "verify", parents=[common], help="apply everything to a throwaway server and run the jobs"
+    )
+    verify.add_argument("--batch-size", type=int, default=10000, metavar="N")
+    verify.add_argument("--now", metavar="TIME")
+
+
+def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...], record=None):
+    """The run over args.paths (less the baseline's findings, if given), each file against the
+    canon of its folder unless --config names one. ``record`` (a RunRecord) learns what the run
+    read. Notes (files skipped) go to stderr."""
+    from pathlib import Path
+
+    from lint_canon.engine.checker import Selection
+    from lint_canon.engine.isolation import DEFAULT_TIMEOUT, available_cores
+    from lint_canon.engine.runner import check_run
+    from lint_canon.output.baseline import load_baseline, new_findings
+
+    paths: list[Path] = args.paths or [Path(".")]
+    for path in paths:
+        if not os.path.lexists(path):
+            raise CanonError(f"{path}: no such file or folder")
+    if record is not None and args.baseline:
+        record.file(str(args.baseline))
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    jobs = args.jobs or available_cores()
+    run = check_run(
+        paths,
+        Selection(select, ignore),
+        config=args.config,
+        jobs=jobs,
+        use_cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+        record=record,
+        timeout=args.timeout or DEFAULT_TIMEOUT,
+    )
+    for note in run.notes:
+        sys.stderr.write(f"lint-canon: {note}\n")
+    findings = run.findings
+    if baseline is not None:
+        findings = new_findings(findings, baseline)
+    return run, paths, findings
+
+
+def _check(args: argparse.Namespace, argv: list[str]) -> int:
+    # A run like the last one, with nothing it read changed, repeats its output (runcache.py).
+    replayable = not args.no_cache and not args.write_baseline and args.format != "github"
+    if replayable:
+        from lint_canon.engine import runcache
+
+        key = runcache.run_key(argv)
+        hit = runcache.replay(key, str(args.cache_dir) if args.cache_dir else None)
+        if hit is not None:
+            rendered, code = hit
+            _write(args, rendered)
+            return code
+        record = runcache.RunRecord()
+    else:
+        record = None
+
+    from pathlib import Path
+
+    from lint_canon.output.baseline import write_baseline
+    from lint_canon.output.formats import FORMATS
+
+    _check_codes("--select", args.select)
+    _check_codes("--ignore", args.ignore)
+    for name in _CHECK_PATHS:
+        value = getattr(args, name)
+        setattr(args, name, [Path(v) for v in value] if isinstance(value, list) else value and Path(value))
+    run, _, findings = _findings(args, args.select, args.ignore, record)
+    if args.write_baseline:
+        try:
+            write_baseline(args.write_baseline, findings)
+        except OSError as exc:
+            raise CanonError(f"{args.write_baseline}: cannot write the baseline: {exc.strerror or exc}") from None
+        sys.stderr.write(f"lint-canon: wrote a baseline of {len(findings)} findings to {args.write_baseline}\n")
+        return EXIT_CLEAN
+    rendered = FORMATS[args.format](findings)
+    if args.format == "github":
+        _write_step_summary(findings)
+    _write(args, rendered)
+    code = EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+    if record is not None and not run.notes:
+        for cache_dir in run.cache_dirs:
+            folder = os.path.abspath(cache_dir)
+            if args.cache_dir or runcache.findable(folder):
+                runcache.save(key, folder, record, rendered, code)
+                break
+    return code
+
+
+def _write_step_summary(findings) -> None:
+    """The whole list as a Markdown table where GitHub Actions shows a job's summary."""
+    from lint_canon.output.formats.github import step_summary
+
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary_file or not findings:
+        return
+    try:
+        with open(summary_file, "a", encoding="utf-8", errors="backslashreplace") as out:
+            out.write(step_summary(findings))
+    except OSError as exc:
+        raise CanonError(
+            f"{summary_file}: cannot write the job summary (GITHUB_STEP_SUMMARY): {exc.strerror or exc}"
+        ) from None
+
+
+def _write(args: argparse.Namespace, rendered: str) -> None:
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(rendered)
+        except OSError as exc:
+            raise CanonError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
+    else:
+        _stdout(rendered)
+
+
+def _stdout(text: str) -> None:
+    """Text on stdout; a character the terminal's encoding lacks (a file name that is not
+    UTF-8) is escaped, never an error."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.buffer.write(text.encode(encoding, "backslashreplace"))
+        sys.stdout.flush()
+
+
+def _report(args: argparse.Namespace) -> int:
+    from lint_canon.canon.paths import display_path
+    from lint_canon.output.report import build_report, render
+
+    run, paths, findings = _findings(args, ("CANON",), ())
+    canons = ", ".join(display_path(canon.path) for canon in run.canons)
+    report = build_report(findings, canons, [str(p) for p in paths])
+    try:
+        args.output.write_text(render(report), encoding="utf-8")
+    except OSError as exc:
+        raise CanonError(f"{args.output}: cannot write the report: {exc.strerror or exc}") from None
+    summary = report["summary"]
+    verdict = "passed" if summary["passed"] else "FAILED: " + ", ".join(summary["failed_checks"] or ["problems"])
+    sys.stdout.write(
+        f"{args.output}: {summary['checks_passed']} of {len(report['checks'])} checks passed, "
+        f"{summary['findings']} findings; {verdict}\n"
+    )
+    return EXIT_CLEAN if summary["passed"] else EXIT_FINDINGS
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from lint_canon.output.docs import rule_doc
+    from lint_canon.rules.registry import catalogue
+
+    if args.code is None:
+        for info in catalogue().values():
+            sys.stdout.write(f"{info.code}  {info.name:<28} {info.summary}\n")
+        return EXIT_CLEAN
+    code = args.code.upper()
+    if code not in catalogue():
+        raise CanonError(f"unknown rule code {args.code!r}; 'lint-canon rule' lists the codes")
+    doc = rule_doc(code)
+    if doc is None:
+        raise CanonError(f"{code} {catalogue()[code].name} has no page in rules/ (a packaging error)")
+    sys.stdout.write(doc if doc.endswith("\n") else doc + "\n")
+    return EXIT_CLEAN
+
+
+def _sql(args: argparse.Namespace) -> int:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise CanonError(
+            "lint-canon sql needs the PostgreSQL driver of the [sql] extra: pip install 'lint-canon[sql]'"
+        ) from None
+    from lint_canon.db import commands
+
+    action = {
+        "apply": commands.apply,
+        "status": commands.status,
+        "baseline": commands.baseline,
+        "jobs": commands.run_jobs,
+        "govern": commands.govern,
+        "verify": commands.verify,
+    }[args.sql_command]
+    return action(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        if args.command == "check":
+            return _check(args, argv)
+        if args.command == "sql":
+            return _sql(args)
+        if args.command == "report":
+            return _report(args)
+        return _rule(args)
+    except CanonError as exc:
+        sys.stderr.write(f"lint-canon: {_printable(str(exc))}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as exc:  # a bug of ours: one line, the traceback on request
+        if getattr(args, "debug", False) or os.environ.get("LINT_CANON_DEBUG") not in (None, "", "0"):
+            raise
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None:
+            where = f" (at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno})"
+            tb = tb.tb_next
+        sys.stderr.write(
+            f"lint-canon: internal error: {type(exc).__name__}: {_printable(str(exc))}{where}; "
+            "run with --debug or LINT_CANON_DEBUG=1 for the traceback, and please report it\n"
+        )
+        return EXIT_ERROR
+
+
+def _printable(text: str) -> str:
+    return " ".join(text.encode("utf-8", "backslashreplace").decode("utf-8").split("\n"))

@@ -1,0 +1,81 @@
+"""The registry of rule codes: one place that knows every code.
+
+Each rule is one module of ``lint_canon/rules/`` whose class carries its ``RuleInfo`` (code, name,
+severity, the document's violation code, summary, the ``report`` check it belongs to, what it
+reads) and one page ``rules/CODE.md``. The registry finds the rule classes by listing that
+package, and adds the codes the engine reports itself (CANON901-903). Everything else is derived
+from it or tested against it: the catalogue (``lint-canon rule``, SARIF's rules, ``--select``
+validation), the rule sets the engine runs, the codes of ``report``'s four checks, the
+pre-commit hooks' ``--select`` lists and the README's table (tests/test_registry.py).
+Adding a rule is adding its module and its page.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+from lint_canon.output.findings import Reads, RuleInfo, Severity
+
+# What the engine itself reports about a file, whatever the rules: in `report`'s "problems".
+ENGINE_INFOS: tuple[RuleInfo, ...] = (
+    RuleInfo("CANON901", "syntax-error", None, Severity.HIGH, "file is not valid Python (CPython rejects it too)"),
+    RuleInfo(
+        "CANON902",
+        "unreadable-file",
+        None,
+        Severity.HIGH,
+        "file cannot be read or decoded, is not a regular file, or is too large",
+    ),
+    RuleInfo(
+        "CANON903",
+        "analysis-error",
+        None,
+        Severity.HIGH,
+        "valid Python that could not be analysed (a parser limit, an internal error in a rule)",
+        reads=Reads.PYTHON,
+    ),
+)
+ENGINE_CODES: tuple[str, ...] = tuple(info.code for info in ENGINE_INFOS)
+# Modules of lint_canon/rules/ that hold what rules share, not a rule.
+_SHARED = frozenset({"base", "needles", "registry"})
+
+
+@cache
+def rule_classes() -> tuple[type, ...]:
+    """Every rule class, in the order of their codes: the classes of lint_canon/rules/'s modules
+    that carry their own ``info``."""
+    import lint_canon.rules as package
+
+    found = []
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name in _SHARED or module.name.startswith("_"):
+            continue
+        loaded = importlib.import_module(f"{package.__name__}.{module.name}")
+        found += [
+            value
+            for value in vars(loaded).values()
+            if isinstance(value, type) and value.__module__ == loaded.__name__ and "info" in vars(value)
+        ]
+    return tuple(sorted(found, key=lambda rule: rule.info.code))
+
+
+@cache
+def catalogue() -> dict[str, RuleInfo]:
+    """Every code, in order: the rules' and the engine's."""
+    infos = [rule.info for rule in rule_classes()] + list(ENGINE_INFOS)
+    return {info.code: info for info in sorted(infos, key=lambda info: info.code)}
+
+
+def implemented_codes() -> tuple[str, ...]:
+    return tuple(catalogue())
+
+
+def check_codes(check: str) -> tuple[str, ...]:
+    """The codes of one of ``report``'s checks."""
+    return tuple(code for code, info in catalogue().items() if info.check == check)
+
+
+def codes_reading(reads: Reads) -> tuple[str, ...]:
+    return tuple(code for code, info in catalogue().items() if info.reads == reads)
