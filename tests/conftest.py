@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from lint_canon.canon.config import load_canon
-from lint_canon.engine.checker import Checker, Selection
+from lint_canon.engine.checker import Checker
+from lint_canon.engine.suppressions import Selection
 from lint_canon.output.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lint_canon.canon.config import load_canon
-from lint_canon.engine.checker import Checker, Selection
+from lint_canon.engine.checker import Checker
+from lint_canon.engine.suppressions import Selection
 from tests.conftest import brief, run_check
 
 

@@ -1,9 +1,12 @@
-"""The one engine behind every front end: files → prefilter → parse → rules → findings.
+"""One-file checking: decode, parse, walk, rules, positions (the ``Checker`` of a canon and a
+selection; the runner calls it for each file, the flake8 plugin for each file flake8 gives it).
 
 A Python file is read as bytes and skipped unless it holds one of the tokens the active rules
 ask for (a module name of a ban, ...): most files of a large repository cannot hold a finding
 and are never parsed. The rest are parsed once with libcst and traversed once by the import
 tracker and every rule together; positions are computed only for files that have a report.
+The project checks (``project_checks``) and the suppressions (``suppressions``) are parts of
+their own; the ``Checker`` methods of the same names hand over to them.
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ import re
 import tokenize
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lint_canon.canon.config import Canon
 from lint_canon.canon.paths import canon_relpath, display_path
+from lint_canon.engine import project_checks
 from lint_canon.engine.files import read_bytes
 from lint_canon.engine.lines import split_lines
 from lint_canon.engine.prefilter import Prefilter
+from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep
 from lint_canon.output.findings import Finding
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
@@ -32,94 +36,11 @@ from lint_canon.output.findings import Finding
 # keeps them equal): known without importing the rules.
 DONE_CODES = ("CANON401", "CANON402", "CANON403")
 
-# Folders never worth descending into: VCS data, virtual environments, caches, build output.
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        "__pycache__",
-        "node_modules",
-        "build",
-        "dist",
-        ".eggs",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".lint_canon_cache",
-        "site-packages",
-    }
-)
-
-# flake8's own patterns (flake8.defaults), so that a comment suppresses the same findings in
-# both front ends: a bare noqa comment, one naming codes (as prefixes), and the file-wide
-# "flake8: noqa" comment at the start of a line.
-_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
-_FILE_NOQA_WITH_CODES = re.compile(r"\s*# flake8[:=]\s*noqa:", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """``--select`` / ``--ignore`` as flake8 reads them: code prefixes, the longer match wins."""
-
-    select: tuple[str, ...] = ("CANON",)
-    ignore: tuple[str, ...] = ()
-
-    def wants(self, code: str) -> bool:
-        selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
-        ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
-        return selected >= 0 and selected >= ignored
-
 
 def decode_source(data: bytes) -> str:
     """Decode Python source as the interpreter would: BOM, PEP 263 cookie, else UTF-8."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding)
-
-
-def file_is_suppressed(lines: Sequence[str]) -> bool:
-    """``# flake8: noqa`` on a line of its own (flake8 ignores it when it names codes)."""
-    return any(_FILE_NOQA.match(line) and not _FILE_NOQA_WITH_CODES.match(line) for line in lines)
-
-
-def noqa_lines(text: str, lines: Sequence[str]) -> dict[int, str]:
-    """flake8's noqa mapping: a line of a statement spanning several lines (a call, a string)
-    is suppressed by a ``# noqa`` on any line of it. Lines outside it map to themselves."""
-    mapping: dict[int, str] = {}
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return mapping
-    first, last = len(lines) + 2, -1
-    for kind, _, (start, _), (end, _), _ in tokens:
-        if kind in (tokenize.ENDMARKER, tokenize.DEDENT):
-            continue
-        first, last = min(first, start), max(last, end)
-        if kind in (tokenize.NL, tokenize.NEWLINE):
-            joined = "".join(lines[first - 1 : last])
-            for number in range(first, last + 1):
-                mapping[number] = joined
-            first, last = len(lines) + 2, -1
-    return mapping
-
-
-def suppressed(finding: Finding, lines: Sequence[str], mapping: dict[int, str] | None = None) -> bool:
-    """flake8's ``# noqa`` / ``# noqa: CODE[,CODE]`` on the finding's line (codes as prefixes)."""
-    if not 0 < finding.line <= len(lines):
-        return False
-    text = mapping.get(finding.line, lines[finding.line - 1]) if mapping is not None else lines[finding.line - 1]
-    match = _NOQA.search(text)
-    if match is None:
-        return False
-    codes = match.group("codes")
-    if codes is None:
-        return True
-    return any(finding.code.startswith(code.upper()) for code in re.split(r"[,\s]+", codes.strip()) if code)
 
 
 def _normalised_for_prefilter(data: bytes) -> bytes | None:
@@ -450,124 +371,23 @@ class Checker:
         lines = split_lines(text) if text is not None else []
         return self.keep([_analysis_error(shown, reason)], lines, text)
 
-    def check_dependency_file(self, path: Path, read: set[Path] | None = None) -> list[Finding]:
-        """Findings of a requirements file or pyproject.toml; ``read`` gathers the files a
-        requirements file reads (itself and its includes, found or not)."""
-        wanted_problems = self.selection.wants("CANON901") or self.selection.wants("CANON902")
-        if not self.dependency_rules and not wanted_problems:
-            return []
-        from lint_canon.project.dependencies import read_dependency_file
-
-        dependencies, problems = read_dependency_file(path, read, self.canon.max_file_size)
-        findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
-        by_file: dict[str, list[str]] = {}
-        for rule_class in self.dependency_rules:
-            rule = rule_class(self.canon)
-            for report in rule.check(dependencies, self.relpath(path)):
-                dep = report.dependency
-                findings.append(
-                    Finding(dep.path, dep.line, dep.col, dep.line, dep.col + len(dep.name), report.code, report.message)
-                )
-        kept = []
-        for finding in findings:
-            if finding.path not in by_file:
-                try:
-                    by_file[finding.path] = split_lines(
-                        read_bytes(finding.path, self.canon.max_file_size).decode("utf-8-sig")
-                    )
-                except (OSError, UnicodeDecodeError):
-                    by_file[finding.path] = []
-            kept.extend(self.keep([finding], by_file[finding.path]))
-        return kept
-
     def keep(self, findings: list[Finding], lines: Sequence[str], text: str | None = None) -> list[Finding]:
-        """The findings selected and not suppressed by a ``# noqa`` (flake8's rules)."""
-        wanted = [f for f in findings if self.selection.wants(f.code)]
-        if not self.apply_noqa or not wanted or not lines:
-            return wanted
-        mapping = None
-        if text is not None and "noqa" in text.lower() and any(f.end_line > f.line or f.line > 0 for f in wanted):
-            mapping = noqa_lines(text, lines)
-        return [f for f in wanted if not suppressed(f, lines, mapping)]
+        """The findings selected and not suppressed by a ``# noqa`` (``suppressions.keep``)."""
+        return keep(findings, self.selection, lines, text, self.apply_noqa)
 
-    # --- the DONE-state contract -----------------------------------------------------------
+    # --- project checks (lint_canon.engine.project_checks) ----------------------------------
+
+    def check_dependency_file(self, path: Path, read: set[Path] | None = None) -> list[Finding]:
+        return project_checks.check_dependency_file(self, path, read)
 
     def done_state_files(self) -> tuple[Path, list[Path]]:
-        """The DONE doc and the SQL files the canon names (folders searched for *.sql)."""
-        root = self.canon.root
-        doc = root / (self.canon.done_doc or "")
-        sql: list[Path] = []
-        for entry in self.canon.done_sql:
-            path = root / entry
-            sql += sorted(path.rglob("*.sql")) if path.is_dir() else [path]
-        return doc, sql
+        return project_checks.done_state_files(self.canon)
 
     def covers_done_states(self, paths: Iterable[Path]) -> bool:
-        """Does a run over ``paths`` include the DONE doc or its SQL (a file or a parent folder)?"""
-        if not self.wants_done_states:
-            return False
-        doc, sql = self.done_state_files()
-        # abspath, not Path.absolute: ".." must be collapsed for a given folder to contain them.
-        targets = [
-            Path(os.path.abspath(doc)),
-            *(Path(os.path.abspath(p)) for p in sql),
-            *(Path(os.path.abspath(self.canon.root / e)) for e in self.canon.done_sql),
-        ]
-        for path in paths:
-            given = Path(os.path.abspath(path))
-            if any(t == given or given in t.parents for t in targets):
-                return True
-        return False
+        return self.wants_done_states and project_checks.covers_done_states(self.canon, paths)
 
     def check_done_states(self, record: Any = None) -> list[Finding]:
-        """CANON401-403: the DONE doc against the SQL fn_check_*_done functions. ``record`` (a
-        runcache.RunRecord) is told the files and folders read. Whatever the doc and the SQL
-        hold, the answer is findings: what cannot be read is one at its line (CANON901-903),
-        and the rest is still read and compared."""
-        from lint_canon.engine.files import FileTooLarge, NotRegularFile, read_bytes
-        from lint_canon.project.done_states import decode, read_doc, read_sql
-
-        limit = self.canon.max_file_size
-
-        def read(path: Path, what: str, findings: list[Finding]) -> str | None:
-            shown = display_path(path)
-            try:
-                data = read_bytes(path, limit)
-            except (FileTooLarge, NotRegularFile) as exc:
-                reason = str(exc)
-            except OSError as exc:
-                reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
-            else:
-                text, bad = decode(data)
-                if bad is not None:
-                    line, why = bad
-                    findings.append(Finding(shown, line, 1, line, 1, "CANON902", f"cannot decode {what}: {why}"))
-                return text
-            findings.append(Finding(shown, 1, 1, 1, 1, "CANON902", f"cannot read {what}: {reason}"))
-            return None
-
-        doc, sql_files = self.done_state_files()
-        if record is not None:
-            self._record_done_state_files(record, doc, sql_files)
-        findings: list[Finding] = []
-        text = read(doc, "the DONE doc (done_states.doc)", findings)
-        if text is None:
-            return self.keep(findings, [])
-        rows = read_doc(text, doc)
-        checkers = []
-        for path in sql_files:
-            text = read(path, "SQL file (done_states.sql)", findings)
-            if text is None:
-                continue
-            found, problems = read_sql(path, text)
-            checkers += found
-            shown = display_path(path)
-            findings += [Finding(shown, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
-        for rule in self.done_state_rules:
-            for report in rule().check(rows, checkers):
-                shown = display_path(report.path)
-                findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
-        return self.keep(findings, [])
+        return project_checks.check_done_states(self, record)
 
     def check_paths(
         self,
@@ -594,13 +414,6 @@ class Checker:
             timeout=timeout or DEFAULT_TIMEOUT,
             use_prefilter=self.use_prefilter,
         ).findings
-
-    def _record_done_state_files(self, record: Any, doc: Path, sql: list[Path]) -> None:
-        for path in (doc, *sql):
-            record.file(str(path))
-        for entry in self.canon.done_sql:  # a folder: a new .sql file in it would be read
-            for walked, _, _ in os.walk(self.canon.root / entry):
-                record.folder(walked)
 
 
 def astuple_without_path(finding: Finding) -> tuple[Any, ...]:

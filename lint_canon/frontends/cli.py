@@ -195,9 +195,9 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     read. Notes (files skipped) go to stderr."""
     from pathlib import Path
 
-    from lint_canon.engine.checker import Selection
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT, available_cores
     from lint_canon.engine.runner import check_run
+    from lint_canon.engine.suppressions import Selection
     from lint_canon.output.baseline import load_baseline, new_findings
 
     paths: list[Path] = args.paths or [Path(".")]

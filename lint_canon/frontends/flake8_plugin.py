@@ -17,8 +17,9 @@ from typing import Any
 
 from lint_canon import __version__
 from lint_canon.canon.config import load_canon
-from lint_canon.engine.checker import Checker, Selection
-from lint_canon.engine.runner import CanonFinder
+from lint_canon.engine.checker import Checker
+from lint_canon.engine.discovery import CanonFinder
+from lint_canon.engine.suppressions import Selection
 
 
 @functools.lru_cache(maxsize=4)
@@ -97,7 +98,7 @@ class CanonPlugin:
 
 def _skipped(path: str, checker: Checker) -> bool:
     """The files the CLI does not check: in skipped folders, or excluded by the canon."""
-    from lint_canon.engine.runner import in_skipped_folder, is_excluded
+    from lint_canon.engine.discovery import in_skipped_folder, is_excluded
 
     if path == "stdin.py":
         return False
