@@ -109,3 +109,9 @@ def test_sarif_rules_come_from_the_registry():
     assert [(rule["id"], rule["name"], rule["shortDescription"]["text"]) for rule in rules] == [
         (info.code, info.name, info.summary) for info in catalogue().values()
     ]
+
+
+def test_the_codes_the_cli_accepts_without_importing_the_rules_are_the_registrys():
+    from lint_canon.output.docs import page_codes
+
+    assert page_codes() == list(catalogue())

@@ -22,7 +22,7 @@ from typing import Any
 
 from lint_canon.engine.runcache import code_stamp, prune
 
-_FORMAT = 2
+_FORMAT = 3
 # One file cache per canon and selection: the folder keeps the most recently written ones.
 KEEP_FILE_CACHES = 8
 
@@ -62,10 +62,9 @@ def _valid_entry(entry: Any) -> bool:
         and isinstance(entry[2], list)
         and all(
             isinstance(f, list)
-            and len(f) == 6
+            and len(f) == 7
             and all(isinstance(n, int) for n in f[:4])
-            and isinstance(f[4], str)
-            and isinstance(f[5], str)
+            and all(isinstance(text, str) for text in f[4:])
             for f in entry[2]
         )
     )

@@ -12,6 +12,7 @@ their own; the ``Checker`` methods of the same names hand over to them.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import os
 import re
@@ -372,8 +373,12 @@ class Checker:
         return self.keep([_analysis_error(shown, reason)], lines, text)
 
     def keep(self, findings: list[Finding], lines: Sequence[str], text: str | None = None) -> list[Finding]:
-        """The findings selected and not suppressed by a ``# noqa`` (``suppressions.keep``)."""
-        return keep(findings, self.selection, lines, text, self.apply_noqa)
+        """The findings selected and not suppressed by a ``# noqa`` (``suppressions.keep``),
+        each with the text of its line (what fingerprints need, taken while the file is here)."""
+        kept = keep(findings, self.selection, lines, text, self.apply_noqa)
+        if not lines:
+            return kept
+        return [dataclasses.replace(f, line_text=lines[f.line - 1]) if 0 < f.line <= len(lines) else f for f in kept]
 
     # --- project checks (lint_canon.engine.project_checks) ----------------------------------
 
@@ -417,4 +422,18 @@ class Checker:
 
 
 def astuple_without_path(finding: Finding) -> tuple[Any, ...]:
-    return (finding.line, finding.col, finding.end_line, finding.end_col, finding.code, finding.message)
+    """What the per-file cache keeps of a finding (``from_tuple`` makes it again)."""
+    return (
+        finding.line,
+        finding.col,
+        finding.end_line,
+        finding.end_col,
+        finding.code,
+        finding.message,
+        finding.line_text,
+    )
+
+
+def from_tuple(path: str, entry: Sequence[Any]) -> Finding:
+    line, col, end_line, end_col, code, message, line_text = entry
+    return Finding(path, line, col, end_line, end_col, code, message, line_text=line_text)

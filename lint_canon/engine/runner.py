@@ -22,7 +22,7 @@ from typing import Any
 
 from lint_canon.canon.config import CANON_FILE, Canon, load_canon
 from lint_canon.canon.paths import display_path
-from lint_canon.engine.checker import Checker, astuple_without_path, unreadable
+from lint_canon.engine.checker import Checker, astuple_without_path, from_tuple, unreadable
 from lint_canon.engine.discovery import CanonFinder, discover
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
 from lint_canon.engine.suppressions import Selection
@@ -179,7 +179,7 @@ def check_run(
                     continue
             if hit:
                 shown = display_path(Path(file))
-                findings.extend(Finding(shown, *rest) for rest in hit)
+                findings.extend(from_tuple(shown, entry) for entry in hit)
 
     results = _check_python(checkers, todo, jobs, timeout)
     for (index, absolute, stat, content_digest), (result, analysed) in zip(pending, results, strict=True):

@@ -37,6 +37,9 @@ def located(findings: Iterable[Finding], canons: Sequence[Any] = ()) -> list[Fin
     lines: dict[str, list[str]] = {}
     out = []
     for finding in findings:
+        if finding.line_text:  # taken while the file was read (a Python or dependency file)
+            out.append(dataclasses.replace(finding, relpath=canon_relative(finding.path, roots)))
+            continue
         if finding.path not in lines:
             try:  # a regular file of bounded size, or nothing: a FIFO must not block the run
                 text = read_bytes(finding.path, limit).decode("utf-8", errors="replace")
