@@ -25,9 +25,9 @@ from typing import Any
 from lint_canon.canon.config import Canon
 from lint_canon.canon.paths import canon_relpath, display_path
 from lint_canon.engine import project_checks
-from lint_canon.engine.files import read_bytes
 from lint_canon.engine.lines import split_lines
 from lint_canon.engine.prefilter import Prefilter
+from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep
 from lint_canon.output.findings import Finding
 
@@ -240,12 +240,12 @@ class Checker:
             return []
         return self.check_source(data, display_path(Path(path)), self.relpath(path), package)
 
-    def read_python(self, path: Path | str) -> bytes | Finding:
+    def read_python(self, path: Path | str, reads: Reads | None = None) -> bytes | Finding:
         """A Python file's bytes, or its CANON902 (not a regular file, too large, unreadable)."""
         from lint_canon.engine.files import FileTooLarge, NotRegularFile
 
         try:
-            return read_bytes(path, self.canon.max_file_size)
+            return (reads or Reads()).read_bytes(path, self.canon.max_file_size)
         except (FileTooLarge, NotRegularFile) as exc:
             return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", str(exc))
         except OSError as exc:
@@ -382,8 +382,10 @@ class Checker:
 
     # --- project checks (lint_canon.engine.project_checks) ----------------------------------
 
-    def check_dependency_file(self, path: Path, read: set[Path] | None = None) -> list[Finding]:
-        return project_checks.check_dependency_file(self, path, read)
+    def check_dependency_file(
+        self, path: Path, read: set[Path] | None = None, reads: Reads | None = None
+    ) -> list[Finding]:
+        return project_checks.check_dependency_file(self, path, read, reads)
 
     def done_state_files(self) -> tuple[Path, list[Path]]:
         return project_checks.done_state_files(self.canon)
@@ -391,15 +393,14 @@ class Checker:
     def covers_done_states(self, paths: Iterable[Path]) -> bool:
         return self.wants_done_states and project_checks.covers_done_states(self.canon, paths)
 
-    def check_done_states(self, record: Any = None) -> list[Finding]:
-        return project_checks.check_done_states(self, record)
+    def check_done_states(self, reads: Reads | None = None) -> list[Finding]:
+        return project_checks.check_done_states(self, reads)
 
     def check_paths(
         self,
         paths: Iterable[Path],
         jobs: int = 1,
         cache_dir: Path | None = None,
-        record: Any = None,
         timeout: float | None = None,
     ) -> list[Finding]:
         """Every finding under ``paths`` against this checker's canon, sorted by path and
@@ -415,7 +416,6 @@ class Checker:
             jobs=jobs,
             use_cache=cache_dir is not None,
             cache_dir=cache_dir,
-            record=record,
             timeout=timeout or DEFAULT_TIMEOUT,
             use_prefilter=self.use_prefilter,
         ).findings

@@ -15,12 +15,12 @@ import stat as stat_module
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from lint_canon.canon.config import Canon, canon_file_in, load_canon
+from lint_canon.canon.config import Canon
 from lint_canon.canon.globs import match_path
 from lint_canon.canon.paths import canon_relpath, display_path
 from lint_canon.engine.files import kind_of
+from lint_canon.engine.reads import Reads
 from lint_canon.errors import UsageError
 from lint_canon.output.findings import Finding
 from lint_canon.project.dependencies import is_dependency_file
@@ -52,9 +52,9 @@ SKIP_DIRS = frozenset(
 class CanonFinder:
     """The canon of each folder: ``forced`` for all, else found by walking up, once per folder."""
 
-    def __init__(self, forced: Canon | None = None, record: Any = None) -> None:
+    def __init__(self, forced: Canon | None = None, reads: Reads | None = None) -> None:
         self.forced = forced
-        self.record = record
+        self.reads = reads or Reads()
         self._by_folder: dict[str, Canon | None] = {}
         self._loaded: dict[str, Canon] = {}
 
@@ -75,11 +75,7 @@ class CanonFinder:
                 canon = self._by_folder[here]
                 break
             chain.append(here)
-            if self.record is not None:
-                # A canon.yaml or a [tool.lint-canon] table added here would be found instead.
-                self.record.folder(here)
-                self.record.file(os.path.join(here, "pyproject.toml"))
-            named = canon_file_in(Path(here))
+            named = self.reads.canon_file_in(here)
             if named is not None:
                 canon = self._load(str(named))
                 break
@@ -94,9 +90,7 @@ class CanonFinder:
     def _load(self, path: str) -> Canon:
         canon = self._loaded.get(path)
         if canon is None:
-            canon = self._loaded[path] = load_canon(path)
-            if self.record is not None:
-                self.record.file(str(canon.path))
+            canon = self._loaded[path] = self.reads.load_canon(path)
         return canon
 
     def canons(self) -> list[Canon]:
@@ -114,22 +108,23 @@ def is_excluded(path: str, canon: Canon) -> bool:
     return bool(canon.exclude) and match_path(canon_relpath(canon.root, path), canon.exclude)
 
 
-def in_skipped_folder(path: str, canon: Canon, venvs: dict[str, bool] | None = None, record: Any = None) -> bool:
+def in_skipped_folder(
+    path: str, canon: Canon, venvs: dict[str, bool] | None = None, reads: Reads | None = None
+) -> bool:
     """Is ``path`` inside a folder a walk from the canon's folder would not enter (``.git``,
     ``build``, a virtual environment ...)? For files named one by one (pre-commit, flake8)."""
     rel = canon_relpath(canon.root, path)
     if rel.startswith("../") or os.path.isabs(rel):
         return False
     venvs = {} if venvs is None else venvs
+    reads = reads or Reads()
     folder = os.path.abspath(canon.root)
     for part in rel.split("/")[:-1]:
         if _skipped_folder_name(part):
             return True
         folder = os.path.join(folder, part)
         if folder not in venvs:
-            venvs[folder] = os.path.exists(os.path.join(folder, "pyvenv.cfg"))
-            if record is not None:
-                record.folder(folder)  # a pyvenv.cfg put here would make it a skipped folder
+            venvs[folder] = reads.has(folder, "pyvenv.cfg")  # a virtual environment: skipped
         if venvs[folder]:
             return True
     return False
@@ -156,11 +151,12 @@ def _wanted_kind(name: str, path: str) -> str | None:
     return None
 
 
-def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> Discovered:
+def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
     """Every file a run over ``paths`` checks, with its canon. Files named one by one obey the
     same folder skips and ``exclude`` as files found in folders (pre-commit names them one by
     one)."""
     out = Discovered()
+    reads = finder.reads
     seen_files: set[str] = set()
     seen_folders: set[tuple[int, int]] = set()
     venv_cache: dict[str, bool] = {}
@@ -215,11 +211,8 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
                 if key in seen_folders:
                     continue
                 seen_folders.add(key)
-            if record is not None:
-                record.folder(here)  # a file added, removed or renamed here changes its mtime
             try:
-                with os.scandir(here) as listing:
-                    entries = sorted(listing, key=lambda e: e.name)
+                entries = reads.scandir(here)
             except OSError as exc:
                 canon = finder.canon_for(os.path.dirname(os.path.abspath(here)))
                 if canon is not None or finder.canon_for(here) is not None:
@@ -244,10 +237,8 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
                         continue
                     if canon is not None and is_excluded(entry.path, canon):
                         continue
-                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                        if record is not None:
-                            record.folder(entry.path)  # until its pyvenv.cfg goes
-                        continue
+                    if reads.has(entry.path, "pyvenv.cfg"):
+                        continue  # a virtual environment, until its pyvenv.cfg goes
                     subfolders.append(entry.path)
                     continue
                 if _wanted_kind(name, entry.path) is None:
@@ -280,7 +271,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder, record: Any = None) -> 
         if stat_module.S_ISDIR(found.st_mode):
             walk(text)
             continue
-        if canon is not None and in_skipped_folder(text, canon, venv_cache, record):
+        if canon is not None and in_skipped_folder(text, canon, venv_cache, reads):
             continue
         kind = _wanted_kind(os.path.basename(text), text)
         if kind is None:

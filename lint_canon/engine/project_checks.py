@@ -8,19 +8,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lint_canon.canon.config import Canon
 from lint_canon.canon.paths import display_path
-from lint_canon.engine.files import read_bytes
 from lint_canon.engine.lines import split_lines
+from lint_canon.engine.reads import Reads
 from lint_canon.output.findings import Finding
 
 if TYPE_CHECKING:
     from lint_canon.engine.checker import Checker
 
 
-def check_dependency_file(checker: Checker, path: Path, read: set[Path] | None = None) -> list[Finding]:
+def check_dependency_file(
+    checker: Checker, path: Path, read: set[Path] | None = None, reads: Reads | None = None
+) -> list[Finding]:
     """Findings of a requirements file or pyproject.toml; ``read`` gathers the files a
     requirements file reads (itself and its includes, found or not)."""
     wanted_problems = checker.selection.wants("CANON901") or checker.selection.wants("CANON902")
@@ -28,7 +30,8 @@ def check_dependency_file(checker: Checker, path: Path, read: set[Path] | None =
         return []
     from lint_canon.project.dependencies import read_dependency_file
 
-    dependencies, problems = read_dependency_file(path, read, checker.canon.max_file_size)
+    reader = (reads or Reads()).read_bytes
+    dependencies, problems = read_dependency_file(path, read, checker.canon.max_file_size, reader)
     findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
     by_file: dict[str, list[str]] = {}
     for rule_class in checker.dependency_rules:
@@ -43,7 +46,7 @@ def check_dependency_file(checker: Checker, path: Path, read: set[Path] | None =
         if finding.path not in by_file:
             try:
                 by_file[finding.path] = split_lines(
-                    read_bytes(finding.path, checker.canon.max_file_size).decode("utf-8-sig")
+                    reader(finding.path, checker.canon.max_file_size).decode("utf-8-sig")
                 )
             except (OSError, UnicodeDecodeError):
                 by_file[finding.path] = []
@@ -78,20 +81,20 @@ def covers_done_states(canon: Canon, paths: Iterable[Path]) -> bool:
     return False
 
 
-def check_done_states(checker: Checker, record: Any = None) -> list[Finding]:
-    """CANON401-403: the DONE doc against the SQL fn_check_*_done functions. ``record`` (a
-    runcache.RunRecord) is told the files and folders read. Whatever the doc and the SQL
-    hold, the answer is findings: what cannot be read is one at its line (CANON901-903),
-    and the rest is still read and compared."""
-    from lint_canon.engine.files import FileTooLarge, NotRegularFile, read_bytes
+def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Finding]:
+    """CANON401-403: the DONE doc against the SQL fn_check_*_done functions, read through
+    ``reads``. Whatever the doc and the SQL hold, the answer is findings: what cannot be read is
+    one at its line (CANON901-903), and the rest is still read and compared."""
+    from lint_canon.engine.files import FileTooLarge, NotRegularFile
     from lint_canon.project.done_states import decode, read_doc, read_sql
 
+    reads = reads or Reads()
     limit = checker.canon.max_file_size
 
     def read(path: Path, what: str, findings: list[Finding]) -> str | None:
         shown = display_path(path)
         try:
-            data = read_bytes(path, limit)
+            data = reads.read_bytes(path, limit)
         except (FileTooLarge, NotRegularFile) as exc:
             reason = str(exc)
         except OSError as exc:
@@ -106,8 +109,9 @@ def check_done_states(checker: Checker, record: Any = None) -> list[Finding]:
         return None
 
     doc, sql_files = done_state_files(checker.canon)
-    if record is not None:
-        _record_done_state_files(checker.canon, record, doc, sql_files)
+    for entry in checker.canon.done_sql:  # a folder: a new .sql file in it would be read
+        for _ in reads.walk(checker.canon.root / entry):
+            pass
     findings: list[Finding] = []
     text = read(doc, "the DONE doc (done_states.doc)", findings)
     if text is None:
@@ -127,11 +131,3 @@ def check_done_states(checker: Checker, record: Any = None) -> list[Finding]:
             shown = display_path(report.path)
             findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
     return checker.keep(findings, [])
-
-
-def _record_done_state_files(canon: Canon, record: Any, doc: Path, sql: list[Path]) -> None:
-    for path in (doc, *sql):
-        record.file(str(path))
-    for entry in canon.done_sql:  # a folder: a new .sql file in it would be read
-        for walked, _, _ in os.walk(canon.root / entry):
-            record.folder(walked)

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lint_canon.canon.config import CANON_FILE, Canon, load_canon
+from lint_canon.canon.config import CANON_FILE, Canon
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.checker import Checker, astuple_without_path, from_tuple, unreadable
 from lint_canon.engine.discovery import CanonFinder, discover
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
+from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection
 from lint_canon.errors import ConfigError
 from lint_canon.output.findings import Finding
@@ -74,16 +75,15 @@ def check_run(
     jobs: int = 1,
     use_cache: bool = False,
     cache_dir: Path | None = None,
-    record: Any = None,
+    reads: Reads | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     use_prefilter: bool = True,
 ) -> RunResult:
     """Every finding of a run over ``paths``, sorted; ``canon`` or ``config`` force one canon."""
-    forced = canon if canon is not None else (load_canon(config) if config is not None else None)
-    finder = CanonFinder(forced, record)
-    if forced is not None and record is not None:
-        record.file(str(forced.path))
-    found = discover(paths, finder, record)
+    reads = reads or Reads()  # every read of the run goes through it (and its record)
+    forced = canon if canon is not None else (reads.load_canon(config) if config is not None else None)
+    finder = CanonFinder(forced, reads)
+    found = discover(paths, finder)
     notes = list(found.notes)
     if forced is None and not found.canons and (found.without_canon or not found.searched_canon):
         # Files, none with a canon above; or no canon above any path given.
@@ -113,16 +113,12 @@ def check_run(
     # Dependency files and the DONE doc, per canon (pure-Python parsers, in this process).
     for index, checker in enumerate(checkers):
         for file in found.dependency.get(keys[index], []):
-            read: set[Path] = set()
-            for finding in checker.check_dependency_file(Path(file), read):
+            for finding in checker.check_dependency_file(Path(file), reads=reads):
                 if finding not in seen:  # an included file may also be checked on its own
                     seen.add(finding)
                     findings.append(finding)
-            if record is not None:
-                for path in (Path(file), *read):
-                    record.file(str(path))
         if checker.covers_done_states(paths):
-            findings.extend(checker.check_done_states(record))
+            findings.extend(checker.check_done_states(reads))
 
     # Python files: the cache, then the prefilter, then the parse in workers.
     todo: list[tuple[int, str, bytes]] = []
@@ -137,16 +133,14 @@ def check_run(
 
             folder = cache_dir or checker.canon.root / FOLDER
             prepare(folder)
-            parent = os.path.dirname(os.path.abspath(folder))
-            if record is not None and parent in record.folders:
-                record.folder(parent)  # the cache folder, created by this run, changed it
+            reads.changed(os.path.dirname(os.path.abspath(folder)))  # making the cache folder changed it
             if folder not in cache_dirs:
                 cache_dirs.append(folder)
             cache = FileCache(folder, cache_key(checker.cache_identity()))
         caches.append(cache)
         for file in files:
             if cache is None:
-                data = checker.read_python(file)
+                data = checker.read_python(file, reads)
                 if isinstance(data, Finding):
                     findings.extend(checker.keep([data], []))
                     continue
@@ -155,17 +149,13 @@ def check_run(
                 continue
             absolute = os.path.abspath(file)
             try:
-                stat = os.stat(absolute)
+                stat = reads.stat(absolute)
             except OSError as exc:
                 findings.extend(checker.keep([unreadable(file, exc)], []))
-                if record is not None:
-                    record.file(absolute)
                 continue
-            if record is not None:
-                record.file(absolute, stat)
             hit = cache.by_stat(absolute, stat)
             if hit is None:
-                data = checker.read_python(file)
+                data = checker.read_python(file, reads)
                 if isinstance(data, Finding):
                     findings.extend(checker.keep([data], []))
                     continue

@@ -196,6 +196,7 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     from pathlib import Path
 
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT, available_cores
+    from lint_canon.engine.reads import Reads
     from lint_canon.engine.runner import check_run
     from lint_canon.engine.suppressions import Selection
     from lint_canon.output.baseline import load_baseline, new_findings
@@ -204,9 +205,8 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     for path in paths:
         if not os.path.lexists(path):
             raise CanonError(f"{path}: no such file or folder")
-    if record is not None and args.baseline:
-        record.file(str(args.baseline))
-    baseline = load_baseline(args.baseline) if args.baseline else None
+    reads = Reads(record)  # every read of the run, told to the record (engine/reads.py)
+    baseline = load_baseline(args.baseline, reads.read_bytes) if args.baseline else None
     jobs = args.jobs or available_cores()
     run = check_run(
         paths,
@@ -215,7 +215,7 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
         jobs=jobs,
         use_cache=not args.no_cache,
         cache_dir=args.cache_dir,
-        record=record,
+        reads=reads,
         timeout=args.timeout or DEFAULT_TIMEOUT,
     )
     for note in run.notes:

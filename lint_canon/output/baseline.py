@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lint_canon import __version__
+from lint_canon.engine.files import read_bytes
 from lint_canon.errors import CanonError
 from lint_canon.output.findings import Finding
 from lint_canon.output.fingerprints import fingerprints
@@ -25,9 +26,14 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def load_baseline(path: Path) -> Counter[str]:
+# A baseline larger than this is refused rather than read into memory.
+MAX_BASELINE_SIZE = 256 * 1024 * 1024
+
+
+def load_baseline(path: Path, reader: Callable[[Path, int], bytes] = read_bytes) -> Counter[str]:
+    """The fingerprints a baseline accounts for (``reader``: a run's ``Reads.read_bytes``)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(reader(path, MAX_BASELINE_SIZE).decode("utf-8"))
     except FileNotFoundError:
         raise CanonError(f"{path}: no such baseline; create it with --write-baseline {path}") from None
     except (OSError, UnicodeDecodeError) as exc:

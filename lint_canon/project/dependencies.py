@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ from lint_canon.canon.config import TomlProblem, load_toml
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, read_bytes
 from lint_canon.engine.lines import split_lines
+
+# Reads a file of at most so many bytes (files.read_bytes, or a run's Reads.read_bytes).
+Reader = Callable[[Path, int], bytes]
 
 # The one definition of a dependency file, for re.search on a POSIX path: pre-commit matches a
 # hook's `files` that way on the repository-relative path, and .pre-commit-hooks.yaml holds this
@@ -170,7 +174,7 @@ _COMMENT_LINE = re.compile(r"\s*#")
 
 
 def read_requirements(
-    path: Path, seen: set[Path] | None = None, limit: int = DEFAULT_MAX_FILE_SIZE
+    path: Path, seen: set[Path] | None = None, limit: int = DEFAULT_MAX_FILE_SIZE, reader: Reader = read_bytes
 ) -> tuple[list[Dependency], list[ParseProblem]]:
     """Requirements of ``path`` and of the files it includes with ``-r`` / ``-c``, each reported
     in the file and at the line that names it. An include that is missing, not a regular file or
@@ -190,7 +194,7 @@ def read_requirements(
             seen.update((file, identity))
         shown = display_path(file)
         try:
-            data = read_bytes(file, limit)
+            data = reader(file, limit)
         except (OSError, ValueError) as exc:
             if site is None:
                 problems.append(ParseProblem(shown, 1, "CANON902", f"requirements file {_why_not_read(exc)}"))
@@ -438,12 +442,14 @@ def _kind(value: Any) -> str:
     )
 
 
-def read_pyproject(path: Path, limit: int = DEFAULT_MAX_FILE_SIZE) -> tuple[list[Dependency], list[ParseProblem]]:
+def read_pyproject(
+    path: Path, limit: int = DEFAULT_MAX_FILE_SIZE, reader: Reader = read_bytes
+) -> tuple[list[Dependency], list[ParseProblem]]:
     """Dependencies of PEP 621 (with optional ones), PEP 735 groups, build-system and Poetry.
     A table or array of the wrong type where they are declared is a CANON901 at its line."""
     shown = display_path(path)
     try:
-        data = read_bytes(path, limit)
+        data = reader(path, limit)
     except (OSError, ValueError) as exc:
         return [], [ParseProblem(shown, 1, "CANON902", f"pyproject.toml {_why_not_read(exc)}")]
     text, bad_line, reason = _decode(data)
@@ -531,10 +537,11 @@ def read_pyproject(path: Path, limit: int = DEFAULT_MAX_FILE_SIZE) -> tuple[list
 
 
 def read_dependency_file(
-    path: Path, read: set[Path] | None = None, limit: int = DEFAULT_MAX_FILE_SIZE
+    path: Path, read: set[Path] | None = None, limit: int = DEFAULT_MAX_FILE_SIZE, reader: Reader = read_bytes
 ) -> tuple[list[Dependency], list[ParseProblem]]:
     """The dependencies a file declares; ``read`` gathers the files a requirements file reads
-    (itself and its includes, found or not). Files larger than ``limit`` bytes are not read."""
+    (itself and its includes, found or not). Files larger than ``limit`` bytes are not read.
+    ``reader`` reads each file (a run's ``Reads.read_bytes``, which records it)."""
     if path.name == "pyproject.toml":
-        return read_pyproject(path, limit)
-    return read_requirements(path, read, limit)
+        return read_pyproject(path, limit, reader)
+    return read_requirements(path, read, limit, reader)
