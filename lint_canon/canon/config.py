@@ -272,7 +272,7 @@ def _scalar(doc: _Doc, node: yaml.Node, keypath: tuple[Any, ...], constructor: A
         ) from None
 
 
-# libyaml's parser when PyYAML was built with it: ten times faster on a large canon.
+# libyaml's parser when PyYAML was built with it: much faster on a large canon.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -1,7 +1,7 @@
 """Positions of the few nodes a rule reported, for a fraction of PositionProvider's cost.
 
-libcst's PositionProvider records a range for every node of the module (measured here: seven
-times the cost of generating the code). A file with findings usually has one or two reported
+libcst's PositionProvider records a range for every node of the module, at several times the
+cost of generating the code. A file with findings usually has one or two reported
 nodes, so this code generation keeps a running character count and records spans only for the
 nodes asked for (and the child nodes their syntactic span is hoisted from), with the same
 syntactic rules as PositionProvider; offsets become line and column at the end. It subclasses
