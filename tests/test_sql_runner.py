@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from lint_canon.db.connection import describe
 from lint_canon.db.migrations import LOCK_KEY
 from tests.conftest import REPO, cli_env
 
@@ -59,7 +60,9 @@ def test_apply_status_and_a_second_apply(empty_db, tmp_path):
     first = sql("apply", "--reference-schema", "--database-url", empty_db, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
-    assert lines[0] == "database: " + empty_db.replace("password=", "password=")
+    # shown rebuilt from its parsed parts (issue 14: never the text as given)
+    assert lines[0] == "database: " + describe(empty_db)
+    assert lines[0].startswith("database: postgresql://")
     assert [line.split(" (")[0] for line in lines[1:]] == [f"applied {SQL / name}" for name in PLAN]
     assert [file for file, _ in ledger(empty_db)] == PLAN
 
@@ -216,7 +219,7 @@ def test_unreachable_server_is_one_line_without_the_password(tmp_path):
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("lint-canon: cannot connect to postgresql://alice:***@127.0.0.1:1/outreach: ")
+    assert result.stderr.startswith("lint-canon: cannot connect to postgresql://alice@127.0.0.1:1/outreach: ")
     assert "s3cret" not in result.stderr
 
 
