@@ -374,3 +374,63 @@ def test_progress_lines_on_a_terminal(db_url, tmp_path):
     assert "\r\x1b[Karchive_expired_errors: " in screen  # updated in place, batch by batch
     assert "archive_expired_errors: 500 rows in " in screen
     assert "escalate_stale_parked_errors: 0 rows in " in screen
+
+
+def test_a_file_inserted_before_applied_ones_is_refused_unless_out_of_order(empty_db, tmp_path):
+    write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE a (id int);\n", "003.sql": "CREATE TABLE c (id int);\n"})
+    assert sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+    write_plan(
+        tmp_path / "m",
+        {
+            "001.sql": "CREATE TABLE a (id int);\n",
+            "002.sql": "CREATE TABLE b (id int);\n",
+            "003.sql": "CREATE TABLE c (id int);\n",
+        },
+    )
+    refused = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "lint-canon: m/002.sql: pending, but placed before 003.sql, which is applied; it would run out of order: "
+        "move it to the end of plan.txt, or pass --out-of-order if that is intended\n",
+    )
+    assert [file for file, _ in ledger(empty_db)] == ["001.sql", "003.sql"]
+    dry = sql("apply", "--dry-run", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert dry.returncode == 2
+    status = sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert status.returncode == 1 and "pending   002.sql" in status.stdout
+    allowed = sql("apply", "--out-of-order", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
+    assert sorted(file for file, _ in ledger(empty_db)) == ["001.sql", "002.sql", "003.sql"]
+
+
+def test_an_applied_file_gone_from_the_plan_is_refused_and_fails_status(empty_db, tmp_path):
+    write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE a (id int);\n", "002.sql": "CREATE TABLE b (id int);\n"})
+    assert sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+    (tmp_path / "m" / "plan.txt").write_text("001.sql\n")
+    status = sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert status.returncode == 1
+    assert "missing   002.sql" in status.stdout and status.stdout.splitlines()[-1] == "1 applied, 1 missing"
+    refused = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "lint-canon: 002.sql is applied (in the ledger) but no longer in plan.txt; an applied migration stays in the "
+        "plan: restore it there (and its file), then fix forward with a new file\n",
+    )
+
+
+def test_a_nul_byte_is_refused_and_a_bom_in_the_plan_is_read(empty_db, tmp_path):
+    write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE a (id int);\n-- note\x00\nCREATE TABLE b (id int);\n"})
+    result = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "lint-canon: m/001.sql:2: a NUL byte; PostgreSQL reads no further than it, so the statements after it would "
+        "be recorded as applied without running: remove it\n",
+    )
+    with psycopg.connect(empty_db) as conn:  # refused before anything ran: not even the ledger
+        assert conn.execute("SELECT to_regclass('a'), to_regclass('lint_canon.migrations')").fetchone() == (None, None)
+    write_plan(tmp_path / "n", {"001.sql": "CREATE TABLE a (id int);\n"})
+    plan = tmp_path / "n" / "plan.txt"
+    plan.write_bytes(b"\xef\xbb\xbf" + plan.read_bytes())
+    applied = sql("apply", "--dir", "n", "--database-url", empty_db, cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+    assert [file for file, _ in ledger(empty_db)] == ["001.sql"]

@@ -51,7 +51,7 @@ def apply(args: Any) -> int:
         _say(f"database: {target.shown}")
         if args.reference_schema and not args.dry_run:
             _reference_schema(conn)
-        mig.apply_all(conn, migrations, args.lock_wait, args.dry_run, _say)
+        mig.apply_all(conn, migrations, args.lock_wait, args.dry_run, _say, args.out_of_order)
     return EXIT_OK
 
 
@@ -78,7 +78,7 @@ def status(args: Any) -> int:
         state: sum(1 for r in rows if r.state == state) for state in ("applied", "pending", "modified", "missing")
     }
     _say(", ".join(f"{n} {state}" for state, n in counts.items() if n) or "no migrations")
-    return EXIT_PROBLEM if counts["pending"] or counts["modified"] else EXIT_OK
+    return EXIT_PROBLEM if counts["pending"] or counts["modified"] or counts["missing"] else EXIT_OK
 
 
 def baseline(args: Any) -> int:

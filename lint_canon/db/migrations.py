@@ -110,7 +110,7 @@ def load_plan(folder: Path) -> list[Migration]:
     """The migrations of ``folder``/plan.txt, in order, read and checked."""
     plan = folder / PLAN_FILE
     try:
-        lines = plan.read_text(encoding="utf-8").splitlines()
+        lines = plan.read_text(encoding="utf-8-sig").splitlines()  # a BOM an editor left is no name
     except OSError:
         raise MigrationError(
             f"{display_path(plan)}: no plan file; list the migrations there, one file name a line"
@@ -134,6 +134,12 @@ def load_plan(folder: Path) -> list[Migration]:
             ) from None
         except UnicodeDecodeError as exc:
             raise MigrationError(f"{display_path(path)}: not UTF-8 ({exc.reason})") from None
+        if "\0" in text:
+            line = text.count("\n", 0, text.index("\0")) + 1
+            raise MigrationError(
+                f"{display_path(path)}:{line}: a NUL byte; PostgreSQL reads no further than it, so the statements "
+                "after it would be recorded as applied without running: remove it"
+            )
         statements = split_statements(path, text)
         no_transaction = any(line.strip().lower() == NO_TRANSACTION for line in text.splitlines()[:40])
         if no_transaction and len(statements) != 1:
@@ -273,6 +279,28 @@ def _record(conn: Any, migration: Migration, started: float) -> None:
     )
 
 
+def validate(migrations: list[Migration], applied: dict[str, tuple[str, Any, bool]], out_of_order: bool) -> None:
+    """Flyway's validate, before anything runs: no applied file changed, none gone from the plan,
+    and (unless ``out_of_order``) no pending file placed before an applied one."""
+    check_unchanged(migrations, applied)
+    planned = {m.name for m in migrations}
+    gone = sorted(name for name in applied if name not in planned)
+    if gone:
+        raise MigrationError(
+            f"{gone[0]} is applied (in the ledger) but no longer in {PLAN_FILE}; an applied migration stays in "
+            "the plan: restore it there (and its file), then fix forward with a new file"
+        )
+    if not out_of_order:
+        last_applied = max((i for i, m in enumerate(migrations) if m.name in applied), default=0)
+        for m in migrations[:last_applied]:
+            if m.name not in applied:
+                later = migrations[last_applied].name
+                raise MigrationError(
+                    f"{display_path(m.path)}: pending, but placed before {later}, which is applied; it would run out "
+                    f"of order: move it to the end of {PLAN_FILE}, or pass --out-of-order if that is intended"
+                )
+
+
 def check_unchanged(migrations: list[Migration], applied: dict[str, tuple[str, Any, bool]]) -> None:
     for m in migrations:
         if m.name in applied and applied[m.name][0] != m.checksum:
@@ -288,11 +316,12 @@ def apply_all(
     lock_wait: float,
     dry_run: bool,
     say: Callable[[str], None],
+    out_of_order: bool = False,
 ) -> int:
-    """Apply what is pending, in order. Returns how many files were applied."""
+    """Apply what is pending, in order, after ``validate``. Returns how many files were applied."""
     if dry_run:
         applied = ledger(conn)
-        check_unchanged(migrations, applied)
+        validate(migrations, applied, out_of_order)
         pending = [m for m in migrations if m.name not in applied]
         for m in pending:
             marker = ", no transaction" if m.no_transaction else ""
@@ -306,7 +335,7 @@ def apply_all(
     try:
         ensure_ledger(conn)
         applied = ledger(conn)
-        check_unchanged(migrations, applied)
+        validate(migrations, applied, out_of_order)
         count = 0
         for m in migrations:
             if m.name in applied:

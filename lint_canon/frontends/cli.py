@@ -164,6 +164,11 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     apply = actions.add_parser("apply", parents=[common], help="apply pending migrations, each in its own transaction")
     apply.add_argument("--dry-run", action="store_true", help="print what would run, change nothing")
     apply.add_argument(
+        "--out-of-order",
+        action="store_true",
+        help="apply a pending file placed before applied ones (refused otherwise: it would run out of order)",
+    )
+    apply.add_argument(
         "--reference-schema",
         action="store_true",
         help="first create the reference hub tables (an empty database: a demo, a test)",
