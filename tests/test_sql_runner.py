@@ -434,3 +434,16 @@ def test_a_nul_byte_is_refused_and_a_bom_in_the_plan_is_read(empty_db, tmp_path)
     applied = sql("apply", "--dir", "n", "--database-url", empty_db, cwd=tmp_path)
     assert applied.returncode == 0, applied.stderr
     assert [file for file, _ in ledger(empty_db)] == ["001.sql"]
+
+
+def test_a_first_apply_without_the_hub_tables_names_the_fix(empty_db, tmp_path):
+    result = sql("apply", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("lint-canon: ") and result.stderr.count("\n") == 1
+    assert "error tables missing: company.url_discovery_failures" in result.stderr
+    assert result.stderr.rstrip().endswith(
+        "the migrations govern the hub tables, which this database does not have: on a new database run "
+        "`lint-canon sql apply --reference-schema` to create them first, else create those tables"
+    )
+    fixed = sql("apply", "--reference-schema", "--database-url", empty_db, cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr

@@ -261,8 +261,16 @@ def apply_migration(conn: Any, migration: Migration) -> float:
             )
         except psycopg.Error:
             pass  # the log is a courtesy; the failure itself is what we report
+        hint = getattr(getattr(exc, "diag", None), "message_hint", None)
+        if message.startswith("error tables missing"):
+            # A first run on a database without the hub tables the migrations govern.
+            hint = (
+                "the migrations govern the hub tables, which this database does not have: on a new database "
+                "run `lint-canon sql apply --reference-schema` to create them first, else create those tables"
+            )
         raise MigrationError(
             f"{display_path(migration.path)}:{line}: {message} (rolled back; nothing of this file was applied)"
+            + (f"; {hint}" if hint else "")
         ) from None
     return time.perf_counter() - started
 
