@@ -447,3 +447,46 @@ def test_a_first_apply_without_the_hub_tables_names_the_fix(empty_db, tmp_path):
     )
     fixed = sql("apply", "--reference-schema", "--database-url", empty_db, cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stderr
+
+
+def test_sql_new_writes_a_dated_file_with_the_house_header_and_appends_it_to_the_plan(tmp_path):
+    from datetime import UTC, datetime
+
+    write_plan(tmp_path / "sql", {"001.sql": "CREATE TABLE a (id int);\n"})
+    result = sql("new", "add-hub-index", cwd=tmp_path)
+    name = f"{datetime.now(UTC):%Y-%m-%d}-add-hub-index.sql"
+    assert (result.returncode, result.stdout) == (0, f"created sql/{name}; appended to sql/plan.txt\n")
+    assert (tmp_path / "sql" / "plan.txt").read_text().splitlines() == ["001.sql", name]
+    header = (tmp_path / "sql" / name).read_text()
+    assert header.startswith(f"-- {name}  (migration 2 of 2)\n--\n-- Purpose: ")
+    assert f"-- Run alone: psql -v ON_ERROR_STOP=1 -f {name}\n" in header
+    again = sql("new", "add-hub-index", cwd=tmp_path)
+    assert (again.returncode, again.stderr) == (2, f"lint-canon: sql/{name}: exists already; pick another name\n")
+    bad = sql("new", "Add Index", cwd=tmp_path)
+    assert bad.returncode == 2 and "lower-case letters and digits" in bad.stderr
+    nowhere = sql("new", "x", "--dir", "missing", cwd=tmp_path)
+    assert (nowhere.returncode, nowhere.stderr) == (
+        2,
+        "lint-canon: missing/plan.txt: no plan file; --dir names the folder that has the plan.txt\n",
+    )
+
+
+def test_apply_to_a_file_stops_after_it(empty_db, tmp_path):
+    write_plan(
+        tmp_path / "m",
+        {
+            "001.sql": "CREATE TABLE a (id int);\n",
+            "002.sql": "CREATE TABLE b (id int);\n",
+            "003.sql": "CREATE TABLE c (id int);\n",
+        },
+    )
+    result = sql("apply", "--to", "002.sql", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql"]
+    unknown = sql("apply", "--to", "009.sql", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (unknown.returncode, unknown.stderr) == (
+        2,
+        "lint-canon: --to 009.sql: not in plan.txt; name one of its files\n",
+    )
+    rest = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert rest.returncode == 0 and [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql", "003.sql"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -51,7 +52,7 @@ def apply(args: Any) -> int:
         _say(f"database: {target.shown}")
         if args.reference_schema and not args.dry_run:
             _reference_schema(conn)
-        mig.apply_all(conn, migrations, args.lock_wait, args.dry_run, _say, args.out_of_order)
+        mig.apply_all(conn, migrations, args.lock_wait, args.dry_run, _say, args.out_of_order, args.to)
     return EXIT_OK
 
 
@@ -178,3 +179,43 @@ def verify(args: Any) -> int:
         f"jobs daily and weekly ran ({time.perf_counter() - started:.1f} s)"
     )
     return EXIT_OK if ok else EXIT_PROBLEM
+
+
+_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+_HEADER = """-- {file}  (migration {number} of {number})
+--
+-- Purpose: what this migration changes, and why (the document's section, the issue).
+--
+-- Decisions:
+--   * what you chose, and what you did not (locks it takes on live tables, NOT VALID, ...).
+--
+-- Run alone: psql -v ON_ERROR_STOP=1 -f {file}
+-- (`lint-canon sql apply` runs it in one transaction and records it in its ledger; for a
+-- statement that cannot run in a transaction, put `-- lint-canon: no-transaction` in these first
+-- lines and nothing else in the file.)
+
+"""
+
+
+def new(args: Any) -> int:
+    """``sql new NAME``: a dated file with the house header, appended to plan.txt."""
+    folder = Path(args.dir)
+    plan = folder / mig.PLAN_FILE
+    if not _NAME.match(args.name):
+        raise mig.MigrationError(
+            f"sql new {args.name!r}: a name is lower-case letters and digits in words joined by dashes (add-hub-index)"
+        )
+    if not plan.is_file():
+        raise mig.MigrationError(f"{display_path(plan)}: no plan file; --dir names the folder that has the plan.txt")
+    file = f"{datetime.now(UTC):%Y-%m-%d}-{args.name}.sql"
+    path = folder / file
+    migrations = mig.load_plan(folder)  # the plan must be sound before it grows
+    if path.exists() or any(m.name == file for m in migrations):
+        raise mig.MigrationError(f"{display_path(path)}: exists already; pick another name")
+    path.write_text(_HEADER.format(file=file, number=len(migrations) + 1), encoding="utf-8")
+    text = plan.read_text(encoding="utf-8-sig")
+    with plan.open("a", encoding="utf-8") as out:
+        out.write(("" if not text or text.endswith("\n") else "\n") + file + "\n")
+    _say(f"created {display_path(path)}; appended to {display_path(plan)}")
+    return EXIT_OK

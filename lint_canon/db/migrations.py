@@ -325,12 +325,20 @@ def apply_all(
     dry_run: bool,
     say: Callable[[str], None],
     out_of_order: bool = False,
+    upto: str | None = None,
 ) -> int:
-    """Apply what is pending, in order, after ``validate``. Returns how many files were applied."""
+    """Apply what is pending, in order (up to and including ``upto``), after ``validate``.
+    Returns how many files were applied."""
+    wanted = migrations
+    if upto is not None:
+        names = [m.name for m in migrations]
+        if upto not in names:
+            raise MigrationError(f"--to {upto}: not in {PLAN_FILE}; name one of its files")
+        wanted = migrations[: names.index(upto) + 1]
     if dry_run:
         applied = ledger(conn)
         validate(migrations, applied, out_of_order)
-        pending = [m for m in migrations if m.name not in applied]
+        pending = [m for m in wanted if m.name not in applied]
         for m in pending:
             marker = ", no transaction" if m.no_transaction else ""
             say(
@@ -345,7 +353,7 @@ def apply_all(
         applied = ledger(conn)
         validate(migrations, applied, out_of_order)
         count = 0
-        for m in migrations:
+        for m in wanted:
             if m.name in applied:
                 continue
             seconds = apply_migration(conn, m)

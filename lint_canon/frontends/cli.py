@@ -163,6 +163,7 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     actions = sql.add_subparsers(dest="sql_command", metavar="ACTION", required=True)
     apply = actions.add_parser("apply", parents=[common], help="apply pending migrations, each in its own transaction")
     apply.add_argument("--dry-run", action="store_true", help="print what would run, change nothing")
+    apply.add_argument("--to", metavar="FILE", help="apply only up to and including this file of the plan")
     apply.add_argument(
         "--out-of-order",
         action="store_true",
@@ -192,6 +193,11 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("--batch-size", type=int, default=10000, metavar="N")
     verify.add_argument("--now", metavar="TIME")
+    new = actions.add_parser("new", help="write a dated migration with the house header and append it to plan.txt")
+    new.add_argument("name", metavar="NAME", help="what it does, in lower-case words joined by dashes (add-hub-index)")
+    new.add_argument(
+        "--dir", default="sql", metavar="DIR", help="the migrations folder with its plan.txt (default sql)"
+    )
 
 
 def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...], record=None):
@@ -372,6 +378,7 @@ def _sql(args: argparse.Namespace) -> int:
         "jobs": commands.run_jobs,
         "govern": commands.govern,
         "verify": commands.verify,
+        "new": commands.new,
     }[args.sql_command]
     return action(args)
 
