@@ -162,6 +162,14 @@ def test_failing_migration_rolls_back_and_reports_file_and_line(empty_db, tmp_pa
             "m/001.sql:1: a no-transaction migration must hold exactly one statement, it holds 2",
         ),
         ("CREATE TABLE a (id int;\n", 'm/001.sql:1: cannot parse: syntax error at or near ";"'),
+        (  # a parse error names its own line, not the file's first
+            "CREATE TABLE a (id int);\n\nCREATE TABLE b (id int);\n\nCREATE TABLE c (id int;\n",
+            'm/001.sql:5: cannot parse: syntax error at or near ";"',
+        ),
+        (
+            "CREATE TABLE a (id int);\nSELECT 1;\nSELEC 2;\n",
+            'm/001.sql:3: cannot parse: syntax error at or near "SELEC"',
+        ),
     ],
 )
 def test_bad_files_are_refused_before_anything_runs(empty_db, tmp_path, body, message):
