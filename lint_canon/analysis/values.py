@@ -170,12 +170,9 @@ def _any_of(values: list[cst.BaseExpression], names: ImportTracker, depth: int) 
 
 
 def _attribute_value(expr: cst.Attribute, names: ImportTracker) -> cst.BaseExpression | None:
-    owner = expr.value
-    if isinstance(owner, cst.Name) and owner.value in ("self", "cls"):
-        members = names.enclosing_class_members()
-        binding = members.get(expr.attr.value) if members is not None else None
-        return binding.value if binding is not None else None
-    return None
+    """What ``self.X`` / ``cls.X`` is bound to among the class's members."""
+    binding = names.binding_of(expr)
+    return binding.value if binding is not None else None
 
 
 def _up_to(text: str, marker: str) -> Known:
@@ -236,10 +233,7 @@ def _attribute(expr: cst.Attribute, names: ImportTracker, depth: int) -> Known |
     owner = expr.value
     if isinstance(owner, cst.Name):
         if owner.value in ("self", "cls"):
-            members = names.enclosing_class_members()
-            if members is not None:
-                return _from_binding(members.get(expr.attr.value), names, depth)
-            return None
+            return _from_binding(names.binding_of(expr), names, depth)
         binding = names.lookup(owner.value)
         if binding is not None and binding.members is not None:
             return _from_binding(binding.members.get(expr.attr.value), names, depth)

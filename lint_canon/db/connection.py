@@ -37,20 +37,10 @@ class Target:
             self.server.cleanup()
 
 
-def mask(text: str, url: str | None = None) -> str:
-    """``text`` with the password of ``url`` (and of any URL in it) replaced by ***."""
+def mask(text: str) -> str:
+    """``text`` with the password of any URL or ``password=`` in it replaced by ***."""
     text = re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
-    text = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", text, flags=re.IGNORECASE)
-    if url:
-        try:
-            from psycopg.conninfo import conninfo_to_dict
-
-            secret = conninfo_to_dict(url).get("password")
-        except Exception:  # an unparsable URL has nothing more to hide than the patterns above
-            secret = None
-        if secret:
-            text = text.replace(str(secret), "***")
-    return text
+    return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", text, flags=re.IGNORECASE)
 
 
 UNREADABLE_URL = (
@@ -159,7 +149,7 @@ def connect(target: Target, lock_timeout: str, statement_timeout: str, purpose: 
 def _without_secret(message: str, url: str) -> str:
     """A server's or libpq's message with the password of ``url`` (and any other) taken out: as
     given, percent-decoded and encoded, and each of its words (a message may quote a part)."""
-    message = mask(message, url)
+    message = mask(message)
     try:
         secret = parse_target(url).get("password")
     except DatabaseError:
@@ -167,7 +157,7 @@ def _without_secret(message: str, url: str) -> str:
     if secret:
         from urllib.parse import quote
 
-        for form in {secret, quote(secret, safe=""), *secret.split()}:
-            if len(form) >= 3 and form in message:
+        for form in sorted({secret, quote(secret, safe=""), *secret.split()}, key=len, reverse=True):
+            if (form == secret or len(form) >= 3) and form in message:  # a word: not a mere letter
                 message = message.replace(form, "***")
     return message

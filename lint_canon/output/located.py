@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from lint_canon.canon.paths import canon_relpath
 from lint_canon.engine.files import DEFAULT_MAX_FILE_SIZE, read_bytes
 from lint_canon.engine.lines import split_lines
 from lint_canon.output.findings import Finding
@@ -20,14 +21,10 @@ def canon_relative(path: str, roots: Sequence[str]) -> str:
     """``path`` relative to the folder of its canon (the deepest of ``roots`` holding it), so
     that it is the same from whatever folder the run started."""
     absolute = os.path.abspath(path)
-    best = ""
-    for root in roots:
-        prefix = root.rstrip(os.sep) + os.sep
-        if absolute.startswith(prefix) and len(root) > len(best):
-            best = root
-    if not best:
+    holding = [root for root in roots if absolute.startswith(root.rstrip(os.sep) + os.sep)]
+    if not holding:
         return Path(path).as_posix()
-    return absolute[len(best.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+    return canon_relpath(max(holding, key=len), absolute)
 
 
 def located(findings: Iterable[Finding], canons: Sequence[Any] = ()) -> list[Finding]:
