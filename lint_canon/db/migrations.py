@@ -2,11 +2,13 @@
 
 What the mature runners taught (Flyway, sqitch, golang-migrate, pgmigrate): the checksum is
 taken with line ends normalised, so a CRLF checkout is not a change; the ledger row is written
-inside the migration's own transaction, so a crash leaves no "dirty" state; concurrent runs
-serialise on a session advisory lock taken by polling until a deadline, and the message says who
-holds it; BEGIN/COMMIT inside a file are refused (the runner owns the transaction); a statement
-that cannot run in a transaction lives alone in a file marked ``-- lint-canon: no-transaction``;
-there are no down migrations: fix forward.
+inside the migration's own transaction, so a crash leaves no "dirty" state; a statement that
+cannot run in a transaction lives alone in a file marked ``-- lint-canon: no-transaction``, is
+recorded as running before it starts and done after, so a crash in between shows ``dirty`` and
+blocks ``apply`` until ``sql repair`` (Flyway's failed row and repair); concurrent runs serialise
+on a session advisory lock held by a connection of its own, which the migrations cannot reach,
+taken by polling until a deadline, and the message says who holds it; BEGIN/COMMIT inside a file
+are refused (the runner owns the transaction); there are no down migrations: fix forward.
 """
 
 from __future__ import annotations
@@ -42,12 +44,27 @@ CREATE TABLE IF NOT EXISTS lint_canon.migration_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     file        text NOT NULL,
     checksum    text NOT NULL,
-    status      text NOT NULL CHECK (status IN ('applied', 'failed', 'baseline')),
+    status      text NOT NULL,
     error       text,
     at          timestamptz NOT NULL DEFAULT now(),
     by_user     text NOT NULL DEFAULT current_user
 );
+-- Added after the first release; a ledger of an older lint-canon gains them here.
+ALTER TABLE lint_canon.migrations
+    ADD COLUMN IF NOT EXISTS installed_rank integer,
+    ADD COLUMN IF NOT EXISTS plan_position integer,
+    ADD COLUMN IF NOT EXISTS success boolean NOT NULL DEFAULT true;
+ALTER TABLE lint_canon.migration_log
+    ADD COLUMN IF NOT EXISTS note text,
+    DROP CONSTRAINT IF EXISTS migration_log_status_check;
+UPDATE lint_canon.migrations m SET installed_rank = r.rank
+FROM (SELECT file, row_number() OVER (ORDER BY applied_at, file) AS rank FROM lint_canon.migrations) r
+WHERE m.file = r.file AND m.installed_rank IS NULL;
 """
+
+# What a log row says; checked by the runner, not by a constraint, so an older runner's ledger
+# and a newer one's can share a database.
+LOG_STATUSES = ("applied", "failed", "baseline", "running", "repaired", "checksum-accepted")
 
 
 class MigrationError(CanonError):
@@ -67,6 +84,8 @@ class Migration:
     checksum: str
     statements: tuple[Statement, ...]
     no_transaction: bool
+    position: int  # 1-based place in the plan
+    shown: str  # how messages name it: as the user would type it
 
 
 def sql_folder() -> Path:
@@ -87,7 +106,7 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")).hexdigest()
 
 
-def split_statements(path: Path, text: str) -> tuple[Statement, ...]:
+def split_statements(shown: str, text: str) -> tuple[Statement, ...]:
     """The file's statements with their lines, parsed by PostgreSQL's own parser (pglast)."""
     from pglast.parser import ParseError
 
@@ -96,18 +115,19 @@ def split_statements(path: Path, text: str) -> tuple[Statement, ...]:
         for stmt, chunk, line in sql_statements(text):
             if type(stmt).__name__ == "TransactionStmt":
                 raise MigrationError(
-                    f"{display_path(path)}:{line}: transaction control ({chunk.strip().split()[0].upper()}) inside a "
+                    f"{shown}:{line}: transaction control ({chunk.strip().split()[0].upper()}) inside a "
                     "migration; the runner runs each file in its own transaction: remove it"
                 )
             out.append(Statement(chunk.strip(), line))
     except ParseError as exc:
         message = exc.args[0] if exc.args else exc
-        raise MigrationError(f"{display_path(path)}:{error_line(exc, text)}: cannot parse: {message}") from None
+        raise MigrationError(f"{shown}:{error_line(exc, text)}: cannot parse: {message}") from None
     return tuple(out)
 
 
-def load_plan(folder: Path) -> list[Migration]:
-    """The migrations of ``folder``/plan.txt, in order, read and checked."""
+def load_plan(folder: Path, own: bool = False) -> list[Migration]:
+    """The migrations of ``folder``/plan.txt, in order, read and checked. ``own``: lint-canon's
+    packaged migrations, which messages name by file name alone (not a site-packages path)."""
     plan = folder / PLAN_FILE
     try:
         lines = plan.read_text(encoding="utf-8-sig").splitlines()  # a BOM an editor left is no name
@@ -125,6 +145,7 @@ def load_plan(folder: Path) -> list[Migration]:
             raise MigrationError(f"{display_path(plan)}:{number}: {name} is listed twice")
         seen.add(name)
         path = folder / name
+        shown = name if own else display_path(path)
         try:
             data = path.read_bytes()
             text = data.decode("utf-8")
@@ -133,20 +154,20 @@ def load_plan(folder: Path) -> list[Migration]:
                 f"{display_path(plan)}:{number}: {name} does not exist in {display_path(folder)}"
             ) from None
         except UnicodeDecodeError as exc:
-            raise MigrationError(f"{display_path(path)}: not UTF-8 ({exc.reason})") from None
+            raise MigrationError(f"{shown}: not UTF-8 ({exc.reason})") from None
         if "\0" in text:
             line = text.count("\n", 0, text.index("\0")) + 1
             raise MigrationError(
-                f"{display_path(path)}:{line}: a NUL byte; PostgreSQL reads no further than it, so the statements "
+                f"{shown}:{line}: a NUL byte; PostgreSQL reads no further than it, so the statements "
                 "after it would be recorded as applied without running: remove it"
             )
-        statements = split_statements(path, text)
+        statements = split_statements(shown, text)
         no_transaction = any(line.strip().lower() == NO_TRANSACTION for line in text.splitlines()[:40])
         if no_transaction and len(statements) != 1:
             raise MigrationError(
-                f"{display_path(path)}:1: a no-transaction migration must hold exactly one statement, it holds {len(statements)}"
+                f"{shown}:1: a no-transaction migration must hold exactly one statement, it holds {len(statements)}"
             )
-        migrations.append(Migration(name, path, checksum(data), statements, no_transaction))
+        migrations.append(Migration(name, path, checksum(data), statements, no_transaction, len(migrations) + 1, shown))
     return migrations
 
 
@@ -157,49 +178,74 @@ def ensure_ledger(conn: Any) -> None:
     conn.execute(LEDGER_DDL)
 
 
-def ledger(conn: Any) -> dict[str, tuple[str, Any, bool]]:
-    """file -> (checksum, applied_at, baseline); empty when the ledger does not exist yet."""
+@dataclass(frozen=True)
+class LedgerRow:
+    checksum: str
+    applied_at: Any
+    applied_by: str
+    baseline: bool
+    success: bool  # false: a no-transaction file that started and did not finish (dirty)
+    installed_rank: int | None
+
+
+def ledger(conn: Any) -> dict[str, LedgerRow]:
+    """file -> its ledger row; empty when the ledger does not exist yet."""
     exists = conn.execute("SELECT to_regclass('lint_canon.migrations') IS NOT NULL").fetchone()[0]
     if not exists:
         return {}
-    rows = conn.execute("SELECT file, checksum, applied_at, baseline FROM lint_canon.migrations").fetchall()
-    return {file: (digest, at, baseline) for file, digest, at, baseline in rows}
+    success = conn.execute(
+        "SELECT count(*) = 1 FROM pg_attribute WHERE attrelid = 'lint_canon.migrations'::regclass"
+        " AND attname = 'success' AND NOT attisdropped"
+    ).fetchone()[0]
+    columns = "success, installed_rank" if success else "true, NULL::integer"  # a ledger of an older runner
+    rows = conn.execute(
+        f"SELECT file, checksum, applied_at, applied_by, baseline, {columns} FROM lint_canon.migrations"
+    ).fetchall()
+    return {row[0]: LedgerRow(*row[1:]) for row in rows}
 
 
 @dataclass(frozen=True)
 class FileState:
     name: str
-    state: str  # applied | pending | modified | missing
+    state: str  # applied | pending | modified | missing | dirty
     applied_at: Any = None
 
 
-def states(migrations: list[Migration], applied: dict[str, tuple[str, Any, bool]]) -> list[FileState]:
+def states(migrations: list[Migration], applied: dict[str, LedgerRow]) -> list[FileState]:
     out = []
     for m in migrations:
-        if m.name not in applied:
+        row = applied.get(m.name)
+        if row is None:
             out.append(FileState(m.name, "pending"))
-        elif applied[m.name][0] != m.checksum:
-            out.append(FileState(m.name, "modified", applied[m.name][1]))
+        elif not row.success:
+            out.append(FileState(m.name, "dirty", row.applied_at))
+        elif row.checksum != m.checksum:
+            out.append(FileState(m.name, "modified", row.applied_at))
         else:
-            out.append(FileState(m.name, "applied", applied[m.name][1]))
+            out.append(FileState(m.name, "applied", row.applied_at))
     planned = {m.name for m in migrations}
-    out += [FileState(name, "missing", at) for name, (_, at, _) in sorted(applied.items()) if name not in planned]
+    out += [
+        FileState(name, "dirty" if not row.success else "missing", row.applied_at)
+        for name, row in sorted(applied.items())
+        if name not in planned
+    ]
     return out
 
 
 # --- the lock ------------------------------------------------------------------------------
 
 
-def acquire_lock(conn: Any, wait_seconds: float) -> None:
-    """Poll pg_try_advisory_lock until the deadline; then say who holds the lock."""
+def acquire_lock(lock_conn: Any, wait_seconds: float) -> None:
+    """Poll pg_try_advisory_lock until the deadline; then say who holds the lock. ``lock_conn``
+    is a connection of its own: a migration's ``pg_advisory_unlock_all()`` cannot release it."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        if conn.execute("SELECT pg_try_advisory_lock(%s, %s)", LOCK_KEY).fetchone()[0]:
+        if lock_conn.execute("SELECT pg_try_advisory_lock(%s, %s)", LOCK_KEY).fetchone()[0]:
             return
         if time.monotonic() >= deadline:
             break
         time.sleep(0.2)
-    holder = conn.execute(
+    holder = lock_conn.execute(
         "SELECT a.pid, a.application_name, a.usename, a.backend_start FROM pg_locks l"
         " JOIN pg_stat_activity a ON a.pid = l.pid"
         " WHERE l.locktype = 'advisory' AND l.classid = %s::oid AND l.objid = %s::oid AND l.granted LIMIT 1",
@@ -217,8 +263,26 @@ def acquire_lock(conn: Any, wait_seconds: float) -> None:
     )
 
 
-def release_lock(conn: Any) -> None:
-    conn.execute("SELECT pg_advisory_unlock(%s, %s)", LOCK_KEY)
+def release_lock(lock_conn: Any) -> None:
+    import psycopg
+
+    try:
+        lock_conn.execute("SELECT pg_advisory_unlock(%s, %s)", LOCK_KEY)
+    except psycopg.Error:
+        pass  # the session is gone, and its lock with it
+
+
+def still_locked(lock_conn: Any) -> None:
+    """Stop before the next file if the lock's session is gone (terminated by someone)."""
+    import psycopg
+
+    try:
+        lock_conn.execute("SELECT 1")
+    except psycopg.Error:
+        raise DatabaseError(
+            "the session holding the migration lock was closed by the server (terminated?); stopped before "
+            "the next file so two runners cannot interleave: run apply again"
+        ) from None
 
 
 # --- applying ------------------------------------------------------------------------------
@@ -235,16 +299,20 @@ def _error_line(statement: Statement, exc: Any) -> int:
 
 
 def apply_migration(conn: Any, migration: Migration) -> float:
-    """Run one migration and record it; on failure roll back, log it, raise MigrationError."""
+    """Run one migration and record it; on failure roll back, log it, raise MigrationError.
+
+    A no-transaction file is recorded as running (success false) before its statement and done
+    after it: a crash in between, or a failure, leaves it ``dirty`` for ``sql repair``."""
     import psycopg
 
     started = time.perf_counter()
     current: Statement | None = None
     try:
         if migration.no_transaction:
+            _record_running(conn, migration)
             current = migration.statements[0]
             conn.execute(current.text)
-            _record(conn, migration, started)
+            _record_done(conn, migration, started)
         else:
             with conn.transaction():
                 for statement in migration.statements:
@@ -254,13 +322,7 @@ def apply_migration(conn: Any, migration: Migration) -> float:
     except psycopg.Error as exc:
         line = _error_line(current, exc) if current is not None else 1
         message = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc).splitlines()[0]
-        try:
-            conn.execute(
-                "INSERT INTO lint_canon.migration_log (file, checksum, status, error) VALUES (%s, %s, 'failed', %s)",
-                (migration.name, migration.checksum, f"line {line}: {message}"),
-            )
-        except psycopg.Error:
-            pass  # the log is a courtesy; the failure itself is what we report
+        _log(conn, migration, "failed", f"line {line}: {message}")
         hint = getattr(getattr(exc, "diag", None), "message_hint", None)
         if message.startswith("error tables missing"):
             # A first run on a database without the hub tables the migrations govern.
@@ -268,28 +330,78 @@ def apply_migration(conn: Any, migration: Migration) -> float:
                 "the migrations govern the hub tables, which this database does not have: on a new database "
                 "run `lint-canon sql apply --reference-schema` to create them first, else create those tables"
             )
+        outcome = (
+            "no transaction: what it did is not rolled back, and the file is marked dirty; check the database, "
+            "then run `lint-canon sql repair`"
+            if migration.no_transaction and current is not None
+            else "rolled back; nothing of this file was applied"
+        )
         raise MigrationError(
-            f"{display_path(migration.path)}:{line}: {message} (rolled back; nothing of this file was applied)"
-            + (f"; {hint}" if hint else "")
+            f"{migration.shown}:{line}: {message} ({outcome})" + (f"; {hint}" if hint else "")
         ) from None
     return time.perf_counter() - started
+
+
+def _log(conn: Any, migration: Migration, status: str, error: str | None = None, note: str | None = None) -> None:
+    import psycopg
+
+    assert status in LOG_STATUSES
+    try:
+        conn.execute(
+            "INSERT INTO lint_canon.migration_log (file, checksum, status, error, note) VALUES (%s, %s, %s, %s, %s)",
+            (migration.name, migration.checksum, status, error, note),
+        )
+    except psycopg.Error:
+        if status != "failed":
+            raise
+        # the log of a failure is a courtesy; the failure itself is what we report
+
+
+_NEXT_RANK = "(SELECT coalesce(max(installed_rank), 0) + 1 FROM lint_canon.migrations)"
 
 
 def _record(conn: Any, migration: Migration, started: float) -> None:
     duration = int((time.perf_counter() - started) * 1000)
     conn.execute(
-        "INSERT INTO lint_canon.migrations (file, checksum, duration_ms) VALUES (%s, %s, %s)",
-        (migration.name, migration.checksum, duration),
+        "INSERT INTO lint_canon.migrations (file, checksum, duration_ms, installed_rank, plan_position, success)"
+        f" VALUES (%s, %s, %s, {_NEXT_RANK}, %s, true)",
+        (migration.name, migration.checksum, duration, migration.position),
     )
-    conn.execute(
-        "INSERT INTO lint_canon.migration_log (file, checksum, status) VALUES (%s, %s, 'applied')",
-        (migration.name, migration.checksum),
-    )
+    _log(conn, migration, "applied")
 
 
-def validate(migrations: list[Migration], applied: dict[str, tuple[str, Any, bool]], out_of_order: bool) -> None:
-    """Flyway's validate, before anything runs: no applied file changed, none gone from the plan,
-    and (unless ``out_of_order``) no pending file placed before an applied one."""
+def _record_running(conn: Any, migration: Migration) -> None:
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO lint_canon.migrations (file, checksum, duration_ms, installed_rank, plan_position, success)"
+            f" VALUES (%s, %s, 0, {_NEXT_RANK}, %s, false)",
+            (migration.name, migration.checksum, migration.position),
+        )
+        _log(conn, migration, "running")
+
+
+def _record_done(conn: Any, migration: Migration, started: float) -> None:
+    duration = int((time.perf_counter() - started) * 1000)
+    with conn.transaction():
+        conn.execute(
+            "UPDATE lint_canon.migrations SET success = true, duration_ms = %s, applied_at = now() WHERE file = %s",
+            (duration, migration.name),
+        )
+        _log(conn, migration, "applied")
+
+
+def validate(migrations: list[Migration], applied: dict[str, LedgerRow], out_of_order: bool) -> None:
+    """Flyway's validate, before anything runs: nothing dirty, no applied file changed, none gone
+    from the plan, and (unless ``out_of_order``) no pending file placed before an applied one."""
+    shown = {m.name: m.shown for m in migrations}
+    for name, row in sorted(applied.items()):
+        if not row.success:
+            raise MigrationError(
+                f"{shown.get(name, name)}: dirty: started at {row.applied_at:%Y-%m-%d %H:%M:%S %Z} by {row.applied_by} "
+                "outside a transaction and not finished (a crash, a kill or a failure), so it may be half done; check "
+                "what it left (an INVALID index: DROP INDEX CONCURRENTLY it), then run `lint-canon sql repair` and "
+                "apply again"
+            )
     check_unchanged(migrations, applied)
     planned = {m.name for m in migrations}
     gone = sorted(name for name in applied if name not in planned)
@@ -304,51 +416,60 @@ def validate(migrations: list[Migration], applied: dict[str, tuple[str, Any, boo
             if m.name not in applied:
                 later = migrations[last_applied].name
                 raise MigrationError(
-                    f"{display_path(m.path)}: pending, but placed before {later}, which is applied; it would run out "
+                    f"{m.shown}: pending, but placed before {later}, which is applied; it would run out "
                     f"of order: move it to the end of {PLAN_FILE}, or pass --out-of-order if that is intended"
                 )
 
 
-def check_unchanged(migrations: list[Migration], applied: dict[str, tuple[str, Any, bool]]) -> None:
+def check_unchanged(migrations: list[Migration], applied: dict[str, LedgerRow]) -> None:
     for m in migrations:
-        if m.name in applied and applied[m.name][0] != m.checksum:
+        row = applied.get(m.name)
+        if row is not None and row.checksum != m.checksum:
             raise MigrationError(
-                f"{display_path(m.path)}: changed after it was applied (ledger sha256 {applied[m.name][0][:12]}, file "
-                f"{m.checksum[:12]}); an applied migration is never edited: restore it and fix forward with a new file"
+                f"{m.shown}: changed after it was applied (ledger sha256 {row.checksum[:12]}, file "
+                f"{m.checksum[:12]}); an applied migration is never edited: restore it and fix forward with a new "
+                f"file, or, once the change is reviewed, `lint-canon sql repair --accept-checksum {m.name}`"
             )
+
+
+def _upto(migrations: list[Migration], upto: str | None) -> list[Migration]:
+    if upto is None:
+        return migrations
+    names = [m.name for m in migrations]
+    if upto not in names:
+        raise MigrationError(f"--to {upto}: not in {PLAN_FILE}; name one of its files")
+    return migrations[: names.index(upto) + 1]
 
 
 def apply_all(
     conn: Any,
+    lock_conn: Any,
     migrations: list[Migration],
     lock_wait: float,
     dry_run: bool,
     say: Callable[[str], None],
     out_of_order: bool = False,
     upto: str | None = None,
+    first: Callable[[], None] | None = None,
 ) -> int:
-    """Apply what is pending, in order (up to and including ``upto``), after ``validate``.
-    Returns how many files were applied."""
-    wanted = migrations
-    if upto is not None:
-        names = [m.name for m in migrations]
-        if upto not in names:
-            raise MigrationError(f"--to {upto}: not in {PLAN_FILE}; name one of its files")
-        wanted = migrations[: names.index(upto) + 1]
+    """Apply what is pending, in order (up to and including ``upto``), after ``validate``, under
+    the migration lock held by ``lock_conn``; ``first`` (the reference schema) runs under the
+    lock before anything else. Returns how many files were applied."""
+    wanted = _upto(migrations, upto)
     if dry_run:
         applied = ledger(conn)
         validate(migrations, applied, out_of_order)
         pending = [m for m in wanted if m.name not in applied]
         for m in pending:
             marker = ", no transaction" if m.no_transaction else ""
-            say(
-                f"would apply {display_path(m.path)} ({len(m.statements)} statements{marker}, sha256 {m.checksum[:12]})"
-            )
+            say(f"would apply {m.shown} ({len(m.statements)} statements{marker}, sha256 {m.checksum[:12]})")
         if not pending:
             say(f"nothing to apply: {len(migrations)} migrations up to date")
         return 0
-    acquire_lock(conn, lock_wait)
+    acquire_lock(lock_conn, lock_wait)
     try:
+        if first is not None:
+            first()
         ensure_ledger(conn)
         applied = ledger(conn)
         validate(migrations, applied, out_of_order)
@@ -356,40 +477,83 @@ def apply_all(
         for m in wanted:
             if m.name in applied:
                 continue
+            still_locked(lock_conn)
             seconds = apply_migration(conn, m)
-            say(f"applied {display_path(m.path)} ({seconds:.2f} s)")
+            say(f"applied {m.shown} ({seconds:.2f} s)")
             count += 1
         if count == 0:
             say(f"nothing to apply: {len(migrations)} migrations up to date")
         return count
     finally:
-        release_lock(conn)
+        release_lock(lock_conn)
 
 
-def baseline(conn: Any, migrations: list[Migration], upto: str | None, lock_wait: float) -> list[str]:
+def baseline(conn: Any, lock_conn: Any, migrations: list[Migration], upto: str | None, lock_wait: float) -> list[str]:
     """Record migrations as applied without running them (a database whose schema is there)."""
-    names = [m.name for m in migrations]
-    if upto is not None and upto not in names:
-        raise MigrationError(f"--to {upto}: not in the plan ({', '.join(names)})")
-    acquire_lock(conn, lock_wait)
+    wanted = _upto(migrations, upto)
+    acquire_lock(lock_conn, lock_wait)
     try:
         ensure_ledger(conn)
         applied = ledger(conn)
         done = []
         with conn.transaction():
-            for m in migrations:
+            for m in wanted:
                 if m.name not in applied:
                     conn.execute(
-                        "INSERT INTO lint_canon.migrations (file, checksum, duration_ms, baseline) VALUES (%s, %s, 0, true)",
-                        (m.name, m.checksum),
+                        "INSERT INTO lint_canon.migrations"
+                        " (file, checksum, duration_ms, baseline, installed_rank, plan_position, success)"
+                        f" VALUES (%s, %s, 0, true, {_NEXT_RANK}, %s, true)",
+                        (m.name, m.checksum, m.position),
                     )
-                    conn.execute(
-                        "INSERT INTO lint_canon.migration_log (file, checksum, status) VALUES (%s, %s, 'baseline')",
-                        (m.name, m.checksum),
-                    )
+                    _log(conn, m, "baseline")
                     done.append(m.name)
-                if m.name == upto:
-                    break
         return done
     finally:
-        release_lock(conn)
+        release_lock(lock_conn)
+
+
+def repair(
+    conn: Any, lock_conn: Any, migrations: list[Migration], accept: list[str], lock_wait: float, who: str
+) -> list[str]:
+    """Flyway's repair: remove the ledger rows of dirty files (they run again on the next apply,
+    once their leftovers are checked), and, for each file named in ``accept``, take its current
+    checksum as reviewed. Each change is logged with the database user, ``who`` (the person at
+    the keyboard) and the time. Returns what was done, one line each."""
+    by_name = {m.name: m for m in migrations}
+    for name in accept:
+        if name not in by_name:
+            raise MigrationError(f"--accept-checksum {name}: not in {PLAN_FILE}; name one of its files")
+    acquire_lock(lock_conn, lock_wait)
+    try:
+        ensure_ledger(conn)
+        applied = ledger(conn)
+        for name in accept:
+            row = applied.get(name)
+            if row is None or not row.success:
+                raise MigrationError(f"--accept-checksum {name}: not applied, so there is no checksum to accept")
+            if row.checksum == by_name[name].checksum:
+                raise MigrationError(f"--accept-checksum {name}: unchanged since it was applied; nothing to accept")
+        done = []
+        with conn.transaction():
+            for name, row in sorted(applied.items()):
+                if row.success:
+                    continue
+                conn.execute("DELETE FROM lint_canon.migrations WHERE file = %s", (name,))
+                m = by_name.get(name) or Migration(name, Path(name), row.checksum, (), True, 0, name)
+                _log(
+                    conn,
+                    m,
+                    "repaired",
+                    note=f"removed the dirty row (started {row.applied_at:%Y-%m-%d %H:%M:%S %Z}) for {who}",
+                )
+                done.append(f"removed the dirty row of {m.shown}: it runs again on the next apply")
+            for name in accept:
+                m = by_name[name]
+                conn.execute("UPDATE lint_canon.migrations SET checksum = %s WHERE file = %s", (m.checksum, name))
+                _log(conn, m, "checksum-accepted", note=f"was {applied[name].checksum}; reviewed and accepted by {who}")
+                done.append(
+                    f"accepted the changed checksum of {m.shown} ({applied[name].checksum[:12]} -> {m.checksum[:12]})"
+                )
+        return done
+    finally:
+        release_lock(lock_conn)

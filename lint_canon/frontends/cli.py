@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lint_canon import __version__
-from lint_canon.errors import CanonError
+from lint_canon.errors import Cancelled, CanonError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CANCELLED = 143  # 128 + SIGTERM, as a shell reports it
 COMMANDS = ("check", "report", "rule", "sql")
 # The path options of `check` stay strings until a run needs more than the run record:
 # pathlib is not imported on the way to a replay.
@@ -179,6 +180,17 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
         "baseline", parents=[common], help="record migrations as applied without running them (schema already there)"
     )
     baseline.add_argument("--to", metavar="FILE", help="only up to and including this file")
+    repair = actions.add_parser(
+        "repair",
+        parents=[common],
+        help="clear dirty files (checked by hand) so they run again; accept a reviewed checksum change",
+    )
+    repair.add_argument(
+        "--accept-checksum",
+        action="append",
+        metavar="FILE",
+        help="take this applied file's changed checksum as reviewed (recorded with who and when; repeatable)",
+    )
     jobs = actions.add_parser("jobs", parents=[common], help="run the governance jobs batch by batch")
     jobs.add_argument("schedule", choices=("daily", "weekly"))
     jobs.add_argument("--batch-size", type=int, default=10000, metavar="N", help="rows per batch (default 10000)")
@@ -189,10 +201,16 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     govern.add_argument("--retention", default="1 year", metavar="INTERVAL", help="archive retention (default 1 year)")
     govern.add_argument("--hub", metavar="HUB", help="the hub that owns the table")
     verify = actions.add_parser(
-        "verify", parents=[common], help="apply everything to a throwaway server and run the jobs"
+        "verify",
+        parents=[common],
+        help="apply everything to a throwaway server (or a scratch database of --database-url) and run the jobs",
     )
     verify.add_argument("--batch-size", type=int, default=10000, metavar="N")
     verify.add_argument("--now", metavar="TIME")
+    server = actions.add_parser(
+        "server", help="the embedded PostgreSQL of .lint_canon/: keep it running, stop it, or show its state"
+    )
+    server.add_argument("action", choices=("start", "stop", "status"))
     new = actions.add_parser("new", help="write a dated migration with the house header and append it to plan.txt")
     new.add_argument("name", metavar="NAME", help="what it does, in lower-case words joined by dashes (add-hub-index)")
     new.add_argument(
@@ -379,8 +397,25 @@ def _sql(args: argparse.Namespace) -> int:
         "govern": commands.govern,
         "verify": commands.verify,
         "new": commands.new,
+        "repair": commands.repair,
+        "server": commands.server,
     }[args.sql_command]
-    return action(args)
+    import signal
+
+    # A CI cancel sends SIGTERM: unwind like Ctrl-C, so the servers and scratch databases of the
+    # command are stopped and dropped on the way out (and psycopg cancels the running query).
+    previous = signal.signal(signal.SIGTERM, _cancel)
+    try:
+        return action(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _cancel(signum: int, frame: object) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up short
+    raise Cancelled(signal.Signals(signum).name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -401,6 +436,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CanonError as exc:
         sys.stderr.write(f"lint-canon: {_printable(str(exc))}\n")
         return EXIT_ERROR
+    except Cancelled as exc:
+        sys.stderr.write(f"lint-canon: cancelled ({exc}); what the command started was stopped\n")
+        return EXIT_CANCELLED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
