@@ -427,8 +427,8 @@ def test_an_applied_file_gone_from_the_plan_is_refused_and_fails_status(empty_db
     refused = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert (refused.returncode, refused.stderr) == (
         2,
-        "lint-canon: 002.sql is applied (in the ledger) but no longer in plan.txt; an applied migration stays in the "
-        "plan: restore it there (and its file), then fix forward with a new file\n",
+        "lint-canon: 002.sql is applied (in the ledger of project default) but no longer in plan.txt; an applied "
+        "migration stays in the plan: restore it there (and its file), then fix forward with a new file\n",
     )
 
 
@@ -453,7 +453,9 @@ def test_a_nul_byte_is_refused_and_a_bom_in_the_plan_is_read(empty_db, tmp_path)
 def test_a_first_apply_without_the_hub_tables_names_the_fix(empty_db, tmp_path):
     result = sql("apply", "--database-url", empty_db, cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.startswith("lint-canon: ") and result.stderr.count("\n") == 1
+    # lint-canon's own migration is named as `apply --to` takes it, not by a site-packages path
+    assert result.stderr.startswith("lint-canon: 2026-02-02-error-governance-columns.sql:")
+    assert result.stderr.count("\n") == 1
     assert "error tables missing: company.url_discovery_failures" in result.stderr
     assert result.stderr.rstrip().endswith(
         "the migrations govern the hub tables, which this database does not have: on a new database run "
@@ -587,6 +589,11 @@ def test_a_killed_no_transaction_file_is_dirty_until_repaired(empty_db, tmp_path
         ("002.sql", "running"),
         ("002.sql", "applied"),
     ]
+    import getpass
+
+    repaired_note = log_rows(empty_db)[2][3]
+    assert repaired_note.startswith("removed the dirty row (started ")
+    assert repaired_note.endswith(f"); by {getpass.getuser()}")
     again = sql("repair", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert again.stdout.splitlines()[1:] == ["nothing to repair: no dirty file, no checksum to accept"]
 
@@ -667,3 +674,76 @@ def test_a_migration_cannot_release_the_runners_lock(empty_db, tmp_path):
     out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     assert [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql"]
+
+
+def test_lint_canons_plan_and_a_teams_own_share_a_database(empty_db, tmp_path):
+    assert sql("apply", "--reference-schema", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+    write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE orders (id int);\n"})
+    own = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert own.returncode == 0, own.stderr
+    assert sql("status", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == "4 applied"
+    assert sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == (
+        "1 applied"
+    )
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute(
+            "SELECT project, count(*), max(installed_rank) FROM lint_canon.migrations GROUP BY project ORDER BY project"
+        ).fetchall() == [("default", 1, 1), ("lint-canon", 4, 4)]
+    # a second plan of the team's, named apart
+    (tmp_path / "n").mkdir()
+    (tmp_path / "n" / "plan.txt").write_text("# reporting\n%project=reporting\n001.sql\n")
+    (tmp_path / "n" / "001.sql").write_text("CREATE TABLE report (id int);\n")
+    assert sql("apply", "--dir", "n", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+    assert sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "plan",
+    ["001.sql\n%project=late\n", "%project=a\n%project=b\n001.sql\n", "%project=has space\n001.sql\n", "%syntax=1\n"],
+)
+def test_a_bad_plan_pragma_is_refused(tmp_path, plan):
+    write_plan(tmp_path / "m", {"001.sql": "SELECT 1;\n"})
+    (tmp_path / "m" / "plan.txt").write_text(plan)
+    result = sql("status", "--dir", "m", "--database-url", "postgresql://nobody@127.0.0.1:1/x", cwd=tmp_path)
+    bad = next(line.strip() for line in plan.splitlines() if line.startswith("%") and line != "%project=a")
+    number = plan.splitlines().index(bad) + 1
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"lint-canon: m/plan.txt:{number}: {bad}: the one pragma is %project=NAME (letters, digits, _ . -), once, "
+        "before the first file\n",
+    )
+
+
+def test_a_ledger_of_an_older_runner_is_brought_up_to_date(empty_db, tmp_path):
+    write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE a (id int);\n", "002.sql": "CREATE TABLE b (id int);\n"})
+    (tmp_path / "m" / "plan.txt").write_text("%project=lint-canon\n001.sql\n002.sql\n")
+    from lint_canon.db.migrations import checksum
+
+    digest = checksum((tmp_path / "m" / "001.sql").read_bytes())
+    with psycopg.connect(empty_db, autocommit=True) as conn:  # the ledger as the first release made it
+        conn.execute(
+            "CREATE SCHEMA lint_canon;"
+            " CREATE TABLE lint_canon.migrations (file text PRIMARY KEY, checksum text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL DEFAULT current_user,"
+            " duration_ms integer NOT NULL, baseline boolean NOT NULL DEFAULT false);"
+            " CREATE TABLE lint_canon.migration_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+            " file text NOT NULL, checksum text NOT NULL,"
+            " status text NOT NULL CHECK (status IN ('applied', 'failed', 'baseline')), error text,"
+            " at timestamptz NOT NULL DEFAULT now(), by_user text NOT NULL DEFAULT current_user);"
+            " CREATE TABLE a (id int);"
+        )
+        conn.execute(
+            "INSERT INTO lint_canon.migrations (file, checksum, duration_ms) VALUES ('001.sql', %s, 3)", (digest,)
+        )
+    before = sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)  # read as it is
+    assert before.stdout.splitlines()[1:] == [
+        before.stdout.splitlines()[1],
+        "pending   002.sql",
+        "1 applied, 1 pending",
+    ]
+    applied = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute(
+            "SELECT project, file, installed_rank, success FROM lint_canon.migrations ORDER BY installed_rank"
+        ).fetchall() == [("lint-canon", "001.sql", 1, True), ("lint-canon", "002.sql", 2, True)]

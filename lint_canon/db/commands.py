@@ -38,7 +38,7 @@ def _live() -> Callable[[str], None] | None:
     return show
 
 
-def _plan(args: Any) -> list[mig.Migration]:
+def _plan(args: Any) -> mig.Plan:
     if args.dir:
         return mig.load_plan(Path(args.dir))
     return mig.load_plan(mig.sql_folder(), own=True)
@@ -70,13 +70,11 @@ def _database(args: Any, purpose: str, lock: bool = False) -> Iterator[tuple[Tar
 
 
 def apply(args: Any) -> int:
-    migrations = _plan(args)
+    plan = _plan(args)
     with _database(args, "sql apply", lock=True) as (target, conn, lock_conn):
         _say(f"database: {target.shown}")
         first = (lambda: _reference_schema(conn)) if args.reference_schema else None
-        mig.apply_all(
-            conn, lock_conn, migrations, args.lock_wait, args.dry_run, _say, args.out_of_order, args.to, first
-        )
+        mig.apply_all(conn, lock_conn, plan, args.lock_wait, args.dry_run, _say, args.out_of_order, args.to, first)
     return EXIT_OK
 
 
@@ -94,9 +92,9 @@ STATES = ("applied", "pending", "modified", "missing", "dirty")
 
 
 def status(args: Any) -> int:
-    migrations = _plan(args)
+    plan = _plan(args)
     with _database(args, "sql status") as (target, conn, _):
-        rows = mig.states(migrations, mig.ledger(conn))
+        rows = mig.states(plan, mig.ledger(conn, plan.project))
     _say(f"database: {target.shown}")
     for row in rows:
         when = f"  {row.applied_at:%Y-%m-%d %H:%M:%S %Z}" if row.applied_at else ""
@@ -109,9 +107,9 @@ def status(args: Any) -> int:
 
 
 def baseline(args: Any) -> int:
-    migrations = _plan(args)
+    plan = _plan(args)
     with _database(args, "sql baseline", lock=True) as (_, conn, lock_conn):
-        done = mig.baseline(conn, lock_conn, migrations, args.to, args.lock_wait)
+        done = mig.baseline(conn, lock_conn, plan, args.to, args.lock_wait)
     _say(
         f"baseline: recorded {len(done)} migrations as applied without running them"
         + (f": {', '.join(done)}" if done else "")
@@ -120,14 +118,14 @@ def baseline(args: Any) -> int:
 
 
 def repair(args: Any) -> int:
-    migrations = _plan(args)
+    plan = _plan(args)
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container)
         who = "an unnamed user"
     with _database(args, "sql repair", lock=True) as (target, conn, lock_conn):
         _say(f"database: {target.shown}")
-        done = mig.repair(conn, lock_conn, migrations, args.accept_checksum or [], args.lock_wait, who)
+        done = mig.repair(conn, lock_conn, plan, args.accept_checksum or [], args.lock_wait, who)
     for line in done or ["nothing to repair: no dirty file, no checksum to accept"]:
         _say(line)
     return EXIT_OK
@@ -210,7 +208,7 @@ def verify(args: Any) -> int:
     """Everything on a throwaway database: the reference schema, the migrations (twice: the
     second applies nothing), both schedules. A throwaway embedded server, or a scratch database
     on the server of --database-url, created and dropped."""
-    migrations = _plan(args)
+    plan = _plan(args)
     started = time.perf_counter()
     if args.database_url:
         place = _scratch_database(args)
@@ -222,15 +220,15 @@ def verify(args: Any) -> int:
         with connect(target, args.lock_timeout, args.statement_timeout, "sql verify") as conn:
             with connect(target, args.lock_timeout, args.statement_timeout, "sql verify (lock)") as lock_conn:
                 _reference_schema(conn)
-                mig.apply_all(conn, lock_conn, migrations, args.lock_wait, False, _say)
-                if mig.apply_all(conn, lock_conn, migrations, args.lock_wait, False, lambda line: None):
+                mig.apply_all(conn, lock_conn, plan, args.lock_wait, False, _say)
+                if mig.apply_all(conn, lock_conn, plan, args.lock_wait, False, lambda line: None):
                     raise DatabaseError("verify: a second apply applied something again")
             now = _now(args)
             daily = _jobs(conn, "daily", now, args.batch_size, True, target.shown)
             weekly = _jobs(conn, "weekly", now, args.batch_size, True, target.shown)
     ok = daily == EXIT_OK and weekly == EXIT_OK
     _say(
-        f"verify: {'ok' if ok else 'FAILED'}: {len(migrations)} migrations applied {where}, "
+        f"verify: {'ok' if ok else 'FAILED'}: {len(plan.migrations)} migrations applied {where}, "
         f"jobs daily and weekly ran ({time.perf_counter() - started:.1f} s)"
     )
     return EXIT_OK if ok else EXIT_PROBLEM
@@ -296,7 +294,7 @@ def new(args: Any) -> int:
         raise mig.MigrationError(f"{display_path(plan)}: no plan file; --dir names the folder that has the plan.txt")
     file = f"{datetime.now(UTC):%Y-%m-%d}-{args.name}.sql"
     path = folder / file
-    migrations = mig.load_plan(folder)  # the plan must be sound before it grows
+    migrations = mig.load_plan(folder).migrations  # the plan must be sound before it grows
     if path.exists() or any(m.name == file for m in migrations):
         raise mig.MigrationError(f"{display_path(path)}: exists already; pick another name")
     path.write_text(_HEADER.format(file=file, number=len(migrations) + 1), encoding="utf-8")

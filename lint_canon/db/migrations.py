@@ -14,6 +14,7 @@ are refused (the runner owns the transaction); there are no down migrations: fix
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,21 +28,26 @@ from lint_canon.project.sqltext import error_line
 from lint_canon.project.sqltext import statements as sql_statements
 
 PLAN_FILE = "plan.txt"
+DEFAULT_PROJECT = "default"  # a plan.txt without a %project= line
+_PROJECT = re.compile(r"^%project=([A-Za-z0-9_.-]+)$")
 NO_TRANSACTION = "-- lint-canon: no-transaction"
 LOCK_KEY = (0x6C696E74, 0x63616E6F)  # "lint", "cano": the migration lock, one per database
 
 LEDGER_DDL = """
 CREATE SCHEMA IF NOT EXISTS lint_canon;
 CREATE TABLE IF NOT EXISTS lint_canon.migrations (
-    file        text PRIMARY KEY,
+    project     text NOT NULL DEFAULT 'lint-canon',
+    file        text NOT NULL,
     checksum    text NOT NULL,
     applied_at  timestamptz NOT NULL DEFAULT now(),
     applied_by  text NOT NULL DEFAULT current_user,
     duration_ms integer NOT NULL,
-    baseline    boolean NOT NULL DEFAULT false
+    baseline    boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (project, file)
 );
 CREATE TABLE IF NOT EXISTS lint_canon.migration_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project     text NOT NULL DEFAULT 'lint-canon',
     file        text NOT NULL,
     checksum    text NOT NULL,
     status      text NOT NULL,
@@ -49,7 +55,19 @@ CREATE TABLE IF NOT EXISTS lint_canon.migration_log (
     at          timestamptz NOT NULL DEFAULT now(),
     by_user     text NOT NULL DEFAULT current_user
 );
--- Added after the first release; a ledger of an older lint-canon gains them here.
+-- Added after the first release; a ledger of an older lint-canon gains them here (its rows
+-- were lint-canon's own plan, the only one it had a name for).
+ALTER TABLE lint_canon.migration_log ADD COLUMN IF NOT EXISTS project text NOT NULL DEFAULT 'lint-canon';
+DO $ledger$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'lint_canon.migrations'::regclass
+                   AND attname = 'project' AND NOT attisdropped) THEN
+        ALTER TABLE lint_canon.migrations ADD COLUMN project text NOT NULL DEFAULT 'lint-canon';
+        ALTER TABLE lint_canon.migrations DROP CONSTRAINT migrations_pkey;
+        ALTER TABLE lint_canon.migrations ADD PRIMARY KEY (project, file);
+    END IF;
+END
+$ledger$;
 ALTER TABLE lint_canon.migrations
     ADD COLUMN IF NOT EXISTS installed_rank integer,
     ADD COLUMN IF NOT EXISTS plan_position integer,
@@ -58,8 +76,9 @@ ALTER TABLE lint_canon.migration_log
     ADD COLUMN IF NOT EXISTS note text,
     DROP CONSTRAINT IF EXISTS migration_log_status_check;
 UPDATE lint_canon.migrations m SET installed_rank = r.rank
-FROM (SELECT file, row_number() OVER (ORDER BY applied_at, file) AS rank FROM lint_canon.migrations) r
-WHERE m.file = r.file AND m.installed_rank IS NULL;
+FROM (SELECT project, file, row_number() OVER (PARTITION BY project ORDER BY applied_at, file) AS rank
+      FROM lint_canon.migrations) r
+WHERE m.project = r.project AND m.file = r.file AND m.installed_rank IS NULL;
 """
 
 # What a log row says; checked by the runner, not by a constraint, so an older runner's ledger
@@ -86,6 +105,15 @@ class Migration:
     no_transaction: bool
     position: int  # 1-based place in the plan
     shown: str  # how messages name it: as the user would type it
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan.txt read: its project (the ledger keeps each project's files apart, so lint-canon's
+    migrations and a team's own share a database) and its migrations, in order."""
+
+    project: str
+    migrations: tuple[Migration, ...]
 
 
 def sql_folder() -> Path:
@@ -125,9 +153,10 @@ def split_statements(shown: str, text: str) -> tuple[Statement, ...]:
     return tuple(out)
 
 
-def load_plan(folder: Path, own: bool = False) -> list[Migration]:
-    """The migrations of ``folder``/plan.txt, in order, read and checked. ``own``: lint-canon's
-    packaged migrations, which messages name by file name alone (not a site-packages path)."""
+def load_plan(folder: Path, own: bool = False) -> Plan:
+    """``folder``/plan.txt with its migrations, read and checked. A ``%project=NAME`` line (as in
+    sqitch's plan) names the project; without one it is "default". ``own``: lint-canon's packaged
+    migrations, which messages name by file name alone (not a site-packages path)."""
     plan = folder / PLAN_FILE
     try:
         lines = plan.read_text(encoding="utf-8-sig").splitlines()  # a BOM an editor left is no name
@@ -137,9 +166,19 @@ def load_plan(folder: Path, own: bool = False) -> list[Migration]:
         ) from None
     migrations: list[Migration] = []
     seen: set[str] = set()
+    project = None
     for number, raw_line in enumerate(lines, 1):
         name = raw_line.split("#", 1)[0].strip()
         if not name:
+            continue
+        if name.startswith("%"):
+            match = _PROJECT.match(name)
+            if match is None or project is not None or migrations:
+                raise MigrationError(
+                    f"{display_path(plan)}:{number}: {name}: the one pragma is %project=NAME (letters, digits, "
+                    "_ . -), once, before the first file"
+                )
+            project = match[1]
             continue
         if name in seen:
             raise MigrationError(f"{display_path(plan)}:{number}: {name} is listed twice")
@@ -168,7 +207,7 @@ def load_plan(folder: Path, own: bool = False) -> list[Migration]:
                 f"{shown}:1: a no-transaction migration must hold exactly one statement, it holds {len(statements)}"
             )
         migrations.append(Migration(name, path, checksum(data), statements, no_transaction, len(migrations) + 1, shown))
-    return migrations
+    return Plan(project or DEFAULT_PROJECT, tuple(migrations))
 
 
 # --- the ledger ----------------------------------------------------------------------------
@@ -188,18 +227,23 @@ class LedgerRow:
     installed_rank: int | None
 
 
-def ledger(conn: Any) -> dict[str, LedgerRow]:
-    """file -> its ledger row; empty when the ledger does not exist yet."""
+def ledger(conn: Any, project: str) -> dict[str, LedgerRow]:
+    """file -> its ledger row, for the plan of ``project``; empty when the ledger does not exist
+    yet. A ledger of an older runner (not yet brought up to date by an apply) is read too."""
     exists = conn.execute("SELECT to_regclass('lint_canon.migrations') IS NOT NULL").fetchone()[0]
     if not exists:
         return {}
-    success = conn.execute(
-        "SELECT count(*) = 1 FROM pg_attribute WHERE attrelid = 'lint_canon.migrations'::regclass"
-        " AND attname = 'success' AND NOT attisdropped"
-    ).fetchone()[0]
-    columns = "success, installed_rank" if success else "true, NULL::integer"  # a ledger of an older runner
+    columns = {
+        name
+        for (name,) in conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'lint_canon.migrations'::regclass AND NOT attisdropped"
+        )
+    }
+    success = "success, installed_rank" if "success" in columns else "true, NULL::integer"
+    where = "project = %s" if "project" in columns else "%s = 'lint-canon'"
     rows = conn.execute(
-        f"SELECT file, checksum, applied_at, applied_by, baseline, {columns} FROM lint_canon.migrations"
+        f"SELECT file, checksum, applied_at, applied_by, baseline, {success} FROM lint_canon.migrations WHERE {where}",
+        (project,),
     ).fetchall()
     return {row[0]: LedgerRow(*row[1:]) for row in rows}
 
@@ -211,7 +255,8 @@ class FileState:
     applied_at: Any = None
 
 
-def states(migrations: list[Migration], applied: dict[str, LedgerRow]) -> list[FileState]:
+def states(plan: Plan, applied: dict[str, LedgerRow]) -> list[FileState]:
+    migrations = plan.migrations
     out = []
     for m in migrations:
         row = applied.get(m.name)
@@ -298,7 +343,7 @@ def _error_line(statement: Statement, exc: Any) -> int:
     return statement.line
 
 
-def apply_migration(conn: Any, migration: Migration) -> float:
+def apply_migration(conn: Any, project: str, migration: Migration) -> float:
     """Run one migration and record it; on failure roll back, log it, raise MigrationError.
 
     A no-transaction file is recorded as running (success false) before its statement and done
@@ -309,20 +354,20 @@ def apply_migration(conn: Any, migration: Migration) -> float:
     current: Statement | None = None
     try:
         if migration.no_transaction:
-            _record_running(conn, migration)
+            _record_running(conn, project, migration)
             current = migration.statements[0]
             conn.execute(current.text)
-            _record_done(conn, migration, started)
+            _record_done(conn, project, migration, started)
         else:
             with conn.transaction():
                 for statement in migration.statements:
                     current = statement
                     conn.execute(statement.text)
-                _record(conn, migration, started)
+                _record(conn, project, migration, started)
     except psycopg.Error as exc:
         line = _error_line(current, exc) if current is not None else 1
         message = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc).splitlines()[0]
-        _log(conn, migration, "failed", f"line {line}: {message}")
+        _log(conn, project, migration, "failed", f"line {line}: {message}")
         hint = getattr(getattr(exc, "diag", None), "message_hint", None)
         if message.startswith("error tables missing"):
             # A first run on a database without the hub tables the migrations govern.
@@ -342,14 +387,17 @@ def apply_migration(conn: Any, migration: Migration) -> float:
     return time.perf_counter() - started
 
 
-def _log(conn: Any, migration: Migration, status: str, error: str | None = None, note: str | None = None) -> None:
+def _log(
+    conn: Any, project: str, migration: Migration, status: str, error: str | None = None, note: str | None = None
+) -> None:
     import psycopg
 
     assert status in LOG_STATUSES
     try:
         conn.execute(
-            "INSERT INTO lint_canon.migration_log (file, checksum, status, error, note) VALUES (%s, %s, %s, %s, %s)",
-            (migration.name, migration.checksum, status, error, note),
+            "INSERT INTO lint_canon.migration_log (project, file, checksum, status, error, note)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (project, migration.name, migration.checksum, status, error, note),
         )
     except psycopg.Error:
         if status != "failed":
@@ -357,42 +405,44 @@ def _log(conn: Any, migration: Migration, status: str, error: str | None = None,
         # the log of a failure is a courtesy; the failure itself is what we report
 
 
-_NEXT_RANK = "(SELECT coalesce(max(installed_rank), 0) + 1 FROM lint_canon.migrations)"
+_INSERT = (
+    "INSERT INTO lint_canon.migrations"
+    " (project, file, checksum, duration_ms, baseline, success, plan_position, installed_rank)"
+    " SELECT %s, %s, %s, %s, %s, %s, %s, coalesce(max(installed_rank), 0) + 1"
+    " FROM lint_canon.migrations WHERE project = %s"
+)
 
 
-def _record(conn: Any, migration: Migration, started: float) -> None:
+def _insert(conn: Any, project: str, m: Migration, duration: int, baseline: bool, success: bool) -> None:
+    conn.execute(_INSERT, (project, m.name, m.checksum, duration, baseline, success, m.position, project))
+
+
+def _record(conn: Any, project: str, migration: Migration, started: float) -> None:
+    _insert(conn, project, migration, int((time.perf_counter() - started) * 1000), False, True)
+    _log(conn, project, migration, "applied")
+
+
+def _record_running(conn: Any, project: str, migration: Migration) -> None:
+    with conn.transaction():
+        _insert(conn, project, migration, 0, False, False)
+        _log(conn, project, migration, "running")
+
+
+def _record_done(conn: Any, project: str, migration: Migration, started: float) -> None:
     duration = int((time.perf_counter() - started) * 1000)
-    conn.execute(
-        "INSERT INTO lint_canon.migrations (file, checksum, duration_ms, installed_rank, plan_position, success)"
-        f" VALUES (%s, %s, %s, {_NEXT_RANK}, %s, true)",
-        (migration.name, migration.checksum, duration, migration.position),
-    )
-    _log(conn, migration, "applied")
-
-
-def _record_running(conn: Any, migration: Migration) -> None:
     with conn.transaction():
         conn.execute(
-            "INSERT INTO lint_canon.migrations (file, checksum, duration_ms, installed_rank, plan_position, success)"
-            f" VALUES (%s, %s, 0, {_NEXT_RANK}, %s, false)",
-            (migration.name, migration.checksum, migration.position),
+            "UPDATE lint_canon.migrations SET success = true, duration_ms = %s, applied_at = now()"
+            " WHERE project = %s AND file = %s",
+            (duration, project, migration.name),
         )
-        _log(conn, migration, "running")
+        _log(conn, project, migration, "applied")
 
 
-def _record_done(conn: Any, migration: Migration, started: float) -> None:
-    duration = int((time.perf_counter() - started) * 1000)
-    with conn.transaction():
-        conn.execute(
-            "UPDATE lint_canon.migrations SET success = true, duration_ms = %s, applied_at = now() WHERE file = %s",
-            (duration, migration.name),
-        )
-        _log(conn, migration, "applied")
-
-
-def validate(migrations: list[Migration], applied: dict[str, LedgerRow], out_of_order: bool) -> None:
+def validate(plan: Plan, applied: dict[str, LedgerRow], out_of_order: bool) -> None:
     """Flyway's validate, before anything runs: nothing dirty, no applied file changed, none gone
     from the plan, and (unless ``out_of_order``) no pending file placed before an applied one."""
+    migrations = plan.migrations
     shown = {m.name: m.shown for m in migrations}
     for name, row in sorted(applied.items()):
         if not row.success:
@@ -407,8 +457,8 @@ def validate(migrations: list[Migration], applied: dict[str, LedgerRow], out_of_
     gone = sorted(name for name in applied if name not in planned)
     if gone:
         raise MigrationError(
-            f"{gone[0]} is applied (in the ledger) but no longer in {PLAN_FILE}; an applied migration stays in "
-            "the plan: restore it there (and its file), then fix forward with a new file"
+            f"{gone[0]} is applied (in the ledger of project {plan.project}) but no longer in {PLAN_FILE}; an "
+            "applied migration stays in the plan: restore it there (and its file), then fix forward with a new file"
         )
     if not out_of_order:
         last_applied = max((i for i, m in enumerate(migrations) if m.name in applied), default=0)
@@ -421,7 +471,7 @@ def validate(migrations: list[Migration], applied: dict[str, LedgerRow], out_of_
                 )
 
 
-def check_unchanged(migrations: list[Migration], applied: dict[str, LedgerRow]) -> None:
+def check_unchanged(migrations: tuple[Migration, ...], applied: dict[str, LedgerRow]) -> None:
     for m in migrations:
         row = applied.get(m.name)
         if row is not None and row.checksum != m.checksum:
@@ -432,7 +482,7 @@ def check_unchanged(migrations: list[Migration], applied: dict[str, LedgerRow]) 
             )
 
 
-def _upto(migrations: list[Migration], upto: str | None) -> list[Migration]:
+def _upto(migrations: tuple[Migration, ...], upto: str | None) -> tuple[Migration, ...]:
     if upto is None:
         return migrations
     names = [m.name for m in migrations]
@@ -444,7 +494,7 @@ def _upto(migrations: list[Migration], upto: str | None) -> list[Migration]:
 def apply_all(
     conn: Any,
     lock_conn: Any,
-    migrations: list[Migration],
+    plan: Plan,
     lock_wait: float,
     dry_run: bool,
     say: Callable[[str], None],
@@ -455,10 +505,11 @@ def apply_all(
     """Apply what is pending, in order (up to and including ``upto``), after ``validate``, under
     the migration lock held by ``lock_conn``; ``first`` (the reference schema) runs under the
     lock before anything else. Returns how many files were applied."""
+    migrations = plan.migrations
     wanted = _upto(migrations, upto)
     if dry_run:
-        applied = ledger(conn)
-        validate(migrations, applied, out_of_order)
+        applied = ledger(conn, plan.project)
+        validate(plan, applied, out_of_order)
         pending = [m for m in wanted if m.name not in applied]
         for m in pending:
             marker = ", no transaction" if m.no_transaction else ""
@@ -471,14 +522,14 @@ def apply_all(
         if first is not None:
             first()
         ensure_ledger(conn)
-        applied = ledger(conn)
-        validate(migrations, applied, out_of_order)
+        applied = ledger(conn, plan.project)
+        validate(plan, applied, out_of_order)
         count = 0
         for m in wanted:
             if m.name in applied:
                 continue
             still_locked(lock_conn)
-            seconds = apply_migration(conn, m)
+            seconds = apply_migration(conn, plan.project, m)
             say(f"applied {m.shown} ({seconds:.2f} s)")
             count += 1
         if count == 0:
@@ -488,45 +539,38 @@ def apply_all(
         release_lock(lock_conn)
 
 
-def baseline(conn: Any, lock_conn: Any, migrations: list[Migration], upto: str | None, lock_wait: float) -> list[str]:
+def baseline(conn: Any, lock_conn: Any, plan: Plan, upto: str | None, lock_wait: float) -> list[str]:
     """Record migrations as applied without running them (a database whose schema is there)."""
-    wanted = _upto(migrations, upto)
+    wanted = _upto(plan.migrations, upto)
     acquire_lock(lock_conn, lock_wait)
     try:
         ensure_ledger(conn)
-        applied = ledger(conn)
+        applied = ledger(conn, plan.project)
         done = []
         with conn.transaction():
             for m in wanted:
                 if m.name not in applied:
-                    conn.execute(
-                        "INSERT INTO lint_canon.migrations"
-                        " (file, checksum, duration_ms, baseline, installed_rank, plan_position, success)"
-                        f" VALUES (%s, %s, 0, true, {_NEXT_RANK}, %s, true)",
-                        (m.name, m.checksum, m.position),
-                    )
-                    _log(conn, m, "baseline")
+                    _insert(conn, plan.project, m, 0, True, True)
+                    _log(conn, plan.project, m, "baseline")
                     done.append(m.name)
         return done
     finally:
         release_lock(lock_conn)
 
 
-def repair(
-    conn: Any, lock_conn: Any, migrations: list[Migration], accept: list[str], lock_wait: float, who: str
-) -> list[str]:
+def repair(conn: Any, lock_conn: Any, plan: Plan, accept: list[str], lock_wait: float, who: str) -> list[str]:
     """Flyway's repair: remove the ledger rows of dirty files (they run again on the next apply,
     once their leftovers are checked), and, for each file named in ``accept``, take its current
     checksum as reviewed. Each change is logged with the database user, ``who`` (the person at
     the keyboard) and the time. Returns what was done, one line each."""
-    by_name = {m.name: m for m in migrations}
+    by_name = {m.name: m for m in plan.migrations}
     for name in accept:
         if name not in by_name:
             raise MigrationError(f"--accept-checksum {name}: not in {PLAN_FILE}; name one of its files")
     acquire_lock(lock_conn, lock_wait)
     try:
         ensure_ledger(conn)
-        applied = ledger(conn)
+        applied = ledger(conn, plan.project)
         for name in accept:
             row = applied.get(name)
             if row is None or not row.success:
@@ -538,19 +582,29 @@ def repair(
             for name, row in sorted(applied.items()):
                 if row.success:
                     continue
-                conn.execute("DELETE FROM lint_canon.migrations WHERE file = %s", (name,))
+                conn.execute("DELETE FROM lint_canon.migrations WHERE project = %s AND file = %s", (plan.project, name))
                 m = by_name.get(name) or Migration(name, Path(name), row.checksum, (), True, 0, name)
                 _log(
                     conn,
+                    plan.project,
                     m,
                     "repaired",
-                    note=f"removed the dirty row (started {row.applied_at:%Y-%m-%d %H:%M:%S %Z}) for {who}",
+                    note=f"removed the dirty row (started {row.applied_at:%Y-%m-%d %H:%M:%S %Z}); by {who}",
                 )
                 done.append(f"removed the dirty row of {m.shown}: it runs again on the next apply")
             for name in accept:
                 m = by_name[name]
-                conn.execute("UPDATE lint_canon.migrations SET checksum = %s WHERE file = %s", (m.checksum, name))
-                _log(conn, m, "checksum-accepted", note=f"was {applied[name].checksum}; reviewed and accepted by {who}")
+                conn.execute(
+                    "UPDATE lint_canon.migrations SET checksum = %s WHERE project = %s AND file = %s",
+                    (m.checksum, plan.project, name),
+                )
+                _log(
+                    conn,
+                    plan.project,
+                    m,
+                    "checksum-accepted",
+                    note=f"was {applied[name].checksum}; reviewed and accepted by {who}",
+                )
                 done.append(
                     f"accepted the changed checksum of {m.shown} ({applied[name].checksum[:12]} -> {m.checksum[:12]})"
                 )
