@@ -33,7 +33,7 @@ from psycopg.conninfo import make_conninfo
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.pg import MIGRATIONS, REFERENCE_SCHEMA  # noqa: E402
+from tests.pg import MIGRATIONS, REFERENCE_SCHEMA, run_pending_steps  # noqa: E402
 
 NOW = "2026-03-01 12:00:00+00"
 TABLES = [  # table, share of the error rows
@@ -70,6 +70,8 @@ def build(url: str, name: str, rows: int) -> None:
         conn.execute(REFERENCE_SCHEMA.read_text())
         for migration in MIGRATIONS:
             conn.execute(migration.read_text())
+    run_pending_steps(make_conninfo(url, dbname=name))  # the job indexes, built outside a transaction
+    with psycopg.connect(make_conninfo(url, dbname=name), autocommit=True) as conn:
         conn.execute(
             "INSERT INTO outreach.outreach (outreach_id, domain)"
             " SELECT md5(g::text)::uuid, 'd' || g || '.example.com' FROM generate_series(1, %s) g",

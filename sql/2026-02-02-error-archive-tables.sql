@@ -13,10 +13,15 @@
 --   * shq.fn_create_error_archive() is re-runnable: it also adds to the archive any column the
 --     error table gained since (so that the archive job can copy whole rows).
 --
+--   * Names derived from the archive's (primary key, index) go through shq.fn_governance_name()
+--     (migration 1): within 63 bytes, and distinct for two long names.
+--   * lock_timeout: 5s unless the session set one (the runner sets --lock-timeout).
+--
 -- Safe to re-run; a second run changes nothing.
 -- Run alone: psql -v ON_ERROR_STOP=1 -f sql/2026-02-02-error-archive-tables.sql "$DATABASE_URL"
 
 SET client_min_messages = warning;
+SELECT set_config('lock_timeout', '5s', false) WHERE current_setting('lock_timeout') IN ('0', '0ms');
 
 DO $$
 BEGIN
@@ -74,11 +79,12 @@ BEGIN
 
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = v_arch::regclass AND contype = 'p') THEN
         EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%I)',
-            v_arch, r.archive_table || '_pkey', r.id_column);
+            v_arch, shq.fn_governance_name(r.archive_table, '_pkey'), r.id_column);
     END IF;
-    -- Weekly cleanup: keyset on (retention_expires_at, id).
+    -- Weekly cleanup: keyset on (retention_expires_at, id). Built with the archive, while it is
+    -- empty (the archive is ours: no writer waits on it yet).
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (retention_expires_at, %I)',
-        r.archive_table || '_retention_idx', v_arch, r.id_column);
+        shq.fn_governance_name(r.archive_table, '_retention_idx'), v_arch, r.id_column);
     RETURN v_arch::regclass;
 END
 $$;

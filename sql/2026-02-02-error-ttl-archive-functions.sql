@@ -23,17 +23,29 @@
 --     a million rows.) A move is DELETE ... RETURNING feeding INSERT in one statement, so a
 --     row ends live or archived, never both, never neither; a row another session changes
 --     meanwhile is re-checked, not moved blindly. The archive's primary key is the original
---     id: a double archive fails loudly. Park and escalate touch few rows: keyset batches over
---     partial indexes that list exactly their candidates, locked FOR UPDATE SKIP LOCKED.
+--     id; a row whose id the archive already holds (a sequence reset, a restore) is not
+--     archived but PARKED with park_reason ARCHIVE_ID_TAKEN, for a person to look at, and the
+--     rest of the table archives as usual. Park and escalate touch few rows: keyset batches
+--     over partial indexes that list exactly their candidates, locked FOR UPDATE SKIP LOCKED.
 --   * p_now (default now()) makes runs deterministic. p_max_batches (per table) lets a runner
 --     call a job one batch per transaction (lint-canon sql jobs): the job keeps its place in
 --     shq.governance_job_progress for that p_now and the next call goes on from there; the
 --     result's `more` says whether a table has work left. NULL means "until done", which is
 --     what the document's `SELECT * FROM shq.fn_run_error_governance_jobs();` does.
---   * Each job takes a per-job transaction advisory lock; a second runner gets status
---     'skipped'. Every run is logged in shq.governance_job_runs. The master runner runs the
---     three daily jobs each in its own subtransaction: one failing is logged 'failed' and
---     the others still run.
+--   * A schedule is one unit: the daily jobs (archive, then park, then escalate) share one
+--     advisory lock, the weekly cleanup another (shq.fn_schedule_lock_key). The master runner
+--     takes it for its transaction; `lint-canon sql jobs` holds it on its session for the whole
+--     schedule, across its one-batch transactions; each job function takes it too (a lock its
+--     own session holds is granted again). So a second runner, from the CLI or SQL, gets status
+--     'skipped' and changes nothing, and any overlap of runners ends as one run ends. (A lock
+--     per job let a second runner park TTL-expired rows while the first was still archiving.)
+--   * Every run is logged in shq.governance_job_runs. The master runner runs the three daily
+--     jobs each in its own subtransaction, and each job runs each table in its own: a failing
+--     job or table is logged 'failed' with its message and the others still run. A
+--     partitioned table (rows in its partitions, none in it) is reported failed, never "ok, 0
+--     rows"; govern its partitions instead.
+--   * The generic executors (fn_run_chunked_job, fn_run_keyset_job) run SQL text they are
+--     given: not executable by PUBLIC. The job functions are what a scheduler calls.
 --   * The views are generated from the registry by shq.fn_refresh_governance_views() (called
 --     here and by shq.fn_govern_error_table): no table list is written twice.
 --
@@ -41,6 +53,7 @@
 -- Run alone: psql -v ON_ERROR_STOP=1 -f sql/2026-02-02-error-ttl-archive-functions.sql "$DATABASE_URL"
 
 SET client_min_messages = warning;
+SELECT set_config('lock_timeout', '5s', false) WHERE current_setting('lock_timeout') IN ('0', '0ms');
 
 CREATE OR REPLACE FUNCTION shq.fn_get_ttl_interval(p_tier shq.ttl_tier)
 RETURNS interval
@@ -69,11 +82,28 @@ CREATE TABLE IF NOT EXISTS shq.governance_job_runs (
 );
 CREATE INDEX IF NOT EXISTS governance_job_runs_job_idx ON shq.governance_job_runs (job_name, started_at);
 
+-- The advisory lock of a schedule ('daily' or 'weekly'): one key for the CLI's session lock and
+-- the functions' transaction locks, which conflict across sessions.
+CREATE OR REPLACE FUNCTION shq.fn_schedule_lock_key(p_schedule text, OUT key1 integer, OUT key2 integer)
+LANGUAGE sql
+IMMUTABLE
+AS $$
+    SELECT hashtext('lint-canon governance'), hashtext(p_schedule)
+$$;
+
+CREATE OR REPLACE FUNCTION shq.fn_schedule_of(p_job text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+AS $$
+    SELECT CASE WHEN p_job = 'cleanup_expired_archives' THEN 'weekly' ELSE 'daily' END
+$$;
+
 CREATE OR REPLACE FUNCTION shq.fn_job_lock(p_job text)
 RETURNS boolean
 LANGUAGE sql
 AS $$
-    SELECT pg_try_advisory_xact_lock(hashtext('lint-canon governance'), hashtext(p_job))
+    SELECT pg_try_advisory_xact_lock(k.key1, k.key2) FROM shq.fn_schedule_lock_key(shq.fn_schedule_of(p_job)) k
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_log_job_run(
@@ -107,6 +137,39 @@ AS $$
     SELECT format_type(a.atttypid, a.atttypmod)
     FROM pg_attribute a
     WHERE a.attrelid = p_table AND a.attname = p_column AND NOT a.attisdropped
+$$;
+
+-- The start of every job: a valid batch size and the schedule's lock; false (logged 'skipped')
+-- when another runner holds the schedule.
+CREATE OR REPLACE FUNCTION shq.fn_job_begin(p_job text, p_now timestamptz, p_batch_size integer, p_started timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
+    END IF;
+    IF shq.fn_job_lock(p_job) THEN
+        RETURN true;
+    END IF;
+    PERFORM shq.fn_log_job_run(p_job, NULL, p_now, p_batch_size, 0, 'skipped',
+        format('another runner holds the %s schedule', shq.fn_schedule_of(p_job)), p_started);
+    RETURN false;
+END
+$$;
+
+-- A partitioned table keeps no rows of its own: a job would report "ok, 0 rows" forever.
+CREATE OR REPLACE FUNCTION shq.fn_check_not_partitioned(p_table text)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+AS $$
+BEGIN
+    IF (SELECT c.relkind FROM pg_class c WHERE c.oid = to_regclass(p_table)) = 'p' THEN
+        RAISE EXCEPTION '% is partitioned: its rows live in its partitions, which the jobs do not read; '
+            'govern each partition as a table of its own', p_table;
+    END IF;
+END
 $$;
 
 -- Where a runner that calls a job one batch per transaction (p_max_batches) goes on from.
@@ -159,7 +222,7 @@ $$;
 CREATE OR REPLACE FUNCTION shq.fn_run_chunked_job(
     p_job         text,
     p_target      text,      -- 'live' (the error tables) or 'archive' (their archives)
-    p_statement   text,      -- format() template: %1$s the table, %2$s the archive, %3$s copy columns
+    p_statement   text,      -- format() template: %1$s the table, %2$s the archive, %3$s copy columns, %4$I the id
     p_now         timestamptz,
     p_batch_size  integer,
     p_max_batches integer)
@@ -170,6 +233,7 @@ DECLARE
     r         shq.error_table_registry;
     v_started timestamptz := clock_timestamp();
     v_table   text;
+    v_live    text;
     v_stmt    text;
     v_blocks  bigint;
     v_step    bigint;
@@ -179,26 +243,20 @@ DECLARE
     v_rows    bigint;
     v_total   bigint;
     v_batches integer;
+    v_status  text;
+    v_message text;
 BEGIN
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
-    END IF;
-    IF NOT shq.fn_job_lock(p_job) THEN
-        PERFORM shq.fn_log_job_run(p_job, NULL, p_now, p_batch_size, 0, 'skipped',
-            'another runner holds this job', v_started);
+    IF NOT shq.fn_job_begin(p_job, p_now, p_batch_size, v_started) THEN
         RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text, true;
         RETURN;
     END IF;
     FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
-        v_table := CASE p_target WHEN 'live' THEN format('%I.%I', r.table_schema, r.table_name)
-                                 ELSE format('%I.%I', r.archive_schema, r.archive_table) END;
-        v_stmt := format(p_statement, format('%I.%I', r.table_schema, r.table_name),
-                         format('%I.%I', r.archive_schema, r.archive_table),
-                         shq.fn_copy_columns(format('%I.%I', r.table_schema, r.table_name)::regclass));
-        SELECT c.blocks, c.step INTO v_blocks, v_step FROM shq.fn_chunk_blocks(v_table::regclass, p_batch_size) c;
+        v_live := format('%I.%I', r.table_schema, r.table_name);
+        v_table := CASE p_target WHEN 'live' THEN v_live ELSE format('%I.%I', r.archive_schema, r.archive_table) END;
         v_block := 0;
         v_total := 0;
         v_batches := 0;
+        v_pos := NULL;
         IF p_max_batches IS NOT NULL THEN
             SELECT p.resume_at, p.finished INTO v_pos, v_done FROM shq.fn_job_position(p_job, v_table, p_now) p;
             IF v_done THEN
@@ -207,21 +265,37 @@ BEGIN
             END IF;
             v_block := coalesce(v_pos::bigint, 0);
         END IF;
-        WHILE v_block < v_blocks LOOP
-            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-            EXECUTE v_stmt INTO v_rows
-                USING format('(%s,0)', v_block)::tid, format('(%s,0)', v_block + v_step)::tid, p_now, r.retention;
-            v_block := v_block + v_step;
-            v_total := v_total + v_rows;
-            IF v_rows > 0 THEN
-                v_batches := v_batches + 1;
-            END IF;
-        END LOOP;
+        v_status := 'ok';
+        v_message := NULL;
+        -- Each table in a subtransaction of its own: one that fails is reported, the others run.
+        BEGIN
+            PERFORM shq.fn_check_not_partitioned(v_live);
+            v_stmt := format(p_statement, v_live, format('%I.%I', r.archive_schema, r.archive_table),
+                             shq.fn_copy_columns(v_live::regclass), r.id_column);
+            SELECT c.blocks, c.step INTO v_blocks, v_step FROM shq.fn_chunk_blocks(v_table::regclass, p_batch_size) c;
+            WHILE v_block < v_blocks LOOP
+                EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
+                EXECUTE v_stmt INTO v_rows
+                    USING format('(%s,0)', v_block)::tid, format('(%s,0)', v_block + v_step)::tid, p_now, r.retention;
+                v_block := v_block + v_step;
+                v_total := v_total + v_rows;
+                IF v_rows > 0 THEN
+                    v_batches := v_batches + 1;
+                END IF;
+            END LOOP;
+        EXCEPTION WHEN OTHERS THEN
+            v_status := 'failed';
+            v_message := SQLERRM;
+            v_total := 0;
+            v_batches := 0;
+        END;
         IF p_max_batches IS NOT NULL THEN
-            PERFORM shq.fn_save_job_position(p_job, v_table, p_now, v_block::text, v_block >= v_blocks);
+            -- A failed table is done for this run (p_now): the next call does not retry it.
+            PERFORM shq.fn_save_job_position(p_job, v_table, p_now, v_block::text,
+                                             v_status = 'failed' OR v_block >= v_blocks);
         END IF;
-        PERFORM shq.fn_log_job_run(p_job, v_table, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
-        RETURN QUERY SELECT v_table, v_total, v_batches, 'ok'::text, v_block < v_blocks;
+        PERFORM shq.fn_log_job_run(p_job, v_table, p_now, p_batch_size, v_total, v_status, v_message, v_started);
+        RETURN QUERY SELECT v_table, v_total, v_batches, v_status, v_status = 'ok' AND v_block < v_blocks;
     END LOOP;
 END
 $$;
@@ -250,21 +324,15 @@ DECLARE
     v_rows    bigint;
     v_total   bigint;
     v_batches integer;
+    v_status  text;
+    v_message text;
 BEGIN
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be at least 1, got %', p_batch_size;
-    END IF;
-    IF NOT shq.fn_job_lock(p_job) THEN
-        PERFORM shq.fn_log_job_run(p_job, NULL, p_now, p_batch_size, 0, 'skipped',
-            'another runner holds this job', v_started);
+    IF NOT shq.fn_job_begin(p_job, p_now, p_batch_size, v_started) THEN
         RETURN QUERY SELECT NULL::text, 0::bigint, 0, 'skipped'::text, true;
         RETURN;
     END IF;
     FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
         v_table := format('%I.%I', r.table_schema, r.table_name);
-        v_first := format(p_statement, r.id_column, v_table, 'AND $1::text IS NULL');
-        v_next := format(p_statement, r.id_column, v_table,
-                         format('AND %I > $1::%s', r.id_column, shq.fn_id_type(v_table::regclass, r.id_column)));
         v_total := 0;
         v_batches := 0;
         v_last_id := NULL;
@@ -276,25 +344,44 @@ BEGIN
                 CONTINUE;
             END IF;
         END IF;
-        LOOP
-            EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-            EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
-                INTO v_seen, v_rows, v_last_id
-                USING v_last_id, p_batch_size, p_now;
-            v_total := v_total + v_rows;
-            IF v_seen > 0 THEN
-                v_batches := v_batches + 1;
-            END IF;
-            EXIT WHEN v_seen < p_batch_size;
-        END LOOP;
+        v_status := 'ok';
+        v_message := NULL;
+        -- Each table in a subtransaction of its own: one that fails is reported, the others run.
+        BEGIN
+            PERFORM shq.fn_check_not_partitioned(v_table);
+            v_first := format(p_statement, r.id_column, v_table, 'AND $1::text IS NULL');
+            v_next := format(p_statement, r.id_column, v_table,
+                             format('AND %I > $1::%s', r.id_column, shq.fn_id_type(v_table::regclass, r.id_column)));
+            LOOP
+                EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
+                EXECUTE CASE WHEN v_last_id IS NULL THEN v_first ELSE v_next END
+                    INTO v_seen, v_rows, v_last_id
+                    USING v_last_id, p_batch_size, p_now;
+                v_total := v_total + v_rows;
+                IF v_seen > 0 THEN
+                    v_batches := v_batches + 1;
+                END IF;
+                EXIT WHEN v_seen < p_batch_size;
+            END LOOP;
+        EXCEPTION WHEN OTHERS THEN
+            v_status := 'failed';
+            v_message := SQLERRM;
+            v_total := 0;
+            v_batches := 0;
+        END;
         IF p_max_batches IS NOT NULL THEN
-            PERFORM shq.fn_save_job_position(p_job, v_table, p_now, v_last_id, v_seen < p_batch_size);
+            PERFORM shq.fn_save_job_position(p_job, v_table, p_now, v_last_id,
+                                             v_status = 'failed' OR v_seen < p_batch_size);
         END IF;
-        PERFORM shq.fn_log_job_run(p_job, v_table, p_now, p_batch_size, v_total, 'ok', NULL, v_started);
-        RETURN QUERY SELECT v_table, v_total, v_batches, 'ok'::text, v_seen >= p_batch_size;
+        PERFORM shq.fn_log_job_run(p_job, v_table, p_now, p_batch_size, v_total, v_status, v_message, v_started);
+        RETURN QUERY SELECT v_table, v_total, v_batches, v_status, v_status = 'ok' AND v_seen >= p_batch_size;
     END LOOP;
 END
 $$;
+
+-- They run the SQL text they are given: for the job functions below, not for anyone.
+REVOKE ALL ON FUNCTION shq.fn_run_chunked_job(text, text, text, timestamptz, integer, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION shq.fn_run_keyset_job(text, text, timestamptz, integer, integer) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION shq.fn_archive_expired_errors(
     p_now         timestamptz DEFAULT now(),
@@ -304,13 +391,26 @@ RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status t
 LANGUAGE sql
 AS $$
     SELECT * FROM shq.fn_run_chunked_job('archive_expired_errors', 'live', $f$
-        WITH moved AS (
-            DELETE FROM %1$s
-            WHERE ctid >= $1 AND ctid < $2
-              AND (disposition = 'ARCHIVED'
-                   OR (ttl_tier <> 'INFINITE' AND disposition IS DISTINCT FROM 'PARKED'
-                       AND created_at < $3 - shq.fn_get_ttl_interval(ttl_tier)))
-            RETURNING *
+        WITH taken AS (
+            -- The archive holds a row with this id already (a reused id): park it for a person.
+            UPDATE %1$s t
+            SET disposition = 'PARKED', parked_at = $3, parked_by = 'shq.fn_archive_expired_errors',
+                park_reason = 'ARCHIVE_ID_TAKEN', escalation_level = 0, escalated_at = NULL,
+                next_retry_at = NULL
+            WHERE t.ctid >= $1 AND t.ctid < $2
+              AND (t.disposition = 'ARCHIVED'
+                   OR (t.ttl_tier <> 'INFINITE' AND t.disposition IS DISTINCT FROM 'PARKED'
+                       AND t.created_at < $3 - shq.fn_get_ttl_interval(t.ttl_tier)))
+              AND EXISTS (SELECT 1 FROM %2$s a WHERE a.%4$I = t.%4$I)
+            RETURNING 1
+        ), moved AS (
+            DELETE FROM %1$s t
+            WHERE t.ctid >= $1 AND t.ctid < $2
+              AND (t.disposition = 'ARCHIVED'
+                   OR (t.ttl_tier <> 'INFINITE' AND t.disposition IS DISTINCT FROM 'PARKED'
+                       AND t.created_at < $3 - shq.fn_get_ttl_interval(t.ttl_tier)))
+              AND NOT EXISTS (SELECT 1 FROM %2$s a WHERE a.%4$I = t.%4$I)
+            RETURNING t.*
         ), archived AS (
             INSERT INTO %2$s (%3$s, disposition, archived_at, archived_by, archive_reason,
                               final_disposition, retention_expires_at)
@@ -411,10 +511,20 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     v_job     text;
+    v_jobs    text[] := ARRAY['archive_expired_errors', 'auto_park_exhausted_retries', 'escalate_stale_parked_errors'];
     v_started timestamptz;
 BEGIN
-    FOREACH v_job IN ARRAY ARRAY['archive_expired_errors', 'auto_park_exhausted_retries',
-                                 'escalate_stale_parked_errors'] LOOP
+    -- The whole schedule under one lock: another runner's overlap would park rows it has not
+    -- archived yet.
+    IF NOT shq.fn_job_lock('archive_expired_errors') THEN
+        FOREACH v_job IN ARRAY v_jobs LOOP
+            PERFORM shq.fn_log_job_run(v_job, NULL, p_now, p_batch_size, 0, 'skipped',
+                'another runner holds the daily schedule', clock_timestamp());
+            RETURN QUERY SELECT v_job, NULL::text, 0::bigint, 'skipped'::text;
+        END LOOP;
+        RETURN;
+    END IF;
+    FOREACH v_job IN ARRAY v_jobs LOOP
         v_started := clock_timestamp();
         BEGIN
             RETURN QUERY EXECUTE format(
@@ -492,11 +602,14 @@ BEGIN
 END
 $$;
 
--- Puts a further error table under governance: registry row, columns, indexes, archive, views.
+-- Puts a further error table under governance: registry row, columns, archive, views. Run again
+-- on a governed table, it changes only what its arguments name (NULL: keep). The job indexes and
+-- the check's validation are left to shq.fn_governance_pending_steps() (they must run outside a
+-- transaction); `lint-canon sql govern` runs them.
 CREATE OR REPLACE FUNCTION shq.fn_govern_error_table(
     p_table           regclass,
-    p_max_retries     integer DEFAULT 3,
-    p_retention       interval DEFAULT interval '1 year',
+    p_max_retries     integer DEFAULT NULL,
+    p_retention       interval DEFAULT NULL,
     p_hub             text DEFAULT NULL,
     p_id_column       name DEFAULT NULL,
     p_outreach_column name DEFAULT NULL)
@@ -504,54 +617,95 @@ RETURNS text
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_schema name;
-    v_table  name;
-    v_id     name := p_id_column;
-    v_out    name := p_outreach_column;
+    v_schema  name;
+    v_table   name;
+    v_kind    "char";
+    v_id      name := p_id_column;
+    v_out     name := p_outreach_column;
+    v_archive name;
+    v_old     shq.error_table_registry;
+    v_row     shq.error_table_registry;
 BEGIN
-    SELECT n.nspname, c.relname INTO v_schema, v_table
+    IF current_setting('lock_timeout') IN ('0', '0ms') THEN
+        PERFORM set_config('lock_timeout', '5s', true);  -- wait briefly for a busy table, then give up
+    END IF;
+    SELECT n.nspname, c.relname, c.relkind INTO v_schema, v_table, v_kind
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.oid = p_table AND c.relkind IN ('r', 'p');
-    IF v_table IS NULL THEN
+    WHERE c.oid = p_table;
+    IF v_kind IS NULL OR v_kind NOT IN ('r', 'p') THEN
         RAISE EXCEPTION '% is not a table', p_table;
     END IF;
-    IF p_max_retries IS NULL OR p_max_retries < 0 THEN
+    IF v_kind = 'p' THEN
+        RAISE EXCEPTION '%.% is partitioned: its rows live in its partitions, which the jobs read one table at a time; govern each partition instead',
+            quote_ident(v_schema), quote_ident(v_table);
+    END IF;
+    IF EXISTS (SELECT 1 FROM shq.error_table_registry g
+               WHERE g.archive_schema = v_schema AND g.archive_table = v_table) THEN
+        RAISE EXCEPTION '%.% is the archive of a governed table, not an error table', quote_ident(v_schema), quote_ident(v_table);
+    END IF;
+    IF p_max_retries IS NOT NULL AND p_max_retries < 0 THEN
         RAISE EXCEPTION 'max_retries must be 0 or more, got %', p_max_retries;
     END IF;
-    IF p_retention IS NULL OR p_retention <= interval '0' THEN
+    IF p_retention IS NOT NULL AND p_retention <= interval '0' THEN
         RAISE EXCEPTION 'retention must be a positive interval, got %', p_retention;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = p_table AND attname = 'created_at'
                    AND NOT attisdropped) THEN
-        RAISE EXCEPTION 'table %.% has no created_at column, which the TTL jobs need', v_schema, v_table;
+        RAISE EXCEPTION 'table %.% has no created_at column, which the TTL jobs need', quote_ident(v_schema), quote_ident(v_table);
+    END IF;
+    SELECT * INTO v_old FROM shq.error_table_registry g WHERE g.table_schema = v_schema AND g.table_name = v_table;
+    IF v_id IS NULL THEN
+        v_id := v_old.id_column;
     END IF;
     IF v_id IS NULL THEN
         SELECT a.attname INTO v_id
         FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
         WHERE k.conrelid = p_table AND k.contype = 'p' AND cardinality(k.conkey) = 1;
         IF v_id IS NULL THEN
-            RAISE EXCEPTION 'table %.% has no single-column primary key; pass p_id_column', v_schema, v_table;
+            RAISE EXCEPTION 'table %.% has no single-column primary key; pass p_id_column', quote_ident(v_schema), quote_ident(v_table);
         END IF;
     END IF;
-    IF v_out IS NULL AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = p_table
-                                 AND attname = 'outreach_id' AND NOT attisdropped) THEN
+    IF v_out IS NULL THEN
+        v_out := v_old.outreach_column;
+    END IF;
+    IF v_out IS NULL AND v_old.table_name IS NULL AND EXISTS (
+        SELECT 1 FROM pg_attribute WHERE attrelid = p_table AND attname = 'outreach_id' AND NOT attisdropped) THEN
         v_out := 'outreach_id';
+    END IF;
+    -- Within 63 bytes, and never the table itself nor another governed table.
+    v_archive := coalesce(v_old.archive_table, shq.fn_governance_name(v_table, '_archive'));
+    IF EXISTS (SELECT 1 FROM shq.error_table_registry g
+               WHERE g.table_schema = v_schema AND g.table_name = v_archive)
+       OR EXISTS (SELECT 1 FROM shq.error_table_registry g
+                  WHERE g.archive_schema = v_schema AND g.archive_table = v_archive
+                    AND (g.table_schema, g.table_name) <> (v_schema, v_table)) THEN
+        RAISE EXCEPTION 'the archive name %.% of %.% is taken by another governed table; rename one of them',
+            quote_ident(v_schema), quote_ident(v_archive), quote_ident(v_schema), quote_ident(v_table);
     END IF;
 
     INSERT INTO shq.error_table_registry AS g
         (table_schema, table_name, id_column, outreach_column, hub, max_retries, retention,
          archive_schema, archive_table)
-    VALUES (v_schema, v_table, v_id, v_out, p_hub, p_max_retries, p_retention,
-            v_schema, v_table || '_archive')
+    VALUES (v_schema, v_table, v_id, v_out, p_hub, coalesce(p_max_retries, 3),
+            coalesce(p_retention, interval '1 year'), v_schema, v_archive)
     ON CONFLICT (table_schema, table_name) DO UPDATE
-        SET max_retries = EXCLUDED.max_retries, retention = EXCLUDED.retention,
-            hub = coalesce(EXCLUDED.hub, g.hub);
+        SET max_retries = coalesce(p_max_retries, g.max_retries),
+            retention = coalesce(p_retention, g.retention),
+            hub = coalesce(p_hub, g.hub),
+            id_column = EXCLUDED.id_column,
+            outreach_column = EXCLUDED.outreach_column
+    RETURNING * INTO v_row;
 
-    PERFORM shq.fn_add_governance_columns(p_table, p_max_retries);
+    PERFORM shq.fn_add_governance_columns(p_table, v_row.max_retries);
+    IF p_max_retries IS NOT NULL THEN
+        -- New rows get the new default; rows already there keep their own max_retries.
+        EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN max_retries SET DEFAULT %s', v_schema, v_table, p_max_retries);
+    END IF;
     PERFORM shq.fn_create_error_archive(p_table);
     PERFORM shq.fn_refresh_governance_views();
-    RETURN format('%I.%I governed: archive %I.%I, max_retries %s, retention %s',
-                  v_schema, v_table, v_schema, v_table || '_archive', p_max_retries, p_retention);
+    RETURN format('%I.%I governed: archive %I.%I, max_retries %s, retention %s, hub %s',
+                  v_schema, v_table, v_schema, v_archive, v_row.max_retries, v_row.retention,
+                  coalesce(v_row.hub, 'none (system-wide)'));
 END
 $$;
 

@@ -62,6 +62,16 @@ def run_sql_file(conninfo: str, path: Path) -> None:
         conn.execute(path.read_text())
 
 
+def run_pending_steps(conninfo: str) -> list[str]:
+    """What `lint-canon sql apply` does after the migrations: the statements that must run
+    outside a transaction (job indexes built CONCURRENTLY, checks validated), one by one."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        statements = [row[0] for row in conn.execute("SELECT statement FROM shq.fn_governance_pending_steps()")]
+        for statement in statements:
+            conn.execute(statement)
+    return statements
+
+
 def psql_file(conninfo: str, path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [bin_path("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path), "-d", conninfo],
@@ -84,6 +94,7 @@ class Databases:
         run_sql_file(template_url, REFERENCE_SCHEMA)
         for migration in MIGRATIONS:
             run_sql_file(template_url, migration)
+        run_pending_steps(template_url)
 
     def create(self, migrated: bool = True) -> str:
         name = f"lc_test_{uuid.uuid4().hex[:12]}"

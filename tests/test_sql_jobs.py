@@ -1,6 +1,7 @@
 """The governance jobs on crafted rows: which rows archive, park, escalate and are cleaned up;
-batches, idempotence, advisory locks, the run log, loud double archives, further governed
-tables, and conservation under two concurrent runners with concurrent inserts."""
+batches, idempotence, the schedule's lock, the run log, reused ids, further governed tables
+(long, quoted, partitioned, failing), and conservation under two concurrent runners with
+concurrent inserts. (Whole schedules under concurrent runners and kills: test_sql_jobs_concurrency.py.)"""
 
 from __future__ import annotations
 
@@ -230,41 +231,141 @@ def test_master_runner_runs_the_three_daily_jobs_and_logs_them(db):
     assert len(db.execute("SELECT * FROM shq.fn_run_error_governance_jobs();").fetchall()) == 15
 
 
-def test_a_held_job_lock_gives_skipped(db, db_url):
+def test_a_held_schedule_lock_gives_skipped(db, db_url):
     add(db, "outreach.dol_errors", 1, timedelta(days=40))
     with psycopg.connect(db_url) as other:
-        other.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('lint-canon governance'), hashtext('archive_expired_errors'))"
-        )
+        other.execute("SELECT pg_advisory_xact_lock(key1, key2) FROM shq.fn_schedule_lock_key('daily')")
         assert run(db, "fn_archive_expired_errors") == [(None, 0, 0, "skipped")]
+        assert run(db, "fn_auto_park_exhausted_retries") == [(None, 0, 0, "skipped")]  # the same schedule
+        assert db.execute("SELECT job_name, status FROM shq.fn_run_error_governance_jobs(%s)", (NOW,)).fetchall() == [
+            ("archive_expired_errors", "skipped"),
+            ("auto_park_exhausted_retries", "skipped"),
+            ("escalate_stale_parked_errors", "skipped"),
+        ]
+        assert run(db, "fn_cleanup_expired_archives")[0][3] == "ok"  # the weekly one is another schedule
         other.rollback()
     assert live_ids(db, "outreach.dol_errors") == [1]
     assert db.execute(
-        "SELECT status, message FROM shq.governance_job_runs WHERE job_name = 'archive_expired_errors'"
-    ).fetchall() == [("skipped", "another runner holds this job")]
+        "SELECT DISTINCT status, message FROM shq.governance_job_runs WHERE job_name = 'archive_expired_errors'"
+    ).fetchall() == [("skipped", "another runner holds the daily schedule")]
     assert ("outreach.dol_errors", 1, 1, "ok") in run(db, "fn_archive_expired_errors")
 
 
-def test_double_archive_fails_loudly_and_loses_nothing(db):
+def test_an_id_the_archive_holds_already_is_parked_with_its_reason_and_blocks_nothing(db):
     t = "outreach.dol_errors"
     add(db, t, 1, timedelta(days=40))
     add(db, t, 2, timedelta(days=40))
-    # A stale copy of row 2 already sits in the archive (say, a restore gone wrong).
+    add(db, "people.people_errors", 7, timedelta(days=40))
+    # An archived row with id 2 from before the sequence was reset.
     db.execute(
         f"INSERT INTO {t}_archive (error_id, failure_code, created_at, retry_count, max_retries,"
-        " escalation_level, ttl_tier, retry_exhausted) VALUES (2, 'X', now(), 0, 5, 0, 'MEDIUM', false)"
+        " escalation_level, ttl_tier, retry_exhausted) VALUES (2, 'OLD', now(), 0, 5, 0, 'MEDIUM', false)"
     )
-    with pytest.raises(psycopg.errors.UniqueViolation):
-        run(db, "fn_archive_expired_errors")
-    assert live_ids(db, t) == [1, 2]  # the failed batch moved nothing
-    rows = db.execute(
-        "SELECT job_name, error_table, status FROM shq.fn_run_error_governance_jobs(%s)", (NOW,)
-    ).fetchall()
-    assert ("archive_expired_errors", None, "failed") in rows
-    assert ("auto_park_exhausted_retries", "outreach.dol_errors", "ok") in rows
-    [(message,)] = db.execute("SELECT message FROM shq.governance_job_runs WHERE status = 'failed'").fetchall()
-    assert "duplicate key value violates unique constraint" in message
-    assert live_ids(db, t) == [1, 2]
+    rows = run(db, "fn_archive_expired_errors")
+    assert (t, 1, 1, "ok") in rows and ("people.people_errors", 1, 1, "ok") in rows
+    assert live_ids(db, t) == [2]
+    assert db.execute(
+        f"SELECT disposition::text, park_reason, parked_by, parked_at FROM {t} WHERE error_id = 2"
+    ).fetchone() == ("PARKED", "ARCHIVE_ID_TAKEN", "shq.fn_archive_expired_errors", NOW)
+    assert db.execute(f"SELECT error_id, failure_code FROM {t}_archive ORDER BY 1").fetchall() == [
+        (1, "X"),
+        (2, "OLD"),  # untouched
+    ]
+    assert (t, 0, 0, "ok") in run(db, "fn_archive_expired_errors")  # parked: not tried again
+
+
+def test_one_failing_table_is_reported_and_the_others_still_run(db):
+    add(db, "outreach.dol_errors", 1, timedelta(days=40))
+    add(db, "people.people_errors", 2, timedelta(days=40))
+    db.execute("ALTER TABLE outreach.dol_errors_archive RENAME TO dol_errors_archive_gone")
+    rows = run(db, "fn_archive_expired_errors")
+    assert ("outreach.dol_errors", 0, 0, "failed") in rows
+    assert ("people.people_errors", 1, 1, "ok") in rows
+    assert live_ids(db, "outreach.dol_errors") == [1]
+    assert db.execute(
+        "SELECT message FROM shq.governance_job_runs WHERE status = 'failed' AND error_table = 'outreach.dol_errors'"
+    ).fetchall() == [('relation "outreach.dol_errors_archive" does not exist',)]
+
+
+def test_a_partitioned_table_is_refused_and_never_reported_ok(db):
+    db.execute(
+        "CREATE TABLE public.parted (id bigint, created_at timestamptz NOT NULL, PRIMARY KEY (id, created_at))"
+        " PARTITION BY RANGE (created_at);"
+        " CREATE TABLE public.parted_2026 PARTITION OF public.parted FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"
+    )
+    with pytest.raises(psycopg.errors.RaiseException) as info:
+        db.execute("SELECT shq.fn_govern_error_table('public.parted', p_id_column => 'id')")
+    assert info.value.diag.message_primary == (
+        "public.parted is partitioned: its rows live in its partitions, which the jobs read one table at a time; "
+        "govern each partition instead"
+    )
+    # Registered by hand all the same: the jobs say it failed, and why.
+    db.execute(
+        "INSERT INTO shq.error_table_registry (table_schema, table_name, id_column, archive_schema, archive_table)"
+        " VALUES ('public', 'parted', 'id', 'public', 'parted_archive')"
+    )
+    assert ("public.parted", 0, 0, "failed") in run(db, "fn_archive_expired_errors")
+    assert (
+        db.execute("SELECT message FROM shq.governance_job_runs WHERE error_table = 'public.parted'")
+        .fetchone()[0]
+        .startswith("public.parted is partitioned: ")
+    )
+
+
+def test_long_names_get_archive_and_index_names_that_cannot_collide(db):
+    base = "e" * 60
+    for suffix in ("1", "2"):  # two names whose first 61 bytes are the same
+        db.execute(
+            f"CREATE TABLE public.{base}{suffix} (id bigint PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())"
+        )
+        db.execute(f"SELECT shq.fn_govern_error_table('public.{base}{suffix}')")
+    archives = [
+        row[0]
+        for row in db.execute(
+            "SELECT archive_table FROM shq.error_table_registry WHERE table_name LIKE 'eee%' ORDER BY table_name"
+        )
+    ]
+    assert len(set(archives)) == 2 and all(len(name.encode()) <= 63 and name.endswith("_archive") for name in archives)
+    assert all(db.execute("SELECT to_regclass(%s) IS NOT NULL", (f"public.{a}",)).fetchone()[0] for a in archives)
+    for statement in [r[0] for r in db.execute("SELECT statement FROM shq.fn_governance_pending_steps()")]:
+        db.execute(statement)
+    indexes = [
+        r[0]
+        for r in db.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'eee%' AND indexname LIKE '%gov%' ORDER BY 1"
+        )
+    ]
+    assert len(indexes) == len(set(indexes)) == 4  # park and escalate, on each table
+    add_row = f"INSERT INTO public.{base}1 (id, created_at, ttl_tier) VALUES (1, %s, 'SHORT')"
+    db.execute(add_row, (NOW - timedelta(days=8),))
+    assert (f"public.{base}1", 1, 1, "ok") in run(db, "fn_archive_expired_errors")
+
+
+def test_quoted_and_mixed_case_names_are_governed(db):
+    db.execute(
+        'CREATE SCHEMA "Billing"; CREATE TABLE "Billing"."Invoice Errors" (id bigint PRIMARY KEY,'
+        " created_at timestamptz NOT NULL DEFAULT now())"
+    )
+    [(message,)] = db.execute("""SELECT shq.fn_govern_error_table('"Billing"."Invoice Errors"')""").fetchall()
+    assert message.startswith('"Billing"."Invoice Errors" governed: archive "Billing"."Invoice Errors_archive", ')
+    db.execute(
+        """INSERT INTO "Billing"."Invoice Errors" (id, created_at, ttl_tier) VALUES (1, %s, 'SHORT')""",
+        (NOW - timedelta(days=8),),
+    )
+    assert ('"Billing"."Invoice Errors"', 1, 1, "ok") in run(db, "fn_archive_expired_errors")
+
+
+def test_govern_again_changes_only_what_it_names(db):
+    assert db.execute(
+        "SELECT max_retries, retention, hub FROM shq.error_table_registry WHERE table_name = 'dol_errors'"
+    ).fetchone() == (5, timedelta(days=365), "HUB-DOL")
+    db.execute("SELECT shq.fn_govern_error_table('outreach.dol_errors', p_retention => interval '30 days')")
+    assert db.execute(
+        "SELECT max_retries, retention, hub FROM shq.error_table_registry WHERE table_name = 'dol_errors'"
+    ).fetchone() == (5, timedelta(days=30), "HUB-DOL")
+    db.execute("SELECT shq.fn_govern_error_table('outreach.dol_errors', 7)")
+    add(db, "outreach.dol_errors", 1, timedelta(days=1))
+    assert db.execute("SELECT max_retries FROM outreach.dol_errors").fetchone() == (7,)  # the new default
 
 
 def test_govern_a_further_table(db):
@@ -276,9 +377,9 @@ def test_govern_a_further_table(db):
     [(message,)] = db.execute(
         "SELECT shq.fn_govern_error_table('billing.invoice_errors', 4, interval '90 days', 'HUB-BIT')"
     ).fetchall()
-    assert (
-        message
-        == "billing.invoice_errors governed: archive billing.invoice_errors_archive, max_retries 4, retention 90 days"
+    assert message == (
+        "billing.invoice_errors governed: archive billing.invoice_errors_archive, max_retries 4, retention 90 days, "
+        "hub HUB-BIT"
     )
     db.execute(
         "INSERT INTO billing.invoice_errors (invoice_error_id, outreach_id, failure_code, created_at, ttl_tier)"

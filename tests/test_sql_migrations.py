@@ -5,6 +5,8 @@ and the document's sections 4-6 run as written afterwards."""
 from __future__ import annotations
 
 import subprocess
+import time
+import uuid
 
 import psycopg
 import pytest
@@ -237,3 +239,83 @@ def test_document_sections_4_to_6_run_as_written(pg_databases):
         assert conn.execute(individual.replace("uuid-here", str(outreach_id))).fetchall() == []
         with pytest.raises(psycopg.errors.InvalidTextRepresentation):
             conn.execute(individual)
+
+
+def test_psql_leaves_the_steps_that_need_their_own_transaction_and_runs_them_with_gexec(pg_databases):
+    conninfo = pg_databases.create(migrated=False)
+    for path in [REFERENCE_SCHEMA, *MIGRATIONS]:
+        assert psql_file(conninfo, path).returncode == 0
+    with psycopg.connect(conninfo) as conn:
+        # migration 1 built no index on the hub tables and validated no check: the steps are listed
+        assert conn.execute(
+            "SELECT count(*) FROM pg_indexes WHERE schemaname = 'outreach' AND indexname LIKE '%gov%'"
+        ).fetchone() == (0,)
+        steps = conn.execute("SELECT statement FROM shq.fn_governance_pending_steps()").fetchall()
+        assert len(steps) == 20
+        assert steps[0] == (
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS url_discovery_failures_gov_blocking_idx ON "
+            "company.url_discovery_failures (outreach_id) WHERE disposition IS NULL OR disposition IN ('RETRY', 'PARKED')",
+        )
+        assert steps[3] == (
+            "ALTER TABLE company.url_discovery_failures VALIDATE CONSTRAINT url_discovery_failures_escalation_level_check",
+        )
+        assert conn.execute(
+            "SELECT convalidated FROM pg_constraint WHERE conname = 'dol_errors_escalation_level_check'"
+        ).fetchone() == (False,)
+    # The README's way with psql: \gexec runs each row as a statement, outside a transaction.
+    result = subprocess.run(
+        [bin_path("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo],
+        input="SELECT statement FROM shq.fn_governance_pending_steps() \\gexec\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT count(*) FROM shq.fn_governance_pending_steps()").fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid"
+            " WHERE c.relname LIKE '%\\_gov\\_%' AND x.indisvalid"
+        ).fetchone() == (15,)
+
+
+def test_an_invalid_index_from_a_failed_concurrent_build_is_dropped_and_built_again(db):
+    db.execute("DROP INDEX outreach.dol_errors_gov_park_idx")
+    db.execute(
+        "CREATE INDEX dol_errors_gov_park_idx ON outreach.dol_errors (error_id);"
+        " UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'outreach.dol_errors_gov_park_idx'::regclass"
+    )
+    assert db.execute("SELECT statement FROM shq.fn_governance_pending_steps()").fetchall() == [
+        ("DROP INDEX CONCURRENTLY IF EXISTS outreach.dol_errors_gov_park_idx",),
+        (
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS dol_errors_gov_park_idx ON outreach.dol_errors (error_id)"
+            " WHERE (disposition IS NULL OR disposition = 'RETRY') AND retry_count >= max_retries",
+        ),
+    ]
+
+
+def test_a_migration_run_by_psql_waits_briefly_for_a_busy_table(pg_databases):
+    conninfo = pg_databases.create(migrated=False)
+    assert psql_file(conninfo, REFERENCE_SCHEMA).returncode == 0
+    with psycopg.connect(conninfo) as holder:
+        holder.execute("LOCK TABLE outreach.dol_errors IN ACCESS SHARE MODE")  # a long read, say
+        started = time.monotonic()
+        result = psql_file(conninfo, MIGRATIONS[0])
+        waited = time.monotonic() - started
+    assert result.returncode == 3
+    assert "ERROR:  canceling statement due to lock timeout" in result.stderr
+    assert 4 < waited < 30  # lock_timeout 5s: it gave up instead of queueing writers behind it
+
+
+def test_the_generic_job_executors_are_not_for_everyone(db):
+    role = f"lc_reader_{uuid.uuid4().hex[:8]}"
+    db.execute(f'CREATE ROLE "{role}"; GRANT USAGE ON SCHEMA shq TO "{role}"')
+    try:
+        db.execute(f'SET ROLE "{role}"')
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            db.execute("SELECT * FROM shq.fn_run_chunked_job('x', 'live', 'SELECT 1', now(), 10, 1)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            db.execute("SELECT * FROM shq.fn_run_keyset_job('x', 'SELECT 1', now(), 10, 1)")
+    finally:
+        db.execute("RESET ROLE")
+        db.execute(f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')

@@ -25,6 +25,15 @@ PLAN = [
 ]
 
 
+HUB_ERROR_TABLES = [
+    "company.url_discovery_failures",
+    "outreach.company_target_errors",
+    "outreach.dol_errors",
+    "people.people_errors",
+    "public.shq_error_log",
+]
+
+
 def sql(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lint_canon", "sql", *args],
@@ -63,7 +72,14 @@ def test_apply_status_and_a_second_apply(empty_db, tmp_path):
     # shown rebuilt from its parsed parts (issue 14: never the text as given)
     assert lines[0] == "database: " + describe(empty_db)
     assert lines[0].startswith("database: postgresql://")
-    assert [line.split(" (")[0] for line in lines[1:]] == [f"applied {name}" for name in PLAN]
+    assert [line.split(" (")[0] for line in lines[1:5]] == [f"applied {name}" for name in PLAN]
+    # then, each in a transaction of its own, the job indexes (CONCURRENTLY) and the validations
+    steps = []
+    for table in HUB_ERROR_TABLES:
+        name = table.split(".")[1]
+        steps += [f"built index {name}_gov_{kind}_idx on {table}" for kind in ("blocking", "escalate", "park")]
+        steps.append(f"validated {name}_escalation_level_check on {table}")
+    assert [line.split(" (")[0] for line in lines[5:]] == steps
     assert [file for file, _ in ledger(empty_db)] == PLAN
 
     second = sql("apply", "--database-url", empty_db, cwd=tmp_path)
@@ -281,9 +297,14 @@ def test_govern_then_daily_job_archives_the_new_tables_expired_rows(db_url, tmp_
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (
-        "billing.invoice_errors governed: archive billing.invoice_errors_archive, max_retries 4, retention 90 days\n"
-    )
+    assert [line.split(" (0.")[0] for line in result.stdout.splitlines()] == [
+        "billing.invoice_errors governed: archive billing.invoice_errors_archive, max_retries 4, retention 90 days, "
+        "hub HUB-BIT",
+        "built index invoice_errors_gov_blocking_idx on billing.invoice_errors",
+        "built index invoice_errors_gov_escalate_idx on billing.invoice_errors",
+        "built index invoice_errors_gov_park_idx on billing.invoice_errors",
+        "validated invoice_errors_escalation_level_check on billing.invoice_errors",
+    ]
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(
             "INSERT INTO billing.invoice_errors (invoice_error_id, failure_code, created_at, ttl_tier) VALUES"
@@ -312,7 +333,24 @@ def test_govern_then_daily_job_archives_the_new_tables_expired_rows(db_url, tmp_
     ("args", "message"),
     [
         (["nosuch.table"], "govern nosuch.table: no such table"),
-        (["invoice_errors"], "invoice_errors: name the table as SCHEMA.TABLE"),
+        (
+            ["invoice_errors"],
+            'govern invoice_errors: name the table as SCHEMA.TABLE, quoted as in SQL (billing."Invoice Errors")',
+        ),
+        (
+            ['a."unclosed'],
+            'govern a."unclosed: name the table as SCHEMA.TABLE, quoted as in SQL (billing."Invoice Errors")',
+        ),
+        (["public.no_created", "--max-retries", "-1"], "--max-retries -1: give 0 to 1000"),
+        (["public.no_created", "--max-retries", "99999999999"], "--max-retries 99999999999: give 0 to 1000"),
+        (
+            ["public.no_created", "--retention", "soon"],
+            "--retention 'soon': give a positive interval such as '90 days'",
+        ),
+        (
+            ["public.no_created", "--retention", "-1 day"],
+            "--retention '-1 day': give a positive interval such as '90 days'",
+        ),
         (
             ["public.no_created"],
             "govern public.no_created: table public.no_created has no created_at column, which the TTL jobs need",
@@ -329,17 +367,17 @@ def test_govern_errors_are_one_line(db_url, tmp_path, args, message):
 def test_a_failing_job_exits_1(db_url, tmp_path):
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO outreach.dol_errors (error_id, failure_code, created_at) VALUES (1, 'X', '2026-01-01')"
-        )
-        conn.execute(
-            "INSERT INTO outreach.dol_errors_archive (error_id, failure_code, created_at, retry_count, max_retries,"
-            " escalation_level, ttl_tier, retry_exhausted) VALUES (1, 'X', now(), 0, 5, 0, 'MEDIUM', false)"
+            "INSERT INTO outreach.dol_errors (error_id, failure_code, created_at) VALUES (1, 'X', '2026-01-01');"
+            " INSERT INTO people.people_errors (error_id, failure_code, created_at) VALUES (2, 'X', '2026-01-01');"
+            " ALTER TABLE outreach.dol_errors_archive RENAME TO dol_errors_archive_gone"
         )
     result = sql("jobs", "daily", "--now", "2026-03-01T12:00:00+00:00", "--database-url", db_url, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("jobs daily: FAILED in ")
+    # the table that failed is named with its reason; the others were archived
     assert (
-        "archive_expired_errors: FAILED after 0 rows: duplicate key value violates unique constraint" in result.stdout
+        'archive_expired_errors: FAILED after 1 rows: outreach.dol_errors: relation "outreach.dol_errors_archive" '
+        "does not exist;" in result.stdout
     )
     assert "auto_park_exhausted_retries: 0 rows in " in result.stdout
 
@@ -747,3 +785,50 @@ def test_a_ledger_of_an_older_runner_is_brought_up_to_date(empty_db, tmp_path):
         assert conn.execute(
             "SELECT project, file, installed_rank, success FROM lint_canon.migrations ORDER BY installed_rank"
         ).fetchall() == [("lint-canon", "001.sql", 1, True), ("lint-canon", "002.sql", 2, True)]
+
+
+def test_index_builds_wait_briefly_for_a_busy_table_and_the_next_apply_goes_on(db_url, tmp_path):
+    assert sql("baseline", "--database-url", db_url, cwd=tmp_path).returncode == 0
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("DROP INDEX outreach.dol_errors_gov_park_idx")
+    with psycopg.connect(db_url) as holder:
+        holder.execute("LOCK TABLE outreach.dol_errors IN SHARE MODE")  # CREATE INDEX CONCURRENTLY waits for it
+        busy = sql("apply", "--lock-timeout", "1s", "--database-url", db_url, cwd=tmp_path)
+    assert busy.returncode == 2
+    assert busy.stderr == (
+        "lint-canon: outreach.dol_errors: create index concurrently dol_errors_gov_park_idx: canceling statement due "
+        "to lock timeout; nothing else was changed: run the command again when the table is less busy (or raise "
+        "--lock-timeout), it goes on from there\n"
+    )
+    calm = sql("apply", "--database-url", db_url, cwd=tmp_path)
+    assert calm.returncode == 0, calm.stderr
+    assert [line.split(" (")[0] for line in calm.stdout.splitlines()[1:]] == [
+        "nothing to apply: 4 migrations up to date",
+        "built index dol_errors_gov_park_idx on outreach.dol_errors",
+    ]
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'outreach.dol_errors_gov_park_idx'::regclass"
+        ).fetchone() == (True,)
+
+
+def test_govern_takes_quoted_names_and_changes_only_what_its_options_name(db_url, tmp_path):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            'CREATE SCHEMA billing; CREATE TABLE billing."Invoice Errors" (id bigint PRIMARY KEY,'
+            " created_at timestamptz NOT NULL DEFAULT now())"
+        )
+    first = sql("govern", 'billing."Invoice Errors"', "--max-retries", "5", "--database-url", db_url, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0] == (
+        'billing."Invoice Errors" governed: archive billing."Invoice Errors_archive", max_retries 5, retention 1 year, '
+        "hub none (system-wide)"
+    )
+    again = sql("govern", 'billing."Invoice Errors"', "--hub", "HUB-BIT", "--database-url", db_url, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == (  # max_retries stays 5; nothing left to build
+        'billing."Invoice Errors" governed: archive billing."Invoice Errors_archive", max_retries 5, retention 1 year, '
+        "hub HUB-BIT\n"
+    )
+    dol = sql("govern", "outreach.dol_errors", "--retention", "2 years", "--database-url", db_url, cwd=tmp_path)
+    assert dol.stdout.startswith("outreach.dol_errors governed: archive outreach.dol_errors_archive, max_retries 5,")

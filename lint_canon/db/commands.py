@@ -74,8 +74,43 @@ def apply(args: Any) -> int:
     with _database(args, "sql apply", lock=True) as (target, conn, lock_conn):
         _say(f"database: {target.shown}")
         first = (lambda: _reference_schema(conn)) if args.reference_schema else None
-        mig.apply_all(conn, lock_conn, plan, args.lock_wait, args.dry_run, _say, args.out_of_order, args.to, first)
+        mig.apply_all(
+            conn,
+            lock_conn,
+            plan,
+            args.lock_wait,
+            args.dry_run,
+            _say,
+            args.out_of_order,
+            args.to,
+            first,
+            after=lambda: pending_steps(conn, _say),
+        )
     return EXIT_OK
+
+
+def pending_steps(conn: Any, say: Callable[[str], None]) -> int:
+    """Run what the governed tables still need outside a transaction (job indexes built
+    CONCURRENTLY, checks validated: shq.fn_governance_pending_steps), one statement at a time,
+    each in a transaction of its own. Returns how many ran."""
+    import psycopg
+
+    if not conn.execute("SELECT to_regprocedure('shq.fn_governance_pending_steps()') IS NOT NULL").fetchone()[0]:
+        return 0  # a plan of a team's own, on a database without lint-canon's migrations
+    steps = conn.execute("SELECT error_table, object_name, statement FROM shq.fn_governance_pending_steps()").fetchall()
+    for table, name, statement in steps:
+        started = time.perf_counter()
+        try:
+            conn.execute(statement)
+        except psycopg.Error as exc:
+            primary = exc.diag.message_primary if getattr(exc, "diag", None) else str(exc).splitlines()[0]
+            raise DatabaseError(
+                f"{table}: {statement.split(' IF ')[0].lower()} {name}: {primary}; nothing else was changed: run the "
+                "command again when the table is less busy (or raise --lock-timeout), it goes on from there"
+            ) from None
+        verb = {"CREATE": "built index", "DROP": "dropped invalid index", "ALTER": "validated"}[statement.split()[0]]
+        say(f"{verb} {name} on {table} ({time.perf_counter() - started:.2f} s)")
+    return len(steps)
 
 
 def _reference_schema(conn: Any) -> None:
@@ -157,21 +192,40 @@ def _now(args: Any) -> datetime:
     return datetime.now(UTC)
 
 
+MAX_BATCH_SIZE = 1_000_000
+MAX_RETRIES = 1000
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise DatabaseError(f"--batch-size {batch_size}: give 1 to {MAX_BATCH_SIZE:,} rows per batch")
+
+
 def run_jobs(args: Any) -> int:
+    _check_batch_size(args.batch_size)
+    now = _now(args)
     with _database(args, f"sql jobs {args.schedule}") as (target, conn, _):
-        return _jobs(conn, args.schedule, _now(args), args.batch_size, quiet_header=False, shown=target.shown)
+        if not args.force:
+            clock = conn.execute("SELECT now()").fetchone()[0]
+            if (now - clock).total_seconds() > 60:
+                raise DatabaseError(
+                    f"--now {now.isoformat()}: later than the database's clock ({clock.isoformat()}); the "
+                    f"{args.schedule} jobs would archive, park or delete rows before their time: pass --force if "
+                    "that is intended"
+                )
+        return _jobs(conn, args.schedule, now, args.batch_size, quiet_header=False, shown=target.shown)
 
 
 def _jobs(conn: Any, schedule: str, now: datetime, batch_size: int, quiet_header: bool, shown: str) -> int:
-    if batch_size < 1:
-        raise DatabaseError(f"--batch-size {batch_size}: must be at least 1")
+    _check_batch_size(batch_size)
     live = _live()
     started = time.perf_counter()
     results = job_runner.run_schedule(conn, schedule, now, batch_size, lambda line: sys.stdout.write("\n"), live)
     failed = [r for r in results if r.status == "failed"]
     if live is None:
         parts = "; ".join(job_runner.describe(r) for r in results)
-        verdict = "FAILED" if failed else "ok"
+        skipped = all(r.status == "skipped" for r in results)
+        verdict = "FAILED" if failed else "skipped" if skipped else "ok"
         _say(f"jobs {schedule}: {verdict} in {time.perf_counter() - started:.2f} s: {parts}")
     elif failed:
         _say(f"jobs {schedule}: FAILED")
@@ -181,13 +235,31 @@ def _jobs(conn: Any, schedule: str, now: datetime, batch_size: int, quiet_header
 def govern(args: Any) -> int:
     import psycopg
 
-    if "." not in args.table:
-        raise DatabaseError(f"{args.table}: name the table as SCHEMA.TABLE")
+    if args.max_retries is not None and not 0 <= args.max_retries <= MAX_RETRIES:
+        raise DatabaseError(f"--max-retries {args.max_retries}: give 0 to {MAX_RETRIES}")
     with _database(args, "sql govern") as (_, conn, _lock):
         try:
-            schema, table = args.table.split(".", 1)
+            # PostgreSQL reads the name as SQL does: quotes keep case and spaces, the rest folds.
+            parts = conn.execute("SELECT parse_ident(%s)", (args.table,)).fetchone()[0]
+        except psycopg.Error:
+            parts = None
+        if not parts or len(parts) != 2:
+            raise DatabaseError(
+                f'govern {args.table}: name the table as SCHEMA.TABLE, quoted as in SQL (billing."Invoice Errors")'
+            )
+        retention = None
+        if args.retention is not None:
+            try:
+                retention = conn.execute(
+                    "SELECT %s::interval, %s::interval > interval '0'", (args.retention, args.retention)
+                ).fetchone()
+            except psycopg.Error:
+                retention = None
+            if retention is None or not retention[1]:
+                raise DatabaseError(f"--retention {args.retention!r}: give a positive interval such as '90 days'")
+        try:
             regclass = conn.execute(
-                "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text))", (schema, table)
+                "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text))", (parts[0], parts[1])
             ).fetchone()[0]
             if regclass is None:
                 raise DatabaseError(f"govern {args.table}: no such table")
@@ -200,7 +272,8 @@ def govern(args: Any) -> int:
             if isinstance(exc, psycopg.errors.UndefinedFunction):
                 primary = "shq.fn_govern_error_table is missing: run `lint-canon sql apply` first"
             raise DatabaseError(f"govern {args.table}: {primary}") from None
-    _say(message)
+        _say(message)
+        pending_steps(conn, _say)
     return EXIT_OK
 
 
@@ -220,7 +293,9 @@ def verify(args: Any) -> int:
         with connect(target, args.lock_timeout, args.statement_timeout, "sql verify") as conn:
             with connect(target, args.lock_timeout, args.statement_timeout, "sql verify (lock)") as lock_conn:
                 _reference_schema(conn)
-                mig.apply_all(conn, lock_conn, plan, args.lock_wait, False, _say)
+                mig.apply_all(
+                    conn, lock_conn, plan, args.lock_wait, False, _say, after=lambda: pending_steps(conn, _say)
+                )
                 if mig.apply_all(conn, lock_conn, plan, args.lock_wait, False, lambda line: None):
                     raise DatabaseError("verify: a second apply applied something again")
             now = _now(args)

@@ -1,6 +1,8 @@
 """The governance jobs, driven batch by batch: each call of a job function does one batch per
 table in its own transaction (autocommit), and the job keeps its place for this run's p_now, so
-no transaction holds row locks for more than one batch."""
+no transaction holds row locks for more than one batch. The whole schedule runs under its
+advisory lock, held on this session across those transactions: a second runner (the CLI or the
+SQL master function) is skipped and changes nothing."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ def run_job(
 
     result = JobResult(job)
     started = time.perf_counter()
+    failed: dict[str, str] = {}
     try:
         while True:
             rows = conn.execute(
@@ -46,6 +49,9 @@ def run_job(
             if any(r[2] == "skipped" for r in rows):
                 result.status = "skipped"
                 break
+            for table, _, status, _ in rows:
+                if status == "failed" and table not in failed:
+                    failed[table] = _failure(conn, job, table, now)
             if progress is not None:
                 progress(result)
             if not any(r[3] for r in rows):
@@ -53,8 +59,21 @@ def run_job(
     except psycopg.Error as exc:
         result.status = "failed"
         result.error = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc).splitlines()[0]
+    if failed and result.status == "ok":
+        # The other tables ran: the job is failed for the tables named, done for the rest.
+        result.status = "failed"
+        result.error = "; ".join(f"{table}: {message}" for table, message in failed.items())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _failure(conn: Any, job: str, table: str, now: datetime) -> str:
+    row = conn.execute(
+        "SELECT message FROM shq.governance_job_runs WHERE job_name = %s AND error_table = %s AND as_of = %s"
+        " AND status = 'failed' ORDER BY run_id DESC LIMIT 1",
+        (job, table, now),
+    ).fetchone()
+    return row[0] if row and row[0] else "failed (see shq.governance_job_runs)"
 
 
 def run_schedule(
@@ -65,25 +84,37 @@ def run_schedule(
     say: Callable[[str], None],
     live: Callable[[str], None] | None,
 ) -> list[JobResult]:
-    """Run the jobs of ``schedule``; ``live`` (on a terminal) gets a progress line per batch."""
-    results = []
-    for job in SCHEDULES[schedule]:
+    """Run the jobs of ``schedule`` under its lock; ``live`` (on a terminal) gets a progress line
+    per batch."""
+    key = conn.execute("SELECT key1, key2 FROM shq.fn_schedule_lock_key(%s)", (schedule,)).fetchone()
+    if not conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()[0]:
+        for job in SCHEDULES[schedule]:
+            conn.execute(
+                "SELECT shq.fn_log_job_run(%s, NULL, %s, %s, 0, 'skipped', %s, clock_timestamp())",
+                (job, now, batch_size, f"another runner holds the {schedule} schedule"),
+            )
+        return [JobResult(job, status="skipped") for job in SCHEDULES[schedule]]
+    try:
+        results = []
+        for job in SCHEDULES[schedule]:
 
-        def progress(r: JobResult) -> None:
+            def progress(r: JobResult) -> None:
+                if live is not None:
+                    live(f"{r.job}: {r.rows:,} rows, {r.rate:,.0f} rows/s")
+
+            result = run_job(conn, job, now, batch_size, progress)
+            results.append(result)
             if live is not None:
-                live(f"{r.job}: {r.rows:,} rows, {r.rate:,.0f} rows/s")
-
-        result = run_job(conn, job, now, batch_size, progress)
-        results.append(result)
-        if live is not None:
-            live(describe(result))
-            say("")
-    return results
+                live(describe(result))
+                say("")
+        return results
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def describe(r: JobResult) -> str:
     if r.status == "skipped":
-        return f"{r.job}: skipped, another runner holds it"
+        return f"{r.job}: skipped, another runner holds the schedule"
     if r.status == "failed":
         return f"{r.job}: FAILED after {r.rows:,} rows: {r.error}"
     return f"{r.job}: {r.rows:,} rows in {r.seconds:.2f} s ({r.rate:,.0f} rows/s)"

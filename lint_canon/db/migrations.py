@@ -501,10 +501,12 @@ def apply_all(
     out_of_order: bool = False,
     upto: str | None = None,
     first: Callable[[], None] | None = None,
+    after: Callable[[], object] | None = None,
 ) -> int:
     """Apply what is pending, in order (up to and including ``upto``), after ``validate``, under
     the migration lock held by ``lock_conn``; ``first`` (the reference schema) runs under the
-    lock before anything else. Returns how many files were applied."""
+    lock before anything else, ``after`` (the steps that must run outside a transaction) once
+    the files are applied. Returns how many files were applied."""
     migrations = plan.migrations
     wanted = _upto(migrations, upto)
     if dry_run:
@@ -534,6 +536,9 @@ def apply_all(
             count += 1
         if count == 0:
             say(f"nothing to apply: {len(migrations)} migrations up to date")
+        if after is not None and wanted == migrations:
+            still_locked(lock_conn)
+            after()
         return count
     finally:
         release_lock(lock_conn)

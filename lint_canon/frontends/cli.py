@@ -195,10 +195,19 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     jobs.add_argument("schedule", choices=("daily", "weekly"))
     jobs.add_argument("--batch-size", type=int, default=10000, metavar="N", help="rows per batch (default 10000)")
     jobs.add_argument("--now", metavar="TIME", help="the time the jobs run as (ISO 8601; default: now)")
-    govern = actions.add_parser("govern", parents=[common], help="put another error table under governance")
-    govern.add_argument("table", metavar="SCHEMA.TABLE")
-    govern.add_argument("--max-retries", type=int, default=3, metavar="N")
-    govern.add_argument("--retention", default="1 year", metavar="INTERVAL", help="archive retention (default 1 year)")
+    jobs.add_argument(
+        "--force", action="store_true", help="run with a --now later than the database's clock (refused otherwise)"
+    )
+    govern = actions.add_parser(
+        "govern",
+        parents=[common],
+        help="put another error table under governance; on a governed one, change only what the options name",
+    )
+    govern.add_argument(
+        "table", metavar="SCHEMA.TABLE", help='as in SQL: billing.invoice_errors, billing."Invoice Errors"'
+    )
+    govern.add_argument("--max-retries", type=int, metavar="N", help="retries before a row is parked (new table: 3)")
+    govern.add_argument("--retention", metavar="INTERVAL", help="how long archived rows are kept (new table: 1 year)")
     govern.add_argument("--hub", metavar="HUB", help="the hub that owns the table")
     verify = actions.add_parser(
         "verify",
@@ -207,6 +216,7 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("--batch-size", type=int, default=10000, metavar="N")
     verify.add_argument("--now", metavar="TIME")
+    verify.set_defaults(force=True)  # a throwaway database: any --now
     server = actions.add_parser(
         "server", help="the embedded PostgreSQL of .lint_canon/: keep it running, stop it, or show its state"
     )
