@@ -129,6 +129,20 @@ AS $$
       AND a.attname NOT IN ('disposition', 'archived_at')
 $$;
 
+-- The columns of an error table, quoted, that an INSERT may set, except those the archive job
+-- sets itself when it puts a row back parked (generated columns cannot be set).
+CREATE OR REPLACE FUNCTION shq.fn_park_back_columns(p_table regclass)
+RETURNS text
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum)
+    FROM pg_attribute a
+    WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+      AND a.attname NOT IN ('disposition', 'parked_at', 'parked_by', 'park_reason', 'escalation_level',
+                            'escalated_at', 'next_retry_at')
+$$;
+
 CREATE OR REPLACE FUNCTION shq.fn_id_type(p_table regclass, p_column name)
 RETURNS text
 LANGUAGE sql
@@ -219,13 +233,17 @@ $$;
 -- many. Every block is read once (a TID range scan), so the cost is one pass over the table
 -- whatever the physical order of the rows; each chunk holds about p_batch_size rows, which
 -- bounds the row locks of a batch.
+DROP FUNCTION IF EXISTS shq.fn_run_chunked_job(text, text, text, timestamptz, integer, integer);
 CREATE OR REPLACE FUNCTION shq.fn_run_chunked_job(
     p_job         text,
     p_target      text,      -- 'live' (the error tables) or 'archive' (their archives)
-    p_statement   text,      -- format() template: %1$s the table, %2$s the archive, %3$s copy columns, %4$I the id
+    p_statement   text,      -- format() template: %1$s the table, %2$s the archive, %3$s copy columns,
+                             -- %4$I the id, %5$s the columns a row put back parked keeps
     p_now         timestamptz,
     p_batch_size  integer,
-    p_max_batches integer)
+    p_max_batches integer,
+    p_on_conflict text DEFAULT NULL)  -- the chunk's statement again, for when p_statement hits a
+                                      -- unique violation (run in its place; NULL: fail)
 RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
 LANGUAGE plpgsql
 AS $$
@@ -271,12 +289,29 @@ BEGIN
         BEGIN
             PERFORM shq.fn_check_not_partitioned(v_live);
             v_stmt := format(p_statement, v_live, format('%I.%I', r.archive_schema, r.archive_table),
-                             shq.fn_copy_columns(v_live::regclass), r.id_column);
+                             shq.fn_copy_columns(v_live::regclass), r.id_column,
+                             shq.fn_park_back_columns(v_live::regclass));
             SELECT c.blocks, c.step INTO v_blocks, v_step FROM shq.fn_chunk_blocks(v_table::regclass, p_batch_size) c;
             WHILE v_block < v_blocks LOOP
                 EXIT WHEN p_max_batches IS NOT NULL AND v_batches >= p_max_batches;
-                EXECUTE v_stmt INTO v_rows
-                    USING format('(%s,0)', v_block)::tid, format('(%s,0)', v_block + v_step)::tid, p_now, r.retention;
+                IF p_on_conflict IS NULL THEN
+                    EXECUTE v_stmt INTO v_rows
+                        USING format('(%s,0)', v_block)::tid, format('(%s,0)', v_block + v_step)::tid, p_now, r.retention;
+                ELSE
+                    -- The plain statement is the fast path; a unique violation (rare) rolls this
+                    -- chunk back and runs the careful statement instead.
+                    BEGIN
+                        EXECUTE v_stmt INTO v_rows
+                            USING format('(%s,0)', v_block)::tid, format('(%s,0)', v_block + v_step)::tid, p_now,
+                                  r.retention;
+                    EXCEPTION WHEN unique_violation THEN
+                        EXECUTE format(p_on_conflict, v_live, format('%I.%I', r.archive_schema, r.archive_table),
+                                       shq.fn_copy_columns(v_live::regclass), r.id_column,
+                                       shq.fn_park_back_columns(v_live::regclass)) INTO v_rows
+                            USING format('(%s,0)', v_block)::tid, format('(%s,0)', v_block + v_step)::tid, p_now,
+                                  r.retention;
+                    END;
+                END IF;
                 v_block := v_block + v_step;
                 v_total := v_total + v_rows;
                 IF v_rows > 0 THEN
@@ -380,7 +415,7 @@ END
 $$;
 
 -- They run the SQL text they are given: for the job functions below, not for anyone.
-REVOKE ALL ON FUNCTION shq.fn_run_chunked_job(text, text, text, timestamptz, integer, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION shq.fn_run_chunked_job(text, text, text, timestamptz, integer, integer, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION shq.fn_run_keyset_job(text, text, timestamptz, integer, integer) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION shq.fn_archive_expired_errors(
@@ -391,25 +426,12 @@ RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status t
 LANGUAGE sql
 AS $$
     SELECT * FROM shq.fn_run_chunked_job('archive_expired_errors', 'live', $f$
-        WITH taken AS (
-            -- The archive holds a row with this id already (a reused id): park it for a person.
-            UPDATE %1$s t
-            SET disposition = 'PARKED', parked_at = $3, parked_by = 'shq.fn_archive_expired_errors',
-                park_reason = 'ARCHIVE_ID_TAKEN', escalation_level = 0, escalated_at = NULL,
-                next_retry_at = NULL
-            WHERE t.ctid >= $1 AND t.ctid < $2
-              AND (t.disposition = 'ARCHIVED'
-                   OR (t.ttl_tier <> 'INFINITE' AND t.disposition IS DISTINCT FROM 'PARKED'
-                       AND t.created_at < $3 - shq.fn_get_ttl_interval(t.ttl_tier)))
-              AND EXISTS (SELECT 1 FROM %2$s a WHERE a.%4$I = t.%4$I)
-            RETURNING 1
-        ), moved AS (
+        WITH moved AS (
             DELETE FROM %1$s t
             WHERE t.ctid >= $1 AND t.ctid < $2
               AND (t.disposition = 'ARCHIVED'
                    OR (t.ttl_tier <> 'INFINITE' AND t.disposition IS DISTINCT FROM 'PARKED'
                        AND t.created_at < $3 - shq.fn_get_ttl_interval(t.ttl_tier)))
-              AND NOT EXISTS (SELECT 1 FROM %2$s a WHERE a.%4$I = t.%4$I)
             RETURNING t.*
         ), archived AS (
             INSERT INTO %2$s (%3$s, disposition, archived_at, archived_by, archive_reason,
@@ -423,7 +445,38 @@ AS $$
             RETURNING 1
         )
         SELECT count(*) FROM archived
-        $f$, p_now, p_batch_size, p_max_batches)
+        $f$, p_now, p_batch_size, p_max_batches, $f$
+        WITH moved AS (
+            DELETE FROM %1$s t
+            WHERE t.ctid >= $1 AND t.ctid < $2
+              AND (t.disposition = 'ARCHIVED'
+                   OR (t.ttl_tier <> 'INFINITE' AND t.disposition IS DISTINCT FROM 'PARKED'
+                       AND t.created_at < $3 - shq.fn_get_ttl_interval(t.ttl_tier)))
+            RETURNING t.*
+        ), archived AS (
+            INSERT INTO %2$s (%3$s, disposition, archived_at, archived_by, archive_reason,
+                              final_disposition, retention_expires_at)
+            SELECT %3$s, 'ARCHIVED', $3, 'shq.fn_archive_expired_errors',
+                   (CASE WHEN disposition = 'ARCHIVED' THEN 'MANUAL'
+                         WHEN disposition = 'RESOLVED' THEN 'RESOLVED'
+                         ELSE 'TTL_EXPIRED' END)::shq.archive_reason,
+                   disposition, $3 + $4
+            FROM moved
+            ON CONFLICT (%4$I) DO NOTHING
+            RETURNING %4$I
+        ), kept AS (
+            -- The archive holds a row with this id already (a reused id): the row goes back,
+            -- parked for a person, and the rest of the chunk is archived.
+            INSERT INTO %1$s
+                (%5$s, disposition, parked_at, parked_by, park_reason, escalation_level, escalated_at, next_retry_at)
+            OVERRIDING SYSTEM VALUE
+            SELECT %5$s, 'PARKED', $3, 'shq.fn_archive_expired_errors', 'ARCHIVE_ID_TAKEN', 0, NULL, NULL
+            FROM moved m
+            WHERE NOT EXISTS (SELECT 1 FROM archived a WHERE a.%4$I = m.%4$I)
+            RETURNING 1
+        )
+        SELECT count(*) FROM archived
+        $f$)
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_cleanup_expired_archives(

@@ -1,12 +1,43 @@
 -- 2026-02-02-promotion-gate-functions.sql  (migration 4 of 4)
 --
--- Purpose: the DONE-state checkers, blocking-error checkers, promotion functions, the three
--- tiers and the readiness views of ENFORCEMENT_IMPLEMENTATION_SUMMARY.md section 1.4 and 5.
+-- Purpose: the hubs, the DONE definitions and checkers, blocking-error checkers, promotion
+-- functions, the three tiers and the readiness views of ENFORCEMENT_IMPLEMENTATION_SUMMARY.md
+-- section 1.4 and 5.
 --
--- Decisions (also in fixtures/DONE_STATE_DEFINITIONS.md, which lint-canon compares with the
--- fn_check_*_done functions below):
+-- Decisions (the criteria, blocking errors, hub order and tiers are also in
+-- fixtures/DONE_STATE_DEFINITIONS.md, which lint-canon compares with the DONE definitions below):
 --   * DONE criteria, per hub, exactly as the document's table says; a hub row that is missing
---     is not done.
+--     is not done. For People the rows are the slots: an outreach id with no slot row is not
+--     DONE, even with min_slots 0.
+--   * One definition per hub, so that the readiness view and the checkers cannot disagree:
+--     shq.fn_<hub>_done_state() returns, for every outreach id the hub has a row for (at most
+--     one: a primary key or a GROUP BY, so the view's joins never multiply rows), whether it is
+--     DONE, and the hub's figures the view shows. The view LEFT JOINs it (no row: not DONE);
+--     shq.fn_check_<hub>_done(outreach_id) probes it with EXISTS (... AND done).
+--     They are LANGUAGE sql STABLE functions returning a table because PostgreSQL inlines those
+--     in FROM and pushes the outreach id down into them: the probe is an index lookup and the
+--     view stays set-based (hash or merge joins). A scalar function whose body has a subquery
+--     is never inlined and would run once per outreach id. They are PARALLEL SAFE because the
+--     planner reads that label before inlining: unlabelled, they would keep the view from the
+--     parallel plans it had when the criteria were written in it.
+--     DONE is a column rather than a filter (a function listing only the DONE ids) because
+--     the view also shows the confidence score and the slot counts of ids that are not DONE:
+--     with a filter it read company_target twice and grouped company_slot twice, 13 % slower
+--     at 250,000 outreach ids (the summary 30 %); as a column each hub table is read once, as
+--     before.
+--     Rejected: a second copy of each criterion in the view, with lint-canon comparing both
+--     copies with the document. Copies agree on the predicates lint-canon normalises, not
+--     necessarily on what surrounds them (coalesce, NULL, a missing row), and every change
+--     would still be made twice.
+--     lint-canon's CANON402 follows a checker into the function it selects from when that
+--     function is in the same file (its done column and its WHERE are the criteria): the
+--     document is compared with the one definition.
+--   * The hubs are rows of shq.hubs (id, display name, order, DONE checker); fn_hub_done,
+--     fn_get_promotion_blockers and fn_can_promote_to_hub read it, and
+--     shq.hub_promotion_prerequisites references it. A further hub needs its row, its checker
+--     (a function of (uuid) returning boolean, and a row in the DONE document), and its
+--     prerequisite rows; no function is edited. The readiness view and the tiers stay those of
+--     the document's five hubs: a hub there is a column, and changing them is a migration.
 --   * Blocking errors: errors whose disposition is RETRY or PARKED (or not yet backfilled, NULL)
 --     block promotion; IGNORE, RESOLVED and ARCHIVED do not (document section 7). An error
 --     table's hub comes from shq.error_table_registry; public.shq_error_log has no hub and its
@@ -20,10 +51,11 @@
 --     Tier 3 campaign ready: Tier 2 and at least min_slots filled slots whose e-mail is verified.
 --     min_slots (3) and the Tier 1 confidence (0.800) live in shq.promotion_settings.
 --   * The views are set-based (joins and grouped subqueries, no per-row function calls); the
---     functions answer for one outreach id with the same predicates.
+--     functions answer for one outreach id.
+--   * The hub's checker is called by name with format('%I.%I'), never by concatenated text.
 --
 -- Safe to re-run; a second run changes nothing.
--- Run alone: psql -v ON_ERROR_STOP=1 -f sql/2026-02-02-promotion-gate-functions.sql "$DATABASE_URL"
+-- Run alone (after migrations 1-3): psql -v ON_ERROR_STOP=1 -f sql/2026-02-02-promotion-gate-functions.sql "$DATABASE_URL"
 
 SET client_min_messages = warning;
 
@@ -34,9 +66,27 @@ CREATE TABLE IF NOT EXISTS shq.promotion_settings (
 );
 INSERT INTO shq.promotion_settings (id) VALUES (true) ON CONFLICT (id) DO NOTHING;
 
+CREATE TABLE IF NOT EXISTS shq.hubs (
+    hub_id         text PRIMARY KEY,
+    display_name   text NOT NULL,
+    sort_order     integer NOT NULL UNIQUE,
+    -- Names, not a regprocedure: pg_upgrade refuses tables holding regprocedure values.
+    checker_schema name NOT NULL DEFAULT 'shq',
+    checker_name   name NOT NULL
+);
+COMMENT ON TABLE shq.hubs IS
+    'The hubs. checker_schema.checker_name(outreach_id uuid) returns whether the hub is DONE.';
+INSERT INTO shq.hubs (hub_id, display_name, sort_order, checker_name) VALUES
+    ('HUB-COMPANY-TARGET', 'Company Target', 1, 'fn_check_company_target_done'),
+    ('HUB-DOL', 'DOL', 2, 'fn_check_dol_done'),
+    ('HUB-PEOPLE', 'People', 3, 'fn_check_people_done'),
+    ('HUB-BLOG', 'Blog', 4, 'fn_check_blog_done'),
+    ('HUB-BIT', 'BIT', 5, 'fn_check_bit_done')
+ON CONFLICT (hub_id) DO NOTHING;
+
 CREATE TABLE IF NOT EXISTS shq.hub_promotion_prerequisites (
-    target_hub   text NOT NULL,
-    required_hub text NOT NULL,
+    target_hub   text NOT NULL REFERENCES shq.hubs (hub_id),
+    required_hub text NOT NULL REFERENCES shq.hubs (hub_id),
     PRIMARY KEY (target_hub, required_hub)
 );
 INSERT INTO shq.hub_promotion_prerequisites (target_hub, required_hub) VALUES
@@ -50,20 +100,78 @@ INSERT INTO shq.hub_promotion_prerequisites (target_hub, required_hub) VALUES
     ('HUB-BIT', 'HUB-BLOG')
 ON CONFLICT DO NOTHING;
 
--- DONE-state checkers ------------------------------------------------------------------------
+-- DONE definitions: one per hub ------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION shq.fn_company_target_done_state()
+RETURNS TABLE (outreach_id uuid, done boolean, confidence_score numeric)
+LANGUAGE sql
+STABLE
+PARALLEL SAFE
+AS $$
+    SELECT ct.outreach_id,
+           ct.execution_status = 'ready'
+               AND ct.email_method IS NOT NULL
+               AND ct.confidence_score IS NOT NULL
+               AND ct.imo_completed_at IS NOT NULL,
+           ct.confidence_score
+    FROM outreach.company_target ct
+$$;
+
+CREATE OR REPLACE FUNCTION shq.fn_dol_done_state()
+RETURNS TABLE (outreach_id uuid, done boolean)
+LANGUAGE sql
+STABLE
+PARALLEL SAFE
+AS $$
+    SELECT d.outreach_id,
+           d.ein IS NOT NULL
+               AND d.filing_present = TRUE
+    FROM outreach.dol d
+$$;
+
+CREATE OR REPLACE FUNCTION shq.fn_people_done_state(p_min_slots integer DEFAULT NULL)
+RETURNS TABLE (outreach_id uuid, done boolean, filled_slots bigint, verified_slots bigint)
+LANGUAGE sql
+STABLE
+PARALLEL SAFE
+AS $$
+    SELECT s.outreach_id,
+           count(*) FILTER (WHERE s.is_filled) >= coalesce(p_min_slots, (SELECT min_slots FROM shq.promotion_settings)),
+           count(*) FILTER (WHERE s.is_filled),
+           count(*) FILTER (WHERE s.is_filled AND s.email_verified)
+    FROM people.company_slot s
+    GROUP BY s.outreach_id
+$$;
+
+CREATE OR REPLACE FUNCTION shq.fn_blog_done_state()
+RETURNS TABLE (outreach_id uuid, done boolean)
+LANGUAGE sql
+STABLE
+PARALLEL SAFE
+AS $$
+    SELECT b.outreach_id, true FROM outreach.blog b
+$$;
+
+CREATE OR REPLACE FUNCTION shq.fn_bit_done_state()
+RETURNS TABLE (outreach_id uuid, done boolean)
+LANGUAGE sql
+STABLE
+PARALLEL SAFE
+AS $$
+    SELECT b.outreach_id,
+           b.score IS NOT NULL
+               AND b.signal_count > 0
+    FROM outreach.bit_scores b
+$$;
+
+-- DONE-state checkers: one outreach id ----------------------------------------------------
 
 CREATE OR REPLACE FUNCTION shq.fn_check_company_target_done(p_outreach_id uuid)
 RETURNS boolean
 LANGUAGE sql
 STABLE
 AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM outreach.company_target ct
-        WHERE ct.outreach_id = p_outreach_id
-          AND ct.execution_status = 'ready'
-          AND ct.email_method IS NOT NULL
-          AND ct.confidence_score IS NOT NULL
-          AND ct.imo_completed_at IS NOT NULL)
+    SELECT EXISTS (SELECT 1 FROM shq.fn_company_target_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_check_dol_done(p_outreach_id uuid)
@@ -71,11 +179,7 @@ RETURNS boolean
 LANGUAGE sql
 STABLE
 AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM outreach.dol d
-        WHERE d.outreach_id = p_outreach_id
-          AND d.ein IS NOT NULL
-          AND d.filing_present = TRUE)
+    SELECT EXISTS (SELECT 1 FROM shq.fn_dol_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_check_people_done(p_outreach_id uuid, p_min_slots integer DEFAULT NULL)
@@ -83,9 +187,7 @@ RETURNS boolean
 LANGUAGE sql
 STABLE
 AS $$
-    SELECT count(*) FILTER (WHERE s.is_filled) >= coalesce(p_min_slots, (SELECT min_slots FROM shq.promotion_settings))
-    FROM people.company_slot s
-    WHERE s.outreach_id = p_outreach_id
+    SELECT EXISTS (SELECT 1 FROM shq.fn_people_done_state(p_min_slots) s WHERE s.outreach_id = p_outreach_id AND s.done)
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_check_blog_done(p_outreach_id uuid)
@@ -93,7 +195,7 @@ RETURNS boolean
 LANGUAGE sql
 STABLE
 AS $$
-    SELECT EXISTS (SELECT 1 FROM outreach.blog b WHERE b.outreach_id = p_outreach_id)
+    SELECT EXISTS (SELECT 1 FROM shq.fn_blog_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_check_bit_done(p_outreach_id uuid)
@@ -101,11 +203,7 @@ RETURNS boolean
 LANGUAGE sql
 STABLE
 AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM outreach.bit_scores b
-        WHERE b.outreach_id = p_outreach_id
-          AND b.score IS NOT NULL
-          AND b.signal_count > 0)
+    SELECT EXISTS (SELECT 1 FROM shq.fn_bit_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)
 $$;
 
 -- Blocking-error checkers --------------------------------------------------------------------
@@ -152,12 +250,6 @@ AS $$ SELECT shq.fn_has_blocking_errors('people.people_errors'::regclass, p_outr
 CREATE OR REPLACE VIEW shq.vw_promotion_readiness AS
 WITH settings AS (
     SELECT min_slots, tier1_min_confidence FROM shq.promotion_settings
-), slots AS (
-    SELECT outreach_id,
-           count(*) FILTER (WHERE is_filled) AS filled_slots,
-           count(*) FILTER (WHERE is_filled AND email_verified) AS verified_slots
-    FROM people.company_slot
-    GROUP BY outreach_id
 ), blocking AS (
     SELECT outreach_id,
            sum(blocking_errors) AS blocking_errors,
@@ -170,16 +262,15 @@ WITH settings AS (
     GROUP BY outreach_id
 ), done AS (
     SELECT o.outreach_id,
-           coalesce(ct.execution_status = 'ready' AND ct.email_method IS NOT NULL
-                    AND ct.confidence_score IS NOT NULL AND ct.imo_completed_at IS NOT NULL, false)
-               AS company_target_done,
-           coalesce(d.ein IS NOT NULL AND d.filing_present = TRUE, false) AS dol_done,
-           coalesce(sl.filled_slots, 0) >= st.min_slots AS people_done,
-           b.outreach_id IS NOT NULL AS blog_done,
-           coalesce(bs.score IS NOT NULL AND bs.signal_count > 0, false) AS bit_done,
-           ct.confidence_score,
-           coalesce(sl.filled_slots, 0) AS filled_slots,
-           coalesce(sl.verified_slots, 0) AS verified_slots,
+           coalesce(ct.done, false) AS company_target_done,
+           coalesce(d.done, false) AS dol_done,
+           coalesce(pe.done, false) AS people_done,
+           coalesce(b.done, false) AS blog_done,
+           coalesce(bs.done, false) AS bit_done,
+           -- A function's result drops the column's typmod; the view keeps company_target's type.
+           ct.confidence_score::numeric(4, 3) AS confidence_score,
+           coalesce(pe.filled_slots, 0) AS filled_slots,
+           coalesce(pe.verified_slots, 0) AS verified_slots,
            coalesce(bl.blocking_errors, 0) AS blocking_errors,
            coalesce(bl.company_target_blocking, 0) AS company_target_blocking,
            coalesce(bl.dol_blocking, 0) AS dol_blocking,
@@ -190,11 +281,11 @@ WITH settings AS (
            st.tier1_min_confidence
     FROM outreach.outreach o
     CROSS JOIN settings st
-    LEFT JOIN outreach.company_target ct ON ct.outreach_id = o.outreach_id
-    LEFT JOIN outreach.dol d ON d.outreach_id = o.outreach_id
-    LEFT JOIN slots sl ON sl.outreach_id = o.outreach_id
-    LEFT JOIN outreach.blog b ON b.outreach_id = o.outreach_id
-    LEFT JOIN outreach.bit_scores bs ON bs.outreach_id = o.outreach_id
+    LEFT JOIN shq.fn_company_target_done_state() ct ON ct.outreach_id = o.outreach_id
+    LEFT JOIN shq.fn_dol_done_state() d ON d.outreach_id = o.outreach_id
+    LEFT JOIN shq.fn_people_done_state() pe ON pe.outreach_id = o.outreach_id
+    LEFT JOIN shq.fn_blog_done_state() b ON b.outreach_id = o.outreach_id
+    LEFT JOIN shq.fn_bit_done_state() bs ON bs.outreach_id = o.outreach_id
     LEFT JOIN blocking bl ON bl.outreach_id = o.outreach_id
 ), tiers AS (
     SELECT done.*,
@@ -217,28 +308,36 @@ SELECT outreach_id,
             ELSE 0 END AS highest_tier
 FROM tiers;
 
+-- Counted by tier before the labels are joined: grouping on the tier alone is a hash of four
+-- groups (in parallel when the planner wants), where grouping the joined rows on (tier, label)
+-- sorted every outreach id.
 CREATE OR REPLACE VIEW shq.vw_promotion_readiness_summary AS
-SELECT t.tier, t.label, count(r.outreach_id) AS outreach_count
+SELECT t.tier, t.label, coalesce(c.outreach_count, 0) AS outreach_count
 FROM (VALUES (3, 'TIER_3_CAMPAIGN_READY'), (2, 'TIER_2_ENRICHMENT_COMPLETE'),
              (1, 'TIER_1_MARKETING_READY'), (0, 'NOT_READY')) AS t (tier, label)
-LEFT JOIN shq.vw_promotion_readiness r ON r.highest_tier = t.tier
-GROUP BY t.tier, t.label
+LEFT JOIN (SELECT highest_tier, count(*) AS outreach_count
+           FROM shq.vw_promotion_readiness
+           GROUP BY highest_tier) AS c ON c.highest_tier = t.tier
 ORDER BY t.tier DESC;
 
 -- Promotion functions (one outreach id) ------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION shq.fn_hub_done(p_outreach_id uuid, p_hub text)
 RETURNS boolean
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 AS $$
-    SELECT CASE p_hub
-        WHEN 'HUB-COMPANY-TARGET' THEN shq.fn_check_company_target_done(p_outreach_id)
-        WHEN 'HUB-DOL' THEN shq.fn_check_dol_done(p_outreach_id)
-        WHEN 'HUB-PEOPLE' THEN shq.fn_check_people_done(p_outreach_id)
-        WHEN 'HUB-BLOG' THEN shq.fn_check_blog_done(p_outreach_id)
-        WHEN 'HUB-BIT' THEN shq.fn_check_bit_done(p_outreach_id)
-    END
+DECLARE
+    h      shq.hubs;
+    v_done boolean;
+BEGIN
+    SELECT * INTO h FROM shq.hubs WHERE hub_id = p_hub;
+    IF NOT FOUND THEN
+        RETURN NULL;  -- not a hub: neither DONE nor not DONE
+    END IF;
+    EXECUTE format('SELECT %I.%I($1)', h.checker_schema, h.checker_name) INTO v_done USING p_outreach_id;
+    RETURN v_done;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_get_promotion_blockers(p_outreach_id uuid)
@@ -249,7 +348,7 @@ AS $$
 DECLARE
     v_hub text;
 BEGIN
-    FOREACH v_hub IN ARRAY ARRAY['HUB-COMPANY-TARGET', 'HUB-DOL', 'HUB-PEOPLE', 'HUB-BLOG', 'HUB-BIT'] LOOP
+    FOR v_hub IN SELECT h.hub_id FROM shq.hubs h ORDER BY h.sort_order LOOP
         IF NOT shq.fn_hub_done(p_outreach_id, v_hub) THEN
             RETURN QUERY SELECT 'HUB_NOT_DONE'::text, v_hub, format('%s is not DONE', v_hub);
         END IF;
@@ -270,7 +369,7 @@ LANGUAGE plpgsql
 STABLE
 AS $$
 BEGIN
-    IF p_target_hub NOT IN ('HUB-COMPANY-TARGET', 'HUB-DOL', 'HUB-PEOPLE', 'HUB-BLOG', 'HUB-BIT') THEN
+    IF NOT EXISTS (SELECT 1 FROM shq.hubs h WHERE h.hub_id = p_target_hub) THEN
         RAISE EXCEPTION 'unknown hub %', p_target_hub;
     END IF;
     RETURN NOT EXISTS (

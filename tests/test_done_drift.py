@@ -182,3 +182,231 @@ def test_the_project_holds_itself_to_its_own_rule(tmp_path, monkeypatch):
     findings = Checker(load_canon(canon)).check_paths([REPO / "sql", REPO / "fixtures" / "DONE_STATE_DEFINITIONS.md"])
     assert findings == []
     assert Path(REPO / "sql").is_dir()
+
+
+# --- a checker that selects from the hub's one definition (migration 4's shape) ---------------
+
+DOL_STATE = """\
+CREATE OR REPLACE FUNCTION shq.fn_dol_done_state() RETURNS TABLE (outreach_id uuid, done boolean) LANGUAGE sql AS $$
+    SELECT d.outreach_id, d.ein IS NOT NULL AND d.filing_present = TRUE FROM outreach.dol d
+$$;
+"""
+DOL_VIA_STATE = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_dol_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM shq.fn_dol_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)
+$$;
+"""
+PEOPLE_STATE = """\
+CREATE OR REPLACE FUNCTION shq.fn_people_done_state(p_min_slots integer DEFAULT NULL)
+RETURNS TABLE (outreach_id uuid, done boolean, filled_slots bigint) LANGUAGE sql AS $$
+    SELECT s.outreach_id, count(*) FILTER (WHERE s.is_filled) >= coalesce(p_min_slots, 3), count(*) FILTER (WHERE s.is_filled)
+    FROM people.company_slot s GROUP BY s.outreach_id
+$$;
+"""
+PEOPLE_VIA_STATE = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_people_done(p_outreach_id uuid, p_min_slots integer DEFAULT NULL)
+RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM shq.fn_people_done_state(p_min_slots) s WHERE s.outreach_id = p_outreach_id AND s.done)
+$$;
+"""
+BLOG_STATE = """\
+CREATE OR REPLACE FUNCTION shq.fn_blog_done_state() RETURNS TABLE (outreach_id uuid, done boolean) LANGUAGE sql AS $$
+    SELECT b.outreach_id, true FROM outreach.blog b
+$$;
+"""
+BLOG_VIA_STATE = """\
+CREATE OR REPLACE FUNCTION shq.fn_check_blog_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM shq.fn_blog_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)
+$$;
+"""
+VIA_STATES = [CT, DOL_STATE, DOL_VIA_STATE, PEOPLE_STATE, PEOPLE_VIA_STATE, BLOG_STATE, BLOG_VIA_STATE, BIT]
+
+
+def test_a_checker_is_compared_through_the_function_it_selects_from(project):
+    assert drift(project, VIA_STATES) == []
+
+
+EQUIVALENT_HOPS = {
+    "an unqualified column": DOL_VIA_STATE.replace("AND s.done)", "AND done)"),
+    "columns renamed in FROM": DOL_VIA_STATE.replace(
+        "fn_dol_done_state() s WHERE s.outreach_id", "fn_dol_done_state() AS s (id, ok) WHERE s.id"
+    ).replace("s.done", "s.ok"),
+    "no alias": DOL_VIA_STATE.replace(
+        "fn_dol_done_state() s WHERE s.outreach_id", "fn_dol_done_state() WHERE fn_dol_done_state.outreach_id"
+    ).replace("s.done", "fn_dol_done_state.done"),
+    "the done column selected": DOL_VIA_STATE.replace(
+        "SELECT EXISTS (SELECT 1 FROM shq.fn_dol_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)",
+        "SELECT s.done FROM shq.fn_dol_done_state() s WHERE s.outreach_id = p_outreach_id",
+    ),
+    "a plpgsql checker": DOL_VIA_STATE.replace(
+        "LANGUAGE sql AS $$\n    SELECT EXISTS", "LANGUAGE plpgsql AS $$\nBEGIN RETURN EXISTS"
+    ).replace("s.done)\n", "s.done); END\n"),
+}
+
+
+@pytest.mark.parametrize("name", EQUIVALENT_HOPS)
+def test_ways_of_selecting_from_the_definition_are_equivalent(project, name):
+    sql = [EQUIVALENT_HOPS[name] if s == DOL_VIA_STATE else s for s in VIA_STATES]
+    assert EQUIVALENT_HOPS[name] != DOL_VIA_STATE
+    assert drift(project, sql) == []
+
+
+def test_drift_in_the_one_definition_is_reported(project):
+    sql = [DOL_STATE.replace(" AND d.filing_present = TRUE", "") if s == DOL_STATE else s for s in VIA_STATES]
+    findings = drift(project, sql)
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON402")]
+    assert findings[0].message == (
+        "DOL: criterion 'filing_present=TRUE' is in the DONE doc but not in the SQL "
+        "(doc: ein IS NOT NULL, filing_present; SQL shq.fn_check_dol_done: ein IS NOT NULL)"
+    )
+
+
+def test_a_checker_that_ignores_the_done_column_checks_only_that_the_row_exists(project):
+    sql = [s.replace(" AND s.done)", ")") if s == PEOPLE_VIA_STATE else s for s in VIA_STATES]
+    findings = drift(project, sql)
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 7, 1, "CANON402")]
+    assert findings[0].message == (
+        "People: criterion '>= min_slots filled' is in the DONE doc but not in the SQL "
+        "(doc: COUNT(filled) >= min_slots; SQL shq.fn_check_people_done: EXISTS)"
+    )
+
+
+def test_the_where_of_the_function_selected_from_is_criteria_too(project):
+    # A function listing the DONE ids (no done column): its WHERE holds the criteria.
+    blog_ids = """\
+CREATE FUNCTION shq.fn_blog_done_ids() RETURNS TABLE (outreach_id uuid) LANGUAGE sql AS $$
+    SELECT b.outreach_id FROM outreach.blog b WHERE b.blog_url IS NOT NULL
+$$;
+CREATE FUNCTION shq.fn_check_blog_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$
+    SELECT EXISTS (SELECT 1 FROM shq.fn_blog_done_ids() WHERE fn_blog_done_ids.outreach_id = p_outreach_id)
+$$;
+"""
+    findings = drift(project, [CT, DOL, PEOPLE, blog_ids, BIT])
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 8, 1, "CANON402")]
+    assert findings[0].message == (
+        "Blog: criterion 'blog_url IS NOT NULL' is in the SQL but not in the DONE doc "
+        "(doc: EXISTS; SQL shq.fn_check_blog_done: blog_url IS NOT NULL)"
+    )
+
+
+def test_a_definition_that_does_not_parse_is_reported_at_its_line(project):
+    broken = DOL_STATE.replace("d.filing_present = TRUE FROM", "d.filing_present = FROM")
+    findings = drift(project, [CT, PEOPLE, BLOG, BIT, broken, DOL_VIA_STATE])
+    # CT, People, Blog and BIT take 21 lines (a blank line after each): the definition starts
+    # at line 22, the error of its body is on line 23.
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON402"), ("sql/checkers.sql", 23, 1, "CANON901")]
+    assert findings[0].message == (
+        "DOL: shq.fn_check_dol_done cannot be read (it selects from shq.fn_dol_done_state, which cannot be read: "
+        'its SQL body does not parse: syntax error at or near "FROM" (line 23)); its criteria are not compared'
+    )
+    assert findings[1].message == 'shq.fn_dol_done_state: cannot parse the SQL body: syntax error at or near "FROM"'
+
+
+def test_one_function_is_followed_not_two(project):
+    inner = DOL_STATE.replace("fn_dol_done_state", "fn_dol_rows")
+    outer = DOL_STATE.replace(
+        "SELECT d.outreach_id, d.ein IS NOT NULL AND d.filing_present = TRUE FROM outreach.dol d",
+        "SELECT r.outreach_id, r.done FROM shq.fn_dol_rows() r",
+    )
+    findings = drift(project, [CT, inner, outer, DOL_VIA_STATE, PEOPLE, BLOG, BIT])
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON402")]
+    assert findings[0].message == (
+        "DOL: shq.fn_check_dol_done cannot be read (it selects from shq.fn_dol_done_state, which cannot be read: "
+        "it selects from shq.fn_dol_rows, which this file defines too; one function is followed, not two); "
+        "its criteria are not compared"
+    )
+
+
+def test_a_plpgsql_definition_is_not_followed_but_reported(project):
+    plpgsql = """\
+CREATE OR REPLACE FUNCTION shq.fn_dol_done_state() RETURNS TABLE (outreach_id uuid, done boolean) LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY SELECT d.outreach_id, d.ein IS NOT NULL AND d.filing_present FROM outreach.dol d;
+END
+$$;
+"""
+    findings = drift(project, [CT, plpgsql, DOL_VIA_STATE, PEOPLE, BLOG, BIT])
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON402")]
+    assert findings[0].message == (
+        "DOL: shq.fn_check_dol_done cannot be read (it selects from shq.fn_dol_done_state, which cannot be read: "
+        "it is in LANGUAGE plpgsql; only a LANGUAGE sql function is followed); its criteria are not compared"
+    )
+
+
+def test_a_function_another_file_defines_is_not_followed(project):
+    # Each SQL file is read on its own: the checker is compared as it reads, the doc's criteria
+    # are missing from it, and the finding says so rather than passing silently.
+    root = project(
+        {
+            "DONE_STATE_DEFINITIONS.md": USER_TABLE,
+            "sql/checkers.sql": "\n".join([CT, DOL_VIA_STATE, PEOPLE, BLOG, BIT]),
+            "sql/states.sql": DOL_STATE,
+        },
+        canon=CANON,
+    )
+    sides = "(doc: ein IS NOT NULL, filing_present; SQL shq.fn_check_dol_done: done)"
+    assert [(f.path, f.line, f.code, f.message) for f in run_check(root)] == [
+        (
+            "DONE_STATE_DEFINITIONS.md",
+            6,
+            "CANON402",
+            f"DOL: criterion 'done' is in the SQL but not in the DONE doc {sides}",
+        ),
+        (
+            "DONE_STATE_DEFINITIONS.md",
+            6,
+            "CANON402",
+            f"DOL: criterion 'ein NOT NULL' is in the DONE doc but not in the SQL {sides}",
+        ),
+        (
+            "DONE_STATE_DEFINITIONS.md",
+            6,
+            "CANON402",
+            f"DOL: criterion 'filing_present=TRUE' is in the DONE doc but not in the SQL {sides}",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("function", "edit", "line", "messages"),
+    [
+        (
+            "fn_dol_done_state",
+            ("AND d.filing_present = TRUE", "AND d.filing_present IS NOT NULL"),
+            12,
+            [
+                "DOL: criterion 'filing_present IS NOT NULL' is in the SQL but not in the DONE doc (doc: ein IS NOT "
+                "NULL, filing_present; SQL shq.fn_check_dol_done: ein IS NOT NULL, filing_present IS NOT NULL)",
+                "DOL: criterion 'filing_present=TRUE' is in the DONE doc but not in the SQL (doc: ein IS NOT NULL, "
+                "filing_present; SQL shq.fn_check_dol_done: ein IS NOT NULL, filing_present IS NOT NULL)",
+            ],
+        ),
+        (
+            "fn_bit_done_state",
+            ("AND b.signal_count > 0", "AND b.signal_count > 1"),
+            15,
+            [
+                "BIT: criterion 'signal_count > 0' is in the DONE doc but not in the SQL (doc: score IS NOT NULL, "
+                "signal_count > 0; SQL shq.fn_check_bit_done: score IS NOT NULL, signal_count > 1)",
+                "BIT: criterion 'signal_count > 1' is in the SQL but not in the DONE doc (doc: score IS NOT NULL, "
+                "signal_count > 0; SQL shq.fn_check_bit_done: score IS NOT NULL, signal_count > 1)",
+            ],
+        ),
+    ],
+)
+def test_the_projects_own_definitions_drifting_from_its_doc(tmp_path, monkeypatch, function, edit, line, messages):
+    # The repository's migration 4 and DONE doc, one hub's definition edited: the drift is found
+    # in the one place that holds the criteria now, and reported at the hub's row of the doc.
+    migration = (REPO / "sql" / "2026-02-02-promotion-gate-functions.sql").read_text()
+    start = migration.index(f"CREATE OR REPLACE FUNCTION shq.{function}()")
+    end = migration.index("$$;", start)
+    assert edit[0] in migration[start:end]
+    edited = migration[:start] + migration[start:end].replace(*edit) + migration[end:]
+    (tmp_path / "sql").mkdir()
+    (tmp_path / "sql" / "promotion.sql").write_text(edited)
+    (tmp_path / "DONE_STATE_DEFINITIONS.md").write_text((REPO / "fixtures" / "DONE_STATE_DEFINITIONS.md").read_text())
+    (tmp_path / "canon.yaml").write_text(CANON)
+    monkeypatch.chdir(tmp_path)
+    findings = run_check(tmp_path)
+    assert [(f.path, f.line, f.code) for f in findings] == [("DONE_STATE_DEFINITIONS.md", line, "CANON402")] * 2
+    assert [f.message for f in findings] == messages

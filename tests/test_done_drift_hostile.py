@@ -311,3 +311,56 @@ def test_hostile_doc(tmp_path, name):
     code, found, messages = run(tmp_path, {**REAL, DOC: data})
     assert code == 1
     assert found == sorted([("CANON402", DOC, 6 + shift), *((c, DOC, line) for c, line in expected)])
+
+
+# --- the function a checker selects from: read once, reported at its own lines -----------------
+
+DOL_VIA_STATE = (
+    "CREATE OR REPLACE FUNCTION shq.fn_check_dol_done(p_outreach_id uuid) RETURNS boolean LANGUAGE sql AS $$\n"
+    "    SELECT EXISTS (SELECT 1 FROM shq.fn_dol_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)\n"
+    "$$;\n"
+)
+
+
+def _state_with_done(done: bytes) -> bytes:
+    return (
+        b"CREATE OR REPLACE FUNCTION shq.fn_dol_done_state() RETURNS TABLE (outreach_id uuid, done boolean)\n"
+        b"LANGUAGE sql AS $$\n"
+        b"    SELECT d.outreach_id, " + done + b" FROM outreach.dol d\n"
+        b"$$;\n"
+    )
+
+
+HOSTILE_DEFINITIONS = {
+    # Lines 1-4 the definition, 5-7 the checker, 8-10 a second checker of the same definition:
+    # one problem, where the definition is, however many checkers select from it.
+    "2mb-body": (_state_with_done(CHAIN + b" > 0"), ("CANON903", 3), "its SQL body is not analysed"),
+    "deep-chain": (_state_with_done(b"+".join([b"1"] * 60_000) + b" > 0"), ("CANON903", 1), "nested too deeply"),
+    "unclosed-parenthesis": (
+        _state_with_done(b"d.ein IS NOT NULL AND d.filing_present").replace(b"done boolean)", b"done boolean"),
+        ("CANON901", 2),
+        'sql/dol.sql:2: cannot parse SQL: syntax error at or near "LANGUAGE"',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_DEFINITIONS)
+def test_a_definition_that_cannot_be_read(tmp_path, name):
+    definition, problem, reason = HOSTILE_DEFINITIONS[name]
+    second = DOL_VIA_STATE.replace("fn_check_dol_done", "fn_check_crm_done").encode()
+    code, found, messages = run(
+        tmp_path,
+        {
+            DOC: USER_TABLE,
+            "sql/checkers.sql": CT + PEOPLE + BLOG + BIT,
+            "sql/dol.sql": definition + DOL_VIA_STATE.encode() + second,
+        },
+    )
+    assert code == 1
+    assert found == sorted(
+        [("CANON402", DOC, 6), (problem[0], "sql/dol.sql", problem[1]), ("CANON403", "sql/dol.sql", 8)]
+    )
+    assert messages[("CANON402", DOC, 6)].startswith(
+        "DOL: shq.fn_check_dol_done cannot be read (it selects from shq.fn_dol_done_state, which cannot be read: "
+    )
+    assert reason in messages[("CANON402", DOC, 6)]

@@ -313,7 +313,7 @@ def test_the_generic_job_executors_are_not_for_everyone(db):
     try:
         db.execute(f'SET ROLE "{role}"')
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            db.execute("SELECT * FROM shq.fn_run_chunked_job('x', 'live', 'SELECT 1', now(), 10, 1)")
+            db.execute("SELECT * FROM shq.fn_run_chunked_job('x', 'live', 'SELECT 1', now(), 10, 1, NULL)")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             db.execute("SELECT * FROM shq.fn_run_keyset_job('x', 'SELECT 1', now(), 10, 1)")
     finally:

@@ -150,7 +150,7 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
         "--embedded", action="store_true", help="use the embedded PostgreSQL in .lint_canon/pgdata (also under CI=true)"
     )
     common.add_argument(
-        "--lock-timeout", default="10s", metavar="T", help="lock_timeout of every statement (default 10s)"
+        "--lock-timeout", default="5s", metavar="T", help="lock_timeout of every statement (default 5s)"
     )
     common.add_argument(
         "--statement-timeout", default="30min", metavar="T", help="statement_timeout of every statement (default 30min)"

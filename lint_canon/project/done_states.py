@@ -17,6 +17,15 @@ NULL``; case, quoting, table aliases, casts and redundant parentheses do not mat
 ``min_slots``; ``coalesce(param, default)`` is the parameter; ``count(*) FILTER (WHERE
 is_filled)`` is ``COUNT(filled)``. The comparison with the row's own id (``outreach_id =
 p_outreach_id``) is the lookup, not a criterion.
+
+A checker may select from a set-returning LANGUAGE sql function of the same file, the one
+definition of the hub that a readiness view shares (``EXISTS (SELECT 1 FROM
+shq.fn_dol_done_state() s WHERE s.outreach_id = p_outreach_id AND s.done)``): that function is
+followed, one hop. Its WHERE and HAVING predicates are criteria, and a column of it that the
+checker names (``s.done``) stands for the function's expression for that column (a constant
+TRUE, a hub whose every row is DONE, is no criterion). A function that one selects from in
+turn, or one in another language, is reported, not followed; a function of another file is not
+followed (each file is read on its own).
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +65,7 @@ _OTHER_BLOCK = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>)")  # a heading or a b
 _DELIMITER_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")
 _BACKTICKS = re.compile(r"`+")
 _SQL_COMMENTS = frozenset({"SQL_COMMENT", "C_COMMENT"})
+_OUTPUT_MODES = frozenset({"FUNC_PARAM_OUT", "FUNC_PARAM_TABLE"})
 
 
 class Unparsable(Exception):
@@ -344,8 +354,9 @@ def normalise_criterion(criterion: str) -> list[str]:
 # --- the SQL ------------------------------------------------------------------------------
 
 
-def checker_name(words: Sequence[str]) -> str | None:
-    """The ``fn_check_*_done`` a statement creates, from its first words (it need not parse)."""
+def function_name(words: Sequence[str]) -> str | None:
+    """The function a ``CREATE [OR REPLACE] FUNCTION`` statement creates, from its first words
+    (it need not parse)."""
     if not words or words[0] != "create":
         return None
     at = 3 if tuple(words[1:3]) == ("or", "replace") else 1
@@ -356,8 +367,13 @@ def checker_name(words: Sequence[str]) -> str | None:
         if word == "(":
             break
         parts.append(word)
-    name = "".join(parts).lower()
-    return name if _CHECKER.match(name) else None
+    return "".join(parts).lower() or None
+
+
+def checker_name(words: Sequence[str]) -> str | None:
+    """The ``fn_check_*_done`` a statement creates, from its first words (it need not parse)."""
+    name = function_name(words)
+    return name if name is not None and _CHECKER.match(name) else None
 
 
 def read_sql(path: Path, text: str) -> tuple[list[SqlChecker], list[SqlProblem]]:
@@ -371,6 +387,7 @@ def _read_sql(path: Path, text: str) -> tuple[list[SqlChecker], list[SqlProblem]
     from lint_canon.canon.paths import display_path
 
     statements, problems = read_statements(text, wanted=lambda words: checker_name(words) is not None)
+    helpers = _Helpers(path, statements, problems)
     checkers = []
     for statement in statements:
         name = checker_name(statement.words)
@@ -390,7 +407,7 @@ def _read_sql(path: Path, text: str) -> tuple[list[SqlChecker], list[SqlProblem]
             continue
         checker = SqlChecker(name, path, statement.line)
         try:
-            for normal in _function_criteria(statement, name):
+            for normal in _function_criteria(statement, name, helpers):
                 checker.criteria[normal] = normal
         except Unparsable as exc:
             checker.problem = str(exc)
@@ -432,47 +449,53 @@ def _body_line(statement: SqlStatement, body: str, location: int | None, message
     return statement.line_at(token.start + opening) + len(split_lines(before + "x")) - 1
 
 
-def _function_criteria(statement: SqlStatement, name: str) -> list[str]:
-    from pglast import parse_plpgsql
-    from pglast.parser import ParseError
+def _unreadable(statement: SqlStatement, name: str, exc: BaseException, what: str, text: str) -> Unparsable:
+    """A body (``text``) of the function ``name`` that pglast refuses: CANON901 at the line of
+    the error, CANON903 when the parser gave up rather than found an error."""
+    message = error_message(exc)
+    line = _body_line(statement, text, error_location(exc), message)
+    if isinstance(exc, SqlTooLarge) or is_parser_limit(message):
+        problem = SqlProblem(line, "CANON903", f"{name}: the {what} is not analysed: {message}")
+        return Unparsable(f"its {what} is not analysed: {message} (line {line})", problem)
+    problem = SqlProblem(line, "CANON901", f"{name}: cannot parse the {what}: {message}")
+    return Unparsable(f"its {what} does not parse: {message} (line {line})", problem)
 
-    stmt = statement.stmt
+
+def _body(stmt: Any) -> tuple[str, str]:
+    """(language, body) of a CreateFunctionStmt."""
     options = {o.defname: o.arg for o in stmt.options or ()}
     language = options.get("language").sval.lower() if options.get("language") is not None else "sql"
-    params = [p.name for p in stmt.parameters or () if p.name]
     body = options.get("as")
     if body is None and getattr(stmt, "sql_body", None) is not None:
         raise Unparsable("SQL-standard function bodies are not read; use AS $$ ... $$")
     if body is None:
         raise Unparsable("the function has no body")
-    normaliser = _Normaliser(params=set(params), id_param=params[0] if params else None)
+    return language, body[0].sval
 
-    def unreadable(exc: BaseException, what: str, text: str) -> Unparsable:
-        message = error_message(exc)
-        line = _body_line(statement, text, error_location(exc), message)
-        if isinstance(exc, SqlTooLarge) or is_parser_limit(message):
-            problem = SqlProblem(line, "CANON903", f"{name}: the {what} is not analysed: {message}")
-            return Unparsable(f"its {what} is not analysed: {message} (line {line})", problem)
-        problem = SqlProblem(line, "CANON901", f"{name}: cannot parse the {what}: {message}")
-        return Unparsable(f"its {what} does not parse: {message} (line {line})", problem)
 
+def _function_criteria(statement: SqlStatement, name: str, helpers: _Helpers | None = None) -> list[str]:
+    from pglast import parse_plpgsql
+    from pglast.parser import ParseError
+
+    stmt = statement.stmt
+    params = [p.name for p in stmt.parameters or () if p.name]
+    language, text = _body(stmt)
+    normaliser = _Normaliser(params=set(params), id_param=params[0] if params else None, helpers=helpers)
     if language == "sql":
-        text = body[0].sval
         try:
             selects = [s.stmt for s in parse(text)]
         except (ParseError, SqlTooLarge) as exc:
-            raise unreadable(exc, "SQL body", text) from None
+            raise _unreadable(statement, name, exc, "SQL body", text) from None
         if not selects or type(selects[-1]).__name__ != "SelectStmt":
             raise Unparsable("the body does not end with a SELECT")
         return normaliser.select_criteria(selects[-1])
     if language == "plpgsql":
-        text = body[0].sval
         try:
             # libpg_query's plpgsql reader checks its own stack depth (no tree of Python
             # objects is built in C); json.loads raises RecursionError, caught by the caller.
             tree = parse_plpgsql(statement.text)
         except ParseError as exc:
-            raise unreadable(exc, "plpgsql body", text) from None
+            raise _unreadable(statement, name, exc, "plpgsql body", text) from None
         expressions: list[str] = []
         _collect_returns(tree, expressions)
         if not expressions:
@@ -486,6 +509,152 @@ def _function_criteria(statement: SqlStatement, name: str) -> list[str]:
             out += normaliser.select_criteria(select)
         return out
     raise Unparsable(f"functions in LANGUAGE {language} are not read")
+
+
+# --- the function a checker selects from ------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    """An output column of a helper, normalised: as a whole and as conjuncts (or why it cannot
+    be, said when a checker uses it)."""
+
+    text: str = ""
+    conjuncts: list[str] = field(default_factory=list)
+    problem: Unparsable | None = None
+
+
+@dataclass
+class _Helper:
+    """A function a checker selects from: its output columns and the normalised predicates of
+    its WHERE and HAVING."""
+
+    name: str
+    columns: dict[str, _Column]
+    predicates: list[str]
+
+
+class _Helpers:
+    """The functions one SQL file defines, read as helpers when a checker selects from one (each
+    once: a helper that cannot be read is one problem however many checkers use it)."""
+
+    def __init__(self, path: Path, statements: list[SqlStatement], problems: list[SqlProblem]) -> None:
+        self.path = path
+        self.problems = problems
+        self.statements: dict[str, SqlStatement] = {}
+        for statement in statements:
+            name = function_name(statement.words)
+            if name is not None:
+                self.statements[name] = statement  # the last definition is the one that stays
+        self.read: dict[str, _Helper | Unparsable] = {}
+
+    def defines(self, name: str) -> bool:
+        return name in self.statements
+
+    def get(self, name: str) -> _Helper | None:
+        """The helper ``name``, None when this file does not define it; Unparsable when it
+        cannot be read."""
+        if name not in self.statements:
+            return None
+        if name not in self.read:
+            statement = self.statements[name]
+            try:
+                self.read[name] = self._read(name, statement)
+            except RecursionError:
+                problem = SqlProblem(statement.line, "CANON903", f"{name}: nested too deeply to analyse")
+                self.read[name] = Unparsable("it is nested too deeply to analyse", problem)
+                self.problems.append(problem)
+            except Unparsable as exc:
+                if exc.problem is not None:
+                    self.problems.append(exc.problem)
+                self.read[name] = exc
+        found = self.read[name]
+        if isinstance(found, Unparsable):
+            raise Unparsable(f"it selects from {name}, which cannot be read: {found}")
+        return found
+
+    def _read(self, name: str, statement: SqlStatement) -> _Helper:
+        from pglast.parser import ParseError
+
+        from lint_canon.canon.paths import display_path
+
+        if statement.problem is not None:  # already reported where it is
+            raise Unparsable(f"{display_path(self.path)}:{statement.problem.line}: {statement.problem.message}")
+        if statement.stmt is None:  # only checkers are parsed into trees up front
+            try:
+                statement = replace(statement, stmt=parse(statement.text)[0].stmt)
+            except SqlTooLarge as exc:
+                problem = SqlProblem(statement.line, "CANON903", f"{name}: not analysed: {exc}")
+                raise Unparsable(f"it is not analysed ({exc})", problem) from None
+            except ParseError as exc:
+                raise Unparsable(f"it does not parse: {error_message(exc)}") from None
+        stmt = statement.stmt
+        if type(stmt).__name__ != "CreateFunctionStmt":
+            raise Unparsable("it is not a function")
+        language, text = _body(stmt)
+        if language != "sql":
+            raise Unparsable(f"it is in LANGUAGE {language}; only a LANGUAGE sql function is followed")
+        try:
+            selects = [s.stmt for s in parse(text)]
+        except (ParseError, SqlTooLarge) as exc:
+            raise _unreadable(statement, name, exc, "SQL body", text) from None
+        select = selects[-1] if selects else None
+        if type(select).__name__ != "SelectStmt" or getattr(select, "larg", None) is not None:
+            raise Unparsable("its body does not end with a plain SELECT")
+        for _, function, _ in _range_functions(select.fromClause):
+            if self.defines(function):
+                raise Unparsable(
+                    f"it selects from {function}, which this file defines too; one function is followed, not two"
+                )
+        targets = select.targetList or ()
+        table = [p.name.lower() for p in stmt.parameters or () if _enum(p.mode) == "FUNC_PARAM_TABLE"]
+        if table and len(table) != len(targets):
+            raise Unparsable(f"it returns {len(table)} columns but its SELECT gives {len(targets)}")
+        names = table or [_target_name(target) for target in targets]
+        inputs = {p.name for p in stmt.parameters or () if p.name and _enum(p.mode) not in _OUTPUT_MODES}
+        normaliser = _Normaliser(params=inputs)
+        columns: dict[str, _Column] = {}
+        # Normalised here, not when a checker uses them: a RecursionError is then the helper's,
+        # reported once at its line.
+        for column, target in zip(names, targets, strict=True):
+            if column is None:
+                continue
+            try:
+                # A constant TRUE (every row of the hub is DONE) is no criterion.
+                conjuncts = [c for c in normaliser.conjuncts(target.val) if c != "TRUE"]
+                columns[column] = _Column(normaliser.text(target.val), conjuncts)
+            except Unparsable as exc:
+                columns[column] = _Column(problem=Unparsable(f"its column {column}: {exc}"))
+        predicates = normaliser.where_criteria(select.whereClause) + normaliser.where_criteria(select.havingClause)
+        return _Helper(name, columns, predicates)
+
+
+def _target_name(target: Any) -> str | None:
+    """The name a SELECT gives a result column: its alias, else the column it reads."""
+    if target.name:
+        return target.name.lower()
+    return _colname(target.val) if type(target.val).__name__ == "ColumnRef" else None
+
+
+def _range_functions(from_clause: Any) -> list[tuple[str, str, list[str]]]:
+    """(alias, function, column aliases) of each function a FROM clause selects from, joins
+    included (walked without recursion)."""
+    found = []
+    stack = list(reversed(from_clause or ()))
+    while stack:
+        item = stack.pop()
+        kind = type(item).__name__
+        if kind == "JoinExpr":
+            stack += [item.rarg, item.larg]
+        elif kind == "RangeFunction" and not item.is_rowsfrom and len(item.functions) == 1:
+            call = item.functions[0][0]
+            if type(call).__name__ != "FuncCall":
+                continue
+            name = ".".join(n.sval for n in call.funcname).lower()
+            alias = item.alias.aliasname.lower() if item.alias is not None else call.funcname[-1].sval.lower()
+            renamed = [c.sval.lower() for c in (item.alias.colnames or ())] if item.alias is not None else []
+            found.append((alias, name, renamed))
+    return found
 
 
 def _collect_returns(tree: Any, out: list[str]) -> None:
@@ -519,9 +688,11 @@ _FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
 
 
 class _Normaliser:
-    def __init__(self, params: set[str], id_param: str | None = None) -> None:
+    def __init__(self, params: set[str], id_param: str | None = None, helpers: _Helpers | None = None) -> None:
         self.params = params
         self.id_param = id_param
+        self.helpers = helpers
+        self.scope: dict[str, tuple[_Helper, dict[str, _Column]]] = {}  # alias -> helper, its columns
 
     def select_criteria(self, select: Any) -> list[str]:
         if getattr(select, "larg", None) is not None:
@@ -534,11 +705,51 @@ class _Normaliser:
         if kind == "SubLink" and getattr(value.subselect, "larg", None) is not None:
             raise Unparsable("a set operation (UNION, INTERSECT, EXCEPT) in the checker's query")
         if kind == "SubLink" and _sublink_kind(value) == "EXISTS_SUBLINK":
+            self._enter(value.subselect.fromClause)
             out += self.where_criteria(value.subselect.whereClause)
+            out += self._helper_predicates()
             return out or [EXISTS]
+        self._enter(select.fromClause)
         out += self.conjuncts(value)
         out += self.where_criteria(select.whereClause)
+        out += self._helper_predicates()
         return out
+
+    def _enter(self, from_clause: Any) -> None:
+        """The helpers a query selects from (functions of the same file), by alias."""
+        self.scope = {}
+        if self.helpers is None:
+            return
+        for alias, function, renamed in _range_functions(from_clause):
+            helper = self.helpers.get(function)
+            if helper is None:
+                continue
+            columns = dict(helper.columns)
+            if renamed:  # FROM f() AS s (a, b): the columns by position, renamed
+                columns = dict(zip(renamed, helper.columns.values(), strict=False))
+            self.scope[alias] = (helper, columns)
+
+    def _helper_predicates(self) -> list[str]:
+        return [c for helper, _ in self.scope.values() for c in helper.predicates]
+
+    def _helper_column(self, node: Any) -> _Column | None:
+        """The column of a helper that ``node`` names, if it names one."""
+        if not self.scope or type(node).__name__ != "ColumnRef":
+            return None
+        fields = [f.sval.lower() for f in node.fields if type(f).__name__ == "String"]
+        if not fields or len(fields) != len(node.fields):
+            return None
+        if len(fields) >= 2:
+            entries = [self.scope[fields[-2]]] if fields[-2] in self.scope else []
+        else:
+            entries = list(self.scope.values())
+        for helper, columns in entries:
+            column = columns.get(fields[-1])
+            if column is not None and column.problem is not None:
+                raise Unparsable(f"it selects from {helper.name}, which cannot be read: {column.problem}")
+            if column is not None:
+                return column
+        return None
 
     def where_criteria(self, where: Any) -> list[str]:
         if where is None:
@@ -555,6 +766,9 @@ class _Normaliser:
             return out
         if drop_lookup and self._is_lookup(node):
             return []
+        column = self._helper_column(node)
+        if column is not None:
+            return list(column.conjuncts)
         return [self.text(node)]
 
     def _is_lookup(self, node: Any) -> bool:
@@ -566,6 +780,9 @@ class _Normaliser:
     def text(self, node: Any) -> str:  # noqa: C901 - one case per node type
         kind = type(node).__name__
         if kind == "ColumnRef":
+            column = self._helper_column(node)
+            if column is not None:
+                return column.text
             name = _colname(node)
             return _strip_param(name) if name in self.params else name
         if kind == "ParamRef":
