@@ -8,7 +8,8 @@ install_into_venv() {
     fi
     local target="."
     if [ -n "$extras" ]; then target=".[$extras]"; fi
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --editable "$target"
+    # lint-canon-guard (guard/) first: lint-canon depends on it, and it is not on an index.
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --editable ./guard --editable "$target"
 }
 
 # Make .venv-lowest (once) and install lint-canon into it, editable, with the lowest libcst and
@@ -41,5 +42,5 @@ PY
 )
     echo "lowest versions: $pins"
     # shellcheck disable=SC2086  # one word per requirement
-    .venv-lowest/bin/python -m pip install --quiet --disable-pip-version-check --editable . $pins
+    .venv-lowest/bin/python -m pip install --quiet --disable-pip-version-check --editable ./guard --editable . $pins
 }

@@ -1,4 +1,4 @@
--- 2026-02-02-error-archive-tables.sql  (migration 2 of 4)
+-- 2026-02-02-error-archive-tables.sql  (migration 2 of 5)
 --
 -- Purpose: the archive tables of ENFORCEMENT_IMPLEMENTATION_SUMMARY.md section 1.2, one per
 -- governed error table (<table>_archive in the same schema), with the archive metadata:

@@ -1,4 +1,4 @@
--- 2026-02-02-error-governance-columns.sql  (migration 1 of 4)
+-- 2026-02-02-error-governance-columns.sql  (migration 1 of 5)
 --
 -- Purpose: the governance columns of ENFORCEMENT_IMPLEMENTATION_SUMMARY.md section 1.1 on every
 -- hub-owned error table: disposition, retry_count, max_retries, archived_at, parked_at,
@@ -10,6 +10,14 @@
 --     outreach-id column, owning hub, max_retries default, retention and archive table). The
 --     five tables of the document are registered here; shq.fn_govern_error_table (migration 3)
 --     registers any other table without editing a migration.
+--   * A table whose rows belong to different hubs (shq.guard_violations: a violation's hub is
+--     the hub the refused call was for) names the column holding each row's hub in hub_column;
+--     a row whose hub_column is NULL falls back to the table's `hub`. Every reader of a table's
+--     hub (the views of migration 3, the blocking checker of migration 4) goes through it.
+--     code_column names the column of each row's failure code (the guard's V-code), which the
+--     blocking view and the promotion blockers then show. The five tables of the document have
+--     neither, so their views and blockers read as the document's tests pin them; a team may
+--     turn codes on for one with shq.fn_govern_error_table(t, p_code_column => 'failure_code').
 --   * disposition is added WITHOUT a value for existing rows (the backfill of section 6 sets
 --     it), then gets DEFAULT 'RETRY' for new rows. Until backfilled, the jobs read NULL as RETRY.
 --   * ttl_tier defaults to MEDIUM (30 days); max_retries defaults to 3, 5 on outreach.dol_errors.
@@ -64,8 +72,14 @@ CREATE TABLE IF NOT EXISTS shq.error_table_registry (
     archive_schema  name NOT NULL,
     archive_table   name NOT NULL,
     registered_at   timestamptz NOT NULL DEFAULT now(),
+    hub_column      name,            -- each row's hub (NULL in a row: the table's hub); NULL: `hub`
+    code_column     name,            -- each row's failure code, shown with its blocking errors
     PRIMARY KEY (table_schema, table_name)
 );
+-- A registry made before hub_column and code_column gains them here (at the end, as above).
+ALTER TABLE shq.error_table_registry
+    ADD COLUMN IF NOT EXISTS hub_column  name,
+    ADD COLUMN IF NOT EXISTS code_column name;
 
 COMMENT ON TABLE shq.error_table_registry IS
     'Error tables under governance. Add one with shq.fn_govern_error_table(), not by hand.';

@@ -1,4 +1,4 @@
--- 2026-02-02-error-ttl-archive-functions.sql  (migration 3 of 4)
+-- 2026-02-02-error-ttl-archive-functions.sql  (migration 3 of 5)
 --
 -- Purpose: the TTL / archive / park / escalate / cleanup jobs of
 -- ENFORCEMENT_IMPLEMENTATION_SUMMARY.md section 1.3 and 4, their master runner, the job-run log,
@@ -47,7 +47,10 @@
 --   * The generic executors (fn_run_chunked_job, fn_run_keyset_job) run SQL text they are
 --     given: not executable by PUBLIC. The job functions are what a scheduler calls.
 --   * The views are generated from the registry by shq.fn_refresh_governance_views() (called
---     here and by shq.fn_govern_error_table): no table list is written twice.
+--     here and by shq.fn_govern_error_table): no table list is written twice. A table with a
+--     per-row hub (registry hub_column) is grouped by each row's hub, so a row blocks its own
+--     hub; vw_blocking_errors_by_outreach ends with failure_codes, the distinct codes of the
+--     blocking rows of a table with a code_column (NULL for the others).
 --
 -- Safe to re-run; a second run changes nothing.
 -- Run alone: psql -v ON_ERROR_STOP=1 -f sql/2026-02-02-error-ttl-archive-functions.sql "$DATABASE_URL"
@@ -592,7 +595,12 @@ BEGIN
 END
 $$;
 
--- Regenerates the two monitoring views from the registry (quoted identifiers only).
+-- Regenerates the two monitoring views from the registry (quoted identifiers only). A table's
+-- hub is its registry row's, or each row's own when the registry names a hub_column (a row
+-- whose column is NULL falls back to the table's hub): then the views group by it, so that a
+-- row counts for its own hub. failure_codes, the last column of the blocking view, lists the
+-- distinct codes of an outreach id's blocking rows when the registry names a code_column, and
+-- is NULL otherwise.
 CREATE OR REPLACE FUNCTION shq.fn_refresh_governance_views()
 RETURNS void
 LANGUAGE plpgsql
@@ -602,37 +610,52 @@ DECLARE
     v_summary text[] := ARRAY[]::text[];
     v_block   text[] := ARRAY[]::text[];
     v_name    text;
+    v_hub     text;  -- the hub expression of a row
+    v_by_hub  text;  -- what GROUP BY adds for it: nothing for a table-wide hub
+    v_codes   text;
 BEGIN
     FOR r IN SELECT * FROM shq.error_table_registry ORDER BY table_schema, table_name LOOP
         v_name := format('%s.%s', r.table_schema, r.table_name);
+        IF r.hub_column IS NULL THEN
+            v_hub := format('%L::text', r.hub);
+            v_by_hub := '';
+        ELSE
+            v_hub := CASE WHEN r.hub IS NULL THEN format('%I::text', r.hub_column)
+                          ELSE format('coalesce(%I::text, %L)', r.hub_column, r.hub) END;
+            v_by_hub := ', ' || v_hub;
+        END IF;
+        v_codes := CASE WHEN r.code_column IS NULL THEN 'NULL::text[]'
+                        ELSE format('array_agg(DISTINCT %1$I::text ORDER BY %1$I::text) FILTER (WHERE %1$I IS NOT NULL)',
+                                    r.code_column) END;
         v_summary := v_summary || format(
-            $f$SELECT %1$L::text AS error_table, %2$L::text AS hub, 'live'::text AS location,
+            $f$SELECT %1$L::text AS error_table, %2$s AS hub, 'live'::text AS location,
                    coalesce(disposition::text, 'UNSET') AS disposition, ttl_tier::text AS ttl_tier,
                    count(*)::bigint AS error_count,
                    count(*) FILTER (WHERE retry_exhausted)::bigint AS retry_exhausted,
                    max(escalation_level)::integer AS max_escalation_level,
                    min(created_at) AS oldest_created_at, max(created_at) AS newest_created_at
-            FROM %3$I.%4$I GROUP BY disposition, ttl_tier$f$,
-            v_name, r.hub, r.table_schema, r.table_name);
+            FROM %3$I.%4$I GROUP BY disposition, ttl_tier%5$s$f$,
+            v_name, v_hub, r.table_schema, r.table_name, v_by_hub);
         v_summary := v_summary || format(
-            $f$SELECT %1$L::text, %2$L::text, 'archive'::text,
+            $f$SELECT %1$L::text, %2$s, 'archive'::text,
                    coalesce(final_disposition::text, 'UNSET'), ttl_tier::text,
                    count(*)::bigint, count(*) FILTER (WHERE retry_exhausted)::bigint,
                    max(escalation_level)::integer, min(created_at), max(created_at)
-            FROM %3$I.%4$I GROUP BY final_disposition, ttl_tier$f$,
-            v_name, r.hub, r.archive_schema, r.archive_table);
+            FROM %3$I.%4$I GROUP BY final_disposition, ttl_tier%5$s$f$,
+            v_name, v_hub, r.archive_schema, r.archive_table, v_by_hub);
         IF r.outreach_column IS NOT NULL THEN
             v_block := v_block || format(
-                $f$SELECT %3$I::uuid AS outreach_id, %1$L::text AS error_table, %2$L::text AS hub,
+                $f$SELECT %3$I::uuid AS outreach_id, %1$L::text AS error_table, %2$s AS hub,
                        count(*)::bigint AS blocking_errors,
                        count(*) FILTER (WHERE disposition = 'PARKED')::bigint AS parked_errors,
                        count(*) FILTER (WHERE disposition IS DISTINCT FROM 'PARKED')::bigint AS retry_errors,
                        max(escalation_level)::integer AS max_escalation_level,
-                       min(created_at) AS oldest_blocking_at
+                       min(created_at) AS oldest_blocking_at,
+                       %6$s AS failure_codes
                 FROM %4$I.%5$I
                 WHERE (disposition IS NULL OR disposition IN ('RETRY', 'PARKED')) AND %3$I IS NOT NULL
-                GROUP BY %3$I$f$,
-                v_name, r.hub, r.outreach_column, r.table_schema, r.table_name);
+                GROUP BY %3$I%7$s$f$,
+                v_name, v_hub, r.outreach_column, r.table_schema, r.table_name, v_codes, v_by_hub);
         END IF;
     END LOOP;
     IF cardinality(v_summary) = 0 THEN
@@ -645,7 +668,8 @@ BEGIN
     IF cardinality(v_block) = 0 THEN
         v_block := ARRAY[$f$SELECT NULL::uuid AS outreach_id, NULL::text AS error_table, NULL::text AS hub,
             0::bigint AS blocking_errors, 0::bigint AS parked_errors, 0::bigint AS retry_errors,
-            NULL::integer AS max_escalation_level, NULL::timestamptz AS oldest_blocking_at
+            NULL::integer AS max_escalation_level, NULL::timestamptz AS oldest_blocking_at,
+            NULL::text[] AS failure_codes
             WHERE false$f$];
     END IF;
     EXECUTE 'CREATE OR REPLACE VIEW shq.vw_error_governance_summary AS '
@@ -658,14 +682,19 @@ $$;
 -- Puts a further error table under governance: registry row, columns, archive, views. Run again
 -- on a governed table, it changes only what its arguments name (NULL: keep). The job indexes and
 -- the check's validation are left to shq.fn_governance_pending_steps() (they must run outside a
--- transaction); `lint-canon sql govern` runs them.
+-- transaction); `lint-canon sql govern` runs them. p_hub_column names a column holding each
+-- row's hub (a row's NULL falls back to p_hub); p_code_column the column of each row's failure
+-- code, shown with its blocking errors (first registration: failure_code when the table has one).
+DROP FUNCTION IF EXISTS shq.fn_govern_error_table(regclass, integer, interval, text, name, name);
 CREATE OR REPLACE FUNCTION shq.fn_govern_error_table(
     p_table           regclass,
     p_max_retries     integer DEFAULT NULL,
     p_retention       interval DEFAULT NULL,
     p_hub             text DEFAULT NULL,
     p_id_column       name DEFAULT NULL,
-    p_outreach_column name DEFAULT NULL)
+    p_outreach_column name DEFAULT NULL,
+    p_hub_column      name DEFAULT NULL,
+    p_code_column     name DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
 AS $$
@@ -675,6 +704,8 @@ DECLARE
     v_kind    "char";
     v_id      name := p_id_column;
     v_out     name := p_outreach_column;
+    v_code    name := p_code_column;
+    v_column  name;
     v_archive name;
     v_old     shq.error_table_registry;
     v_row     shq.error_table_registry;
@@ -706,6 +737,13 @@ BEGIN
                    AND NOT attisdropped) THEN
         RAISE EXCEPTION 'table %.% has no created_at column, which the TTL jobs need', quote_ident(v_schema), quote_ident(v_table);
     END IF;
+    FOREACH v_column IN ARRAY ARRAY[p_hub_column, p_code_column] LOOP
+        IF v_column IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM pg_attribute WHERE attrelid = p_table AND attname = v_column AND attnum > 0
+            AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'table %.% has no column %', quote_ident(v_schema), quote_ident(v_table), quote_ident(v_column);
+        END IF;
+    END LOOP;
     SELECT * INTO v_old FROM shq.error_table_registry g WHERE g.table_schema = v_schema AND g.table_name = v_table;
     IF v_id IS NULL THEN
         v_id := v_old.id_column;
@@ -725,6 +763,13 @@ BEGIN
         SELECT 1 FROM pg_attribute WHERE attrelid = p_table AND attname = 'outreach_id' AND NOT attisdropped) THEN
         v_out := 'outreach_id';
     END IF;
+    IF v_code IS NULL THEN
+        v_code := v_old.code_column;
+    END IF;
+    IF v_code IS NULL AND v_old.table_name IS NULL AND EXISTS (
+        SELECT 1 FROM pg_attribute WHERE attrelid = p_table AND attname = 'failure_code' AND NOT attisdropped) THEN
+        v_code := 'failure_code';
+    END IF;
     -- Within 63 bytes, and never the table itself nor another governed table.
     v_archive := coalesce(v_old.archive_table, shq.fn_governance_name(v_table, '_archive'));
     IF EXISTS (SELECT 1 FROM shq.error_table_registry g
@@ -738,15 +783,17 @@ BEGIN
 
     INSERT INTO shq.error_table_registry AS g
         (table_schema, table_name, id_column, outreach_column, hub, max_retries, retention,
-         archive_schema, archive_table)
+         archive_schema, archive_table, hub_column, code_column)
     VALUES (v_schema, v_table, v_id, v_out, p_hub, coalesce(p_max_retries, 3),
-            coalesce(p_retention, interval '1 year'), v_schema, v_archive)
+            coalesce(p_retention, interval '1 year'), v_schema, v_archive, p_hub_column, v_code)
     ON CONFLICT (table_schema, table_name) DO UPDATE
         SET max_retries = coalesce(p_max_retries, g.max_retries),
             retention = coalesce(p_retention, g.retention),
             hub = coalesce(p_hub, g.hub),
             id_column = EXCLUDED.id_column,
-            outreach_column = EXCLUDED.outreach_column
+            outreach_column = EXCLUDED.outreach_column,
+            hub_column = coalesce(p_hub_column, g.hub_column),
+            code_column = EXCLUDED.code_column
     RETURNING * INTO v_row;
 
     PERFORM shq.fn_add_governance_columns(p_table, v_row.max_retries);
@@ -758,7 +805,9 @@ BEGIN
     PERFORM shq.fn_refresh_governance_views();
     RETURN format('%I.%I governed: archive %I.%I, max_retries %s, retention %s, hub %s',
                   v_schema, v_table, v_schema, v_archive, v_row.max_retries, v_row.retention,
-                  coalesce(v_row.hub, 'none (system-wide)'));
+                  CASE WHEN v_row.hub_column IS NULL THEN coalesce(v_row.hub, 'none (system-wide)')
+                       ELSE format('per row (column %I, else %s)', v_row.hub_column,
+                                   coalesce(v_row.hub, 'none: system-wide')) END);
 END
 $$;
 

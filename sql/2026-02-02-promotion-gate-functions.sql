@@ -1,4 +1,4 @@
--- 2026-02-02-promotion-gate-functions.sql  (migration 4 of 4)
+-- 2026-02-02-promotion-gate-functions.sql  (migration 4 of 5)
 --
 -- Purpose: the hubs, the DONE definitions and checkers, blocking-error checkers, promotion
 -- functions, the three tiers and the readiness views of ENFORCEMENT_IMPLEMENTATION_SUMMARY.md
@@ -41,7 +41,15 @@
 --   * Blocking errors: errors whose disposition is RETRY or PARKED (or not yet backfilled, NULL)
 --     block promotion; IGNORE, RESOLVED and ARCHIVED do not (document section 7). An error
 --     table's hub comes from shq.error_table_registry; public.shq_error_log has no hub and its
---     errors block the all-hub tiers (2 and 3) only.
+--     errors block the all-hub tiers (2 and 3) only. A table whose registry row names a
+--     hub_column (shq.guard_violations) blocks, row by row, the hub each row names. Everything
+--     here reads hubs through shq.vw_blocking_errors_by_outreach (or the registry, in
+--     fn_has_blocking_errors), so no function knows which kind of table it reads.
+--   * The failure codes of the blocking errors (tables with a registry code_column: the guard's
+--     V-codes) are shown: in fn_get_promotion_blockers' detail (", codes V-SCOPE-001") and in
+--     vw_promotion_readiness.blocking_failure_codes (sorted, distinct, over all tables; '{}'
+--     when none), unioned by the aggregate shq.failure_codes_union. Columns are appended at
+--     the end, as CREATE OR REPLACE VIEW requires.
 --   * Hub order (shq.hub_promotion_prerequisites): Company Target first; DOL and Blog after
 --     Company Target; People after Company Target and DOL; BIT after all four. Promotion to a
 --     hub needs every prerequisite hub DONE and free of blocking errors.
@@ -58,6 +66,7 @@
 -- Run alone (after migrations 1-3): psql -v ON_ERROR_STOP=1 -f sql/2026-02-02-promotion-gate-functions.sql "$DATABASE_URL"
 
 SET client_min_messages = warning;
+SELECT set_config('lock_timeout', '5s', false) WHERE current_setting('lock_timeout') IN ('0', '0ms');
 
 CREATE TABLE IF NOT EXISTS shq.promotion_settings (
     id                   boolean PRIMARY KEY DEFAULT true CHECK (id),
@@ -208,13 +217,17 @@ $$;
 
 -- Blocking-error checkers --------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION shq.fn_has_blocking_errors(p_table regclass, p_outreach_id uuid)
+-- Whether a governed table holds blocking errors of an outreach id; with p_hub, only those that
+-- count for that hub: the table's hub, or each row's own when the registry names a hub_column.
+DROP FUNCTION IF EXISTS shq.fn_has_blocking_errors(regclass, uuid);
+CREATE OR REPLACE FUNCTION shq.fn_has_blocking_errors(p_table regclass, p_outreach_id uuid, p_hub text DEFAULT NULL)
 RETURNS boolean
 LANGUAGE plpgsql
 STABLE
 AS $$
 DECLARE
     r     shq.error_table_registry;
+    v_hub text := '';
     v_hit boolean;
 BEGIN
     SELECT g.* INTO r
@@ -225,10 +238,19 @@ BEGIN
     IF NOT FOUND OR r.outreach_column IS NULL THEN
         RETURN false;
     END IF;
+    IF p_hub IS NOT NULL THEN
+        IF r.hub_column IS NULL THEN
+            IF r.hub IS DISTINCT FROM p_hub THEN
+                RETURN false;  -- the whole table counts for another hub (or none)
+            END IF;
+        ELSE
+            v_hub := format(' AND coalesce(%I::text, %L) = $2', r.hub_column, r.hub);
+        END IF;
+    END IF;
     EXECUTE format(
-        'SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %I = $1 AND (disposition IS NULL OR disposition IN (%L, %L)))',
-        r.table_schema, r.table_name, r.outreach_column, 'RETRY', 'PARKED')
-        INTO v_hit USING p_outreach_id;
+        'SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %I = $1 AND (disposition IS NULL OR disposition IN (%L, %L))%s)',
+        r.table_schema, r.table_name, r.outreach_column, 'RETRY', 'PARKED', v_hub)
+        INTO v_hit USING p_outreach_id, p_hub;
     RETURN v_hit;
 END
 $$;
@@ -247,6 +269,25 @@ AS $$ SELECT shq.fn_has_blocking_errors('people.people_errors'::regclass, p_outr
 
 -- Readiness, set-based -----------------------------------------------------------------------
 
+-- The failure codes of an outreach id's blocking errors over all tables: the union, sorted, of
+-- the blocking view's failure_codes (NULL ones, from tables without a code column, skipped).
+CREATE OR REPLACE FUNCTION shq.fn_failure_codes_union(p_left text[], p_right text[])
+RETURNS text[]
+LANGUAGE sql
+IMMUTABLE
+STRICT
+PARALLEL SAFE
+AS $$
+    SELECT array(SELECT DISTINCT c FROM unnest(p_left || p_right) c ORDER BY c)
+$$;
+
+CREATE OR REPLACE AGGREGATE shq.failure_codes_union(text[]) (
+    SFUNC = shq.fn_failure_codes_union,
+    STYPE = text[],
+    COMBINEFUNC = shq.fn_failure_codes_union,
+    PARALLEL = SAFE
+);
+
 CREATE OR REPLACE VIEW shq.vw_promotion_readiness AS
 WITH settings AS (
     SELECT min_slots, tier1_min_confidence FROM shq.promotion_settings
@@ -257,7 +298,8 @@ WITH settings AS (
            sum(blocking_errors) FILTER (WHERE hub = 'HUB-DOL') AS dol_blocking,
            sum(blocking_errors) FILTER (WHERE hub = 'HUB-PEOPLE') AS people_blocking,
            sum(blocking_errors) FILTER (WHERE hub = 'HUB-BLOG') AS blog_blocking,
-           sum(blocking_errors) FILTER (WHERE hub = 'HUB-BIT') AS bit_blocking
+           sum(blocking_errors) FILTER (WHERE hub = 'HUB-BIT') AS bit_blocking,
+           shq.failure_codes_union(failure_codes) AS blocking_failure_codes
     FROM shq.vw_blocking_errors_by_outreach
     GROUP BY outreach_id
 ), done AS (
@@ -277,6 +319,7 @@ WITH settings AS (
            coalesce(bl.people_blocking, 0) AS people_blocking,
            coalesce(bl.blog_blocking, 0) AS blog_blocking,
            coalesce(bl.bit_blocking, 0) AS bit_blocking,
+           coalesce(bl.blocking_failure_codes, '{}') AS blocking_failure_codes,
            st.min_slots,
            st.tier1_min_confidence
     FROM outreach.outreach o
@@ -305,7 +348,8 @@ SELECT outreach_id,
        CASE WHEN tier2_enrichment_complete AND verified_slots >= min_slots THEN 3
             WHEN tier2_enrichment_complete THEN 2
             WHEN tier1_marketing_ready THEN 1
-            ELSE 0 END AS highest_tier
+            ELSE 0 END AS highest_tier,
+       blocking_failure_codes
 FROM tiers;
 
 -- Counted by tier before the labels are joined: grouping on the tier alone is a hash of four
@@ -357,9 +401,10 @@ BEGIN
         SELECT 'BLOCKING_ERRORS'::text, b.hub,
                format('%s: %s blocking error(s), %s parked, escalation level %s',
                       b.error_table, b.blocking_errors, b.parked_errors, b.max_escalation_level)
+                   || coalesce(', codes ' || array_to_string(b.failure_codes, ', '), '')
         FROM shq.vw_blocking_errors_by_outreach b
         WHERE b.outreach_id = p_outreach_id
-        ORDER BY b.error_table;
+        ORDER BY b.error_table, b.hub;
 END
 $$;
 

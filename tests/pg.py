@@ -20,6 +20,7 @@ MIGRATIONS = [
     REPO / "sql" / "2026-02-02-error-archive-tables.sql",
     REPO / "sql" / "2026-02-02-error-ttl-archive-functions.sql",
     REPO / "sql" / "2026-02-02-promotion-gate-functions.sql",
+    REPO / "sql" / "2026-11-28-guard-violations.sql",
 ]
 
 

@@ -10,24 +10,7 @@ from tests.conftest import REPO, cli_env
 
 
 def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-        env=cli_env(),
-        timeout=300,
-    )
+    _wheel(REPO, tmp_path)
     [wheel] = tmp_path.glob("lint_canon-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
@@ -64,3 +47,117 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
     assert first == "# CANON102 banned-requirement"
     assert migrations == str(site / "lint_canon" / "_sql")
     assert schema == str(site / "lint_canon" / "_sql" / "reference_schema.sql")
+
+
+def _wheel(source, folder) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        env=cli_env(),
+        timeout=300,
+    )
+
+
+def _venv(folder) -> str:
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    return str(folder / "bin" / "python")
+
+
+def _pip(python: str, *args: str) -> None:
+    result = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+GUARD_APP = """
+import importlib.util, sys
+from lint_canon.guard import InteractionType, ToolCanonViolationError, enforce_tool_canon, PostgresSink
+import lint_canon_guard
+absent = [m for m in ("libcst", "pglast", "flake8", "pip_requirements_parser", "lint_canon.frontends")
+          if importlib.util.find_spec(m.split(".")[0]) is None or (m == "lint_canon.frontends" and
+          importlib.util.find_spec(m) is None)]
+print("absent:", ",".join(absent))
+
+@enforce_tool_canon("TOOL-001", "HUB-PEOPLE", InteractionType.READ, sinks=[])
+def call(gate_state=None):
+    return "called"
+
+try:
+    call()
+except ToolCanonViolationError as exc:
+    print("refused:", exc.violation.code)
+"""
+
+
+def test_the_guard_installs_from_its_wheel_without_the_linter(tmp_path):
+    wheels = tmp_path / "wheels"
+    _wheel(REPO / "guard", wheels)
+    [guard] = wheels.glob("lint_canon_guard-*.whl")
+    with zipfile.ZipFile(guard) as archive:
+        names = set(archive.namelist())
+    assert "lint_canon/guard.py" in names and "lint_canon/__init__.py" not in names
+    python = _venv(tmp_path / "app")
+    _pip(python, str(guard))
+    (tmp_path / "canon.yaml").write_text(
+        "version: 1\nhubs: [HUB-PEOPLE, HUB-DOL]\ntools:\n  - id: TOOL-001\n    vendor: acme\n    hubs: [HUB-DOL]\n"
+    )
+    (tmp_path / "app.py").write_text(GUARD_APP)
+    result = subprocess.run([python, "app.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "absent: libcst,pglast,flake8,pip_requirements_parser,lint_canon.frontends",
+        "refused: V-SCOPE-001",
+    ]
+    installed = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
+    packages = {line.split("==")[0].lower() for line in installed.stdout.split()} - {"pip", "setuptools"}
+    assert packages == {"lint-canon-guard", "pyyaml"}  # what the venv seeds aside
+
+
+def test_lint_canon_installs_from_wheels_and_flake8_finds_its_plugin_when_both_are_there(tmp_path):
+    wheels = tmp_path / "wheels"
+    _wheel(REPO / "guard", wheels)
+    _wheel(REPO, wheels)
+    python = _venv(tmp_path / "env")
+    _pip(python, "--find-links", str(wheels), "lint-canon")
+    assert importlib_missing(python, "flake8")  # an optional dependency now
+    (tmp_path / "canon.yaml").write_text('version: 1\nbanned:\n  - reason: "contract ended"\n    modules: [clearbit]\n')
+    (tmp_path / "m.py").write_text("import clearbit\n")
+    lint = [str(tmp_path / "env" / "bin" / "lint-canon"), "check", "m.py", "--no-cache"]
+    checked = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (checked.returncode, checked.stdout) == (1, "m.py:1:8: CANON101 'clearbit' is banned: contract ended\n")
+    guard = subprocess.run(
+        [
+            python,
+            "-c",
+            "import lint_canon.guard, lint_canon_guard.guard as g; print(lint_canon.guard.enforce_tool_canon is g.enforce_tool_canon)",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert guard.stdout == "True\n"
+    _pip(python, "flake8")
+    flake8 = [str(tmp_path / "env" / "bin" / "flake8"), "--select", "CAN", "m.py"]
+    found = subprocess.run(flake8, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert found.stdout == "m.py:1:8: CANON101 'clearbit' is banned: contract ended\n", found.stderr
+
+
+def importlib_missing(python: str, module: str) -> bool:
+    check = f"import importlib.util; print(importlib.util.find_spec({module!r}) is None)"
+    return subprocess.run([python, "-c", check], capture_output=True, text=True).stdout == "True\n"

@@ -217,7 +217,7 @@ def test_master_runner_runs_the_three_daily_jobs_and_logs_them(db):
         ("auto_park_exhausted_retries", t, 1, "ok"),
         ("escalate_stale_parked_errors", t, 1, "ok"),
     ]
-    assert len(rows) == 15  # three jobs on five tables
+    assert len(rows) == 18  # three jobs on six tables (the five of the document and shq.guard_violations)
     log = db.execute(
         "SELECT job_name, rows_affected, status, as_of FROM shq.governance_job_runs WHERE error_table = %s ORDER BY run_id",
         (t,),
@@ -228,7 +228,7 @@ def test_master_runner_runs_the_three_daily_jobs_and_logs_them(db):
         ("escalate_stale_parked_errors", 1, "ok", NOW),
     ]
     # The document's call, as written, works too.
-    assert len(db.execute("SELECT * FROM shq.fn_run_error_governance_jobs();").fetchall()) == 15
+    assert len(db.execute("SELECT * FROM shq.fn_run_error_governance_jobs();").fetchall()) == 18
 
 
 def test_a_held_schedule_lock_gives_skipped(db, db_url):
@@ -403,7 +403,7 @@ def test_govern_a_further_table(db):
     assert blocking == [("HUB-BIT", 1)]
     # Governing it again changes nothing.
     db.execute("SELECT shq.fn_govern_error_table('billing.invoice_errors', 4, interval '90 days', 'HUB-BIT')")
-    assert db.execute("SELECT count(*) FROM shq.error_table_registry").fetchone() == (6,)
+    assert db.execute("SELECT count(*) FROM shq.error_table_registry").fetchone() == (7,)
 
 
 @pytest.mark.parametrize(
@@ -436,7 +436,7 @@ def test_govern_refuses_what_it_cannot_govern(db, ddl, call, message):
     with pytest.raises(psycopg.errors.RaiseException) as info:
         db.execute(call)
     assert info.value.diag.message_primary == message
-    assert db.execute("SELECT count(*) FROM shq.error_table_registry").fetchone() == (5,)
+    assert db.execute("SELECT count(*) FROM shq.error_table_registry").fetchone() == (6,)
 
 
 def test_summary_and_blocking_views(db):

@@ -104,7 +104,7 @@ def test_enums(db):
         " WHERE n.nspname = 'shq' GROUP BY t.typname ORDER BY t.typname"
     ).fetchall()
     assert rows == [
-        ("archive_reason", ["TTL_EXPIRED", "MANUAL", "RESOLVED", "SUPERSEDED"]),
+        ("archive_reason", ["TTL_EXPIRED", "MANUAL", "RESOLVED", "SUPERSEDED", "ARCHIVE_DISPOSITION"]),
         ("error_disposition", ["RETRY", "PARKED", "ARCHIVED", "IGNORE", "RESOLVED"]),
         ("ttl_tier", ["SHORT", "MEDIUM", "LONG", "INFINITE"]),
     ]
@@ -251,7 +251,7 @@ def test_psql_leaves_the_steps_that_need_their_own_transaction_and_runs_them_wit
             "SELECT count(*) FROM pg_indexes WHERE schemaname = 'outreach' AND indexname LIKE '%gov%'"
         ).fetchone() == (0,)
         steps = conn.execute("SELECT statement FROM shq.fn_governance_pending_steps()").fetchall()
-        assert len(steps) == 20
+        assert len(steps) == 24  # 4 on each of the six governed tables
         assert steps[0] == (
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS url_discovery_failures_gov_blocking_idx ON "
             "company.url_discovery_failures (outreach_id) WHERE disposition IS NULL OR disposition IN ('RETRY', 'PARKED')",
@@ -276,7 +276,7 @@ def test_psql_leaves_the_steps_that_need_their_own_transaction_and_runs_them_wit
         assert conn.execute(
             "SELECT count(*) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid"
             " WHERE c.relname LIKE '%\\_gov\\_%' AND x.indisvalid"
-        ).fetchone() == (15,)
+        ).fetchone() == (18,)
 
 
 def test_an_invalid_index_from_a_failed_concurrent_build_is_dropped_and_built_again(db):

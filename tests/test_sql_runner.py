@@ -22,6 +22,7 @@ PLAN = [
     "2026-02-02-error-archive-tables.sql",
     "2026-02-02-error-ttl-archive-functions.sql",
     "2026-02-02-promotion-gate-functions.sql",
+    "2026-11-28-guard-violations.sql",
 ]
 
 
@@ -64,7 +65,7 @@ def copy_sql(tmp_path: Path) -> Path:
 def test_apply_status_and_a_second_apply(empty_db, tmp_path):
     before = sql("status", "--database-url", empty_db, cwd=tmp_path)
     assert before.returncode == 1
-    assert before.stdout.splitlines()[1:] == [f"pending   {name}" for name in PLAN] + ["4 pending"]
+    assert before.stdout.splitlines()[1:] == [f"pending   {name}" for name in PLAN] + ["5 pending"]
 
     first = sql("apply", "--reference-schema", "--database-url", empty_db, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -72,24 +73,24 @@ def test_apply_status_and_a_second_apply(empty_db, tmp_path):
     # shown rebuilt from its parsed parts (issue 14: never the text as given)
     assert lines[0] == "database: " + describe(empty_db)
     assert lines[0].startswith("database: postgresql://")
-    assert [line.split(" (")[0] for line in lines[1:5]] == [f"applied {name}" for name in PLAN]
+    assert [line.split(" (")[0] for line in lines[1:6]] == [f"applied {name}" for name in PLAN]
     # then, each in a transaction of its own, the job indexes (CONCURRENTLY) and the validations
     steps = []
-    for table in HUB_ERROR_TABLES:
+    for table in [*HUB_ERROR_TABLES, "shq.guard_violations"]:  # and the guard's, governed likewise
         name = table.split(".")[1]
         steps += [f"built index {name}_gov_{kind}_idx on {table}" for kind in ("blocking", "escalate", "park")]
         steps.append(f"validated {name}_escalation_level_check on {table}")
-    assert [line.split(" (")[0] for line in lines[5:]] == steps
+    assert [line.split(" (")[0] for line in lines[6:]] == steps
     assert [file for file, _ in ledger(empty_db)] == PLAN
 
     second = sql("apply", "--database-url", empty_db, cwd=tmp_path)
     assert second.returncode == 0
-    assert second.stdout.splitlines()[-1] == "nothing to apply: 4 migrations up to date"
+    assert second.stdout.splitlines()[-1] == "nothing to apply: 5 migrations up to date"
 
     after = sql("status", "--database-url", empty_db, cwd=tmp_path)
     assert after.returncode == 0
-    assert after.stdout.splitlines()[-1] == "4 applied"
-    assert all(line.startswith("applied   ") for line in after.stdout.splitlines()[1:5])
+    assert after.stdout.splitlines()[-1] == "5 applied"
+    assert all(line.startswith("applied   ") for line in after.stdout.splitlines()[1:6])
 
 
 def test_dry_run_changes_nothing(empty_db, tmp_path):
@@ -115,7 +116,7 @@ def test_tampered_file_is_refused_and_crlf_is_not_a_change(empty_db, tmp_path):
     for file in crlf.glob("*.sql"):
         file.write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
     status = sql("status", "--dir", str(crlf), "--database-url", empty_db, cwd=tmp_path)
-    assert status.returncode == 0 and status.stdout.splitlines()[-1] == "4 applied"
+    assert status.returncode == 0 and status.stdout.splitlines()[-1] == "5 applied"
 
     tampered = folder / PLAN[1]
     tampered.write_text(tampered.read_text() + "\n-- a quiet edit\n")
@@ -264,7 +265,7 @@ def test_verify_on_a_throwaway_server(tmp_path):
     result = sql("verify", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith(
-        "verify: ok: 4 migrations applied on a throwaway server, jobs daily and weekly ran ("
+        "verify: ok: 5 migrations applied on a throwaway server, jobs daily and weekly ran ("
     )
     assert "XDG_RUNTIME_DIR" not in result.stderr + result.stdout
     assert not (tmp_path / ".lint_canon").exists()
@@ -273,7 +274,7 @@ def test_verify_on_a_throwaway_server(tmp_path):
 def test_baseline_adopts_an_existing_schema(db_url, tmp_path):
     result = sql("baseline", "--database-url", db_url, cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stdout.startswith("baseline: recorded 4 migrations as applied without running them: ")
+    assert result.stdout.startswith("baseline: recorded 5 migrations as applied without running them: ")
     assert sql("status", "--database-url", db_url, cwd=tmp_path).returncode == 0
 
 
@@ -719,14 +720,14 @@ def test_lint_canons_plan_and_a_teams_own_share_a_database(empty_db, tmp_path):
     write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE orders (id int);\n"})
     own = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert own.returncode == 0, own.stderr
-    assert sql("status", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == "4 applied"
+    assert sql("status", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == "5 applied"
     assert sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == (
         "1 applied"
     )
     with psycopg.connect(empty_db) as conn:
         assert conn.execute(
             "SELECT project, count(*), max(installed_rank) FROM lint_canon.migrations GROUP BY project ORDER BY project"
-        ).fetchall() == [("default", 1, 1), ("lint-canon", 4, 4)]
+        ).fetchall() == [("default", 1, 1), ("lint-canon", 5, 5)]
     # a second plan of the team's, named apart
     (tmp_path / "n").mkdir()
     (tmp_path / "n" / "plan.txt").write_text("# reporting\n%project=reporting\n001.sql\n")
@@ -803,7 +804,7 @@ def test_index_builds_wait_briefly_for_a_busy_table_and_the_next_apply_goes_on(d
     calm = sql("apply", "--database-url", db_url, cwd=tmp_path)
     assert calm.returncode == 0, calm.stderr
     assert [line.split(" (")[0] for line in calm.stdout.splitlines()[1:]] == [
-        "nothing to apply: 4 migrations up to date",
+        "nothing to apply: 5 migrations up to date",
         "built index dol_errors_gov_park_idx on outreach.dol_errors",
     ]
     with psycopg.connect(db_url) as conn:

@@ -126,6 +126,29 @@ def test_only_the_shared_guard_name_counts(project):
     assert brief(run_check(root)) == [("app.py", 8, 12, "CANON301")]
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "from lint_canon.guard import enforce_tool_canon",
+        "from lint_canon_guard.guard import enforce_tool_canon",  # the guard's own distribution
+    ],
+)
+def test_the_guard_counts_under_both_of_its_names(project, spelling):
+    source = f"""\
+        import requests
+        {spelling}
+
+        @enforce_tool_canon("TOOL-008", "HUB-COMPANY-TARGET", "ENRICH")
+        def guarded(domain):
+            return requests.get("https://api.hunter.io/v2/domain-search")
+
+        def unguarded(domain):
+            return requests.get("https://api.hunter.io/v2/domain-search")
+        """
+    root = project({"app.py": source}, canon=VENDOR_CANON)
+    assert brief(run_check(root)) == [("app.py", 9, 12, "CANON301")]
+
+
 def test_noqa_on_vendor_calls(project):
     source = "import requests\nrequests.get('https://api.hunter.io/v2')  # noqa: CANON301\n"
     root = project({"app.py": source}, canon=VENDOR_CANON)

@@ -1,15 +1,4 @@
-"""Host patterns of the canon: ``api.example.com`` exactly, ``*.example.com`` the domain and
-every subdomain of it, never a look-alike such as ``evilexample.com``."""
+"""Host patterns: lives in lint_canon_guard.hosts (the lint-canon-guard distribution, which services that only
+use the guard install without the linter); imported here under the name the linter's modules use."""
 
-from __future__ import annotations
-
-
-def host_matches(host: str, pattern: str) -> bool:
-    """Host names are compared as DNS compares them: in any case, with or without the root's
-    trailing dot (``API.Hunter.IO.`` is api.hunter.io)."""
-    host = host.lower().rstrip(".")
-    pattern = pattern.lower().rstrip(".")
-    if pattern.startswith("*."):
-        base = pattern[2:]
-        return host == base or host.endswith("." + base)
-    return host == pattern
+from lint_canon_guard.hosts import *  # noqa: F403

@@ -1,22 +1,4 @@
-"""The one line model of every reader: lines end at ``\\r\\n``, ``\\r`` or ``\\n``, as Python's
-tokenizer, flake8 and pip read them. ``str.splitlines`` also splits at form feeds, vertical
-tabs, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028 and U+2029, which would move a ``# noqa``, a
-position or a fingerprint to another line."""
+"""Splitting text into lines: lives in lint_canon_guard.lines (the lint-canon-guard distribution, which services that only
+use the guard install without the linter); imported here under the name the linter's modules use."""
 
-from __future__ import annotations
-
-import re
-
-_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(text: str) -> list[str]:
-    """The lines of ``text`` without their line ends (no empty last line after a final end)."""
-    lines = _BREAK.split(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def line_count(text: str) -> int:
-    return len(split_lines(text))
+from lint_canon_guard.lines import *  # noqa: F403
