@@ -42,5 +42,5 @@ PY
 )
     echo "lowest versions: $pins"
     # shellcheck disable=SC2086  # one word per requirement
-    .venv-lowest/bin/python -m pip install --quiet --disable-pip-version-check --editable ./guard --editable . $pins
+    .venv-lowest/bin/python -m pip install --quiet --disable-pip-version-check --editable ./guard --editable ".[flake8]" $pins
 }

@@ -161,3 +161,20 @@ def test_lint_canon_installs_from_wheels_and_flake8_finds_its_plugin_when_both_a
 def importlib_missing(python: str, module: str) -> bool:
     check = f"import importlib.util; print(importlib.util.find_spec({module!r}) is None)"
     return subprocess.run([python, "-c", check], capture_output=True, text=True).stdout == "True\n"
+
+
+def test_one_version_for_both_distributions_and_a_licence_that_matches():
+    import tomllib
+
+    from lint_canon import __version__
+    from lint_canon_guard import __version__ as guard_version
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert project["tool"]["hatch"]["version"]["path"] == "guard/lint_canon_guard/__init__.py"
+    assert __version__ == guard_version
+    assert f"lint-canon-guard=={guard_version}" in project["project"]["dependencies"]
+    assert f"## [{guard_version}]" in (REPO / "CHANGELOG.md").read_text()
+    licence = project["project"]["license"]
+    assert licence == tomllib.loads((REPO / "guard" / "pyproject.toml").read_text())["project"]["license"] == "MIT"
+    for text in ((REPO / "LICENSE").read_text(), (REPO / "guard" / "LICENSE").read_text()):
+        assert text.startswith("MIT License\n")

@@ -11,9 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lint_canon_guard.urls import UNREADABLE_URL, describe, mask, parse_target
-
 from lint_canon.errors import DatabaseError
+from lint_canon_guard.urls import UNREADABLE_URL, describe, mask, parse_target
 
 __all__ = ["UNREADABLE_URL", "DatabaseError", "Target", "connect", "describe", "mask", "parse_target", "resolve_target"]
 
