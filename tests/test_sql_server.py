@@ -18,10 +18,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from lint_canon.db.migrations import load_plan, sql_folder
 from tests.conftest import cli_env
 from tests.test_sql_runner import wait_for, write_plan
 
 EMBEDDED = "embedded PostgreSQL in .lint_canon/pgdata"
+PLANNED = len(load_plan(sql_folder(), own=True).migrations)  # lint-canon's own plan
 
 
 @pytest.fixture
@@ -120,7 +122,7 @@ def test_the_server_runs_for_the_command_only_and_leaves_nothing_behind(home):
     assert staged == ""  # `git add -A` stages none of the server's files
 
     status = sql("status", cwd=project, env=env)  # the data survived the stop
-    assert status.returncode == 0 and status.stdout.splitlines()[-1] == "4 applied"
+    assert status.returncode == 0 and status.stdout.splitlines()[-1] == f"{PLANNED} applied"
     state = sql("server", "status", cwd=project, env=env)
     assert (state.returncode, state.stdout) == (1, "stopped: the embedded PostgreSQL in .lint_canon/pgdata\n")
 
@@ -169,7 +171,7 @@ def test_a_project_too_deep_for_a_socket_path_works_and_leaves_nothing_behind(ho
     socket_folder = started.stdout.splitlines()[1].split("host=")[1].split("'")[0]
     assert socket_folder.startswith(env["TMPDIR"] + "/lint-canon-")  # a short folder, for the socket only
     status = sql("status", cwd=deep, env=env)
-    assert status.returncode == 1 and status.stdout.splitlines()[-1] == "4 pending"
+    assert status.returncode == 1 and status.stdout.splitlines()[-1] == f"{PLANNED} pending"
     assert sql("server", "stop", cwd=deep, env=env).returncode == 0
     assert os.listdir(env["TMPDIR"]) == []
 
@@ -180,7 +182,7 @@ def test_two_first_uses_at_once_both_work(home):
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0], outputs
     applied = [line for out, _ in outputs for line in out.splitlines() if line.startswith("applied ")]
-    assert len(applied) == 4  # each migration once, by whichever runner came first
+    assert len(applied) == PLANNED  # each migration once, by whichever runner came first
     assert sum(out.count("nothing to apply") for out, _ in outputs) == 2
     assert postmaster(project / ".lint_canon" / "pgdata") is None  # the last one out stopped it
     assert os.listdir(env["TMPDIR"]) == []
@@ -252,7 +254,7 @@ def test_verify_with_a_database_url_uses_a_scratch_database_and_drops_it(pg_data
     result = sql("verify", "--database-url", url, cwd=project, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith(
-        "verify: ok: 4 migrations applied in a scratch database (dropped), jobs daily and weekly ran ("
+        f"verify: ok: {PLANNED} migrations applied in a scratch database (dropped), jobs daily and weekly ran ("
     )
     assert scratch_databases(url) == before
     assert not (project / ".lint_canon").exists()  # no embedded server was started
