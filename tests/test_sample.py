@@ -13,13 +13,13 @@ SAMPLE = REPO / "fixtures" / "outreach_repo"
 EXPECTED = [
     "DONE_STATE_DEFINITIONS.md:13:1: CANON402 BIT: criterion 'signal_count > 0' is in the DONE doc but not in the SQL "
     "(doc: score IS NOT NULL, signal_count > 0; SQL shq.fn_check_bit_done: score IS NOT NULL)",
-    "outreach/blog/summarise.py:23:12: CANON305 the guard names TOOL-008 but this calls TOOL-030 ('anthropic'); guard this call with TOOL-030 or call TOOL-008's vendor",
+    "outreach/blog/summarise.py:23:12: CANON305 the guard names TOOL-008 but this calls TOOL-030 ('anthropic'), the only tool 'summarise_and_find' calls; make the guard name TOOL-030",
     "outreach/company_target/hunter_enrich.py:24:55: CANON304 interaction type 'WRITE' is not allowed for TOOL-008; its interactions: ENRICH",
     "outreach/company_target/legacy_clearbit.py:7:8: CANON101 'clearbit.enrichment' (under 'clearbit') is banned: Clearbit contract ended; use TOOL-012",
     "outreach/company_target/legacy_clearbit.py:13:14: CANON101 'clearbit' is banned: Clearbit contract ended; use TOOL-012",
     "outreach/company_target/legacy_clearbit.py:18:12: CANON202 request to banned host 'logo.clearbit.com': Clearbit contract ended; use TOOL-012",
     "outreach/dol/filings.py:17:21: CANON302 guard names unknown tool 'TOOL-002'; registered tools: TOOL-008, TOOL-012, TOOL-020, TOOL-030",
-    "outreach/people/apollo_search.py:27:16: CANON301 call to TOOL-012 (host 'api.apollo.io') in 'enrich_person', which lacks the guard; decorate it with @enforce_tool_canon(\"TOOL-012\", HUB, InteractionType...)",
+    "outreach/people/apollo_search.py:27:16: CANON301 call to TOOL-012 (host 'api.apollo.io') in 'enrich_person', which lacks the guard; decorate it with @enforce_tool_canon(\"TOOL-012\", HUB, InteractionType...) (HUB: one of HUB-PEOPLE, HUB-COMPANY-TARGET; InteractionType: one of READ, ENRICH)",
     "outreach/people/apollo_search.py:29:24: CANON303 hub 'HUB-DOL' is out of TOOL-012's scope; its hubs: HUB-PEOPLE, HUB-COMPANY-TARGET",
     "outreach/people/email_verify.py:9:21: CANON203 secret 'ZEROBOUNCE_API_KEY' is read from the environment but no tool owns it; register the tool that uses it with api_key_env",
     "outreach/people/email_verify.py:13:16: CANON201 call to vendor SDK 'zerobounce' (ZeroBounce) that no tool registers; add the tool to the canon (tools[].modules) or remove the call",

@@ -13,7 +13,7 @@ from lint_canon.errors import Cancelled, CanonError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_CANCELLED = 143  # 128 + SIGTERM, as a shell reports it
-COMMANDS = ("check", "report", "rule", "sql")
+COMMANDS = ("check", "report", "rule", "sql", "inventory", "init")
 # The path options of `check` stay strings until a run needs more than the run record:
 # pathlib is not imported on the way to a replay.
 _CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline")
@@ -76,6 +76,8 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         _check_parser(commands)
     if only in (None, "report", "rule", "sql"):
         _other_parsers(commands)
+    if only in (None, "inventory", "init"):
+        _adoption_parsers(commands)
     return parser
 
 
@@ -111,6 +113,17 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--baseline", type=str, metavar="FILE", help="report only findings not in this baseline")
     check.add_argument("--write-baseline", type=str, metavar="FILE", help="record today's findings as the baseline")
+    check.add_argument(
+        "--fix", action="store_true", help="fix what can be fixed (CANON301, CANON302, CANON305), report the rest"
+    )
+    check.add_argument("--diff", action="store_true", help="print the diff of what --fix would change; write nothing")
+    check.add_argument("--hub", metavar="HUB", help="with --fix/--diff: the hub of the guards added, among the tool's")
+    check.add_argument(
+        "--interaction",
+        type=str.upper,
+        metavar="TYPE",
+        help="with --fix/--diff: the interaction type of the guards added (READ, WRITE, ENRICH, VALIDATE)",
+    )
     check.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
 
 
@@ -141,6 +154,38 @@ def _other_parsers(commands: argparse._SubParsersAction) -> None:
     rule.add_argument("code", nargs="?", help="a rule code such as CANON101")
 
     _sql_parser(commands)
+
+
+def _adoption_parsers(commands: argparse._SubParsersAction) -> None:
+    """`inventory` and `init` (lint_canon.adoption): what a repository uses, and a draft canon."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("paths", nargs="*", type=str, metavar="PATH", help="files or folders (default: .)")
+    common.add_argument(
+        "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
+    common.add_argument("--timeout", type=_seconds, default=None, metavar="S", help="seconds per file (default 60)")
+    common.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+
+    inventory = commands.add_parser(
+        "inventory", parents=[common], help="which vendor SDKs, hosts and secrets the code uses, where, how often"
+    )
+    inventory.add_argument(
+        "--format", choices=("table", "json", "markdown"), default="table", help="output format (default: table)"
+    )
+    inventory.add_argument(
+        "--config", type=str, metavar="FILE", help="the canon.yaml to use (default: found from PATH, else none)"
+    )
+    inventory.add_argument("--output", "-o", type=str, metavar="FILE", help="write it to FILE instead of stdout")
+
+    init = commands.add_parser("init", parents=[common], help="write a draft canon.yaml from the inventory")
+    init.add_argument(
+        "--output",
+        "-o",
+        type=str,
+        metavar="FILE",
+        help="where to write it (default: canon.yaml in the one folder given, else in the working folder)",
+    )
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
 def _sql_parser(commands: argparse._SubParsersAction) -> None:
@@ -228,7 +273,7 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...], record=None):
+def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...], record=None, notes=True):
     """The run over args.paths (less the baseline's findings, if given), each file against the
     canon of its folder unless --config names one. ``record`` (a RunRecord) learns what the run
     read. Notes (files skipped) go to stderr."""
@@ -257,7 +302,7 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
         reads=reads,
         timeout=args.timeout or DEFAULT_TIMEOUT,
     )
-    for note in run.notes:
+    for note in run.notes if notes else ():
         sys.stderr.write(f"lint-canon: {note}\n")
     findings = run.findings
     if baseline is not None:
@@ -266,8 +311,9 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
 
 
 def _check(args: argparse.Namespace, argv: list[str]) -> int:
+    fixing = _fix_options(args)
     # A run like the last one, with nothing it read changed, repeats its output (runcache.py).
-    replayable = not args.no_cache and not args.write_baseline and args.format != "github"
+    replayable = not args.no_cache and not args.write_baseline and args.format != "github" and not fixing
     if replayable:
         from lint_canon.engine import runcache
 
@@ -292,6 +338,10 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
         value = getattr(args, name)
         setattr(args, name, [Path(v) for v in value] if isinstance(value, list) else value and Path(value))
     run, _, findings = _findings(args, args.select, args.ignore, record)
+    if fixing:
+        fixed, findings = _fix(args, run, findings)
+        if args.diff:
+            return EXIT_FINDINGS if fixed and not args.exit_zero else EXIT_CLEAN
     if args.write_baseline:
         try:
             write_baseline(args.write_baseline, findings)
@@ -311,6 +361,53 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
                 runcache.save(key, folder, record, rendered, code)
                 break
     return code
+
+
+def _fix_options(args: argparse.Namespace) -> bool:
+    """Whether the run fixes (--fix) or shows the fixes (--diff); refuses options that clash."""
+    from lint_canon.errors import UsageError
+
+    if args.fix and args.diff:
+        raise UsageError("--fix and --diff: give one (--diff shows what --fix would write)")
+    fixing = args.fix or args.diff
+    if not fixing and (args.hub or args.interaction):
+        raise UsageError(
+            f"{'--hub' if args.hub else '--interaction'} chooses the guards --fix adds: add --fix or --diff"
+        )
+    if fixing and args.write_baseline:
+        raise UsageError(f"{'--fix' if args.fix else '--diff'} and --write-baseline: run them one after the other")
+    interactions = ("READ", "WRITE", "ENRICH", "VALIDATE")
+    if args.interaction is not None and args.interaction not in interactions:
+        raise UsageError(f"--interaction {args.interaction}: give one of {', '.join(interactions)}")
+    return fixing
+
+
+def _fix(args: argparse.Namespace, run, findings):  # type: ignore[no-untyped-def]
+    """--diff: print the diff, and say how many findings it fixes. --fix: write the files, then
+    check again: the findings that remain are the run's. Returns (findings fixed, findings)."""
+    from lint_canon.engine.suppressions import Selection
+    from lint_canon.fixes import fix_findings
+
+    outcome = fix_findings(
+        findings,
+        Selection(args.select, args.ignore),
+        forced=run.canons[0] if args.config else None,
+        hub=args.hub,
+        interaction=args.interaction,
+        write=args.fix,
+    )
+    for note in outcome.notes:
+        sys.stderr.write(f"lint-canon: {note}\n")
+    counted = f"{len(outcome.fixed)} finding{'s' if len(outcome.fixed) != 1 else ''}"
+    files = f"{len(outcome.files)} file{'s' if len(outcome.files) != 1 else ''}"
+    if args.diff:
+        _write(args, outcome.diff)
+        sys.stderr.write(f"lint-canon: would fix {counted} in {files}\n")
+        return len(outcome.fixed), findings
+    sys.stderr.write(f"lint-canon: fixed {counted} in {files}\n")
+    if outcome.fixed:
+        _, _, findings = _findings(args, args.select, args.ignore, notes=False)  # said once already
+    return len(outcome.fixed), findings
 
 
 def _write_step_summary(findings) -> None:
@@ -442,6 +539,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sql(args)
         if args.command == "report":
             return _report(args)
+        if args.command in ("inventory", "init"):
+            from lint_canon.adoption import commands
+
+            return commands.inventory(args) if args.command == "inventory" else commands.init(args)
         return _rule(args)
     except CanonError as exc:
         sys.stderr.write(f"lint-canon: {_printable(str(exc))}\n")

@@ -1,16 +1,44 @@
 """CANON305 guard-tool-mismatch: a guarded function calls the vendor of another tool than the
-one its guard names (the guard checks the wrong gates, scope and budget)."""
+one its guard names (the guard checks the wrong gates, scope and budget).
+
+When the function calls that one other tool and nothing else, the message says the guard should
+name it; ``suggestion`` reads that back for ``lint_canon.fixes``.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import libcst as cst
 
+from lint_canon.analysis.vendors import VendorCall
 from lint_canon.canon.config import Canon
 from lint_canon.output.findings import Reads, RuleInfo, Severity
-from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import guard_needles
+
+_SUGGESTED = re.compile(
+    r"^the guard names (?P<named>.+?) but this calls (?P<called>.+?) \(.*\), the only tool '(?P<function>[^']+)' "
+    r"calls; make the guard name (?P=called)$"
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The tool id the guard of ``function`` should name instead of ``named``."""
+
+    function: str
+    named: str
+    called: str
+
+
+def suggestion(message: str) -> Suggestion | None:
+    """What a CANON305 finding's message proposes; None when the function calls more than one
+    tool (then no single id is right)."""
+    match = _SUGGESTED.match(message)
+    return None if match is None else Suggestion(match["function"], match["named"], match["called"])
 
 
 class GuardToolMismatch(Rule):
@@ -24,18 +52,41 @@ class GuardToolMismatch(Rule):
         reads=Reads.PYTHON,
     )
 
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        # Guarded function -> (the tools it calls, its calls to another tool than its guard's),
+        # reported when it ends: the advice depends on every tool it calls.
+        self._seen: dict[int, tuple[set[str], list[tuple[cst.Call, VendorCall]]]] = {}
+
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
         return guard_needles(canon)
 
     def visit_Call(self, node: cst.Call) -> None:
-        _, guard = self.ctx.vendors.enclosing_guard()
-        if guard is None or guard.tool_id is None or self.canon.tool(guard.tool_id) is None:
+        function, guard = self.ctx.vendors.enclosing_guard()
+        if function is None or guard is None or guard.tool_id is None or self.canon.tool(guard.tool_id) is None:
             return
         for call in self.ctx.vendors.calls(node):
-            if call.tool is not None and guard.tool_id != call.tool.id:
+            if call.tool is None:
+                continue
+            tools, mismatched = self._seen.setdefault(id(function), (set(), []))
+            tools.add(call.tool.id)
+            if guard.tool_id != call.tool.id:
+                mismatched.append((node, call))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        seen = self._seen.pop(id(original_node), None)
+        if seen is None:
+            return
+        tools, mismatched = seen
+        guard = self.ctx.vendors.guard(original_node)
+        named = guard.tool_id if guard is not None else None
+        for node, call in mismatched:
+            what = f"the guard names {named} but this calls {call.tool.id} ({call.target})"
+            if len(tools) == 1:
                 self.report(
                     node,
-                    f"the guard names {guard.tool_id} but this calls {call.tool.id} ({call.target}); "
-                    f"guard this call with {call.tool.id} or call {guard.tool_id}'s vendor",
+                    f"{what}, the only tool '{original_node.name.value}' calls; make the guard name {call.tool.id}",
                 )
+            else:
+                self.report(node, f"{what}; guard this call with {call.tool.id} or call {named}'s vendor")

@@ -1,11 +1,53 @@
-"""CANON302 guard-unknown-tool: the guard names a tool id that the registry does not have."""
+"""CANON302 guard-unknown-tool: the guard names a tool id that the registry does not have.
+
+With exactly one registered id close to it (a typo: one character added, dropped, changed or two
+swapped, or another case), the message asks "did you mean"; ``suggestion`` reads that back for
+``lint_canon.fixes``.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
 
 from lint_canon.analysis.vendors import Guard
 from lint_canon.canon.config import Tool
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
+
+_SUGGESTED = re.compile(r"^guard names unknown tool '(?P<named>.*)'; did you mean '(?P<meant>.*)'\?$", re.DOTALL)
+
+
+def suggestion(message: str) -> tuple[str, str] | None:
+    """(the unknown id, the registered id meant) of a CANON302 message that names one."""
+    match = _SUGGESTED.match(message)
+    return None if match is None else (match["named"], match["meant"])
+
+
+def close_ids(unknown: str, known: Iterable[str]) -> list[str]:
+    """The registered ids one typo away from ``unknown``: the same but for case, else those at an
+    edit distance of 1 (a character added, dropped or changed, or two neighbours swapped)."""
+    folded = unknown.casefold()
+    ids = list(known)
+    same = [tool_id for tool_id in ids if tool_id.casefold() == folded]
+    if same:
+        return same
+    return [tool_id for tool_id in ids if _one_edit(folded, tool_id.casefold())]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1 :]
 
 
 class GuardUnknownTool(GuardRule):
@@ -21,5 +63,10 @@ class GuardUnknownTool(GuardRule):
 
     def check(self, guard: Guard, tool: Tool | None) -> None:
         if tool is None and guard.tool_arg is not None:
-            known = ", ".join(t.id for t in self.canon.tools) or "none"
+            ids = [t.id for t in self.canon.tools]
+            close = close_ids(guard.tool_id or "", ids)
+            if len(close) == 1:
+                self.report(guard.tool_arg, f"guard names unknown tool '{guard.tool_id}'; did you mean '{close[0]}'?")
+                return
+            known = ", ".join(ids) or "none"
             self.report(guard.tool_arg, f"guard names unknown tool '{guard.tool_id}'; registered tools: {known}")

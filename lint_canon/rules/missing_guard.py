@@ -1,17 +1,80 @@
 """CANON301 missing-guard: a call to a registered tool whose nearest enclosing function does
-not carry the guard decorator. Calls at module or class level can never be guarded."""
+not carry the guard decorator. Calls at module or class level can never be guarded.
+
+The message of a call in a function spells the decorator to add; where the tool's hub or
+interaction type is not the only one, it lists the choices. ``suggestion`` reads that back:
+``lint_canon.fixes`` works from findings alone, never from a second analysis.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import libcst as cst
 
 from lint_canon.analysis.vendors import HTTP_LIBRARIES, VendorCall
-from lint_canon.canon.config import Canon
+from lint_canon.canon.config import Canon, Tool
 from lint_canon.output.findings import Reads, RuleInfo, Severity
-from lint_canon.rules.base import Needle, Rule
+from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import host_needle, http_needles, module_needles
+
+_SUGGESTED = re.compile(
+    r"in '(?P<function>[^']+)', which lacks the guard; decorate it with @(?P<decorator>\w+)\("
+    r'"(?P<tool>[^"]+)", (?:"(?P<hub>[^"]+)"|HUB), InteractionType(?:\.(?P<interaction>\w+)|\.\.\.)\)'
+    r"(?: \((?P<choices>[^()]*)\))?$"
+)
+_CHOICES = re.compile(r"(?P<what>HUB|InteractionType): one of (?P<names>[^;]+)")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The guard a CANON301 message proposes: ``hub`` / ``interaction`` are None where the
+    tool has several (``hubs`` / ``interactions`` then list them; empty: the canon lists none)."""
+
+    function: str
+    tool: str
+    hub: str | None
+    interaction: str | None
+    hubs: tuple[str, ...]
+    interactions: tuple[str, ...]
+
+
+def suggestion(message: str) -> Suggestion | None:
+    """The guard a CANON301 finding's message proposes; None when it proposes none (a call
+    outside any function, a function that calls several tools)."""
+    match = _SUGGESTED.search(message)
+    if match is None:
+        return None
+    choices = {found["what"]: tuple(found["names"].split(", ")) for found in _CHOICES.finditer(match["choices"] or "")}
+    hub, interaction = match["hub"], match["interaction"]
+    return Suggestion(
+        match["function"],
+        match["tool"],
+        hub,
+        interaction,
+        (hub,) if hub else choices.get("HUB", ()),
+        (interaction,) if interaction else choices.get("InteractionType", ()),
+    )
+
+
+def _advice(tool: Tool, decorator: str) -> str:
+    """``@enforce_tool_canon("TOOL-008", "HUB-X", InteractionType.ENRICH)``, with HUB or
+    ``InteractionType...`` and the choices where the canon leaves more than one (or none)."""
+    hub = f'"{tool.hubs[0]}"' if len(tool.hubs) == 1 else "HUB"
+    interaction = f"InteractionType.{tool.interactions[0]}" if len(tool.interactions) == 1 else "InteractionType..."
+    choices = []
+    if len(tool.hubs) > 1:
+        choices.append(f"HUB: one of {', '.join(tool.hubs)}")
+    elif not tool.hubs:
+        choices.append(f"the canon lists no hubs for {tool.id}")
+    if len(tool.interactions) > 1:
+        choices.append(f"InteractionType: one of {', '.join(tool.interactions)}")
+    elif not tool.interactions:
+        choices.append(f"the canon lists no interactions for {tool.id}")
+    advice = f'@{decorator}("{tool.id}", {hub}, {interaction})'
+    return f"{advice} ({'; '.join(choices)})" if choices else advice
 
 
 class MissingGuard(Rule):
@@ -24,6 +87,12 @@ class MissingGuard(Rule):
         check="check_tool_registry_coverage",
         reads=Reads.PYTHON,
     )
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        # Unguarded function -> its calls to registered tools, reported when it ends: the advice
+        # depends on every tool it calls.
+        self._pending: dict[int, list[tuple[cst.Call, VendorCall]]] = {}
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:
@@ -48,12 +117,29 @@ class MissingGuard(Rule):
         function, guard = self.ctx.vendors.enclosing_guard()
         if guard is not None:
             return
-        what = f"call to {call.tool.id} ({call.target})"
         if function is None:
-            self.report(node, f"{what} outside any function, where no guard can apply; move it into a guarded function")
-        else:
             self.report(
                 node,
-                f"{what} in '{function.name.value}', which lacks the guard; decorate it with "
-                f'@enforce_tool_canon("{call.tool.id}", HUB, InteractionType...)',
+                f"call to {call.tool.id} ({call.target}) outside any function, where no guard can apply; "
+                "move it into a guarded function",
             )
+        else:
+            self._pending.setdefault(id(function), []).append((node, call))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        calls = self._pending.pop(id(original_node), None)
+        if not calls:
+            return
+        name = original_node.name.value
+        tools = list(dict.fromkeys(call.tool.id for _, call in calls))
+        decorator = self.canon.guard_decorators[0].rsplit(".", 1)[-1]
+        for node, call in calls:
+            what = f"call to {call.tool.id} ({call.target}) in '{name}', which lacks the guard"
+            if len(tools) == 1:
+                self.report(node, f"{what}; decorate it with {_advice(call.tool, decorator)}")
+            else:
+                self.report(
+                    node,
+                    f"{what}; it calls {', '.join(tools)}: one guard names one tool, "
+                    "so split it into one guarded function per tool",
+                )

@@ -1,0 +1,209 @@
+"""From one file's findings to the edits that fix them: each finding is found again in the tree
+by its exact position, and the fix is what its message proposes (the rules' ``suggestion``
+functions read it). Nothing here judges the code: a finding that proposes nothing, or whose
+node is not where the fix needs it, is left as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
+
+from lint_canon.canon.config import Canon
+from lint_canon.fixes.codemods import (
+    GUARD_MODULES,
+    INTERACTION_TYPE,
+    Codemod,
+    add_imports,
+    bound_name,
+    guard_decorator,
+    replaceable,
+)
+from lint_canon.output.findings import Finding
+from lint_canon.rules import guard_tool_mismatch, guard_unknown_tool, missing_guard
+
+FIXABLE = ("CANON301", "CANON302", "CANON305")
+
+
+def proposes_fix(finding: Finding) -> bool:
+    """Does the finding's message propose a fix (before any file is read)?"""
+    if finding.code == "CANON301":
+        return missing_guard.suggestion(finding.message) is not None
+    if finding.code == "CANON302":
+        return guard_unknown_tool.suggestion(finding.message) is not None
+    if finding.code == "CANON305":
+        return guard_tool_mismatch.suggestion(finding.message) is not None
+    return False
+
+
+@dataclass
+class Plan:
+    """The rewritten module and the findings it fixes; ``notes`` say why a fix was not made."""
+
+    module: cst.Module
+    fixed: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Tree:
+    """The parsed file, its nodes found by position, and each node's parent."""
+
+    def __init__(self, module: cst.Module) -> None:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.module = wrapper.module
+        positions = wrapper.resolve(PositionProvider)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.at: dict[tuple[int, int, int, int], list[cst.CSTNode]] = {}
+        for node, where in positions.items():
+            if isinstance(node, (cst.Call, cst.SimpleString)):
+                self.at.setdefault(_key(where), []).append(node)
+
+    def node(self, finding: Finding, kind: type) -> cst.CSTNode | None:
+        key = (finding.line, finding.col - 1, finding.end_line, finding.end_col - 1)
+        found = [node for node in self.at.get(key, []) if isinstance(node, kind)]
+        return found[0] if len(found) == 1 else None
+
+    def function_of(self, node: cst.CSTNode, through_lambda: bool) -> cst.FunctionDef | None:
+        """The nearest enclosing function; None at module level, or inside a lambda unless
+        ``through_lambda``."""
+        while node in self.parents:
+            node = self.parents[node]
+            if isinstance(node, cst.FunctionDef):
+                return node
+            if isinstance(node, cst.Lambda) and not through_lambda:
+                return None
+        return None
+
+
+def _key(where: CodeRange) -> tuple[int, int, int, int]:
+    return (where.start.line, where.start.column, where.end.line, where.end.column)
+
+
+def _tool_string(function: cst.FunctionDef, tool_id: str) -> cst.SimpleString | None:
+    """The string literal naming ``tool_id`` in the function's guard: the first positional
+    argument or ``tool_id=`` of one decorator call, and only one."""
+    found = []
+    for decorator in function.decorators:
+        call = decorator.decorator
+        if not isinstance(call, cst.Call):
+            continue
+        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        keyword = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value == "tool_id"]
+        arg = keyword[0] if keyword else positional[0] if positional else None
+        if arg is not None and isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == tool_id:
+            found.append(arg.value)
+    return found[0] if len(found) == 1 else None
+
+
+def plan(
+    module: cst.Module,
+    findings: Sequence[Finding],
+    canon: Canon,
+    hub: str | None = None,
+    interaction: str | None = None,
+) -> Plan:
+    """The edits that fix ``findings`` of one file (those whose message proposes a fix), with
+    ``hub`` / ``interaction`` choosing among a tool's several for CANON301."""
+    tree = _Tree(module)
+    result = Plan(tree.module)
+    strings: dict[int, str] = {}
+    guards: dict[int, tuple[cst.FunctionDef, tuple[str, str, str], list[Finding]]] = {}
+    refused: set[int] = set()
+    for finding in findings:
+        if finding.code == "CANON302":
+            proposed = guard_unknown_tool.suggestion(finding.message)
+            node = tree.node(finding, cst.SimpleString)
+            if proposed is None or not isinstance(node, cst.SimpleString):
+                continue
+            named, meant = proposed
+            if node.evaluated_value == named and replaceable(node, meant):
+                strings[id(node)] = meant
+                result.fixed.append(finding)
+        elif finding.code == "CANON305":
+            mismatch = guard_tool_mismatch.suggestion(finding.message)
+            call = tree.node(finding, cst.Call)
+            if mismatch is None or call is None:
+                continue
+            function = tree.function_of(call, through_lambda=True)
+            if function is None or function.name.value != mismatch.function:
+                continue
+            literal = _tool_string(function, mismatch.named)
+            if literal is not None and replaceable(literal, mismatch.called):
+                strings[id(literal)] = mismatch.called
+                result.fixed.append(finding)
+        elif finding.code == "CANON301":
+            missing = missing_guard.suggestion(finding.message)
+            call = tree.node(finding, cst.Call)
+            if missing is None or call is None:
+                continue
+            function = tree.function_of(call, through_lambda=False)
+            if function is None or function.name.value != missing.function or id(function) in refused:
+                continue
+            chosen_hub = hub if hub in missing.hubs else missing.hub
+            chosen_interaction = interaction if interaction in missing.interactions else missing.interaction
+            if chosen_hub is None or chosen_interaction is None:
+                note = _unresolved(finding, missing, (hub, interaction), (chosen_hub, chosen_interaction))
+                if note is not None and note not in result.notes:
+                    result.notes.append(note)
+                continue
+            guard = (missing.tool, chosen_hub, chosen_interaction)
+            known = guards.get(id(function))
+            if known is None:
+                guards[id(function)] = (function, guard, [finding])
+            elif known[1] == guard:
+                known[2].append(finding)
+            else:  # two guards for one function: no fix is right
+                refused.add(id(function))
+                del guards[id(function)]
+    decorators: dict[int, cst.Decorator] = {}
+    if guards:
+        qualname = canon.guard_decorators[0]
+        source, _, name = qualname.rpartition(".")
+        wanted: dict[str, list[str]] = {}
+        decorator = bound_name(tree.module, canon.guard_decorators)
+        if decorator is None:
+            decorator = name
+            wanted.setdefault(source, []).append(name)
+        interaction_modules = tuple(
+            dict.fromkeys((source, *GUARD_MODULES) if source in GUARD_MODULES else GUARD_MODULES)
+        )
+        interaction_name = bound_name(tree.module, [f"{module}.{INTERACTION_TYPE}" for module in interaction_modules])
+        if interaction_name is None:
+            interaction_name = INTERACTION_TYPE
+            wanted.setdefault(interaction_modules[0], []).append(INTERACTION_TYPE)
+        for key, (_, (tool, chosen_hub, chosen_interaction), fixed) in guards.items():
+            decorators[key] = guard_decorator(decorator, interaction_name, tool, chosen_hub, chosen_interaction)
+            result.fixed.extend(fixed)
+        result.module = add_imports(tree.module.visit(Codemod(decorators, strings)), wanted)
+    elif strings:
+        result.module = tree.module.visit(Codemod({}, strings))
+    return result
+
+
+def _unresolved(
+    finding: Finding,
+    missing: missing_guard.Suggestion,
+    given: tuple[str | None, str | None],
+    chosen: tuple[str | None, str | None],
+) -> str | None:
+    """Why --hub / --interaction did not settle a CANON301 fix (None when neither was given:
+    the finding's own message lists the choices)."""
+    if given == (None, None):
+        return None
+    reasons = []
+    for value, option, choice, choices, what in (
+        (given[0], "--hub", chosen[0], missing.hubs, "hubs"),
+        (given[1], "--interaction", chosen[1], missing.interactions, "interaction types"),
+    ):
+        if choice is not None:
+            continue
+        listed = ", ".join(choices)
+        if not choices:
+            reasons.append(f"the canon lists no {what} for {missing.tool}")
+        elif value is None:
+            reasons.append(f"{missing.tool} has several {what}: give {option} ({listed})")
+        else:
+            reasons.append(f"{option} {value} is not one of {missing.tool}'s {what} ({listed})")
+    return f"{finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: {'; '.join(reasons)}"
