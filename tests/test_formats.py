@@ -87,7 +87,7 @@ def test_github_annotations_escape_messages_and_properties_most_severe_first():
     ]
     assert format_github(findings).splitlines() == [
         "::error file=src/x.py,line=9,col=2,endLine=9,endColumn=8,title=CANON101 banned-import::banned: x, y",
-        "::error file=src/a%3Ab%2Cc.py,line=3,col=1,endLine=3,endColumn=5,title=CANON403 done-checker-undocumented"
+        "::warning file=src/a%3Ab%2Cc.py,line=3,col=1,endLine=3,endColumn=5,title=CANON403 done-checker-undocumented"
         "::50%25 off:%0D%0Anow",
     ]
 

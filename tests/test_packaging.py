@@ -113,6 +113,7 @@ def test_the_guard_installs_from_its_wheel_without_the_linter(tmp_path):
     with zipfile.ZipFile(guard) as archive:
         names = set(archive.namelist())
     assert "lint_canon/guard.py" in names and "lint_canon/__init__.py" not in names
+    assert "lint_canon_guard/canon.schema.json" in names  # for editors (python -m lint_canon_guard.schema)
     python = _venv(tmp_path / "app")
     _pip(python, str(guard))
     (tmp_path / "canon.yaml").write_text(

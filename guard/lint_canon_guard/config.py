@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import hashlib
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +42,6 @@ DEFAULT_GUARDS = (DEFAULT_GUARD, "lint_canon_guard.guard.enforce_tool_canon")
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _DOTTED = re.compile(rf"^{_IDENT}(\.{_IDENT})*$")
 _ENV_NAME = re.compile(rf"^{_IDENT}$")
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_HOST = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})*$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ class Canon:
     exclude: tuple[str, ...] = ()
     type_checking_imports: str = "ignore"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # [tool.lint-canon] of the pyproject.toml of the folder that named this canon (with_settings).
+    settings: Settings | None = None
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def banned_module(self, qualname: str) -> tuple[str, Ban] | None:
@@ -321,124 +323,344 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, _Doc]:
 
 # --- validation ----------------------------------------------------------------------------
 
-_TOP_KEYS = {
-    "version",
-    "hubs",
-    "tools",
-    "banned",
-    "allowed_hosts",
-    "vendor_modules",
-    "builtin_vendors",
-    "guard",
-    "done_states",
-    "exclude",
-    "type_checking_imports",
-    "max_file_size",
+# The declaration: every key of the canon, its type, its enum or pattern, whether it is
+# required. The validator reads its checks from it and the JSON Schema
+# (lint_canon_guard.schema) is generated from it, so the two cannot drift apart. What a schema
+# cannot state (a tool's hubs listed in 'hubs', tool ids unique) stays in the validator.
+
+
+def _either_case(word: str) -> str:
+    """``KiB`` as ``[Kk][Ii][Bb]``: a pattern both Python and JSON Schema (no flags) read alike."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+_UNITS = {"B": 1, "KB": 1000, "KIB": 1024, "MB": 1000**2, "MIB": 1024**2, "GB": 1000**3, "GIB": 1024**3}
+_LABEL_ANY_CASE = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+PATTERNS = {
+    "dotted": _DOTTED.pattern,
+    "env": _ENV_NAME.pattern,
+    # Hosts are lower-cased before they are matched; the schema sees them as written.
+    "host": rf"^(\*\.)?{_LABEL_ANY_CASE}(\.{_LABEL_ANY_CASE})*$",
+    "distribution": r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$",
+    "size": rf"^\s*(\d{{1,12}})\s*({'|'.join(_either_case(u) for u in _UNITS)})?\s*$",
 }
-_TOOL_KEYS = {
-    "id",
-    "name",
-    "vendor",
-    "tier",
-    "hubs",
-    "interactions",
-    "modules",
-    "hosts",
-    "api_key_env",
-    "gates",
-    "human_approval",
-}
-_BAN_KEYS = {"reason", "modules", "packages", "hosts", "allow_in"}
+MIN_SIZE, MAX_SIZE = 1024, 1024**3
+
+
+@dataclass(frozen=True, eq=False)
+class Key:
+    """One key of the canon: what the validator checks and the JSON Schema states.
+
+    ``kind``: ``version`` (the number 1), ``string``, ``strings`` (a list of distinct strings),
+    ``hosts`` (a list of host patterns), ``boolean``, ``choice`` (one of ``choices``),
+    ``choices`` (a list of them), ``size`` (bytes, or a string such as 5MB), ``mapping`` (of
+    ``keys``) or ``list`` (of mappings of ``keys``). ``pattern`` names one of ``PATTERNS``.
+    """
+
+    kind: str
+    doc: str
+    pattern: str | None = None
+    what: str = ""
+    choices: tuple[str, ...] = ()
+    keys: dict[str, Key] = field(default_factory=dict)
+    required: dict[str, str] = field(default_factory=dict)  # key -> the hint of its message
+    needs_one_of: tuple[str, ...] = ()
+    nullable: bool = False
+    default: Any = None
+
+    def compiled(self) -> re.Pattern[str] | None:
+        return None if self.pattern is None else _compiled(self.pattern)
+
+
+@functools.cache
+def _compiled(name: str) -> re.Pattern[str]:
+    return re.compile(PATTERNS[name])
+
+
+TOOL = Key(
+    "list",
+    "The approved tools.",
+    keys={
+        "id": Key("string", "The tool's id (TOOL-008), unique in the canon."),
+        "name": Key("string", "A readable name."),
+        "vendor": Key("string", "The vendor it belongs to."),
+        "tier": Key("choice", "Its cost tier.", choices=TIERS, default="TIER_0"),
+        "hubs": Key("strings", "The hubs where it may be used; each listed in 'hubs'.", default=[]),
+        "interactions": Key("choices", "What it may be used for.", choices=INTERACTIONS, default=[]),
+        "modules": Key(
+            "strings",
+            "SDK import roots whose calls are calls to this tool.",
+            pattern="dotted",
+            what="a dotted module name",
+            default=[],
+        ),
+        "hosts": Key("hosts", "HTTP hosts; '*.example.com' matches subdomains.", default=[]),
+        "api_key_env": Key(
+            "string",
+            "The environment variable holding its key.",
+            pattern="env",
+            what="an environment variable name",
+            nullable=True,
+        ),
+        "gates": Key("strings", "Checks a call must pass first.", default=[]),
+        "human_approval": Key("boolean", "Whether a person must approve each call.", default=False),
+    },
+    required={"id": "", "vendor": ""},
+)
+BAN = Key(
+    "list",
+    "Banned vendors and libraries: modules (or APIs), distribution names, hosts.",
+    keys={
+        "reason": Key("string", "Why it is banned and what to use instead."),
+        "modules": Key(
+            "strings", "Modules or APIs banned.", pattern="dotted", what="a dotted module or API name", default=[]
+        ),
+        "packages": Key(
+            "strings", "Distribution names banned.", pattern="distribution", what="a distribution name", default=[]
+        ),
+        "hosts": Key("hosts", "HTTP hosts banned.", default=[]),
+        "allow_in": Key("strings", "Path globs where the ban does not apply.", default=[]),
+    },
+    required={"reason": "say why it is banned and what to use instead"},
+    needs_one_of=("modules", "packages", "hosts"),
+)
+CANON = Key(
+    "mapping",
+    "canon.yaml: the tool canon lint-canon enforces.",
+    keys={
+        "version": Key("version", "The canon format: 1."),
+        "hubs": Key("strings", "The hubs of the company.", default=[]),
+        "tools": TOOL,
+        "banned": BAN,
+        "allowed_hosts": Key("hosts", "Hosts any code may call.", default=[]),
+        "vendor_modules": Key(
+            "strings", "More vendor SDK roots to flag.", pattern="dotted", what="a dotted module name", default=[]
+        ),
+        "builtin_vendors": Key("boolean", "Whether the built-in list of vendor SDKs applies.", default=True),
+        "guard": Key(
+            "mapping",
+            "The guard decorators.",
+            keys={
+                "decorators": Key(
+                    "strings",
+                    "Qualified names of the decorators that count as the guard.",
+                    pattern="dotted",
+                    what="a qualified name",
+                    default=list(DEFAULT_GUARDS),
+                )
+            },
+            default={},
+        ),
+        "done_states": Key(
+            "mapping",
+            "The DONE-state document and the SQL it must agree with.",
+            keys={
+                "doc": Key("string", "The DONE-state definitions (Markdown)."),
+                "sql": Key("strings", "SQL files or folders.", default=[]),
+            },
+            default={},
+        ),
+        "exclude": Key("strings", "Path globs not checked.", default=[]),
+        "type_checking_imports": Key(
+            "choice", "Imports under 'if TYPE_CHECKING:'.", choices=TYPE_CHECKING_MODES, default="ignore"
+        ),
+        "max_file_size": Key(
+            "size", "Files larger than this are reported, not read (bytes, or 512KB, 5MB, 2MiB).", default=None
+        ),
+    },
+    required={"version": "the canon format is 'version: 1'"},
+)
+
+# Problems reported in one run; past that, a count (a canon that wrong needs fixing from the top).
+MAX_REPORTED = 50
+
+
+class ConfigErrors(ConfigError):
+    """Several problems of one canon, one ``FILE:LINE: key.path: problem`` per line; the first
+    line is the problem that a single-error report would give."""
+
+    def __init__(self, errors: tuple[ConfigError, ...] | list[ConfigError], more: int = 0) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.line, first.key, first.problem)
+        self.errors = tuple(errors)
+        self.more = more
+        lines = [str(e) for e in self.errors]
+        if more:
+            lines.append(f"{first.path}: {more} more problem{'s' if more != 1 else ''} not shown; fix these first")
+        self.lines = tuple(lines)
+        self.args = ("\n".join(lines),)
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:  # type: ignore[override]
+        return (type(self), (self.errors, self.more))
 
 
 class _Validator:
+    """Checks values against their ``Key``; every problem is recorded (a run reports them all)
+    and the check returns None, so the caller goes on with the rest of the canon."""
+
     def __init__(self, doc: _Doc) -> None:
         self.doc = doc
+        self.errors: list[ConfigError] = []
 
-    def fail(self, keypath: tuple[Any, ...], problem: str) -> ConfigError:
-        return self.doc.error(keypath, problem)
+    def fail(self, keypath: tuple[Any, ...], problem: str) -> None:
+        self.errors.append(self.doc.error(keypath, problem))
 
-    def keys(self, value: dict[str, Any], allowed: set[str], keypath: tuple[Any, ...]) -> None:
+    def raise_errors(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            shown = self.errors[:MAX_REPORTED]
+            raise ConfigErrors(shown, len(self.errors) - len(shown))
+
+    def keys(self, value: dict[str, Any], spec: Key, keypath: tuple[Any, ...]) -> None:
+        allowed = sorted(spec.keys)
         for key in value:
-            if key not in allowed:
-                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-                tip = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(sorted(allowed))}"
-                raise self.fail(keypath + (key,), f"unknown key{tip}")
+            if key not in spec.keys:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                tip = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(allowed)}"
+                self.fail(keypath + (key,), f"unknown key{tip}")
 
-    def mapping(self, value: Any, keypath: tuple[Any, ...]) -> dict[str, Any]:
+    def required(self, value: dict[str, Any], spec: Key, keypath: tuple[Any, ...]) -> bool:
+        """Whether every required key is there (each one missing is a problem)."""
+        complete = True
+        for key, hint in spec.required.items():
+            if key not in value:
+                self.fail(keypath, f"missing key '{key}'" + (f"; {hint}" if hint else ""))
+                complete = False
+        return complete
+
+    def get(self, value: dict[str, Any], spec: Key, name: str, keypath: tuple[Any, ...]) -> Any:
+        """``value[name]`` checked against its declaration, its default when it is absent."""
+        key = spec.keys[name]
+        if name not in value:
+            return tuple(key.default) if isinstance(key.default, list) else key.default
+        raw = value[name]
+        keypath = keypath + (name,)
+        if raw is None and key.nullable:
+            return None
+        if key.kind == "string":
+            return self.string(raw, keypath, key.compiled(), key.what)
+        if key.kind == "strings":
+            return self.strings(raw, keypath, key.compiled(), key.what)
+        if key.kind == "hosts":
+            return self.hosts(raw, keypath)
+        if key.kind == "boolean":
+            return self.boolean(raw, keypath)
+        if key.kind == "choice":
+            return self.choice(raw, keypath, key.choices)
+        if key.kind == "choices":
+            items = self.strings(raw, keypath)
+            if items is None:
+                return None
+            chosen = [self.choice(item, keypath + (i,), key.choices) for i, item in enumerate(items)]
+            return None if None in chosen else items
+        if key.kind == "size":
+            return self.size(raw, keypath)
+        if key.kind == "mapping":
+            return self.mapping(raw, keypath)
+        raise AssertionError(key.kind)  # "version" and "list" are read by _validate
+
+    def mapping(self, value: Any, keypath: tuple[Any, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            raise self.fail(keypath, f"expected a mapping, got {_kind(value)}")
+            self.fail(keypath, f"expected a mapping, got {_kind(value)}")
+            return None
         return value
 
     def string(
         self, value: Any, keypath: tuple[Any, ...], pattern: re.Pattern[str] | None = None, what: str = ""
-    ) -> str:
+    ) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(keypath, f"expected a non-empty string, got {_kind(value)}")
+            self.fail(keypath, f"expected a non-empty string, got {_kind(value)}")
+            return None
         if pattern is not None and not pattern.match(value):
-            raise self.fail(keypath, f"{_short(value)} is not {what}")
+            self.fail(keypath, f"{_short(value)} is not {what}")
+            return None
         return value
 
-    def boolean(self, value: Any, keypath: tuple[Any, ...]) -> bool:
+    def boolean(self, value: Any, keypath: tuple[Any, ...]) -> bool | None:
         if not isinstance(value, bool):
-            raise self.fail(keypath, f"expected true or false, got {_kind(value)}")
+            self.fail(keypath, f"expected true or false, got {_kind(value)}")
+            return None
         return value
 
-    def choice(self, value: Any, keypath: tuple[Any, ...], choices: tuple[str, ...]) -> str:
+    def choice(self, value: Any, keypath: tuple[Any, ...], choices: tuple[str, ...]) -> str | None:
         if value not in choices:
-            raise self.fail(keypath, f"{_short(value)} is not one of {', '.join(choices)}")
+            self.fail(keypath, f"{_short(value)} is not one of {', '.join(choices)}")
+            return None
         return value
 
     def strings(
-        self,
-        value: Any,
-        keypath: tuple[Any, ...],
-        pattern: re.Pattern[str] | None = None,
-        what: str = "",
-        unique: bool = True,
-    ) -> tuple[str, ...]:
+        self, value: Any, keypath: tuple[Any, ...], pattern: re.Pattern[str] | None = None, what: str = ""
+    ) -> tuple[str, ...] | None:
+        """A list of distinct strings; None when any item is wrong (each one is reported)."""
         if isinstance(value, str):
-            raise self.fail(keypath, f"expected a list of strings, got a string; write [{value}]")
+            self.fail(keypath, f"expected a list of strings, got a string; write [{value}]")
+            return None
         if not isinstance(value, list):
-            raise self.fail(keypath, f"expected a list of strings, got {_kind(value)}")
+            self.fail(keypath, f"expected a list of strings, got {_kind(value)}")
+            return None
         seen: set[str] = set()
+        ok = True
         for i, item in enumerate(value):
-            self.string(item, keypath + (i,), pattern, what)
-            if unique and item in seen:
-                raise self.fail(keypath + (i,), f"{_short(item)} is listed twice")
+            if self.string(item, keypath + (i,), pattern, what) is None:
+                ok = False
+                continue
+            if item in seen:
+                self.fail(keypath + (i,), f"{_short(item)} is listed twice")
+                ok = False
             seen.add(item)
-        return tuple(value)
+        return tuple(value) if ok else None
 
-    def hosts(self, value: Any, keypath: tuple[Any, ...]) -> tuple[str, ...]:
+    def hosts(self, value: Any, keypath: tuple[Any, ...]) -> tuple[str, ...] | None:
         hosts = self.strings(value, keypath)
+        if hosts is None:
+            return None
+        pattern = _compiled("host")
+        ok = True
         for i, host in enumerate(hosts):
-            if not _HOST.match(host.lower()):
-                raise self.fail(
+            if not pattern.match(host.lower()):
+                self.fail(
                     keypath + (i,),
                     f"{_short(host)} is not a host pattern; write a host name such as api.example.com "
                     "or *.example.com (no scheme, path or port)",
                 )
-        return tuple(h.lower() for h in hosts)
+                ok = False
+        return tuple(h.lower() for h in hosts) if ok else None
 
+    def size(self, value: Any, keypath: tuple[Any, ...]) -> int | None:
+        """A size in bytes: a whole number, or a string such as "5MB", "512KiB"."""
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            self.fail(keypath, f"expected a size such as 5MB or 1048576, got {_kind(value)}")
+            return None
+        if isinstance(value, int):
+            size = value
+        else:
+            match = _compiled("size").match(value)
+            if match is None:
+                self.fail(keypath, f"{_short(value)} is not a size; write a number of bytes or 512KB, 5MB, 2MiB")
+                return None
+            size = int(match.group(1)) * _UNITS[(match.group(2) or "B").upper()]
+        if not MIN_SIZE <= size <= MAX_SIZE:
+            self.fail(keypath, f"{_short(value)} is out of range; give between 1KiB and 1GiB")
+            return None
+        return size
 
-_SIZE = re.compile(r"^\s*(\d{1,12})\s*(B|KB|KIB|MB|MIB|GB|GIB)?\s*$", re.IGNORECASE)
-_UNITS = {"B": 1, "KB": 1000, "KIB": 1024, "MB": 1000**2, "MIB": 1024**2, "GB": 1000**3, "GIB": 1024**3}
-
-
-def _size(v: _Validator, value: Any, keypath: tuple[Any, ...]) -> int:
-    """A size in bytes: a whole number, or a string such as "5MB", "512KiB"."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise v.fail(keypath, f"expected a size such as 5MB or 1048576, got {_kind(value)}")
-    if isinstance(value, int):
-        size = value
-    else:
-        match = _SIZE.match(value)
-        if match is None:
-            raise v.fail(keypath, f"{_short(value)} is not a size; write a number of bytes or 512KB, 5MB, 2MiB")
-        size = int(match.group(1)) * _UNITS[(match.group(2) or "B").upper()]
-    if not 1024 <= size <= 1024**3:
-        raise v.fail(keypath, f"{_short(value)} is out of range; give between 1KiB and 1GiB")
-    return size
+    def items(self, value: dict[str, Any], spec: Key, name: str, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The mappings of the list ``value[name]`` that have their keys, one by one (so that the
+        problems come in the file's order; each one is reported)."""
+        raw = value.get(name, [])
+        if not isinstance(raw, list):
+            self.fail((name,), f"expected a list of {what}, got {_kind(raw)}")
+            return
+        item_spec = spec.keys[name]
+        for i, item in enumerate(raw):
+            kp = (name, i)
+            mapping = self.mapping(item, kp)
+            if mapping is None:
+                continue
+            self.keys(mapping, item_spec, kp)
+            if self.required(mapping, item_spec, kp):
+                yield i, mapping
 
 
 def _kind(value: Any) -> str:
@@ -457,98 +679,86 @@ def _kind(value: Any) -> str:
 def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     v = _Validator(doc)
     top = v.mapping(raw, ())
-    v.keys(top, _TOP_KEYS, ())
-    if "version" not in top:
-        raise v.fail((), "missing key 'version'; the canon format is 'version: 1'")
-    if top["version"] != 1 or isinstance(top["version"], bool):
-        raise v.fail(("version",), f"unsupported version {_short(top['version'])}; this lint-canon reads version 1")
+    if top is None:
+        v.raise_errors()
+    assert top is not None
+    v.keys(top, CANON, ())
+    if v.required(top, CANON, ()) and (top["version"] != 1 or isinstance(top["version"], bool)):
+        v.fail(("version",), f"unsupported version {_short(top['version'])}; this lint-canon reads version 1")
 
-    hubs = v.strings(top.get("hubs", []), ("hubs",))
-    hub_set = set(hubs)
+    hubs = v.get(top, CANON, "hubs", ())
+    hub_set = set(hubs or ())
 
     tools: list[Tool] = []
     tool_ids: dict[str, int] = {}
-    raw_tools = top.get("tools", [])
-    if not isinstance(raw_tools, list):
-        raise v.fail(("tools",), f"expected a list of tools, got {_kind(raw_tools)}")
-    for i, item in enumerate(raw_tools):
+    for i, t in v.items(top, CANON, "tools", "tools"):
         kp: tuple[Any, ...] = ("tools", i)
-        t = v.mapping(item, kp)
-        v.keys(t, _TOOL_KEYS, kp)
-        for required in ("id", "vendor"):
-            if required not in t:
-                raise v.fail(kp, f"missing key '{required}'")
-        tool_id = v.string(t["id"], kp + ("id",))
+        tool_id = v.get(t, TOOL, "id", kp)
         if tool_id in tool_ids:
-            raise v.fail(kp + ("id",), f"duplicate tool id {_short(tool_id)} (first at tools[{tool_ids[tool_id]}])")
-        tool_ids[tool_id] = i
-        tool_hubs = v.strings(t.get("hubs", []), kp + ("hubs",))
-        for j, hub in enumerate(tool_hubs):
+            v.fail(kp + ("id",), f"duplicate tool id {_short(tool_id)} (first at tools[{tool_ids[tool_id]}])")
+        elif tool_id is not None:
+            tool_ids[tool_id] = i
+        tool_hubs = v.get(t, TOOL, "hubs", kp)
+        for j, hub in enumerate(tool_hubs if hubs is not None and tool_hubs is not None else ()):
             if hub not in hub_set:
-                raise v.fail(
+                v.fail(
                     kp + ("hubs", j),
                     f"unknown hub {_short(hub)}; add it to 'hubs' or use one of: {_listed(hubs)}",
                 )
-        interactions = v.strings(t.get("interactions", []), kp + ("interactions",))
-        for j, kind in enumerate(interactions):
-            v.choice(kind, kp + ("interactions", j), INTERACTIONS)
-        api_key = t.get("api_key_env")
         tools.append(
             Tool(
                 id=tool_id,
-                vendor=v.string(t["vendor"], kp + ("vendor",)),
-                name=v.string(t["name"], kp + ("name",)) if "name" in t else "",
-                tier=v.choice(t.get("tier", "TIER_0"), kp + ("tier",), TIERS),
                 hubs=tool_hubs,
-                interactions=interactions,
-                modules=v.strings(t.get("modules", []), kp + ("modules",), _DOTTED, "a dotted module name"),
-                hosts=v.hosts(t.get("hosts", []), kp + ("hosts",)),
-                api_key_env=None
-                if api_key is None
-                else v.string(api_key, kp + ("api_key_env",), _ENV_NAME, "an environment variable name"),
-                gates=v.strings(t.get("gates", []), kp + ("gates",)),
-                human_approval=v.boolean(t.get("human_approval", False), kp + ("human_approval",)),
+                interactions=v.get(t, TOOL, "interactions", kp),
+                vendor=v.get(t, TOOL, "vendor", kp),
+                name=v.get(t, TOOL, "name", kp) or "",
+                tier=v.get(t, TOOL, "tier", kp),
+                modules=v.get(t, TOOL, "modules", kp),
+                hosts=v.get(t, TOOL, "hosts", kp),
+                api_key_env=v.get(t, TOOL, "api_key_env", kp),
+                gates=v.get(t, TOOL, "gates", kp),
+                human_approval=v.get(t, TOOL, "human_approval", kp),
                 line=doc.line(kp) or 0,
             )
         )
 
     bans: list[Ban] = []
-    raw_bans = top.get("banned", [])
-    if not isinstance(raw_bans, list):
-        raise v.fail(("banned",), f"expected a list of bans, got {_kind(raw_bans)}")
-    for i, item in enumerate(raw_bans):
+    for i, b in v.items(top, CANON, "banned", "bans"):
         kp = ("banned", i)
-        b = v.mapping(item, kp)
-        v.keys(b, _BAN_KEYS, kp)
-        if "reason" not in b:
-            raise v.fail(kp, "missing key 'reason'; say why it is banned and what to use instead")
-        if not any(k in b for k in ("modules", "packages", "hosts")):
-            raise v.fail(kp, "a ban needs at least one of 'modules', 'packages', 'hosts'")
-        packages = v.strings(b.get("packages", []), kp + ("packages",))
-        for j, name in enumerate(packages):
-            if not re.match(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$", name):
-                raise v.fail(kp + ("packages", j), f"{_short(name)} is not a distribution name")
+        if not any(k in b for k in BAN.needs_one_of):
+            v.fail(kp, f"a ban needs at least one of {', '.join(repr(k) for k in BAN.needs_one_of)}")
+        packages = v.get(b, BAN, "packages", kp)
         bans.append(
             Ban(
-                reason=v.string(b["reason"], kp + ("reason",)),
-                modules=v.strings(b.get("modules", []), kp + ("modules",), _DOTTED, "a dotted module or API name"),
-                packages=tuple(canonicalize_name(p) for p in packages),
-                hosts=v.hosts(b.get("hosts", []), kp + ("hosts",)),
-                allow_in=v.strings(b.get("allow_in", []), kp + ("allow_in",)),
+                reason=v.get(b, BAN, "reason", kp),
+                modules=v.get(b, BAN, "modules", kp),
+                packages=tuple(canonicalize_name(p) for p in packages or ()),
+                hosts=v.get(b, BAN, "hosts", kp),
+                allow_in=v.get(b, BAN, "allow_in", kp),
                 line=doc.line(kp) or 0,
             )
         )
 
-    guard = v.mapping(top.get("guard", {}), ("guard",))
-    v.keys(guard, {"decorators"}, ("guard",))
-    decorators = v.strings(
-        guard.get("decorators", list(DEFAULT_GUARDS)), ("guard", "decorators"), _DOTTED, "a qualified name"
-    )
+    guard_spec, done_spec = CANON.keys["guard"], CANON.keys["done_states"]
+    guard = v.get(top, CANON, "guard", ())
+    decorators = None
+    if guard is not None:
+        v.keys(guard, guard_spec, ("guard",))
+        decorators = v.get(guard, guard_spec, "decorators", ("guard",))
+    done = v.get(top, CANON, "done_states", ())
+    done_doc = done_sql = None
+    if done is not None:
+        v.keys(done, done_spec, ("done_states",))
+        done_doc = v.get(done, done_spec, "doc", ("done_states",))
+        done_sql = v.get(done, done_spec, "sql", ("done_states",))
 
-    done = v.mapping(top.get("done_states", {}), ("done_states",))
-    v.keys(done, {"doc", "sql"}, ("done_states",))
-    done_doc = v.string(done["doc"], ("done_states", "doc")) if "doc" in done else None
-    done_sql = v.strings(done.get("sql", []), ("done_states", "sql"))
+    allowed_hosts = v.get(top, CANON, "allowed_hosts", ())
+    vendor_modules = v.get(top, CANON, "vendor_modules", ())
+    builtin_vendors = v.get(top, CANON, "builtin_vendors", ())
+    exclude = v.get(top, CANON, "exclude", ())
+    type_checking_imports = v.get(top, CANON, "type_checking_imports", ())
+    max_file_size = v.get(top, CANON, "max_file_size", ())
+    v.raise_errors()
 
     index_modules: dict[str, Ban] = {}
     index_packages: dict[str, Ban] = {}
@@ -566,19 +776,15 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         hubs=hubs,
         tools=tuple(tools),
         banned=tuple(bans),
-        allowed_hosts=v.hosts(top.get("allowed_hosts", []), ("allowed_hosts",)),
-        vendor_modules=v.strings(top.get("vendor_modules", []), ("vendor_modules",), _DOTTED, "a dotted module name"),
-        builtin_vendors=v.boolean(top.get("builtin_vendors", True), ("builtin_vendors",)),
-        guard_decorators=decorators,
+        allowed_hosts=allowed_hosts,
+        vendor_modules=vendor_modules,
+        builtin_vendors=builtin_vendors,
+        guard_decorators=tuple(decorators),
         done_doc=done_doc,
         done_sql=done_sql,
-        exclude=v.strings(top.get("exclude", []), ("exclude",)),
-        type_checking_imports=v.choice(
-            top.get("type_checking_imports", "ignore"), ("type_checking_imports",), TYPE_CHECKING_MODES
-        ),
-        max_file_size=_size(v, top["max_file_size"], ("max_file_size",))
-        if "max_file_size" in top
-        else DEFAULT_MAX_FILE_SIZE,
+        exclude=exclude,
+        type_checking_imports=type_checking_imports,
+        max_file_size=DEFAULT_MAX_FILE_SIZE if max_file_size is None else max_file_size,
         _index={"modules": index_modules, "packages": index_packages, "tools": {t.id: t for t in tools}},
     )
 
@@ -695,8 +901,52 @@ def _line_matching(source: str, pattern: str, after: int = 0) -> int | None:
     return None
 
 
-def _pyproject_canon(pyproject: Path) -> Path | None:
-    """The canon named by ``[tool.lint-canon] config`` in ``pyproject``, if it names one."""
+@dataclass(frozen=True)
+class Settings:
+    """``[tool.lint-canon]`` of a pyproject.toml: the canon it names (``config``) and the run's
+    ``select`` / ``ignore`` (code prefixes, upper-cased) and ``exclude`` (globs relative to the
+    pyproject.toml's folder). ``lines``: the line of each key given, for later errors about it."""
+
+    path: Path
+    config: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    lines: tuple[tuple[str, int | None], ...] = ()
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def applies(self) -> bool:
+        """Whether it sets anything for a run (beyond naming the canon)."""
+        return self.select is not None or bool(self.ignore) or bool(self.exclude)
+
+    def line(self, key: str) -> int | None:
+        return dict(self.lines).get(key)
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(_display(self.path), self.line(key), f"tool.lint-canon.{key}", problem)
+
+
+# The keys of [tool.lint-canon]; "codes" are checked against the rule codes by the linter
+# (lint_canon.engine.runner), which knows them.
+SETTINGS = Key(
+    "mapping",
+    "[tool.lint-canon] in pyproject.toml.",
+    keys={
+        "config": Key("string", "The canon.yaml to use, relative to this pyproject.toml."),
+        "select": Key("codes", "Code prefixes to report (default CANON); --select replaces it."),
+        "ignore": Key("codes", "Code prefixes not to report; --ignore adds to it."),
+        "exclude": Key("strings", "Path globs not checked, relative to this pyproject.toml; added to the canon's."),
+    },
+)
+_CODE = re.compile(r"^[A-Z]+[0-9]*$")
+
+
+def pyproject_settings(pyproject: Path) -> Settings | None:
+    """``[tool.lint-canon]`` of ``pyproject``, checked (None when it has no such table)."""
     shown = _display(pyproject)
     try:
         data = read_bytes(pyproject, DEFAULT_MAX_FILE_SIZE)
@@ -736,19 +986,83 @@ def _pyproject_canon(pyproject: Path) -> Path | None:
         raise ConfigError(
             shown, line, "tool.lint-canon", f"expected a table, got {_kind(section)}; write [tool.lint-canon]"
         )
-    unknown = sorted(set(section) - {"config"})
+    lines = tuple(
+        (key, _line_matching(source, rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", header or 0) or header) for key in section
+    )
+    settings = Settings(pyproject, lines=lines)
+    unknown = sorted(set(section) - set(SETTINGS.keys))
     if unknown:
-        key = unknown[0]
-        line = _line_matching(source, rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", header or 0) or header
+        key = _printable(_cut(unknown[0], 60))
         raise ConfigError(
-            shown, line, f"tool.lint-canon.{_printable(_cut(key, 60))}", "unknown key; known keys: config"
+            shown,
+            settings.line(unknown[0]),
+            f"tool.lint-canon.{key}",
+            f"unknown key; known keys: {', '.join(sorted(SETTINGS.keys))}",
         )
     config = section.get("config")
-    if config is None:
-        return None
-    if not isinstance(config, str) or not config:
+    if config is not None and (not isinstance(config, str) or not config):
         raise ConfigError(shown, None, "tool.lint-canon.config", "expected the path of a canon.yaml")
-    return pyproject.parent / config
+    select = _codes(settings, section, "select")
+    return Settings(
+        pyproject,
+        config=None if config is None else pyproject.parent / config,
+        select=select,
+        ignore=_codes(settings, section, "ignore") or (),
+        exclude=_globs(settings, section),
+        lines=lines,
+    )
+
+
+def _codes(settings: Settings, section: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    if key not in section:
+        return None
+    value = section[key]
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        got = (
+            "a list holding " + _kind(next(c for c in value if not isinstance(c, str)))
+            if isinstance(value, list)
+            else _kind(value)
+        )
+        raise settings.error(key, f'expected a list of code prefixes such as ["CANON1"], got {got}')
+    codes = tuple(code.strip().upper() for code in value)
+    for code in codes:
+        if not _CODE.match(code):
+            raise settings.error(key, f"{_short(code)} is not a code prefix; write CANON, CANON1 or CANON101")
+    return codes
+
+
+def _globs(settings: Settings, section: dict[str, Any]) -> tuple[str, ...]:
+    value = section.get("exclude", [])
+    if not isinstance(value, list) or not all(isinstance(glob, str) and glob.strip() for glob in value):
+        got = (
+            "a list holding " + _kind(next(g for g in value if not (isinstance(g, str) and g.strip())))
+            if isinstance(value, list)
+            else _kind(value)
+        )
+        raise settings.error("exclude", f'expected a list of path globs such as ["build/**"], got {got}')
+    return tuple(value)
+
+
+def _pyproject_canon(pyproject: Path) -> Path | None:
+    """The canon named by ``[tool.lint-canon] config`` in ``pyproject``, if it names one."""
+    settings = pyproject_settings(pyproject)
+    return None if settings is None else settings.config
+
+
+def settings_in(folder: Path | str) -> Settings | None:
+    """``[tool.lint-canon]`` of the folder's pyproject.toml, if it has one: the settings of a run
+    over the files whose canon this folder names (``canon_file_in``)."""
+    pyproject = Path(folder) / "pyproject.toml"
+    return pyproject_settings(pyproject) if pyproject.is_file() else None
+
+
+def with_settings(canon: Canon, settings: Settings | None) -> Canon:
+    """The canon as a run uses it with ``settings`` (None: none); its digest covers them."""
+    if settings is None:
+        return canon
+    shaped = repr((str(settings.path), settings.select, settings.ignore, settings.exclude))
+    digest = hashlib.sha256(f"{canon.digest}\0{shaped}".encode("utf-8", "surrogateescape")).hexdigest()
+    return replace(canon, settings=settings, digest=digest)
 
 
 def _canon_present(candidate: Path) -> bool:
@@ -792,11 +1106,16 @@ def canon_file_in(folder: Path) -> Path | None:
     """The canon a folder names itself: ``[tool.lint-canon] config`` in its pyproject.toml, else
     its canon.yaml; None when it names none (look in its parent then)."""
     pyproject = folder / "pyproject.toml"
-    if pyproject.is_file():
-        named = _pyproject_canon(pyproject)
-        if named is not None:
-            return named
+    settings = pyproject_settings(pyproject) if pyproject.is_file() else None
+    if settings is not None and settings.config is not None:
+        return settings.config
     candidate = folder / CANON_FILE
     if _canon_present(candidate):
         return candidate
+    if settings is not None and settings.applies:
+        # Settings with no canon to apply them to would be left out without a word.
+        key = next(k for k in ("select", "ignore", "exclude") if k in dict(settings.lines))
+        raise settings.error(
+            key, f'no {CANON_FILE} here for it to apply to; add config = "path/to/{CANON_FILE}" to this table'
+        )
     return None

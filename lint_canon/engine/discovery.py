@@ -2,7 +2,8 @@
 
 ``CanonFinder`` finds the canon of a folder (``--config``, else ``[tool.lint-canon] config`` in
 the nearest ``pyproject.toml``, else the nearest ``canon.yaml``), looked up and loaded once per
-folder. ``discover`` lists the files under the paths given, grouped by canon, minus skipped
+folder, with the ``[tool.lint-canon]`` settings (select, ignore, exclude) of the pyproject.toml
+of the folder that names it. ``discover`` lists the files under the paths given, grouped by canon, minus skipped
 folders (VCS data, virtual environments, caches, build output) and each canon's ``exclude``;
 only regular files (FIFOs, devices, sockets, broken links are noted and left alone); folders
 that cannot be listed are findings.
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint_canon.canon.config import Canon
+from lint_canon.canon.config import Canon, settings_in, with_settings
 from lint_canon.canon.globs import match_path
 from lint_canon.canon.paths import canon_relpath, display_path
 from lint_canon.engine.files import kind_of
@@ -77,7 +78,7 @@ class CanonFinder:
             chain.append(here)
             named = self.reads.canon_file_in(here)
             if named is not None:
-                canon = self._load(str(named))
+                canon = self._load(str(named), here)
                 break
             parent = os.path.dirname(here)
             if parent == here:
@@ -87,10 +88,16 @@ class CanonFinder:
             self._by_folder[visited] = canon
         return canon
 
-    def _load(self, path: str) -> Canon:
-        canon = self._loaded.get(path)
+    def _load(self, path: str, folder: str) -> Canon:
+        """The canon at ``path`` with the settings of ``folder``, which names it (the canon search
+        recorded its pyproject.toml); one object per (canon, settings)."""
+        settings = settings_in(folder)
+        if settings is not None and not settings.applies:
+            settings = None
+        key = f"{path}\0{settings.path if settings is not None else ''}"
+        canon = self._loaded.get(key)
         if canon is None:
-            canon = self._loaded[path] = self.reads.load_canon(path)
+            canon = self._loaded[key] = with_settings(self.reads.load_canon(path), settings)
         return canon
 
     def canons(self) -> list[Canon]:
@@ -103,9 +110,23 @@ def _skipped_folder_name(name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info")
 
 
+def canon_key(canon: Canon) -> str:
+    """The key of a canon in a run: its path, and the pyproject.toml whose settings it has (two
+    folders may name one canon with settings of their own)."""
+    return str(canon.path) if canon.settings is None else f"{canon.path} ({canon.settings.path})"
+
+
 def is_excluded(path: str, canon: Canon) -> bool:
-    """Does the canon's ``exclude`` cover ``path``?"""
-    return bool(canon.exclude) and match_path(canon_relpath(canon.root, path), canon.exclude)
+    """Does the canon's ``exclude`` cover ``path``, or the ``exclude`` of its settings (globs
+    relative to their pyproject.toml)?"""
+    if canon.exclude and match_path(canon_relpath(canon.root, path), canon.exclude):
+        return True
+    settings = canon.settings
+    return (
+        settings is not None
+        and bool(settings.exclude)
+        and match_path(canon_relpath(settings.root, path), settings.exclude)
+    )
 
 
 def in_skipped_folder(
@@ -169,7 +190,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
         if canon is None:
             out.without_canon.append(path)
             return
-        key = str(canon.path)
+        key = canon_key(canon)
         out.canons[key] = canon
         (out.python if kind == "python" else out.dependency).setdefault(key, []).append(path)
 

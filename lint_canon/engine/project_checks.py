@@ -14,6 +14,7 @@ from lint_canon.canon.config import Canon
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.lines import split_lines
 from lint_canon.engine.reads import Reads
+from lint_canon.engine.suppressions import keep_project_findings
 from lint_canon.output.findings import Finding
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Find
     if text is None:
         return checker.keep(findings, [])
     rows = read_doc(text, doc)
+    # What each file holds, by the path its findings carry: for its noqa comments.
+    markdown, sql = {display_path(doc): text}, {}
     checkers = []
     for path in sql_files:
         text = read(path, "SQL file (done_states.sql)", findings)
@@ -125,9 +128,12 @@ def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Find
         found, problems = read_sql(path, text)
         checkers += found
         shown = display_path(path)
+        sql[shown] = text
         findings += [Finding(shown, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
     for rule in checker.done_state_rules:
         for report in rule().check(rows, checkers):
             shown = display_path(report.path)
             findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
+    if checker.apply_noqa:
+        findings = keep_project_findings(findings, markdown, sql)
     return checker.keep(findings, [])

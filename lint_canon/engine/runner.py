@@ -10,6 +10,11 @@ The parts, in the order a run goes through them (flake8's split):
 - project checks (``lint_canon.engine.project_checks``): dependency files and the DONE doc, per
   canon;
 - suppressions (``lint_canon.engine.suppressions``): select/ignore and noqa, applied per file.
+
+``[tool.lint-canon]`` in the pyproject.toml of the folder that names a canon (``--config FILE``:
+FILE's folder) adds ``select``, ``ignore`` and ``exclude`` to that canon's run, as ruff reads its
+settings: ``--select`` on the command line replaces their select and ignore; without it, their
+select replaces the default and ``--ignore`` is added to their ignore.
 """
 
 from __future__ import annotations
@@ -20,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lint_canon.canon.config import CANON_FILE, Canon
+from lint_canon.canon.config import CANON_FILE, Canon, settings_in, with_settings
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.checker import Checker, astuple_without_path, from_tuple, unreadable
-from lint_canon.engine.discovery import CanonFinder, discover
+from lint_canon.engine.discovery import CanonFinder, canon_key, discover
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
 from lint_canon.engine.reads import Reads
-from lint_canon.engine.suppressions import Selection
+from lint_canon.engine.suppressions import Selection, under_settings
 from lint_canon.errors import ConfigError
 from lint_canon.output.findings import Finding
 from lint_canon.output.located import located
@@ -78,10 +83,13 @@ def check_run(
     reads: Reads | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     use_prefilter: bool = True,
+    select_given: bool = True,
 ) -> RunResult:
-    """Every finding of a run over ``paths``, sorted; ``canon`` or ``config`` force one canon."""
+    """Every finding of a run over ``paths``, sorted; ``canon`` or ``config`` force one canon.
+    ``select_given``: ``selection.select`` was asked for (--select), so it replaces the select
+    and ignore of each canon's ``[tool.lint-canon]``; else theirs apply, plus ``selection.ignore``."""
     reads = reads or Reads()  # every read of the run goes through it (and its record)
-    forced = canon if canon is not None else (reads.load_canon(config) if config is not None else None)
+    forced = canon if canon is not None else (_forced(config, reads) if config is not None else None)
     finder = CanonFinder(forced, reads)
     found = discover(paths, finder)
     notes = list(found.notes)
@@ -102,10 +110,11 @@ def check_run(
         )
 
     # Every canon met (also one with no Python or dependency file under it: its DONE doc).
-    every = {str(c.path): c for c in finder.canons()} | found.canons
+    every = {canon_key(c): c for c in finder.canons()} | found.canons
     canons = [forced] if forced is not None else [every[k] for k in sorted(every)]
-    keys = [str(c.path) for c in canons]
-    checkers = [Checker(c, selection, use_prefilter=use_prefilter) for c in canons]
+    keys = [canon_key(c) for c in canons]
+    # Each canon's own selection: it reaches the per-file cache key (Checker.cache_identity).
+    checkers = [Checker(c, _selection(c, selection, select_given), use_prefilter=use_prefilter) for c in canons]
     findings: list[Finding] = [f for f in found.findings if selection.wants(f.code)]
     seen: set[Finding] = set()
     cache_dirs: list[Path] = []
@@ -185,6 +194,38 @@ def check_run(
     # Each finding with what formatters need (canon-relative path, its line's text): formatters
     # and baselines read nothing.
     return RunResult(located(sorted(set(findings)), canons), notes, canons, cache_dirs)
+
+
+def _forced(config: Path, reads: Reads) -> Canon:
+    """The canon of --config, with the settings of the pyproject.toml beside it (recorded: a
+    change there must not replay an old run)."""
+    canon = reads.load_canon(config)
+    try:
+        reads.stat(str(canon.root / "pyproject.toml"))
+    except OSError:
+        pass  # recorded as missing: one that appears changes the run
+    settings = settings_in(canon.root)
+    return with_settings(canon, settings if settings is not None and settings.applies else None)
+
+
+def _selection(canon: Canon, selection: Selection, select_given: bool) -> Selection:
+    """``selection`` under the canon's ``[tool.lint-canon]`` select and ignore, whose codes are
+    checked as --select and --ignore are: a prefix of no code is an error naming the closest."""
+    settings = canon.settings
+    if settings is None:
+        return selection
+    import difflib
+
+    from lint_canon.output.docs import page_codes
+
+    known_codes = page_codes()
+    for key in ("select", "ignore"):
+        for code in getattr(settings, key) or ():
+            if not any(known.startswith(code) for known in known_codes):
+                close = difflib.get_close_matches(code, known_codes, n=1)
+                hint = f"; did you mean {close[0]}?" if close else "; 'lint-canon rule' lists the codes"
+                raise settings.error(key, f"unknown rule code {code!r}{hint}")
+    return under_settings(selection, settings.select, settings.ignore, select_given)
 
 
 def _check_python(

@@ -1,7 +1,9 @@
 """Suppressions: what a run leaves out of its findings. ``--select`` / ``--ignore`` (code
 prefixes, the longer match wins, as flake8 reads them), ``# noqa`` comments with flake8's own
-patterns and its multi-line mapping, and ``# flake8: noqa`` for a whole file. Baselines
-(``lint_canon.output.baseline``) are applied by the front end after the run."""
+patterns and its multi-line mapping, and ``# flake8: noqa`` for a whole file. The DONE doc and
+its SQL (CANON401-403) take the same comment as each language writes one: ``<!-- noqa: CODE -->``
+in Markdown, ``-- noqa: CODE`` in SQL. Baselines (``lint_canon.output.baseline``) are applied by
+the front end after the run."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lint_canon.engine.lines import split_lines
 from lint_canon.output.findings import Finding
 
 # flake8's own patterns (flake8.defaults), so that a comment suppresses the same findings in
@@ -19,6 +22,16 @@ from lint_canon.output.findings import Finding
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 _FILE_NOQA_WITH_CODES = re.compile(r"\s*# flake8[:=]\s*noqa:", re.IGNORECASE)
+# The same comment in the DONE doc and its SQL: codes read as flake8 reads them (prefixes; no
+# codes, or none that reads as a code, is a bare noqa). In Markdown it is an HTML comment, which
+# GitHub does not show; in SQL a line comment.
+_CODES = r"(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?"
+_MARKDOWN_NOQA = re.compile(r"<!--[ \t]*noqa" + _CODES + r".*?-->", re.IGNORECASE)
+_SQL_NOQA = re.compile(r"--[ \t]*noqa" + _CODES, re.IGNORECASE)
+# A fenced code block (CommonMark, as lint_canon.project.done_states reads the doc): a comment
+# inside one is text the doc shows, not a comment.
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,30 @@ class Selection:
         selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
         ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
         return selected >= 0 and selected >= ignored
+
+
+def under_settings(
+    selection: Selection, select: tuple[str, ...] | None, ignore: tuple[str, ...], select_given: bool
+) -> Selection:
+    """``selection`` (the command line's) over the ``select`` / ``ignore`` of ``[tool.lint-canon]``,
+    as ruff resolves them: a given --select starts afresh (their select and ignore are dropped);
+    otherwise their select (if any) replaces the default, and --ignore removes codes from what
+    theirs select, even where their select names a longer prefix."""
+    if select_given:
+        return selection
+    base = Selection(selection.select if select is None else select, ignore)
+    extra = selection.ignore
+    if not extra:
+        return base
+
+    def covered(prefix: str) -> bool:
+        return any(prefix.startswith(code) for code in extra)
+
+    # A prefix of theirs under an ignored one would win by length: drop it, the ignore decides.
+    return Selection(
+        tuple(p for p in base.select if not covered(p)),
+        tuple(p for p in base.ignore if not covered(p)) + extra,
+    )
 
 
 def file_is_suppressed(lines: Sequence[str]) -> bool:
@@ -65,13 +102,58 @@ def suppressed(finding: Finding, lines: Sequence[str], mapping: dict[int, str] |
     if not 0 < finding.line <= len(lines):
         return False
     text = mapping.get(finding.line, lines[finding.line - 1]) if mapping is not None else lines[finding.line - 1]
-    match = _NOQA.search(text)
+    return _names(_NOQA.search(text), finding.code)
+
+
+def _names(match: re.Match[str] | None, code: str) -> bool:
+    """Does a noqa comment (a match with a ``codes`` group) suppress ``code``?"""
     if match is None:
         return False
     codes = match.group("codes")
     if codes is None:
         return True
-    return any(finding.code.startswith(code.upper()) for code in re.split(r"[,\s]+", codes.strip()) if code)
+    return any(code.startswith(named.upper()) for named in re.split(r"[,\s]+", codes.strip()) if named)
+
+
+def fenced_lines(lines: Sequence[str]) -> set[int]:
+    """The 1-based numbers of the lines of a Markdown text inside fenced code blocks (the
+    fences included)."""
+    fenced: set[int] = set()
+    fence: tuple[str, int] | None = None
+    for number, line in enumerate(lines, 1):
+        if fence is not None:
+            fenced.add(number)
+            closing = _FENCE_CLOSE.match(line)
+            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= fence[1]:
+                fence = None
+            continue
+        opening = _FENCE_OPEN.match(line)
+        if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
+            fence = (opening.group(1)[0], len(opening.group(1)))
+            fenced.add(number)
+    return fenced
+
+
+def keep_project_findings(findings: list[Finding], markdown: dict[str, str], sql: dict[str, str]) -> list[Finding]:
+    """The findings on the DONE doc and its SQL not suppressed by a noqa comment of their line:
+    ``<!-- noqa -->`` / ``<!-- noqa: CODE[,CODE] -->`` in a Markdown file (not inside a fenced
+    code block), ``-- noqa`` / ``-- noqa: CODE[,CODE]`` in a SQL file (codes as prefixes).
+    ``markdown`` and ``sql``: the text of each file, by the path its findings carry."""
+    lines = {path: split_lines(text) for path, text in {**sql, **markdown}.items()}
+    fenced = {path: fenced_lines(lines[path]) for path, text in markdown.items() if "noqa" in text.lower()}
+    kept = []
+    for finding in findings:
+        file_lines = lines.get(finding.path, [])
+        if 0 < finding.line <= len(file_lines):
+            line = file_lines[finding.line - 1]
+            if finding.path in markdown:
+                match = None if finding.line in fenced.get(finding.path, ()) else _MARKDOWN_NOQA.search(line)
+            else:
+                match = _SQL_NOQA.search(line)
+            if _names(match, finding.code):
+                continue
+        kept.append(finding)
+    return kept
 
 
 def keep(

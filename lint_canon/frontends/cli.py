@@ -16,7 +16,7 @@ EXIT_CANCELLED = 143  # 128 + SIGTERM, as a shell reports it
 COMMANDS = ("check", "report", "rule", "sql", "inventory", "init")
 # The path options of `check` stay strings until a run needs more than the run record:
 # pathlib is not imported on the way to a replay.
-_CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline")
+_CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline", "stdin_filename")
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -89,7 +89,7 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
         "--format", choices=("text", "json", "github", "sarif"), default="text", help="output format (default: text)"
     )
     check.add_argument(
-        "--select", type=_codes, default=("CANON",), metavar="CODES", help="code prefixes to report (default: CANON)"
+        "--select", type=_codes, default=None, metavar="CODES", help="code prefixes to report (default: CANON)"
     )
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="code prefixes not to report")
     check.add_argument(
@@ -125,6 +125,18 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
         help="with --fix/--diff: the interaction type of the guards added (READ, WRITE, ENRICH, VALIDATE)",
     )
     check.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    check.add_argument(
+        "--statistics", action="store_true", help="print how many findings of each code instead of the findings"
+    )
+    check.add_argument(
+        "--show-source", action="store_true", help="text format: print each finding's line and a caret under it"
+    )
+    check.add_argument(
+        "--stdin-filename",
+        type=str,
+        metavar="PATH",
+        help="with PATH '-': read the source from stdin and check it as this file (for editors)",
+    )
 
 
 def _other_parsers(commands: argparse._SubParsersAction) -> None:
@@ -277,6 +289,7 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     """The run over args.paths (less the baseline's findings, if given), each file against the
     canon of its folder unless --config names one. ``record`` (a RunRecord) learns what the run
     read. Notes (files skipped) go to stderr."""
+    import contextlib
     from pathlib import Path
 
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT, available_cores
@@ -285,23 +298,39 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
     from lint_canon.engine.suppressions import Selection
     from lint_canon.output.baseline import load_baseline, new_findings
 
+    if getattr(args, "stdin_filename", None):  # `report` has no stdin
+        reads = Reads()
+        baseline = load_baseline(args.baseline, reads.read_bytes) if args.baseline else None
+        run = _stdin_run(args, Selection(select, ignore), reads)
+        findings = new_findings(run.findings, baseline) if baseline is not None else run.findings
+        return run, [args.stdin_filename], findings
     paths: list[Path] = args.paths or [Path(".")]
     for path in paths:
         if not os.path.lexists(path):
             raise CanonError(f"{path}: no such file or folder")
-    reads = Reads(record)  # every read of the run, told to the record (engine/reads.py)
+    # Every read of the run, told to the record (engine/reads.py); counted for the progress line.
+    progress = None
+    if sys.stderr.isatty():
+        from lint_canon.output.terminal import Progress, ProgressReads
+
+        reads = ProgressReads(record)
+        progress = Progress(reads)
+    else:
+        reads = Reads(record)
     baseline = load_baseline(args.baseline, reads.read_bytes) if args.baseline else None
     jobs = args.jobs or available_cores()
-    run = check_run(
-        paths,
-        Selection(select, ignore),
-        config=args.config,
-        jobs=jobs,
-        use_cache=not args.no_cache,
-        cache_dir=args.cache_dir,
-        reads=reads,
-        timeout=args.timeout or DEFAULT_TIMEOUT,
-    )
+    with progress if progress is not None else contextlib.nullcontext():
+        run = check_run(
+            paths,
+            Selection(select, ignore),
+            config=args.config,
+            jobs=jobs,
+            use_cache=not args.no_cache,
+            cache_dir=args.cache_dir,
+            reads=reads,
+            timeout=args.timeout or DEFAULT_TIMEOUT,
+            select_given=getattr(args, "select_given", True),
+        )
     for note in run.notes if notes else ():
         sys.stderr.write(f"lint-canon: {note}\n")
     findings = run.findings
@@ -312,16 +341,25 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
 
 def _check(args: argparse.Namespace, argv: list[str]) -> int:
     fixing = _fix_options(args)
+    stdin = _stdin_options(args, fixing)
+    _comfort_options(args, fixing)
+    colour, summary = _colour(args), _summary_wanted(args)
     # A run like the last one, with nothing it read changed, repeats its output (runcache.py).
-    replayable = not args.no_cache and not args.write_baseline and args.format != "github" and not fixing
+    replayable = not args.no_cache and not args.write_baseline and args.format != "github" and not fixing and not stdin
     if replayable:
         from lint_canon.engine import runcache
 
-        key = runcache.run_key(argv)
+        # What the terminal changes is part of the key (a NUL: no real argument holds one), so
+        # a coloured report is never replayed into a pipe; with a summary, the record's output
+        # is the summary line, then the report.
+        key = runcache.run_key(argv + ["\0colour"] * colour + ["\0summary"] * summary)
         hit = runcache.replay(key, str(args.cache_dir) if args.cache_dir else None)
         if hit is not None:
             rendered, code = hit
+            line, rendered = rendered.split("\n", 1) if summary else ("", rendered)
             _write(args, rendered)
+            if summary:
+                _summary(line)
             return code
         record = runcache.RunRecord()
     else:
@@ -330,14 +368,16 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
     from pathlib import Path
 
     from lint_canon.output.baseline import write_baseline
-    from lint_canon.output.formats import FORMATS
 
+    # As ruff: a given --select replaces [tool.lint-canon]'s select and ignore (runner.py).
+    args.select_given, args.select = args.select is not None, ("CANON",) if args.select is None else args.select
     _check_codes("--select", args.select)
     _check_codes("--ignore", args.ignore)
     for name in _CHECK_PATHS:
         value = getattr(args, name)
         setattr(args, name, [Path(v) for v in value] if isinstance(value, list) else value and Path(value))
     run, _, findings = _findings(args, args.select, args.ignore, record)
+    hidden = len(run.findings) - len(findings) if args.baseline else None  # --fix leaves them alone
     if fixing:
         fixed, findings = _fix(args, run, findings)
         if args.diff:
@@ -349,18 +389,133 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
             raise CanonError(f"{args.write_baseline}: cannot write the baseline: {exc.strerror or exc}") from None
         sys.stderr.write(f"lint-canon: wrote a baseline of {len(findings)} findings to {args.write_baseline}\n")
         return EXIT_CLEAN
-    rendered = FORMATS[args.format](findings)
+    rendered = _render(args, findings, colour)
     if args.format == "github":
         _write_step_summary(findings)
     _write(args, rendered)
+    line = ""
+    if summary:
+        from lint_canon.output.terminal import summary_line
+
+        line = summary_line(findings, hidden)
+        _summary(line)
     code = EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
     if record is not None and not run.notes:
         for cache_dir in run.cache_dirs:
             folder = os.path.abspath(cache_dir)
             if args.cache_dir or runcache.findable(folder):
-                runcache.save(key, folder, record, rendered, code)
+                runcache.save(key, folder, record, f"{line}\n{rendered}" if summary else rendered, code)
                 break
     return code
+
+
+def _stdin_options(args: argparse.Namespace, fixing: bool) -> bool:
+    """Whether the source comes from stdin (``-`` with --stdin-filename); refuses what clashes."""
+    from lint_canon.errors import UsageError
+
+    dash = "-" in args.paths
+    if not dash and not args.stdin_filename:
+        return False
+    if not args.stdin_filename:
+        raise UsageError("-: add --stdin-filename PATH, the file the source on stdin is checked as")
+    if args.paths != ["-"]:
+        raise UsageError("--stdin-filename: give '-' as the only PATH (the source is read from stdin)")
+    for option, given in (("--fix", args.fix), ("--diff", args.diff), ("--write-baseline", args.write_baseline)):
+        if given:
+            raise UsageError(f"{option} and stdin: {option} works on files")
+    if args.stdin_filename.endswith((".txt", ".toml")):
+        raise UsageError(f"--stdin-filename {args.stdin_filename}: only Python source is read from stdin")
+    return True
+
+
+def _comfort_options(args: argparse.Namespace, fixing: bool) -> None:
+    """--statistics and --show-source: refuses what clashes with them."""
+    from lint_canon.errors import UsageError
+
+    for option, given in (("--statistics", args.statistics), ("--show-source", args.show_source)):
+        if given and args.format != "text":
+            raise UsageError(f"{option} and --format {args.format}: {option} is for the text format")
+        if given and args.diff:
+            raise UsageError(f"{option} and --diff: --diff prints the diff, not findings")
+        if given and args.write_baseline:
+            raise UsageError(f"{option} and --write-baseline: the baseline is written, no findings are printed")
+    if args.statistics and args.show_source:
+        raise UsageError("--statistics and --show-source: give one (--statistics prints no finding)")
+
+
+def _colour(args: argparse.Namespace) -> bool:
+    """Colour for the text format on a terminal, as ruff decides it: FORCE_COLOR forces it,
+    NO_COLOR turns it off, else only when stdout is a terminal (never into --output)."""
+    if args.format != "text" or args.statistics or args.output:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _summary_wanted(args: argparse.Namespace) -> bool:
+    """The closing summary: for a person at a terminal only (pipes and CI logs stay as they are)."""
+    return not args.diff and not args.write_baseline and sys.stderr.isatty()
+
+
+def _summary(line: str) -> None:
+    sys.stdout.flush()  # after the report, on a terminal that shows both
+    sys.stderr.write(f"{line}\n")
+
+
+def _render(args: argparse.Namespace, findings, colour: bool) -> str:  # type: ignore[no-untyped-def]
+    from lint_canon.output.formats import FORMATS
+
+    if args.format != "text":
+        return FORMATS[args.format](findings)
+    from lint_canon.output.formats.text import format_statistics, format_text
+
+    if args.statistics:
+        return format_statistics(findings)
+    return format_text(findings, show_source=args.show_source, colour=colour)
+
+
+def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-untyped-def]
+    """The run over the source on stdin, checked as the file --stdin-filename names: the canon
+    found from that path (or --config), its skipped folders, ``exclude`` and per-file rules."""
+    from lint_canon.canon.config import CANON_FILE
+    from lint_canon.canon.paths import display_path
+    from lint_canon.engine.checker import Checker
+    from lint_canon.engine.discovery import CanonFinder, in_skipped_folder, is_excluded
+    from lint_canon.engine.files import FileTooLarge
+    from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
+    from lint_canon.engine.runner import RunResult, _task
+    from lint_canon.errors import ConfigError
+    from lint_canon.output.findings import Finding
+    from lint_canon.output.located import located
+
+    path = args.stdin_filename
+    data = sys.stdin.buffer.read()
+    finder = CanonFinder(reads.load_canon(args.config) if args.config else None, reads)
+    canon = finder.canon_for(str(path.absolute().parent))
+    shown = display_path(path)
+    if canon is None:
+        raise ConfigError(
+            shown,
+            None,
+            "",
+            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
+        )
+    findings: list[Finding] = []
+    if not (in_skipped_folder(str(path), canon, reads=reads) or is_excluded(str(path), canon)):
+        checker = Checker(canon, selection)
+        package = checker.package_of(path)
+        if len(data) > canon.max_file_size:
+            too_large = FileTooLarge(shown, len(data), canon.max_file_size)
+            findings = checker.keep([Finding(shown, 1, 1, 1, 1, "CANON902", str(too_large))], [])
+        elif checker.may_hold_finding(data, package):
+            # In a worker, as every file of a run: no source can crash or hang the editor's call.
+            with Pool(_task, timeout=args.timeout or DEFAULT_TIMEOUT) as pool:
+                outcome = pool.map([("source", (checker, data, shown, checker.relpath(path), package))])[0]
+            findings = checker.failed(path, data, outcome) if isinstance(outcome, Failure) else outcome
+    return RunResult(located(sorted(set(findings)), [canon]), [], [canon], [])
 
 
 def _fix_options(args: argparse.Namespace) -> bool:
@@ -545,7 +700,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.inventory(args) if args.command == "inventory" else commands.init(args)
         return _rule(args)
     except CanonError as exc:
-        sys.stderr.write(f"lint-canon: {_printable(str(exc))}\n")
+        for line in getattr(exc, "lines", None) or (str(exc),):  # every problem of a canon, one a line
+            sys.stderr.write(f"lint-canon: {_printable(line)}\n")
         return EXIT_ERROR
     except Cancelled as exc:
         sys.stderr.write(f"lint-canon: cancelled ({exc}); what the command started was stopped\n")

@@ -1,7 +1,9 @@
 """GitHub Actions workflow commands, escaped exactly as the Actions toolkit escapes them.
 
-GitHub shows 10 error annotations per step and 50 per job, so the most severe come first; the
-front ends append ``step_summary`` (the whole list as a Markdown table) to ``GITHUB_STEP_SUMMARY``.
+Each finding is ``::error``, ``::warning`` or ``::notice`` by its severity, the level SARIF gives
+it (``sarif.LEVEL``: CRITICAL and HIGH error, MEDIUM warning, LOW note). GitHub shows 10 error
+and 10 warning annotations per step and 50 per job, so the most severe come first; the front
+ends append ``step_summary`` (the whole list as a Markdown table) to ``GITHUB_STEP_SUMMARY``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lint_canon.output.findings import Finding
+from lint_canon.output.formats.sarif import LEVEL
+
+# SARIF's level -> the workflow command that annotates at that level.
+_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(value: str) -> str:
@@ -35,7 +41,7 @@ def format_github(findings: Sequence[Finding]) -> str:
             "title": f"{f.code} {f.name}",
         }
         rendered = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
-        lines.append(f"::error {rendered}::{escape_data(f.message)}\n")
+        lines.append(f"::{_COMMAND[LEVEL[f.severity]]} {rendered}::{escape_data(f.message)}\n")
     return "".join(lines)
 
 
