@@ -428,7 +428,10 @@ CREATE OR REPLACE FUNCTION shq.fn_archive_expired_errors(
 RETURNS TABLE (error_table text, rows_affected bigint, batches integer, status text, more boolean)
 LANGUAGE sql
 AS $$
-    SELECT * FROM shq.fn_run_chunked_job('archive_expired_errors', 'live', $f$
+    -- The move (moved, archived) is written once; the fast statement ends it plainly, the
+    -- careful one (run only on a unique violation) with ON CONFLICT and the rows put back.
+    SELECT j.*
+    FROM (SELECT $f$
         WITH moved AS (
             DELETE FROM %1$s t
             WHERE t.ctid >= $1 AND t.ctid < $2
@@ -444,27 +447,14 @@ AS $$
                          WHEN disposition = 'RESOLVED' THEN 'RESOLVED'
                          ELSE 'TTL_EXPIRED' END)::shq.archive_reason,
                    disposition, $3 + $4
-            FROM moved
+            FROM moved$f$ AS move) m
+    CROSS JOIN LATERAL shq.fn_run_chunked_job('archive_expired_errors', 'live',
+        m.move || $f$
             RETURNING 1
         )
         SELECT count(*) FROM archived
-        $f$, p_now, p_batch_size, p_max_batches, $f$
-        WITH moved AS (
-            DELETE FROM %1$s t
-            WHERE t.ctid >= $1 AND t.ctid < $2
-              AND (t.disposition = 'ARCHIVED'
-                   OR (t.ttl_tier <> 'INFINITE' AND t.disposition IS DISTINCT FROM 'PARKED'
-                       AND t.created_at < $3 - shq.fn_get_ttl_interval(t.ttl_tier)))
-            RETURNING t.*
-        ), archived AS (
-            INSERT INTO %2$s (%3$s, disposition, archived_at, archived_by, archive_reason,
-                              final_disposition, retention_expires_at)
-            SELECT %3$s, 'ARCHIVED', $3, 'shq.fn_archive_expired_errors',
-                   (CASE WHEN disposition = 'ARCHIVED' THEN 'MANUAL'
-                         WHEN disposition = 'RESOLVED' THEN 'RESOLVED'
-                         ELSE 'TTL_EXPIRED' END)::shq.archive_reason,
-                   disposition, $3 + $4
-            FROM moved
+        $f$, p_now, p_batch_size, p_max_batches,
+        m.move || $f$
             ON CONFLICT (%4$I) DO NOTHING
             RETURNING %4$I
         ), kept AS (
@@ -479,7 +469,7 @@ AS $$
             RETURNING 1
         )
         SELECT count(*) FROM archived
-        $f$)
+        $f$) j
 $$;
 
 CREATE OR REPLACE FUNCTION shq.fn_cleanup_expired_archives(

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import cli_env
+from tests.conftest import cli_env, wait_for
 from tests.pg import with_dbname
 
 ROWS = 200_000
@@ -113,13 +113,6 @@ def schedule_lock_held(url: str, schedule: str) -> bool:
         ).fetchone()[0]
 
 
-def wait_for(condition, seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 @pytest.fixture(scope="module")
 def one_run(base) -> dict[tuple[str, str], tuple[str, dict[str, int]]]:
     """The state one uninterrupted CLI run leaves, per (schedule, --now), computed on demand."""
@@ -154,7 +147,7 @@ def test_one_run_does_work_in_every_daily_job(one_run, clone, base):
 def test_overlapping_cli_runners_end_as_one_run(one_run, clone, runners, nows):
     url = clone()
     first = jobs(url, "daily", nows[0], "--batch-size", "500")  # small batches: it runs for a while
-    wait_for(lambda: schedule_lock_held(url, "daily"))
+    wait_for(lambda: schedule_lock_held(url, "daily"), 120)
     others = [jobs(url, "daily", now) for now in nows[1:]]
     outputs = [finish(run) for run in others]
     code, out = finish(first)
@@ -168,7 +161,7 @@ def test_overlapping_cli_runners_end_as_one_run(one_run, clone, runners, nows):
 def test_the_sql_master_function_and_the_cli_exclude_each_other(one_run, clone):
     url = clone()
     cli = jobs(url, "daily", NOW_1, "--batch-size", "500")
-    wait_for(lambda: schedule_lock_held(url, "daily"))
+    wait_for(lambda: schedule_lock_held(url, "daily"), 120)
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute("SELECT job_name, status FROM shq.fn_run_error_governance_jobs(%s)", (NOW_1,)).fetchall()
     assert rows == [
@@ -204,7 +197,7 @@ def test_weekly_runners_overlap_as_one_run(one_run, clone):
     assert finish(jobs(url, "daily", NOW_1))[0] == 0  # archives to clean up
     later = "2027-03-05T12:00:00+00:00"
     first = jobs(url, "weekly", later, "--batch-size", "200")
-    wait_for(lambda: schedule_lock_held(url, "weekly"))
+    wait_for(lambda: schedule_lock_held(url, "weekly"), 120)
     code, out = finish(jobs(url, "weekly", later))
     assert code == 0 and out.startswith("jobs weekly: skipped in "), out
     assert finish(first)[0] == 0
@@ -230,7 +223,7 @@ def test_a_runner_killed_in_any_job_is_finished_by_the_next_run(one_run, clone, 
                 "SELECT count(*) > 0 FROM shq.governance_job_runs WHERE job_name = %s AND rows_affected > 0", (job,)
             ).fetchone()[0]
 
-    wait_for(in_job)
+    wait_for(in_job, 120)
     run.kill()  # SIGKILL, between or inside batches
     run.communicate(timeout=60)
     code, out = finish(jobs(url, "daily", NOW_1))

@@ -14,7 +14,7 @@ import pytest
 
 from lint_canon.db.connection import describe
 from lint_canon.db.migrations import LOCK_KEY
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, cli_env, wait_for
 
 SQL = REPO / "sql"
 PLAN = [
@@ -545,15 +545,6 @@ def test_apply_to_a_file_stops_after_it(empty_db, tmp_path):
     )
     rest = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert rest.returncode == 0 and [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql", "003.sql"]
-
-
-def wait_for(condition, seconds: float = 60.0, what: str = "") -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def log_rows(url: str) -> list[tuple[str, str, str | None, str | None, str]]:

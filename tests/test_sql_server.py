@@ -19,8 +19,8 @@ import psycopg
 import pytest
 
 from lint_canon.db.migrations import load_plan, sql_folder
-from tests.conftest import cli_env
-from tests.test_sql_runner import wait_for, write_plan
+from tests.conftest import cli_env, wait_for
+from tests.test_sql_runner import write_plan
 
 EMBEDDED = "embedded PostgreSQL in .lint_canon/pgdata"
 PLANNED = len(load_plan(sql_folder(), own=True).migrations)  # lint-canon's own plan

