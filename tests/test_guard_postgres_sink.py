@@ -121,3 +121,26 @@ def test_what_is_queued_at_exit_is_written(canon, db_url, tmp_path):
     result = subprocess.run([sys.executable, str(script)], env=cli_env(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert [r[0] for r in rows(db_url)] == ["V-GATE-002"] * 5
+
+
+def test_no_log_line_of_the_sink_holds_the_password(canon, caplog):
+    from lint_canon.db.connection import DatabaseError
+
+    with pytest.raises(DatabaseError) as info:
+        PostgresSink("postgresql://alice:s3cr@t-pw@127.0.0.1:1/outreach")  # an unencoded @: unreadable
+    assert "s3cr" not in str(info.value) and "t-pw" not in str(info.value)
+    assert str(info.value).startswith("the database URL given cannot be parsed, so it is not shown")
+    sink = PostgresSink("postgresql://alice:s3cret-pw@127.0.0.1:1/outreach", max_backoff=0.1)
+    try:
+        with caplog.at_level(logging.WARNING, logger="lint_canon.guard"):
+            ToolCanonGuard(sinks=[sink]).validate("TOOL-008", "HUB-PEOPLE", "ENRICH", GOOD_GATES)
+            assert not sink.flush(1.0)  # the server does not answer
+    finally:
+        sink.close(timeout=0)
+    assert caplog.records, "the outage is logged"
+    assert (
+        caplog.records[0]
+        .getMessage()
+        .startswith("cannot write guard violations to postgresql://alice@127.0.0.1:1/outreach (")
+    )
+    assert "s3cret" not in caplog.text

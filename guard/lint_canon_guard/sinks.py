@@ -114,6 +114,11 @@ class PostgresSink:
     ) -> None:
         if queue_size < 1 or batch_size < 1:
             raise ValueError("queue_size and batch_size must be at least 1")
+        from lint_canon_guard.urls import describe
+
+        # Read now: a URL libpq cannot read is refused here (DatabaseError, not quoting it),
+        # rather than failing in the thread with a message that might quote its password.
+        self.shown = describe(url)
         self.url = url
         self.batch_size = batch_size
         self.flush_interval = flush_interval
@@ -157,18 +162,17 @@ class PostgresSink:
         lost = self._queue.qsize()
         self._report_drops()
         if lost:
-            self.logger.error("%d guard violation records were not written to %s before exit", lost, self._shown())
+            self.logger.error("%d guard violation records were not written to %s before exit", lost, self.shown)
         atexit.unregister(self.close)
 
     # --- the background thread ------------------------------------------------------------
 
-    def _shown(self) -> str:
-        try:
-            from lint_canon_guard.urls import describe
+    def _message(self, exc: BaseException) -> str:
+        """The first line of a database error, with the URL's password taken out (libpq may
+        quote a URL it cannot read)."""
+        from lint_canon_guard.urls import without_secret
 
-            return describe(self.url)
-        except Exception:  # noqa: BLE001 - never quote a URL that may hold a password
-            return "the database"
+        return without_secret(_first_line(exc), self.url)
 
     def _report_drops(self) -> None:
         with self._count_lock:
@@ -179,7 +183,7 @@ class PostgresSink:
                 "dropped %d guard violation records: the queue (%d) was full while %s could not take them",
                 new,
                 self._queue.maxsize,
-                self._shown(),
+                self.shown,
             )
 
     def _batch(self) -> list[ViolationRecord]:
@@ -229,8 +233,8 @@ class PostgresSink:
                     down_since = time.monotonic()
                     self.logger.warning(
                         "cannot write guard violations to %s (%s); retrying with backoff, %d records waiting",
-                        self._shown(),
-                        _first_line(exc),
+                        self.shown,
+                        self._message(exc),
                         len(batch) + self._queue.qsize(),
                     )
                 self._report_drops()
@@ -242,7 +246,7 @@ class PostgresSink:
                 with self._count_lock:
                     self.rejected += len(batch)
                 self.logger.error(
-                    "%s refused %d guard violation records: %s", self._shown(), len(batch), _first_line(exc)
+                    "%s refused %d guard violation records: %s", self.shown, len(batch), self._message(exc)
                 )
                 self._done(batch)
                 batch = []
@@ -252,7 +256,7 @@ class PostgresSink:
             batch = []
             backoff = 0.5
             if down_since is not None:
-                self.logger.warning("writing guard violations to %s again", self._shown())
+                self.logger.warning("writing guard violations to %s again", self.shown)
                 down_since = None
             self._report_drops()
         if conn is not None:

@@ -59,3 +59,20 @@ def describe(url: str) -> str:
     if any(host.startswith("/") for host in hosts):  # a Unix socket folder: libpq's URL form
         return f"postgresql://{who}/{dbname}?host={','.join(shown_hosts)}"
     return f"postgresql://{who}{','.join(shown_hosts)}/{dbname}"
+
+
+def without_secret(message: str, url: str) -> str:
+    """A server's or libpq's message with the password of ``url`` (and any other) taken out: as
+    given, percent-decoded and encoded, and each of its words (a message may quote a part)."""
+    message = mask(message)
+    try:
+        secret = parse_target(url).get("password")
+    except DatabaseError:
+        return "(the message is not shown: it may quote the URL)"
+    if secret:
+        from urllib.parse import quote
+
+        for form in sorted({secret, quote(secret, safe=""), *secret.split()}, key=len, reverse=True):
+            if (form == secret or len(form) >= 3) and form in message:  # a word: not a mere letter
+                message = message.replace(form, "***")
+    return message

@@ -12,9 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from lint_canon.errors import DatabaseError
-from lint_canon_guard.urls import UNREADABLE_URL, describe, mask, parse_target
+from lint_canon_guard.urls import UNREADABLE_URL, describe, mask, parse_target, without_secret
 
-__all__ = ["UNREADABLE_URL", "DatabaseError", "Target", "connect", "describe", "mask", "parse_target", "resolve_target"]
+__all__ = [
+    "UNREADABLE_URL",
+    "DatabaseError",
+    "Target",
+    "connect",
+    "describe",
+    "mask",
+    "parse_target",
+    "resolve_target",
+    "without_secret",
+]
 
 APPLICATION_NAME = "lint-canon"
 
@@ -50,7 +60,7 @@ def connect(target: Target, lock_timeout: str, statement_timeout: str, purpose: 
         )
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatabaseError(f"cannot connect to {target.shown}: {_without_secret(first, target.url)}") from None
+        raise DatabaseError(f"cannot connect to {target.shown}: {without_secret(first, target.url)}") from None
     try:
         conn.execute("SELECT set_config('lock_timeout', %s, false)", (lock_timeout,))
         conn.execute("SELECT set_config('statement_timeout', %s, false)", (statement_timeout,))
@@ -58,20 +68,3 @@ def connect(target: Target, lock_timeout: str, statement_timeout: str, purpose: 
         conn.close()
         raise DatabaseError(f"bad timeout setting: {exc.diag.message_primary or exc}") from None
     return conn
-
-
-def _without_secret(message: str, url: str) -> str:
-    """A server's or libpq's message with the password of ``url`` (and any other) taken out: as
-    given, percent-decoded and encoded, and each of its words (a message may quote a part)."""
-    message = mask(message)
-    try:
-        secret = parse_target(url).get("password")
-    except DatabaseError:
-        return "(the message is not shown: it may quote the URL)"
-    if secret:
-        from urllib.parse import quote
-
-        for form in sorted({secret, quote(secret, safe=""), *secret.split()}, key=len, reverse=True):
-            if (form == secret or len(form) >= 3) and form in message:  # a word: not a mere letter
-                message = message.replace(form, "***")
-    return message
