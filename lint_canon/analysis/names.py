@@ -311,7 +311,12 @@ class ImportTracker(FastBatchable):
             self.type_checking_depth -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name.value, Binding(None, node, returns=self._returned_client(node)))
+        returns = self._returned_client(node)
+        if returns is not None and self.scopes[-1].kind == "class" and _is_property(node):
+            # `@property def client(self) -> OpenAI`: self.client is the client
+            self._bind(node.name.value, Binding(returns.qualname, node))
+        else:
+            self._bind(node.name.value, Binding(None, node, returns=returns))
         self.function_stack.append(node)
         self.scopes.append(_Scope("function"))
         self._bind_params(node.params)
@@ -438,8 +443,16 @@ class ImportTracker(FastBatchable):
 
     def declared_client(self, annotation: cst.BaseExpression) -> Binding | None:
         """The client an annotation declares: a class of an imported module, alone or in
-        ``Optional[...]``, ``X | None``, ``Union[X, None]``; a quoted one is not read."""
+        ``Optional[...]``, ``X | None``, ``Union[X, None]``, also quoted (``"OpenAI"``)."""
         inner = annotation
+        if isinstance(inner, cst.SimpleString):
+            text = inner.evaluated_value
+            if not isinstance(text, str) or len(text) > 200:
+                return None
+            try:
+                inner = cst.parse_expression(text)
+            except Exception:  # noqa: BLE001 - an annotation that is not an expression declares nothing
+                return None
         if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.BitOr):
             sides = [inner.left, inner.right]
             kept = [side for side in sides if not (isinstance(side, cst.Name) and side.value == "None")]
@@ -609,9 +622,11 @@ class ImportTracker(FastBatchable):
                 made = self._client_made_by(value.func.value, False)
                 if made is not None and made.qualname is not None and "()" in made.qualname:
                     maker = f"{made.qualname}.{identifier(value.func.attr.value)}"
-            if maker is not None and "()" in maker and returns_handle(maker):
+            if maker is not None and "()" in maker:
+                # `mgr = owm.weather_manager()`, `reply = client.chat.completions.create(...)`:
+                # what a method of a client returns; the SDK's model says what it is
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
-                return Binding(f"{maker}(){suffix}", value)  # `mgr = owm.weather_manager()`
+                return Binding(f"{maker}(){suffix}", value)
             if (
                 maker is not None
                 and "()" not in maker
@@ -624,9 +639,14 @@ class ImportTracker(FastBatchable):
         return None
 
     def _returned_client(self, node: cst.FunctionDef) -> Binding | None:
-        """The client a helper makes and returns, when its body is that one statement (after a
-        docstring): ``def _session(self): return requests.Session()``. Resolved where the helper
-        is defined, one level deep."""
+        """The client a helper returns: the one its return annotation declares (``def
+        get_client(self) -> OpenAI``, whatever its body), or the one it makes when its body is
+        that one statement (after a docstring): ``def _session(self): return
+        requests.Session()``. Resolved where the helper is defined, one level deep."""
+        if node.returns is not None:
+            declared = self.declared_client(node.returns.annotation)
+            if declared is not None:
+                return declared
         returned = _single_return(node)
         return self._client_made_by(returned) if returned is not None else None
 
@@ -692,6 +712,12 @@ class ImportTracker(FastBatchable):
             if self.scopes[i].kind == "class":
                 return self.scopes[i].chain
         return None
+
+
+def _is_property(node: cst.FunctionDef) -> bool:
+    return any(
+        (dotted_name(d.decorator) or "").rsplit(".", 1)[-1] in ("property", "cached_property") for d in node.decorators
+    )
 
 
 def _single_return(node: cst.FunctionDef) -> cst.BaseExpression | None:

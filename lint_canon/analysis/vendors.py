@@ -25,6 +25,7 @@ from lint_canon.analysis.syntax.imports import dotted_name
 from lint_canon.analysis.values import Known, keyword, known_text
 from lint_canon.canon.config import Ban, Canon, Tool
 from lint_canon.canon.hosts import host_matches
+from lint_canon.sdks.model import Models
 
 # Common SDKs of paid services: a call into one is a vendor call even if the canon lists no
 # tool for it (then it is an unregistered one). `builtin_vendors: false` switches this off.
@@ -213,7 +214,8 @@ def is_internal(host: str, canon: Canon) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
-# Calls into a vendor SDK that send nothing to the vendor: closing a client, entering or leaving
+# For SDKs that no model describes only (see lint_canon.sdks): calls into a vendor SDK that send
+# nothing to the vendor: closing a client, entering or leaving
 # it as a context manager, configuration functions that only store settings (`configure`, and
 # every `set_...` setter: `set_api_key`, `wikipedia.set_lang`), helpers that format text
 # (`format_...`: postmarker's `format_exception_message`), and factories that make a client
@@ -236,6 +238,24 @@ SILENT_PREFIXES = ("set_", "format_")
 SILENT_QUALNAMES = frozenset({"googleapiclient.discovery.build"})
 
 
+def _on_a_result(qualname: str) -> bool:
+    """``pkg.Client().get_item().save``: a call on what a method call returned."""
+    parts = qualname.split(".")
+    made = next((i for i, part in enumerate(parts) if part.endswith("()")), len(parts))
+    return any(part.endswith("()") for part in parts[made + 1 : -1])
+
+
+_MODELS: Models | None = None
+
+
+def shared_models() -> Models:
+    """The SDK models, one set a process (each read when a file first needs it)."""
+    global _MODELS
+    if _MODELS is None:
+        _MODELS = Models()
+    return _MODELS
+
+
 class Vendors:
     """Per-file answers about calls and guards, computed once and shared by every rule."""
 
@@ -245,7 +265,10 @@ class Vendors:
         self._calls: dict[int, tuple[VendorCall, ...]] = {}
         self._guards: dict[int, Guard | None] = {}
         self._tool_modules = {module: tool for tool in canon.tools for module in tool.modules}
+        self.models = shared_models()
         self._vendor_modules = dict(BUILTIN_VENDOR_MODULES) if canon.builtin_vendors else {}
+        if canon.builtin_vendors:
+            self._vendor_modules.update(self.models.roots())
         self._vendor_modules.update({module: module for module in canon.vendor_modules})
 
     # --- calls ---------------------------------------------------------------------------
@@ -271,9 +294,10 @@ class Vendors:
             if maker is None:
                 # `self._session().post(...)`: a helper that returns a new client
                 returned = self.names.returned_client(inner.func)
-                if returned is None or returned.qualname is None or not isinstance(returned.node, cst.Call):
+                if returned is None or returned.qualname is None:
                     return None, None
-                return f"{returned.qualname}." + ".".join(reversed(attrs)), returned.node
+                made = returned.node if isinstance(returned.node, cst.Call) else None
+                return f"{returned.qualname}." + ".".join(reversed(attrs)), made
             return f"{maker}()." + ".".join(reversed(attrs)), inner
         qualname = self.names.qualname(func)
         if qualname is None or "()" not in qualname:
@@ -296,6 +320,26 @@ class Vendors:
         return qualname, binding.node
 
     def _classify(self, node: cst.Call) -> tuple[VendorCall, ...]:
+        found = self._classify_call(node)
+        return found if found else self._passed(node)
+
+    def _passed(self, node: cst.Call) -> tuple[VendorCall, ...]:
+        """A function or method that sends, passed to be called by another
+        (``asyncio.to_thread(requests.post, URL)``, ``run_with_timeout(self.exa.search, q)``):
+        a call to the vendor at this place, with the arguments that follow it as its own."""
+        for index, arg in enumerate(node.args):
+            if arg.keyword is not None or arg.star or not isinstance(arg.value, (cst.Name, cst.Attribute)):
+                continue
+            qualname, _ = self._qualname(arg.value)
+            if qualname is None or qualname.endswith("()") or qualname.rsplit(".", 1)[-1][:1].isupper():
+                continue  # an object or a class handed over, not a function to call
+            inner = cst.Call(func=arg.value, args=node.args[index + 1 :])
+            found = self._classify_call(inner)
+            if found:
+                return tuple(replace(call, node=node) for call in found)
+        return ()
+
+    def _classify_call(self, node: cst.Call) -> tuple[VendorCall, ...]:
         qualname, maker = self._qualname(node.func)
         if qualname is None:
             qualname = self._chosen_function(node.func)
@@ -331,7 +375,19 @@ class Vendors:
 
     def _redirected(self, node: cst.Call, base: cst.BaseExpression) -> tuple[VendorCall, ...]:
         """An SDK client made with a base_url (OpenAI's SDK pointed at DeepSeek ...): its
-        requests go to that host, judged as an HTTP call is; silent when the host is not known."""
+        requests go to that host, judged as an HTTP call is; silent when the host is not known.
+        ``cfg or env or "https://api.openai.com/v1"`` is judged by the choices that are known."""
+        if isinstance(base, cst.BooleanOperation) and isinstance(base.operator, cst.Or):
+            operands: list[cst.BaseExpression] = []
+            stack: list[cst.BaseExpression] = [base]
+            while stack:
+                current = stack.pop()
+                if isinstance(current, cst.BooleanOperation) and isinstance(current.operator, cst.Or):
+                    stack.extend((current.right, current.left))
+                else:
+                    operands.append(current)
+            known = [k for k in (known_text(operand, self.names) for operand in operands) if k is not None]
+            return self._to(node, Known.one_of(known)) if known else ()
         return self._to(node, known_text(base, self.names))
 
     def _to(self, node: cst.Call, url: Known | None) -> tuple[VendorCall, ...]:
@@ -369,10 +425,18 @@ class Vendors:
         last = qualname.rsplit(".", 1)[-1]
         if "()" not in qualname and last[:1].isupper():
             return None  # making a client or a message is not a call to the vendor
-        if last in SILENT_CALLS or last.startswith(SILENT_PREFIXES) or qualname in SILENT_QUALNAMES:
-            return None  # closing a client, storing settings or making a client sends nothing
-        if returns_handle(qualname):
-            return None  # a local handle (pyowm's weather_manager(), a googleapiclient builder)
+        verdict = self.models.judge(qualname)
+        if verdict is not None and verdict.sends is False:
+            return None  # the SDK's model: local (data, builders, client state)
+        if verdict is None or verdict.sends is None:
+            # No model describes this call (no model of the SDK, or its generator could not
+            # decide): the older reading, until the model covers it
+            if last in SILENT_CALLS or last.startswith(SILENT_PREFIXES) or qualname in SILENT_QUALNAMES:
+                return None
+            if returns_handle(qualname):
+                return None
+            if _on_a_result(qualname) and not returns_handle(qualname.rsplit("()", 1)[0]):
+                return None  # what an SDK call returned is of a type not known here
         plain = qualname.replace("()", "")
         if self.canon.banned_module(plain) is not None:
             return None  # a banned SDK: its import is CANON101 already

@@ -13,7 +13,7 @@ from lint_canon.errors import Cancelled, CanonError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_CANCELLED = 143  # 128 + SIGTERM, as a shell reports it
-COMMANDS = ("check", "report", "rule", "sql", "inventory", "init")
+COMMANDS = ("check", "report", "rule", "sql", "inventory", "init", "sdk")
 # The path options of `check` stay strings until a run needs more than the run record:
 # pathlib is not imported on the way to a replay.
 _CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline", "stdin_filename")
@@ -76,7 +76,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         _check_parser(commands)
     if only in (None, "report", "rule", "sql"):
         _other_parsers(commands)
-    if only in (None, "inventory", "init"):
+    if only in (None, "inventory", "init", "sdk"):
         _adoption_parsers(commands)
     return parser
 
@@ -198,6 +198,16 @@ def _adoption_parsers(commands: argparse._SubParsersAction) -> None:
         help="where to write it (default: canon.yaml in the one folder given, else in the working folder)",
     )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sdk = commands.add_parser("sdk", help="derive a model of what an SDK's calls send, from its source")
+    sdk_actions = sdk.add_subparsers(dest="sdk_command", metavar="ACTION", required=True)
+    scan = sdk_actions.add_parser(
+        "scan", help="read an installed package's source (never imported) and write its model"
+    )
+    scan.add_argument("package", metavar="PACKAGE", help="its import name (e.g. acme_sdk)")
+    scan.add_argument("--path", metavar="DIR", help="the folder holding the package (default: where Python finds it)")
+    scan.add_argument("--vendor", metavar="NAME", help="the vendor's name in messages (default: PACKAGE)")
+    scan.add_argument("--output", "-o", metavar="FILE", help="write the model to FILE (default: stdout)")
 
 
 def _sql_parser(commands: argparse._SubParsersAction) -> None:
@@ -694,6 +704,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sql(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "sdk":
+            return _sdk_scan(args)
         if args.command in ("inventory", "init"):
             from lint_canon.adoption import commands
 
@@ -723,6 +735,64 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run with --debug or LINT_CANON_DEBUG=1 for the traceback, and please report it\n"
         )
         return EXIT_ERROR
+
+
+def _sdk_scan(args: argparse.Namespace) -> int:
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from lint_canon.errors import UsageError
+    from lint_canon.sdks.generate import prune
+    from lint_canon.sdks.model import FORMAT
+    from lint_canon.sdks.scan import Scanner
+
+    root = args.package
+    if args.path:
+        folder = Path(args.path)
+    else:
+        top = root.split(".", 1)[0]
+        spec = importlib.util.find_spec(top)  # finds the top-level package without running it
+        if spec is None or not spec.submodule_search_locations and spec.origin is None:
+            raise UsageError(f"sdk scan: no installed package {top!r}; install it, or give --path DIR")
+        location = next(iter(spec.submodule_search_locations or ()), None) or spec.origin
+        folder = Path(location).parent if location else Path()
+    if not (
+        folder.joinpath(*root.split(".")).is_dir() or folder.joinpath(*root.split(".")).with_suffix(".py").is_file()
+    ):
+        raise UsageError(f"sdk scan: {root!r} is not in {folder}; give --path DIR, the folder that holds it")
+    scanner = Scanner(folder, [root])
+    model = {
+        "format": FORMAT,
+        "sdk": root,
+        "version": _installed_version(root),
+        "versions": "",
+        "vendor": args.vendor or root,
+        "roots": [root],
+        "generated_by": "lint-canon sdk scan",
+        "hosts": scanner.hosts(),
+        **prune(scanner.model()),
+    }
+    text = json.dumps(model, indent=0, sort_keys=True) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        sends = sum(m["sends"] is True for c in model["classes"].values() for m in c.get("methods", {}).values())
+        print(f"{args.output}: {len(model['classes'])} client classes, {sends} methods that send")
+    else:
+        sys.stdout.write(text)
+    return EXIT_CLEAN
+
+
+def _installed_version(root: str) -> str:
+    from importlib import metadata
+
+    top = root.split(".", 1)[0]
+    for dist in metadata.packages_distributions().get(top, [top]):
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return "unknown"
 
 
 def _printable(text: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall
+from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall, shared_models
 from lint_canon.canon.config import Canon
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
@@ -29,7 +29,7 @@ class UnregisteredVendorCall(Rule):
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
         modules = set(canon.vendor_modules)
         if canon.builtin_vendors:
-            modules |= set(BUILTIN_VENDOR_MODULES)
+            modules |= set(BUILTIN_VENDOR_MODULES) | set(shared_models().roots())
         groups = {module_needles(module.split(".", 1)[0]) for module in modules}
         # An HTTP call is only a finding when its URL (or a pool's host) is known from the file.
         return groups | http_groups()

@@ -1,0 +1,233 @@
+"""Make the shipped SDK models: download each pinned SDK, derive its model, write it as data.
+
+    python -m lint_canon.sdks.generate [--only DIST ...] [--cache DIR]
+
+For every entry of ``PINS`` the wheel of that exact version is downloaded (``pip download
+--no-deps``, with the packages its clients are built on where they live in another
+distribution), its source is read by ``lint_canon.sdks.scan`` (never imported) and the model is
+written to ``lint_canon/sdks/data/<dist>-<major>.json`` with the SDK's name, the version scanned
+and the range it is shipped for. boto3 is read through botocore's service models: every
+operation of every service sends; ``get_paginator``, ``get_waiter``, ``can_paginate``,
+``generate_presigned_url`` and ``close`` do not, a paginator's ``paginate`` and a waiter's
+``wait`` do. Review the diff of ``data/`` before committing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lint_canon.sdks.model import FORMAT, write_index
+from lint_canon.sdks.scan import Scanner
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class Pin:
+    dist: str
+    version: str
+    versions: str  # the range the model is shipped for
+    vendor: str
+    roots: tuple[str, ...]  # import roots of the SDK
+    also: tuple[str, ...] = ()  # other distributions its transport lives in: "name==version"
+    also_roots: tuple[str, ...] = ()
+
+
+PINS: tuple[Pin, ...] = (
+    # language models
+    Pin("openai", "1.109.1", ">=1,<2", "OpenAI", ("openai",)),
+    Pin("openai", "0.28.1", ">=0.27,<1", "OpenAI", ("openai",)),
+    Pin("anthropic", "0.69.0", ">=0.30,<1", "Anthropic", ("anthropic",)),
+    Pin("cohere", "5.18.0", ">=5,<6", "Cohere", ("cohere",)),
+    Pin("mistralai", "1.9.11", ">=1,<2", "Mistral AI", ("mistralai",)),
+    Pin("groq", "0.32.0", ">=0.9,<1", "Groq", ("groq",)),
+    Pin("google-genai", "1.41.0", ">=1,<2", "Google Gemini", ("google.genai",)),
+    Pin("replicate", "1.0.7", ">=0.25,<2", "Replicate", ("replicate",)),
+    Pin("together", "1.5.26", ">=1,<2", "Together AI", ("together",)),
+    Pin("voyageai", "0.3.5", ">=0.2,<1", "Voyage AI", ("voyageai",)),
+    Pin("elevenlabs", "2.16.0", ">=1,<3", "ElevenLabs", ("elevenlabs",)),
+    Pin("assemblyai", "0.44.3", ">=0.30,<1", "AssemblyAI", ("assemblyai",)),
+    # payments
+    Pin("stripe", "12.5.1", ">=8,<13", "Stripe", ("stripe",)),
+    Pin("braintree", "4.38.0", ">=4,<5", "Braintree", ("braintree",)),
+    Pin("Adyen", "13.4.0", ">=12,<14", "Adyen", ("Adyen",)),
+    # messaging and e-mail
+    Pin("twilio", "9.8.3", ">=8,<10", "Twilio", ("twilio",)),
+    Pin(
+        "sendgrid",
+        "6.12.5",
+        ">=6,<7",
+        "SendGrid",
+        ("sendgrid",),
+        also=("python_http_client==3.3.7",),
+        also_roots=("python_http_client",),
+    ),
+    Pin("slack_sdk", "3.36.0", ">=3,<4", "Slack", ("slack_sdk",)),
+    Pin("postmarker", "1.0", ">=1,<2", "Postmark", ("postmarker",)),
+    Pin("mailchimp-transactional", "1.0.56", ">=1,<2", "Mailchimp Transactional", ("mailchimp_transactional",)),
+    Pin("python-telegram-bot", "22.8", ">=20,<23", "Telegram", ("telegram",)),
+    # CRM and sales
+    Pin("simple-salesforce", "1.12.10", ">=1,<2", "Salesforce", ("simple_salesforce",)),
+    Pin("pyhunter", "2.1.0", ">=1,<3", "Hunter.io", ("pyhunter",)),
+    # search and data
+    Pin("tavily-python", "0.8.5", ">=0.3,<1", "Tavily", ("tavily",)),
+    Pin("exa-py", "2.27.0", ">=1,<3", "Exa", ("exa_py",)),
+    Pin("googlemaps", "4.2.0", ">=4,<5", "Google Maps", ("googlemaps",)),
+    Pin("PyGithub", "2.10.0", ">=2,<3", "GitHub", ("github",)),
+    # cloud
+    Pin("pyowm", "3.5.0", ">=3,<4", "OpenWeatherMap", ("pyowm",)),
+    Pin("praw", "7.8.1", ">=7,<8", "Reddit", ("praw",), also=("prawcore==2.4.0",), also_roots=("prawcore",)),
+    Pin("wolframalpha", "5.1.3", ">=5,<6", "Wolfram Alpha", ("wolframalpha",)),
+    Pin("pdpyras", "5.4.1", ">=5,<6", "PagerDuty", ("pdpyras",)),
+    Pin("google-cloud-storage", "3.17.1", ">=2,<4", "Google Cloud Storage", ("google.cloud.storage",)),
+    Pin("google-cloud-bigquery", "3.47.0", ">=3,<4", "Google BigQuery", ("google.cloud.bigquery",)),
+    Pin("boto3", "1.40.50", ">=1.26,<2", "Amazon Web Services", ("boto3",), also=("botocore==1.40.50",)),
+)
+
+
+def download(specs: list[str], into: Path) -> list[Path]:
+    into.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", "-d", str(into)]
+        + specs,
+        check=True,
+    )
+    wheels = []
+    for spec in specs:
+        name, _, version = spec.partition("==")
+        stem = name.replace("-", "_").lower()
+        found = [w for w in into.glob("*.whl") if w.name.lower().startswith(f"{stem}-{version}-")]
+        if not found:
+            raise SystemExit(f"no wheel of {spec} in {into}")
+        wheels.append(found[0])
+    return wheels
+
+
+def prune(model: dict[str, Any]) -> dict[str, Any]:
+    """Keep what a linter needs: clients (classes with a method that sends or is not known, or
+    attributes leading to one) and the names and functions of the SDK; response data is left
+    out (a type the model does not list is never a sender)."""
+    classes = {name: entry for name, entry in model["classes"].items() if entry["kind"] == "client"}
+    for entry in classes.values():
+        entry.pop("kind")
+    functions = model["functions"]
+    names = {alias: target for alias, target in model["names"].items() if target in classes or target in functions}
+    return {"names": names, "classes": classes, "functions": functions}
+
+
+def boto3_model(folder: Path) -> dict[str, Any]:
+    """boto3's clients through botocore's service models."""
+    spec = importlib.util.spec_from_file_location("_botocore_names", folder / "botocore" / "__init__.py")
+    assert spec is not None and spec.loader is not None
+    names = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(names)  # stdlib only: botocore's own xform_name
+    operations: set[str] = set()
+    services: dict[str, str] = {}
+    for service in sorted((folder / "botocore" / "data").iterdir()):
+        if not service.is_dir():
+            continue
+        versions = sorted(
+            p for p in service.iterdir() if (p / "service-2.json.gz").exists() or (p / "service-2.json").exists()
+        )
+        if not versions:
+            continue
+        latest = versions[-1]
+        path = latest / "service-2.json"
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+        else:
+            import gzip
+
+            text = gzip.decompress((latest / "service-2.json.gz").read_bytes()).decode("utf-8")
+        data = json.loads(text)
+        for operation in data.get("operations", {}):
+            operations.add(names.xform_name(operation))
+        services[service.name] = "botocore.client.BaseClient"
+    client = {
+        "methods": {
+            **{name: {"sends": True} for name in sorted(operations)},
+            "get_paginator": {"sends": False, "returns": "botocore.paginate.Paginator"},
+            "get_waiter": {"sends": False, "returns": "botocore.waiter.Waiter"},
+            "can_paginate": {"sends": False},
+            "generate_presigned_url": {"sends": False},
+            "generate_presigned_post": {"sends": False},
+            "close": {"sends": False},
+        }
+    }
+    session = {"methods": {"client": {"sends": False, "returns": "botocore.client.BaseClient"}}}
+    return {
+        "names": {"boto3.session.Session": "boto3.session.Session", "boto3.Session": "boto3.session.Session"},
+        "classes": {
+            "botocore.client.BaseClient": client,
+            "botocore.paginate.Paginator": {"methods": {"paginate": {"sends": True}}},
+            "botocore.waiter.Waiter": {"methods": {"wait": {"sends": True}}},
+            "boto3.session.Session": session,
+        },
+        "functions": {"boto3.client": {"sends": False, "returns": "botocore.client.BaseClient"}},
+        "services": services,
+        "hosts": ["*.amazonaws.com"],
+    }
+
+
+def generate(pin: Pin, cache: Path) -> dict[str, Any]:
+    wheels = download([f"{pin.dist}=={pin.version}", *pin.also], cache / "wheels")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        for wheel in wheels:
+            with zipfile.ZipFile(wheel) as archive:
+                members = [m for m in archive.namelist() if m.endswith((".py", ".json", ".json.gz"))]
+                archive.extractall(folder, members)
+        if pin.dist == "boto3":
+            body = boto3_model(folder)
+            hosts = body.pop("hosts")
+        else:
+            scanner = Scanner(folder, (*pin.roots, *pin.also_roots))
+            body = prune(scanner.model())
+            hosts = scanner.hosts()
+    return {
+        "format": FORMAT,
+        "sdk": pin.dist,
+        "version": pin.version,
+        "versions": pin.versions,
+        "vendor": pin.vendor,
+        "roots": list(pin.roots),
+        "generated_by": "python -m lint_canon.sdks.generate",
+        "hosts": hosts,
+        **body,
+    }
+
+
+def file_name(pin: Pin) -> str:
+    return f"{pin.dist.lower().replace('_', '-')}-{pin.version.split('.')[0]}.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None, help="distributions to regenerate")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "lint-canon-sdk-cache")
+    args = parser.parse_args(argv)
+    DATA.mkdir(exist_ok=True)
+    for pin in PINS:
+        if args.only and pin.dist not in args.only:
+            continue
+        model = generate(pin, args.cache)
+        (DATA / file_name(pin)).write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+        clients = len(model["classes"])
+        print(
+            f"{pin.dist} {pin.version}: {clients} client classes, {len(model['functions'])} functions, hosts {model['hosts']}"
+        )
+    write_index(DATA)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

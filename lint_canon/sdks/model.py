@@ -1,0 +1,214 @@
+"""What an SDK's calls do, as its model says: send a request, stay local, or not known.
+
+A model is the data ``lint_canon.sdks.scan`` derived from the SDK's own source and annotations
+(shipped in ``lint_canon/sdks/data``, or written by ``lint-canon sdk scan`` for a team's own SDK
+and named in the canon's ``sdk_models``). The linter asks one question of it: given the chain a
+call is made through (``openai.OpenAI().chat.completions.create``, where ``()`` marks a call), does
+the call send? The chain is followed through the model's public names, the attributes and
+properties of its classes and the return types of its methods; a step the model does not know
+makes the answer "not known", and the rules stay silent on it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer for one call: ``sends`` True, False (local) or None (not known), and the class
+    of what it returns where the model knows it."""
+
+    sends: bool | None
+    returns: str | None = None
+
+
+@dataclass(frozen=True)
+class SdkModel:
+    sdk: str  # the distribution it was derived from
+    version: str  # the version scanned
+    versions: str  # the range the model is shipped for
+    vendor: str
+    roots: tuple[str, ...]  # the import roots it describes (``google.cloud.storage``)
+    hosts: tuple[str, ...]  # the hosts its clients talk to unless told otherwise
+    names: dict[str, str] = field(repr=False)
+    classes: dict[str, dict[str, Any]] = field(repr=False)
+    functions: dict[str, dict[str, Any]] = field(repr=False)
+    services: dict[str, str] = field(default_factory=dict, repr=False)  # boto3 service -> class
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> SdkModel:
+        return cls(
+            sdk=data["sdk"],
+            version=data["version"],
+            versions=data.get("versions", ""),
+            vendor=data["vendor"],
+            roots=tuple(data["roots"]),
+            hosts=tuple(data.get("hosts", ())),
+            names=data.get("names", {}),
+            classes=data.get("classes", {}),
+            functions=data.get("functions", {}),
+            services=data.get("services", {}),
+        )
+
+    def judge(self, chain: str) -> Verdict:
+        """The verdict on calling ``chain`` (``pkg.Client().attr.method``)."""
+        steps = _steps(chain)
+        current: tuple[str, str] | None = None  # ("class" | "instance" | "module", qualname)
+        position = 0
+        # The longest dotted prefix the model names: a class, a function or a module.
+        plain: list[str] = []
+        for index, (name, calls) in enumerate(steps):
+            plain.append(name)
+            dotted = ".".join(plain)
+            target = self.names.get(dotted, dotted)
+            if target in self.classes or target in self.functions:
+                current = ("class" if target in self.classes else "function", target)
+                position = index
+                if calls or target in self.functions:
+                    break
+            elif calls:
+                break
+        if current is None:
+            return Verdict(None)
+        kind, qualname = current
+        name, calls = steps[position]
+        last = position == len(steps) - 1
+        if kind == "function":
+            entry = self.functions[qualname]
+            if last:
+                return Verdict(entry.get("sends"), entry.get("returns"))
+            if not calls or "returns" not in entry:
+                return Verdict(None)
+            kind, qualname = "instance", entry["returns"]
+            calls -= 1
+        elif calls:
+            if last:
+                return Verdict(False, qualname)  # making an object of the SDK sends nothing
+            kind = "instance"
+            calls -= 1
+        if calls:
+            return Verdict(None)
+        for index in range(position + 1, len(steps)):
+            name, calls = steps[index]
+            entry = self.classes.get(qualname)
+            if entry is None:
+                return Verdict(None)
+            last = index == len(steps) - 1
+            attribute = entry.get("attributes", {}).get(name)
+            method = entry.get("methods", {}).get(name)
+            if attribute is not None and method is None:
+                if last:
+                    return Verdict(None)  # calling an attribute: a callable object of the SDK
+                qualname = attribute
+                if calls:
+                    return Verdict(None)
+                continue
+            if method is None:
+                if entry.get("kind") == "data" and (kind == "instance" or last):
+                    return Verdict(False)  # a method of response data: local
+                return Verdict(None)
+            if last:
+                return Verdict(method.get("sends"), method.get("returns"))
+            if calls != 1 or "returns" not in method:
+                return Verdict(None)
+            qualname = method["returns"]
+            kind = "instance"
+        return Verdict(None)
+
+
+def _steps(chain: str) -> list[tuple[str, int]]:
+    """``a.B().c.d()()`` -> [(a, 0), (B, 1), (c, 0), (d, 2)]."""
+    steps = []
+    for part in chain.split("."):
+        name = part.rstrip("()")
+        steps.append((name, (len(part) - len(name)) // 2))
+    return steps
+
+
+class Models:
+    """The models a run knows, by import root: the shipped ones (each read from its file the
+    first time a file of the run imports its SDK) and the canon's own."""
+
+    def __init__(self, extra: tuple[SdkModel, ...] = ()) -> None:
+        self._files: dict[str, tuple[str, ...]] = shipped_index()
+        self._extra: dict[str, list[SdkModel]] = {}
+        for model in extra:
+            for root in model.roots:
+                self._extra.setdefault(root, []).append(model)
+
+    def for_module(self, dotted: str) -> tuple[SdkModel, ...]:
+        """The models describing ``dotted`` (those of the longest root it starts with): an SDK
+        may have several, one per major version."""
+        parts = dotted.replace("()", "").split(".")
+        for end in range(len(parts), 0, -1):
+            root = ".".join(parts[:end])
+            found = (*self._extra.get(root, ()), *(shipped_model(name) for name in self._files.get(root, ())))
+            if found:
+                return found
+        return ()
+
+    def judge(self, chain: str) -> Verdict | None:
+        """The verdict of the models of ``chain``'s SDK (None: no model describes it). Where
+        versions disagree, a version in which the call sends wins, then one that knows it."""
+        models = self.for_module(chain)
+        if not models:
+            return None
+        verdicts = [model.judge(chain) for model in models]
+        for wanted in (True, False):
+            for verdict in verdicts:
+                if verdict.sends is wanted:
+                    return verdict
+        return verdicts[0]
+
+    def roots(self) -> dict[str, str]:
+        """Every import root a model describes -> its vendor."""
+        found = {root: vendor for root, (vendor, _) in _index().items()}
+        found.update({root: models[0].vendor for root, models in self._extra.items()})
+        return found
+
+
+def _data() -> Any:
+    return resources.files("lint_canon.sdks") / "data"
+
+
+@cache
+def _index() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``data/index.json``: import root -> (vendor, model files)."""
+    raw = json.loads((_data() / "index.json").read_text(encoding="utf-8"))
+    return {root: (entry["vendor"], tuple(entry["files"])) for root, entry in raw.items()}
+
+
+def shipped_index() -> dict[str, tuple[str, ...]]:
+    return {root: files for root, (_, files) in _index().items()}
+
+
+@cache
+def shipped_model(name: str) -> SdkModel:
+    """One shipped model, read once a process."""
+    return SdkModel.from_data(json.loads((_data() / name).read_text(encoding="utf-8")))
+
+
+def write_index(folder: Path) -> None:
+    """Write ``index.json`` of the models in ``folder`` (by ``lint_canon.sdks.generate``)."""
+    index: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.json")):
+        if path.name == "index.json":
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for root in data["roots"]:
+            entry = index.setdefault(root, {"vendor": data["vendor"], "files": []})
+            entry["files"].append(path.name)
+    (folder / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load(path: Path) -> SdkModel:
+    """A model written by ``lint-canon sdk scan``."""
+    return SdkModel.from_data(json.loads(path.read_text(encoding="utf-8")))

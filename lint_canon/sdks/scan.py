@@ -1,0 +1,845 @@
+"""Derive an SDK's model from its own source: which of its calls send a request.
+
+``scan(folder, roots)`` reads the package's ``.py`` files (it never imports them) and answers,
+for every public class and function reachable from the package's exported names:
+
+- which methods and functions *send*: their bodies reach a transport (an httpx, requests,
+  aiohttp, urllib3, http.client, urllib, websockets or grpc call) through calls this scanner can
+  follow — ``self.m()``, attributes typed by annotations or by what ``__init__`` stores,
+  bound-method aliases (``self._post = client.post``), return annotations, module functions and
+  the overrides of a method in subclasses (a call on a base may reach any of them);
+- which are *local* (nothing they call can reach a transport) and which it *could not decide*
+  (they call something on a value whose type it cannot read);
+- the types attributes, properties and methods give back, so that a linter can follow
+  ``client.chat.completions.create(...)`` to ``ChatCompletion`` and know its methods are local;
+- the hosts the SDK's clients talk to by default (URL literals bound to ``base_url``-like names).
+
+The model is data, reviewed and shipped with the SDK's name and version (``lint_canon/sdks/data``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+# Instances of these classes send through these methods (a subclass of one inherits them).
+TRANSPORT_CLASSES: dict[str, frozenset[str]] = {}
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+for _name in ("httpx.Client", "httpx.AsyncClient", "httpx._client.Client", "httpx._client.AsyncClient"):
+    TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send", "stream"}
+for _name in ("requests.Session", "requests.sessions.Session", "requests.session"):
+    TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send"}
+for _name in ("aiohttp.ClientSession", "aiohttp.client.ClientSession"):
+    TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"_request", "ws_connect"}
+for _name in (
+    "urllib3.PoolManager",
+    "urllib3.poolmanager.PoolManager",
+    "urllib3.ProxyManager",
+    "urllib3.HTTPConnectionPool",
+    "urllib3.HTTPSConnectionPool",
+    "urllib3.connectionpool.HTTPConnectionPool",
+    "urllib3.connectionpool.HTTPSConnectionPool",
+    "urllib3.connection_from_url",
+):
+    TRANSPORT_CLASSES[_name] = frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"})
+for _name in ("http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib.HTTPSConnection"):
+    TRANSPORT_CLASSES[_name] = frozenset({"request", "getresponse", "endheaders", "send"})
+for _name in ("google.auth.transport.requests.AuthorizedSession",):
+    TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send"}
+for _name in ("grpc.Channel", "grpc.aio.Channel"):
+    TRANSPORT_CLASSES[_name] = frozenset({"unary_unary", "unary_stream", "stream_unary", "stream_stream"})
+
+# Functions that send when called.
+TRANSPORT_FUNCTIONS = frozenset(
+    {
+        *(f"requests.{verb}" for verb in _HTTP_VERBS),
+        *(f"requests.api.{verb}" for verb in _HTTP_VERBS),
+        *(f"httpx.{verb}" for verb in _HTTP_VERBS),
+        "httpx.stream",
+        "aiohttp.request",
+        "urllib.request.urlopen",
+        "urllib2.urlopen",
+        "urllib3.request",
+        "websockets.connect",
+        "websockets.client.connect",
+        "websockets.sync.client.connect",
+        "websocket.create_connection",
+        "botocore.client.BaseClient._make_api_call",
+    }
+)
+TRANSPORT_ROOTS = frozenset(name.split(".", 1)[0] for name in (*TRANSPORT_CLASSES, *TRANSPORT_FUNCTIONS))
+
+_WRAPPERS = frozenset(
+    {"Optional", "Awaitable", "Coroutine", "Type", "type", "ClassVar", "Final", "Annotated", "Required", "NotRequired"}
+)
+_CONTAINERS = frozenset(
+    {"List", "list", "Dict", "dict", "Tuple", "tuple", "Set", "set", "Sequence", "Mapping", "Iterable", "Iterator"}
+)
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
+_HOST_NAMES = re.compile(r"(base_?url|api_?base|api_?url|base_?uri|endpoint|host|server)", re.IGNORECASE)
+
+
+@dataclass
+class Function:
+    qualname: str
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    module: Module
+    owner: Class | None
+    is_property: bool = False
+    is_static: bool = False
+    returns: Any = None  # a type (see Scanner._type), resolved lazily
+    callees: list[Any] = field(default_factory=list)
+    unknown: int = 0  # calls on values whose type could not be read
+    direct: bool = False  # calls a transport itself
+    sends: bool = False
+    imports: dict[str, str] = field(default_factory=dict)  # imports inside the body (lazy ones)
+    locals: dict[str, ast.expr] = field(default_factory=dict)  # first value of each local name
+
+
+@dataclass
+class Class:
+    qualname: str
+    node: ast.ClassDef
+    module: Module
+    bases: list[str] = field(default_factory=list)  # resolved qualnames (SDK or external)
+    methods: dict[str, Function] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)  # name -> annotation / value node
+    subclasses: list[Class] = field(default_factory=list)
+
+
+@dataclass
+class Module:
+    name: str
+    tree: ast.Module
+    is_package: bool
+    names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    assigns: dict[str, ast.expr] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inst:
+    """An instance of a class (SDK qualname or an external one such as httpx.Client)."""
+
+    cls: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A class, function or module itself (not an instance)."""
+
+    qualname: str
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A method of an instance: ``client.post`` (kept by ``self._post = client.post``)."""
+
+    cls: str
+    name: str
+
+
+class Scanner:
+    def __init__(self, folder: Path, roots: Iterable[str]) -> None:
+        self.folder = folder
+        self.roots = tuple(roots)
+        self.modules: dict[str, Module] = {}
+        self.classes: dict[str, Class] = {}
+        self.functions: dict[str, Function] = {}
+        self._computing: set[str] = set()
+        for root in self.roots:
+            self._read(root)
+        for module in self.modules.values():
+            self._index(module)
+        for cls in self.classes.values():
+            for base_node in cls.node.bases:
+                if isinstance(base_node, ast.Subscript):
+                    base_node = base_node.value  # Generic[T], BaseAPI[Client]
+                base = self._dotted_qualname(cls.module, base_node)
+                if base is not None:
+                    cls.bases.append(base)
+        for cls in self.classes.values():
+            for base in cls.bases:
+                if base in self.classes:
+                    self.classes[base].subclasses.append(cls)
+        for function in self.functions.values():
+            self._local_imports(function)
+        for function in self.functions.values():
+            self._collect_calls(function, index_only=True)
+        for function in self.functions.values():
+            self._collect_calls(function)
+        self._fixpoint()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def _read(self, root: str) -> None:
+        base = self.folder.joinpath(*root.split("."))
+        files: list[tuple[str, Path, bool]] = []
+        if base.is_dir():
+            for path in sorted(base.rglob("*.py")):
+                rel = path.relative_to(self.folder).with_suffix("")
+                parts = list(rel.parts)
+                if any(part in ("tests", "test", "testing") for part in parts):
+                    continue
+                package = parts[-1] == "__init__"
+                if package:
+                    parts = parts[:-1]
+                files.append((".".join(parts), path, package))
+        elif base.with_suffix(".py").is_file():
+            files.append((root, base.with_suffix(".py"), False))
+        for name, path, package in files:
+            try:
+                tree = ast.parse(path.read_bytes(), str(path))
+            except (SyntaxError, ValueError):
+                continue
+            self.modules[name] = Module(name, tree, package)
+
+    def _in_sdk(self, qualname: str) -> bool:
+        return any(qualname == root or qualname.startswith(root + ".") for root in self.roots)
+
+    def _absolute(self, module: Module, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        parts = module.name.split(".")
+        if not module.is_package:
+            parts = parts[:-1]
+        parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+        return ".".join([*parts, node.module] if node.module else parts)
+
+    def _index(self, module: Module) -> None:
+        for node in _top_level(module.tree.body):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        module.names[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".", 1)[0]
+                        module.names[head] = head
+            elif isinstance(node, ast.ImportFrom):
+                source = self._absolute(module, node)
+                for alias in node.names:
+                    if alias.name != "*":
+                        module.names[alias.asname or alias.name] = f"{source}.{alias.name}"
+            elif isinstance(node, ast.ClassDef):
+                self._index_class(module, node, f"{module.name}.{node.name}")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                qualname = f"{module.name}.{node.name}"
+                module.names[node.name] = qualname
+                self.functions[qualname] = Function(qualname, node, module, None)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                module.assigns[node.targets[0].id] = node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                module.assigns[node.target.id] = node.value
+
+    def _index_class(self, module: Module, node: ast.ClassDef, qualname: str) -> None:
+        module.names.setdefault(node.name, qualname)
+        cls = Class(qualname, node, module)
+        self.classes[qualname] = cls
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                decorators = {_dotted(d) for d in stmt.decorator_list}
+                function = Function(
+                    f"{qualname}.{stmt.name}",
+                    stmt,
+                    module,
+                    cls,
+                    is_property=bool(decorators & _PROPERTY_DECORATORS),
+                    is_static="staticmethod" in decorators,
+                )
+                if stmt.name in cls.methods and any(
+                    (_dotted(d) or "").endswith((".setter", ".deleter")) or _dotted(d) == "overload"
+                    for d in stmt.decorator_list
+                ):
+                    continue  # a setter, or the implementation after @overload stubs: keep the first
+                cls.methods[stmt.name] = function
+                self.functions[function.qualname] = function
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                cls.attributes.setdefault(stmt.target.id, ("annotation", stmt.annotation, module))
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                cls.attributes.setdefault(stmt.targets[0].id, ("value", stmt.value, None))
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._index_self_attributes(cls, stmt)
+
+    def _index_self_attributes(self, cls: Class, method: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        params = {
+            arg.arg: arg.annotation for arg in (*method.args.posonlyargs, *method.args.args, *method.args.kwonlyargs)
+        }
+        for node in ast.walk(method):
+            target: ast.expr | None = None
+            value: ast.expr | None = None
+            annotation: ast.expr | None = None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign):
+                target, value, annotation = node.target, node.value, node.annotation
+            if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+                continue
+            if target.value.id != "self" or target.attr in cls.methods:
+                continue
+            if annotation is not None:
+                cls.attributes[target.attr] = ("annotation", annotation, cls.module)
+            elif target.attr not in cls.attributes or cls.attributes[target.attr][0] == "value":
+                if isinstance(value, ast.Name) and params.get(value.id) is not None:
+                    cls.attributes[target.attr] = ("annotation", params[value.id], cls.module)
+                elif value is not None and not _is_none(value):
+                    cls.attributes.setdefault(target.attr, ("value", value, method))
+
+    # --- types -----------------------------------------------------------------------
+
+    def resolve_name(self, module: Module, name: str, depth: int = 0) -> str | None:
+        """The qualified name a module-level name stands for, through re-exports."""
+        qualname = module.names.get(name)
+        if qualname is None:
+            if name in module.assigns and depth < 5:
+                value = module.assigns[name]
+                if isinstance(value, (ast.Name, ast.Attribute)):
+                    return self._dotted_qualname(module, value, depth + 1)
+            return None
+        return self.canonical(qualname, depth)
+
+    def canonical(self, qualname: str, depth: int = 0) -> str:
+        """``openai.OpenAI`` -> ``openai._client.OpenAI``: follow re-exports inside the SDK."""
+        for _ in range(10):
+            if qualname in self.classes or qualname in self.functions or qualname in self.modules:
+                return qualname
+            module_name, _, name = qualname.rpartition(".")
+            module = self.modules.get(module_name)
+            if module is None or depth > 8:
+                return qualname
+            nxt = module.names.get(name)
+            if nxt is None:
+                value = module.assigns.get(name)
+                if isinstance(value, (ast.Name, ast.Attribute)):
+                    nxt = self._dotted_qualname(module, value, depth + 1)
+            if nxt is None or nxt == qualname:
+                return qualname
+            qualname = nxt
+        return qualname
+
+    def _dotted_qualname(self, module: Module, node: ast.expr, depth: int = 0) -> str | None:
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        base = self.resolve_name(module, head, depth + 1)
+        if base is None:
+            return None
+        return self.canonical(f"{base}.{rest}", depth + 1) if rest else base
+
+    def annotation_type(self, node: ast.expr | None, module: Module, depth: int = 0) -> Any:
+        """The type an annotation names: an instance of one class, or None."""
+        if node is None or depth > 6:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._first([node.left, node.right], module, depth)
+        if isinstance(node, ast.Subscript):
+            head = _dotted(node.value) or ""
+            last = head.rsplit(".", 1)[-1]
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if last == "Union":
+                return self._first(items, module, depth)
+            if last in _WRAPPERS:
+                return self.annotation_type(items[-1] if last == "Coroutine" else items[0], module, depth + 1)
+            if last in _CONTAINERS:
+                return None
+            node = node.value  # Stream[Chunk] -> Stream
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            qualname = self._dotted_qualname(module, node)
+            if qualname is None or qualname in ("None", "typing.Any"):
+                return None
+            return Inst(qualname)
+        return None
+
+    def _first(self, items: list[ast.expr], module: Module, depth: int) -> Any:
+        for item in items:
+            found = self.annotation_type(item, module, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def mro(self, qualname: str) -> Iterator[Class]:
+        seen: set[str] = set()
+        stack = [qualname]
+        while stack:
+            current = stack.pop(0)
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            cls = self.classes[current]
+            yield cls
+            stack.extend(cls.bases)
+
+    def external_bases(self, qualname: str) -> list[str]:
+        out = []
+        for cls in self.mro(qualname):
+            out.extend(base for base in cls.bases if base not in self.classes)
+        return out
+
+    def attribute_type(self, cls_name: str, attr: str, depth: int = 0) -> Any:
+        if depth > 6:
+            return None
+        for cls in self.mro(cls_name):
+            method = cls.methods.get(attr)
+            if method is not None:
+                if method.is_property:
+                    return self.returns(method, depth + 1)
+                return Bound(cls_name, attr)
+            entry = cls.attributes.get(attr)
+            if entry is None:
+                getattr_ = cls.methods.get("__getattr__")
+                if getattr_ is not None and not attr.startswith("_"):
+                    return self.returns(getattr_, depth + 1)  # a dynamic client: `client.mail.send`
+                continue
+            kind, node, where = entry
+            if kind == "annotation":
+                return self.annotation_type(node, where or cls.module, depth + 1)
+            if isinstance(where, ast.AST):  # a value stored in a method: read in that method
+                function = self.functions.get(f"{cls.qualname}.{where.name}")  # type: ignore[attr-defined]
+                if function is not None:
+                    return self.expr_type(node, function, {}, depth + 1)
+            return self.expr_type(node, None, {}, depth + 1, module=cls.module, owner=cls)
+        return None
+
+    def returns(self, function: Function, depth: int = 0) -> Any:
+        """What a call of ``function`` gives back. Computed once, with a fresh depth budget (a
+        result cut short by the caller's depth would be kept); a cycle gives None."""
+        if function.returns is None:
+            if function.qualname in self._computing:
+                return None
+            self._computing.add(function.qualname)
+            try:
+                found = self.annotation_type(function.node.returns, function.module)
+                if found is None:
+                    found = self._returned(function, 1)
+            finally:
+                self._computing.discard(function.qualname)
+            function.returns = found if found is not None else False
+        return function.returns or None
+
+    def _returned(self, function: Function, depth: int) -> Any:
+        """The type of what a function without an annotation returns, when one return says it."""
+        for node in ast.walk(function.node):
+            if isinstance(node, ast.Return) and node.value is not None:
+                found = self.expr_type(node.value, function, {}, depth)
+                if found is not None:
+                    return found
+        return None
+
+    def expr_type(
+        self,
+        node: ast.expr,
+        function: Function | None,
+        local: dict[str, ast.expr],
+        depth: int = 0,
+        module: Module | None = None,
+        owner: Class | None = None,
+    ) -> Any:
+        if depth > 8:
+            return None
+        module = function.module if function is not None else module
+        owner = function.owner if function is not None else owner
+        if module is None:
+            return None
+        if isinstance(node, ast.Await):
+            return self.expr_type(node.value, function, local, depth + 1, module, owner)
+        if isinstance(node, ast.Name):
+            if node.id in ("self", "cls") and owner is not None:
+                return Inst(owner.qualname) if node.id == "self" else Ref(owner.qualname)
+            if function is not None:
+                if node.id in function.imports:
+                    return Ref(self.canonical(function.imports[node.id]))
+                local = local or function.locals
+                args = function.node.args
+                for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                    if arg.arg == node.id and (arg.annotation is not None or node.id not in local):
+                        return self.annotation_type(arg.annotation, module, depth + 1)
+                if node.id in local:
+                    return self.expr_type(local[node.id], function, {}, depth + 1)
+            qualname = self.resolve_name(module, node.id)
+            return Ref(qualname) if qualname is not None else None
+        if isinstance(node, ast.Attribute):
+            base = self.expr_type(node.value, function, local, depth + 1, module, owner)
+            if isinstance(base, Inst):
+                if base.cls in self.classes:
+                    return self.attribute_type(base.cls, node.attr, depth + 1)
+                return Bound(base.cls, node.attr)
+            if isinstance(base, Ref):
+                qualname = self.canonical(f"{base.qualname}.{node.attr}")
+                if base.qualname in self.classes:
+                    for cls in self.mro(base.qualname):
+                        if node.attr in cls.methods:
+                            return Bound(base.qualname, node.attr)
+                    found = self.attribute_type(base.qualname, node.attr, depth + 1)
+                    if found is not None:
+                        return found  # a class attribute: `cls._instance: ClassVar[Requestor]`
+                return Ref(qualname)
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__annotation__":
+            return self.annotation_type(node.args[0], module, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super":
+            bases = [base for base in (owner.bases if owner is not None else []) if base in self.classes]
+            return Inst(bases[0]) if bases else None  # super().create(...): the base's method
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and not (isinstance(node.args[1], ast.Constant))
+        ):
+            # getattr(self.session, verb): whichever method of the object is chosen
+            base = self.expr_type(node.args[0], function, local, depth + 1, module, owner)
+            if isinstance(base, Inst) and base.cls in TRANSPORT_CLASSES:
+                return Bound(base.cls, "request")
+            return None
+        if isinstance(node, ast.Call):
+            callee = self.expr_type(node.func, function, local, depth + 1, module, owner)
+            if isinstance(callee, Ref):
+                if callee.qualname in self.classes or (
+                    not self._in_sdk(callee.qualname) and callee.qualname.rsplit(".", 1)[-1][:1].isupper()
+                ):
+                    return Inst(callee.qualname)
+                target = self.functions.get(callee.qualname)
+                if target is not None:
+                    return self.returns(target, depth + 1)
+                if callee.qualname in TRANSPORT_CLASSES:
+                    return Inst(callee.qualname)
+                return None
+            if isinstance(callee, Bound):
+                for method in self._methods(callee.cls, callee.name):
+                    found = self.returns(method, depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                found = self.expr_type(value, function, local, depth + 1, module, owner)
+                if found is not None:
+                    return found
+        if isinstance(node, ast.IfExp):
+            return self.expr_type(node.body, function, local, depth + 1, module, owner) or self.expr_type(
+                node.orelse, function, local, depth + 1, module, owner
+            )
+        return None
+
+    def _methods(self, cls_name: str, name: str) -> list[Function]:
+        """The method a call on an instance of ``cls_name`` may run: the inherited one and
+        every override in a subclass."""
+        found: list[Function] = []
+        for cls in self.mro(cls_name):
+            if name in cls.methods:
+                found.append(cls.methods[name])
+                break
+        stack = list(self.classes[cls_name].subclasses) if cls_name in self.classes else []
+        seen: set[str] = set()
+        while stack:
+            sub = stack.pop()
+            if sub.qualname in seen:
+                continue
+            seen.add(sub.qualname)
+            if name in sub.methods:
+                found.append(sub.methods[name])
+            stack.extend(sub.subclasses)
+        return found
+
+    # --- calls and the fixpoint -------------------------------------------------------
+
+    def _local_imports(self, function: Function) -> None:
+        for node in ast.walk(function.node):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    local = alias.asname or alias.name.split(".", 1)[0]
+                    function.imports[local] = alias.name if alias.asname else local
+            elif isinstance(node, ast.ImportFrom):
+                source = self._absolute(function.module, node)
+                for alias in node.names:
+                    if alias.name != "*":
+                        function.imports[alias.asname or alias.name] = f"{source}.{alias.name}"
+
+    def _collect_calls(self, function: Function, index_only: bool = False) -> None:
+        local = function.locals
+        for node in ast.walk(function.node):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if not _is_none(node.value):
+                    local.setdefault(node.targets[0].id, node.value)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                # `session: Optional[ClientSession] = None`: the annotation says what it holds
+                local.setdefault(node.target.id, ast.Call(ast.Name("__annotation__"), [node.annotation], []))
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        local.setdefault(item.optional_vars.id, item.context_expr)
+        if index_only:
+            return
+        for node in ast.walk(function.node):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = self.expr_type(node.func, function, local)
+            if isinstance(callee, Bound):
+                if self._transport_method(callee.cls, callee.name):
+                    function.direct = True
+                elif callee.cls in self.classes:
+                    targets = self._methods(callee.cls, callee.name) or self._methods(callee.cls, "__getattr__")
+                    if targets:
+                        function.callees.extend(targets)
+                    elif not self._external_local(callee.cls):
+                        function.unknown += 1
+            elif isinstance(callee, Ref):
+                qualname = callee.qualname
+                if qualname in TRANSPORT_FUNCTIONS:
+                    function.direct = True
+                elif qualname in self.functions:
+                    function.callees.append(self.functions[qualname])
+                elif qualname in self.classes:
+                    init = self._methods(qualname, "__init__")[:1]
+                    function.callees.extend(init)
+            elif callee is None and _rooted_at_self(node.func):
+                function.unknown += 1
+
+    def _transport_method(self, cls_name: str, name: str) -> bool:
+        for candidate in (cls_name, *self.external_bases(cls_name)):
+            if name in TRANSPORT_CLASSES.get(candidate, ()):
+                return True
+        return f"{cls_name}.{name}" in TRANSPORT_FUNCTIONS
+
+    def _external_local(self, cls_name: str) -> bool:
+        """A method not defined in the SDK on an SDK class: inherited from outside (pydantic's
+        ``model_dump``, dict's ``get``). Local unless the outside base is a transport."""
+        return not any(base in TRANSPORT_CLASSES for base in self.external_bases(cls_name))
+
+    def _fixpoint(self) -> None:
+        for function in self.functions.values():
+            function.sends = function.direct
+        changed = True
+        while changed:
+            changed = False
+            for function in self.functions.values():
+                if not function.sends and any(callee.sends for callee in function.callees):
+                    function.sends = True
+                    changed = True
+
+    def undecided(self, function: Function) -> bool:
+        """Not shown to send, but calls something whose type is unknown (or a callee is so)."""
+        seen: set[str] = set()
+        stack = [function]
+        while stack:
+            current = stack.pop()
+            if current.qualname in seen:
+                continue
+            seen.add(current.qualname)
+            if current.unknown:
+                return True
+            stack.extend(current.callees)
+        return False
+
+    # --- the model ---------------------------------------------------------------------
+
+    def public_names(self) -> dict[str, str]:
+        """Public dotted names (``openai.OpenAI``, ``slack_sdk.web.WebClient``) -> definitions."""
+        names: dict[str, str] = {}
+        for module in self.modules.values():
+            if any(part.startswith("_") for part in module.name.split(".")):
+                continue
+            for local in module.names:
+                if local.startswith("_"):
+                    continue
+                target = self.canonical(f"{module.name}.{local}")
+                if (target in self.classes or target in self.functions) and self._in_sdk(target):
+                    names[f"{module.name}.{local}"] = target
+        return dict(sorted(names.items()))
+
+    def model(self) -> dict[str, Any]:
+        names = self.public_names()
+        classes: dict[str, Any] = {}
+        functions: dict[str, Any] = {}
+        queue = list(dict.fromkeys(names.values()))
+        seen: set[str] = set()
+        while queue:
+            qualname = queue.pop(0)
+            if qualname in seen:
+                continue
+            seen.add(qualname)
+            if qualname in self.functions and self.functions[qualname].owner is None:
+                function = self.functions[qualname]
+                entry = self._verdict(function)
+                functions[qualname] = entry
+                queue.extend(_types_of(entry))
+            elif qualname in self.classes:
+                entry = self._class_entry(qualname)
+                classes[qualname] = entry
+                queue.extend(_types_of(entry))
+        return {"names": names, "classes": dict(sorted(classes.items())), "functions": dict(sorted(functions.items()))}
+
+    def _verdict(self, function: Function) -> dict[str, Any]:
+        sends: bool | None = True if function.sends else (None if self.undecided(function) else False)
+        entry: dict[str, Any] = {"sends": sends}
+        returned = self.returns(function)
+        if isinstance(returned, Inst) and self._in_sdk(returned.cls) and returned.cls in self.classes:
+            entry["returns"] = returned.cls
+        return entry
+
+    def _class_entry(self, qualname: str) -> dict[str, Any]:
+        methods: dict[str, Any] = {}
+        attributes: dict[str, str] = {}
+        for cls in reversed(list(self.mro(qualname))):
+            for name, method in cls.methods.items():
+                if name.startswith("_") and name not in ("__call__", "__iter__", "__aiter__", "__next__"):
+                    continue
+                if method.is_property:
+                    returned = self.returns(method)
+                    if isinstance(returned, Inst) and returned.cls in self.classes and self._in_sdk(returned.cls):
+                        attributes[name] = returned.cls
+                    methods.pop(name, None)
+                    continue
+                verdicts = [self._verdict(m) for m in self._methods(qualname, name)]
+                merged = dict(verdicts[0])
+                if any(v["sends"] for v in verdicts):
+                    merged["sends"] = True
+                elif any(v["sends"] is None for v in verdicts):
+                    merged["sends"] = None
+                methods[name] = merged
+                attributes.pop(name, None)
+            for name in cls.attributes:
+                if name.startswith("_"):
+                    continue
+                found = self.attribute_type(qualname, name)
+                if isinstance(found, Inst) and found.cls in self.classes and self._in_sdk(found.cls):
+                    attributes[name] = found.cls
+        sends_any = any(entry["sends"] is not False for entry in methods.values())
+        entry: dict[str, Any] = {"kind": "client" if sends_any or attributes else "data"}
+        if not self._external_local(qualname):
+            entry["kind"] = "client"
+        if attributes:
+            entry["attributes"] = dict(sorted(attributes.items()))
+        if methods:
+            entry["methods"] = dict(sorted(methods.items()))
+        return entry
+
+    def hosts(self) -> list[str]:
+        """Hosts the SDK talks to by default: https URL literals bound to base_url-like names
+        (assignments, parameter defaults, keyword arguments)."""
+        found: set[str] = set()
+        for module in self.modules.values():
+            for node in ast.walk(module.tree):
+                pairs: list[tuple[str, ast.expr]] = []
+                if isinstance(node, ast.Assign):
+                    pairs = [(_dotted(t) or "", node.value) for t in node.targets]
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    pairs = [(_dotted(node.target) or "", node.value)]
+                elif isinstance(node, ast.keyword) and node.arg:
+                    pairs = [(node.arg, node.value)]
+                elif isinstance(node, ast.arguments):
+                    positional = [*node.posonlyargs, *node.args]
+                    pairs = list(
+                        zip(
+                            [a.arg for a in positional[len(positional) - len(node.defaults) :]],
+                            node.defaults,
+                            strict=False,
+                        )
+                    )
+                    pairs += [
+                        (a.arg, d) for a, d in zip(node.kwonlyargs, node.kw_defaults, strict=False) if d is not None
+                    ]
+                for name, value in pairs:
+                    if not _HOST_NAMES.search(name.rsplit(".", 1)[-1]):
+                        continue
+                    if isinstance(value, ast.Name) and value.id in module.assigns:
+                        value = module.assigns[value.id]  # `base_url=BASE_URL`
+                    for text in _strings(value):
+                        host = _host(text)
+                        if host:
+                            found.add(host)
+        return sorted(found)
+
+
+def scan(folder: Path, roots: Iterable[str]) -> dict[str, Any]:
+    """The model of the SDK whose top-level packages ``roots`` lie in ``folder``."""
+    scanner = Scanner(folder, roots)
+    model = scanner.model()
+    model["hosts"] = scanner.hosts()
+    return model
+
+
+# --- small helpers ---------------------------------------------------------------------
+
+
+def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            yield from _top_level(stmt.body)
+            yield from _top_level(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            yield from _top_level(stmt.body)
+            for handler in stmt.handlers:
+                yield from _top_level(handler.body)
+            yield from _top_level(stmt.orelse)
+        else:
+            yield stmt
+
+
+def _dotted(node: ast.AST | None) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    if isinstance(node, ast.Call):
+        return _dotted(node.func)
+    return None
+
+
+def _rooted_at_self(node: ast.expr) -> bool:
+    """``self.x.y`` with something unknown on the way (the call may reach the SDK's client)."""
+    depth = 0
+    while isinstance(node, ast.Attribute):
+        node = node.value
+        depth += 1
+    return depth >= 2 and isinstance(node, ast.Name) and node.id == "self"
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _types_of(entry: dict[str, Any]) -> list[str]:
+    out = []
+    if "returns" in entry:
+        out.append(entry["returns"])
+    out.extend(entry.get("attributes", {}).values())
+    for method in entry.get("methods", {}).values():
+        if "returns" in method:
+            out.append(method["returns"])
+    return out
+
+
+def _strings(node: ast.expr) -> Iterator[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        yield str(node.values[0].value)
+    elif isinstance(node, ast.BoolOp):
+        for value in node.values:
+            yield from _strings(value)
+    elif isinstance(node, ast.IfExp):
+        yield from _strings(node.body)
+        yield from _strings(node.orelse)
+
+
+def _host(text: str) -> str | None:
+    if not text.lower().startswith(("https://", "wss://")):
+        return None
+    host = (urlsplit(text).hostname or "").lower()
+    if "." not in host or "{" in host or host.endswith((".local", ".localhost", ".example.com")) or "example" in host:
+        return None
+    return host

@@ -1,0 +1,283 @@
+"""What sends, as the SDKs' own models say (lint_canon/sdks): per class of call, a source that
+must fire beside one that must stay silent, written from general Python; the model's answers;
+and the generator re-deriving one pinned SDK's shipped data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lint_canon.sdks import generate
+from lint_canon.sdks.model import Models, shipped_index, shipped_model
+from lint_canon.sdks.scan import Scanner
+from tests.conftest import brief, run_check
+
+CANON = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-1
+    vendor: stripe
+    hubs: [HUB-A]
+    interactions: [WRITE]
+    modules: [stripe]
+"""
+
+
+def found(project, source: str) -> list[tuple[int, str]]:
+    root = project({"a.py": source}, canon=CANON)
+    return [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
+
+
+# --- the model's answers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chain", "sends"),
+    [
+        ("openai.OpenAI().chat.completions.create", True),
+        ("openai.OpenAI().close", False),
+        ("openai.OpenAI().is_closed", False),
+        ("openai.OpenAI().chat.completions.create().model_dump", None),  # data: not a client
+        ("stripe.Customer.create", True),
+        ("stripe.Customer.retrieve", True),
+        ("stripe.Customer().to_dict", False),
+        ("slack_sdk.WebClient().chat_postMessage", True),
+        ("twilio.rest.Client().messages.create", True),
+        ("boto3.client().put_object", True),
+        ("boto3.client().get_paginator", False),
+        ("boto3.client().get_paginator().paginate", True),
+        ("boto3.client().generate_presigned_url", False),
+        ("google.cloud.storage.Client().bucket", False),
+    ],
+)
+def test_the_shipped_models_say_which_calls_send(chain, sends):
+    verdict = Models().judge(chain)
+    assert verdict is not None
+    assert verdict.sends is sends
+
+
+def test_at_least_thirty_sdks_are_modelled_with_their_versions():
+    files = {name for names in shipped_index().values() for name in names}
+    models = [shipped_model(name) for name in files]
+    assert len({model.sdk for model in models}) >= 30
+    assert all(model.version and model.versions and model.vendor for model in models)
+
+
+# --- classes of call ---------------------------------------------------------------------
+
+
+def test_methods_of_response_data_are_local(project):
+    source = """\
+        import stripe
+
+        def charge(amount):
+            customer = stripe.Customer.create(email="a@b.example")
+            customer.to_dict()
+            return customer.get("id")
+        """
+    assert found(project, textwrap.dedent(source)) == [(4, "CANON301")]
+
+
+def test_a_client_returned_by_an_annotated_getter_of_several_statements(project):
+    source = """\
+        from slack_sdk import WebClient
+
+        class Poster:
+            def get_client(self) -> WebClient:
+                token = "x"
+                return WebClient(token=token)
+
+            def post(self, text):
+                return self.get_client().chat_postMessage(channel="c", text=text)
+
+            def local(self):
+                return self.get_client().token
+        """
+    assert found(project, textwrap.dedent(source)) == [(9, "CANON201")]
+
+
+def test_a_client_held_by_an_annotated_property(project):
+    source = """\
+        from functools import cached_property
+        from typing import Optional
+
+        import slack_sdk
+
+        class Poster:
+            @cached_property
+            def client(self) -> "Optional[slack_sdk.WebClient]":
+                return make_it()
+
+            def post(self, text):
+                return self.client.chat_postMessage(channel="c", text=text)
+        """
+    assert found(project, textwrap.dedent(source)) == [(12, "CANON201")]
+
+
+def test_a_sending_callable_passed_to_another_function(project):
+    source = """\
+        import asyncio
+        import requests
+        from concurrent.futures import ThreadPoolExecutor
+
+        async def ping():
+            await asyncio.to_thread(requests.post, "https://api.vendor-one.example.org/v1/ping")
+
+        def later(pool: ThreadPoolExecutor):
+            pool.submit(print, "https://api.vendor-one.example.org/v1/ping")
+            return pool.submit(len, [1, 2])
+        """
+    assert found(project, textwrap.dedent(source)) == [(6, "CANON201")]
+
+
+def test_a_base_url_with_choices_is_judged_by_the_known_ones(project):
+    canon = (
+        CANON
+        + "  - id: TOOL-2\n    vendor: acme\n    hubs: [HUB-A]\n    interactions: [READ]\n    hosts: [api.acme-llm.example.org]\n"
+    )
+    source = """\
+        import os
+
+        from openai import OpenAI
+
+        def answer(cfg, q):
+            client = OpenAI(base_url=cfg.url or os.environ.get("X") or "https://api.acme-llm.example.org/v1")
+            return client.chat.completions.create(model="m", messages=[q])
+
+        def unknown(cfg, q):
+            client = OpenAI(base_url=cfg.url)
+            return client.chat.completions.create(model="m", messages=[q])
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
+    assert out == [(7, "CANON301")]
+
+
+def test_boto3_operations_send_and_its_local_helpers_do_not(project):
+    source = """\
+        import boto3
+
+        def upload(path):
+            s3 = boto3.client("s3")
+            s3.put_object(Bucket="bucket", Key="key", Body=path)
+            pages = s3.get_paginator("list_objects_v2")
+            for page in pages.paginate(Bucket="bucket"):
+                print(page)
+            return s3.generate_presigned_url("get_object", Params={})
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert out == [(5, "CANON201"), (7, "CANON201")]  # put_object; paginate (sends as it is iterated)
+
+
+# --- the generator -----------------------------------------------------------------------
+
+
+def test_the_scanner_follows_annotations_aliases_and_overrides(tmp_path):
+    sdk = tmp_path / "acmesdk"
+    sdk.mkdir()
+    (sdk / "__init__.py").write_text("from ._client import Client\n")
+    (sdk / "_transport.py").write_text(
+        textwrap.dedent(
+            """\
+            import httpx
+
+            class Transport:
+                def __init__(self) -> None:
+                    self._http = httpx.Client()
+
+                def send(self, path):
+                    return self._http.post(path)
+            """
+        )
+    )
+    (sdk / "_client.py").write_text(
+        textwrap.dedent(
+            """\
+            from ._transport import Transport
+
+            BASE_URL = "https://api.acmesdk.test/v2"
+
+            class Reply:
+                def text(self) -> str:
+                    return "x"
+
+            class Items:
+                def __init__(self, transport: Transport) -> None:
+                    self._send = transport.send
+
+                def create(self, name) -> Reply:
+                    self._send("/items")
+                    return Reply()
+
+                def path(self, name) -> str:
+                    return "/items/" + name
+
+            class Client:
+                def __init__(self, base_url=BASE_URL) -> None:
+                    self._transport = Transport()
+                    self.items = Items(self._transport)
+
+                def close(self) -> None:
+                    pass
+            """
+        )
+    )
+    scanner = Scanner(tmp_path, ["acmesdk"])
+    model = generate.prune(scanner.model())
+    client = model["classes"]["acmesdk._client.Client"]
+    assert client["attributes"] == {"items": "acmesdk._client.Items"}
+    assert client["methods"]["close"] == {"sends": False}
+    items = model["classes"]["acmesdk._client.Items"]["methods"]
+    assert items["create"] == {"sends": True, "returns": "acmesdk._client.Reply"}
+    assert items["path"] == {"sends": False}
+    assert "acmesdk._client.Reply" not in model["classes"]  # data: left out
+    assert scanner.hosts() == ["api.acmesdk.test"]
+
+
+def test_the_generator_re_derives_a_pinned_sdk_as_shipped(tmp_path):
+    """Downloads pyhunter's pinned wheel from the package index and compares the model."""
+    pin = next(pin for pin in generate.PINS if pin.dist == "pyhunter")
+    try:
+        model = generate.generate(pin, tmp_path)
+    except subprocess.CalledProcessError:
+        pytest.fail("pip could not download the pinned wheel of pyhunter")
+    shipped = json.loads((generate.DATA / generate.file_name(pin)).read_text())
+    assert json.loads(json.dumps(model, sort_keys=True)) == shipped
+
+
+def test_sdk_scan_writes_a_model_of_an_installed_package(tmp_path):
+    pkg = tmp_path / "site" / "teamsdk"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text(
+        "import requests\n\nclass Client:\n    def fetch(self):\n        return requests.get('https://api.teamsdk.example.net/x')\n"
+    )
+    out = tmp_path / "teamsdk.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lint_canon",
+            "sdk",
+            "scan",
+            "teamsdk",
+            "--path",
+            str(tmp_path / "site"),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert data["roots"] == ["teamsdk"]
+    assert data["classes"]["teamsdk.Client"]["methods"]["fetch"] == {"sends": True}
+    assert data["hosts"] == []  # a URL in a request, not a base_url-like name
+    assert Path(out).stat().st_size > 0
