@@ -192,13 +192,13 @@ def test_parenthesised_import_and_an_aliased_guard(project, capsys):
 
 def test_file_without_imports_of_its_own_and_crlf_kept(project, capsys):
     root = project({}, canon=CANON)
-    (root / "app.py").write_bytes(b"# header\r\ndef verify():\r\n    import pyhunter\r\n    return pyhunter.x()\r\n")
+    (root / "app.py").write_bytes(b"# header\r\ndef verify():\r\n    import pyhunter\r\n    return pyhunter.PyHunter().account_information()\r\n")
     code, _, err = check(capsys, "--fix")
     assert err == "lint-canon: fixed 1 finding in 1 file\n"
     assert (root / "app.py").read_bytes() == (
         b"# header\r\nfrom lint_canon.guard import InteractionType, enforce_tool_canon\r\n\r\n\r\n"
         b'@enforce_tool_canon("TOOL-008", "HUB-COMPANY-TARGET", InteractionType.ENRICH)\r\n'
-        b"def verify():\r\n    import pyhunter\r\n    return pyhunter.x()\r\n"
+        b"def verify():\r\n    import pyhunter\r\n    return pyhunter.PyHunter().account_information()\r\n"
     )
     assert code == 0
 
@@ -210,7 +210,7 @@ def test_the_canons_own_guard_decorator(project, capsys):
 
 
         def find(domain):
-            return pyhunter.search(domain)
+            return pyhunter.PyHunter().domain_search(domain)
         """
     after, code, _, _ = fixed(project, capsys, before, canon=canon)
     assert code == 0
@@ -223,7 +223,7 @@ def test_the_canons_own_guard_decorator(project, capsys):
 
         @canon_guard("TOOL-008", "HUB-COMPANY-TARGET", InteractionType.ENRICH)
         def find(domain):
-            return pyhunter.search(domain)
+            return pyhunter.PyHunter().domain_search(domain)
         """
     )
 
@@ -281,20 +281,20 @@ def test_no_fix_outside_a_function_in_a_lambda_under_noqa_or_for_two_tools(proje
         import requests
         import pyhunter
 
-        pyhunter.account()
-        lookup = lambda domain: pyhunter.search(domain)
+        pyhunter.PyHunter().account_information()
+        lookup = lambda domain: pyhunter.PyHunter().domain_search(domain)
 
 
         def wrapped(domain):
-            return lambda: pyhunter.search(domain)
+            return lambda: pyhunter.PyHunter().domain_search(domain)
 
 
         def quiet(domain):
-            return pyhunter.search(domain)  # noqa: CANON301
+            return pyhunter.PyHunter().domain_search(domain)  # noqa: CANON301
 
 
         def both(domain):
-            pyhunter.search(domain)
+            pyhunter.PyHunter().domain_search(domain)
             requests.get("https://api.apollo.io/v1/people")
         """
     after, code, out, err = fixed(project, capsys, before)
@@ -426,7 +426,7 @@ def test_file_changed_since_the_check_is_left_alone(project):
 
 
 def test_a_file_that_is_not_utf8_is_left_alone(project, capsys):
-    source = "# -*- coding: latin-1 -*-\nimport pyhunter\n\n\ndef f():\n    return pyhunter.search('\xe9')\n"
+    source = "# -*- coding: latin-1 -*-\nimport pyhunter\n\n\ndef f():\n    return pyhunter.PyHunter().domain_search('\xe9')\n"
     root = project({"app.py": source.encode("latin-1")}, canon=CANON)
     code, out, err = check(capsys, "--fix")
     assert err == (

@@ -426,11 +426,12 @@ class Vendors:
         if "()" not in qualname and last[:1].isupper():
             return None  # making a client or a message is not a call to the vendor
         verdict = self.models.judge(qualname)
-        if verdict is not None and verdict.sends is False:
-            return None  # the SDK's model: local (data, builders, client state)
-        if verdict is None or verdict.sends is None:
-            # No model describes this call (no model of the SDK, or its generator could not
-            # decide): the older reading, until the model covers it
+        if verdict is not None and verdict.sends is not True:
+            # The SDK's model: local (data, builders, client state), or not known (a receiver
+            # whose type the model cannot follow, a method its generator could not decide)
+            return None
+        if verdict is None:
+            # No model describes this SDK: the older reading, until a team scans it
             if last in SILENT_CALLS or last.startswith(SILENT_PREFIXES) or qualname in SILENT_QUALNAMES:
                 return None
             if returns_handle(qualname):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lint_canon.sdks.model import FORMAT, write_index
+from lint_canon.sdks.model import FORMAT, SdkModel, write_index
 from lint_canon.sdks.scan import Scanner
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -40,28 +40,117 @@ class Pin:
     roots: tuple[str, ...]  # import roots of the SDK
     also: tuple[str, ...] = ()  # other distributions its transport lives in: "name==version"
     also_roots: tuple[str, ...] = ()
+    # The review: calls documented to send, and calls documented to stay local. A model that
+    # calls one of the first local, or one of the second a sender, is not written.
+    sends: tuple[str, ...] = ()
+    local: tuple[str, ...] = ()
 
+
+# The Google Cloud clients send through google-cloud-core's connection and google-auth's session.
+GOOGLE_CORE = ("google-cloud-core==2.8.0", "google-auth==2.62.2")
+GOOGLE_CORE_ROOTS = ("google.cloud._http", "google.cloud.client", "google.auth.transport")
 
 PINS: tuple[Pin, ...] = (
     # language models
-    Pin("openai", "1.109.1", ">=1,<2", "OpenAI", ("openai",)),
-    Pin("openai", "0.28.1", ">=0.27,<1", "OpenAI", ("openai",)),
-    Pin("anthropic", "0.69.0", ">=0.30,<1", "Anthropic", ("anthropic",)),
-    Pin("cohere", "5.18.0", ">=5,<6", "Cohere", ("cohere",)),
-    Pin("mistralai", "1.9.11", ">=1,<2", "Mistral AI", ("mistralai",)),
-    Pin("groq", "0.32.0", ">=0.9,<1", "Groq", ("groq",)),
-    Pin("google-genai", "1.41.0", ">=1,<2", "Google Gemini", ("google.genai",)),
-    Pin("replicate", "1.0.7", ">=0.25,<2", "Replicate", ("replicate",)),
-    Pin("together", "1.5.26", ">=1,<2", "Together AI", ("together",)),
-    Pin("voyageai", "0.3.5", ">=0.2,<1", "Voyage AI", ("voyageai",)),
-    Pin("elevenlabs", "2.16.0", ">=1,<3", "ElevenLabs", ("elevenlabs",)),
-    Pin("assemblyai", "0.44.3", ">=0.30,<1", "AssemblyAI", ("assemblyai",)),
+    Pin(
+        "openai",
+        "1.109.1",
+        ">=1,<2",
+        "OpenAI",
+        ("openai",),
+        sends=("openai.OpenAI().chat.completions.create", "openai.OpenAI().embeddings.create"),
+        local=("openai.OpenAI().close",),
+    ),
+    Pin(
+        "openai",
+        "0.28.1",
+        ">=0.27,<1",
+        "OpenAI",
+        ("openai",),
+        sends=("openai.ChatCompletion.create", "openai.Embedding.create"),
+    ),
+    Pin(
+        "anthropic",
+        "0.69.0",
+        ">=0.30,<1",
+        "Anthropic",
+        ("anthropic",),
+        sends=("anthropic.Anthropic().messages.create",),
+        local=("anthropic.Anthropic().close",),
+    ),
+    Pin("cohere", "5.18.0", ">=5,<6", "Cohere", ("cohere",), sends=("cohere.Client().chat", "cohere.ClientV2().embed")),
+    Pin("mistralai", "1.9.11", ">=1,<2", "Mistral AI", ("mistralai",), sends=("mistralai.Mistral().chat.complete",)),
+    Pin(
+        "groq",
+        "0.32.0",
+        ">=0.9,<1",
+        "Groq",
+        ("groq",),
+        sends=("groq.Groq().chat.completions.create",),
+        local=("groq.Groq().close",),
+    ),
+    Pin(
+        "google-genai",
+        "1.41.0",
+        ">=1,<2",
+        "Google Gemini",
+        ("google.genai",),
+        sends=("google.genai.Client().models.generate_content",),
+    ),
+    Pin(
+        "replicate",
+        "1.0.7",
+        ">=0.25,<2",
+        "Replicate",
+        ("replicate",),
+        sends=("replicate.run", "replicate.Client().run"),
+    ),
+    Pin(
+        "together",
+        "1.5.26",
+        ">=1,<2",
+        "Together AI",
+        ("together",),
+        sends=("together.Together().chat.completions.create",),
+    ),
+    Pin("voyageai", "0.3.5", ">=0.2,<1", "Voyage AI", ("voyageai",), sends=("voyageai.Client().embed",)),
+    Pin(
+        "elevenlabs",
+        "2.16.0",
+        ">=1,<3",
+        "ElevenLabs",
+        ("elevenlabs",),
+        sends=("elevenlabs.ElevenLabs().text_to_speech.convert",),
+    ),
+    Pin(
+        "assemblyai",
+        "0.44.3",
+        ">=0.30,<1",
+        "AssemblyAI",
+        ("assemblyai",),
+        sends=("assemblyai.Transcriber().transcribe",),
+    ),
     # payments
-    Pin("stripe", "12.5.1", ">=8,<13", "Stripe", ("stripe",)),
-    Pin("braintree", "4.38.0", ">=4,<5", "Braintree", ("braintree",)),
-    Pin("Adyen", "13.4.0", ">=12,<14", "Adyen", ("Adyen",)),
+    Pin(
+        "stripe",
+        "12.5.1",
+        ">=8,<13",
+        "Stripe",
+        ("stripe",),
+        sends=("stripe.Customer.create", "stripe.Customer.retrieve", "stripe.StripeClient().customers.create"),
+        local=("stripe.Customer.construct_from", "stripe.Webhook.construct_event", "stripe.Customer().to_dict"),
+    ),
+    Pin(
+        "braintree",
+        "4.38.0",
+        ">=4,<5",
+        "Braintree",
+        ("braintree",),
+        sends=("braintree.BraintreeGateway().transaction.sale",),
+    ),
+    Pin("Adyen", "13.4.0", ">=12,<14", "Adyen", ("Adyen",), sends=("Adyen.Adyen().checkout.payments_api.payments",)),
     # messaging and e-mail
-    Pin("twilio", "9.8.3", ">=8,<10", "Twilio", ("twilio",)),
+    Pin("twilio", "9.8.3", ">=8,<10", "Twilio", ("twilio",), sends=("twilio.rest.Client().messages.create",)),
     Pin(
         "sendgrid",
         "6.12.5",
@@ -70,27 +159,104 @@ PINS: tuple[Pin, ...] = (
         ("sendgrid",),
         also=("python_http_client==3.3.7",),
         also_roots=("python_http_client",),
+        sends=("sendgrid.SendGridAPIClient().send",),
     ),
-    Pin("slack_sdk", "3.36.0", ">=3,<4", "Slack", ("slack_sdk",)),
-    Pin("postmarker", "1.0", ">=1,<2", "Postmark", ("postmarker",)),
-    Pin("mailchimp-transactional", "1.0.56", ">=1,<2", "Mailchimp Transactional", ("mailchimp_transactional",)),
-    Pin("python-telegram-bot", "22.8", ">=20,<23", "Telegram", ("telegram",)),
+    Pin(
+        "slack_sdk",
+        "3.36.0",
+        ">=3,<4",
+        "Slack",
+        ("slack_sdk",),
+        sends=("slack_sdk.WebClient().chat_postMessage", "slack_sdk.webhook.WebhookClient().send"),
+    ),
+    Pin(
+        "postmarker",
+        "1.0",
+        ">=1,<2",
+        "Postmark",
+        ("postmarker",),
+        sends=("postmarker.core.PostmarkClient().emails.send",),
+    ),
+    Pin(
+        "mailchimp-transactional",
+        "1.0.56",
+        ">=1,<2",
+        "Mailchimp Transactional",
+        ("mailchimp_transactional",),
+        sends=("mailchimp_transactional.Client().messages.send",),
+    ),
+    Pin("python-telegram-bot", "22.8", ">=20,<23", "Telegram", ("telegram",), sends=("telegram.Bot().send_message",)),
     # CRM and sales
-    Pin("simple-salesforce", "1.12.10", ">=1,<2", "Salesforce", ("simple_salesforce",)),
-    Pin("pyhunter", "2.1.0", ">=1,<3", "Hunter.io", ("pyhunter",)),
+    Pin(
+        "simple-salesforce",
+        "1.12.10",
+        ">=1,<2",
+        "Salesforce",
+        ("simple_salesforce",),
+        sends=("simple_salesforce.Salesforce().query",),
+    ),
+    Pin("pyhunter", "2.1.0", ">=1,<3", "Hunter.io", ("pyhunter",), sends=("pyhunter.PyHunter().domain_search",)),
     # search and data
-    Pin("tavily-python", "0.8.5", ">=0.3,<1", "Tavily", ("tavily",)),
-    Pin("exa-py", "2.27.0", ">=1,<3", "Exa", ("exa_py",)),
-    Pin("googlemaps", "4.2.0", ">=4,<5", "Google Maps", ("googlemaps",)),
-    Pin("PyGithub", "2.10.0", ">=2,<3", "GitHub", ("github",)),
+    Pin("tavily-python", "0.8.5", ">=0.3,<1", "Tavily", ("tavily",), sends=("tavily.TavilyClient().search",)),
+    Pin("exa-py", "2.27.0", ">=1,<3", "Exa", ("exa_py",), sends=("exa_py.Exa().search",)),
+    Pin("googlemaps", "4.2.0", ">=4,<5", "Google Maps", ("googlemaps",), sends=("googlemaps.geocoding.geocode",)),
+    Pin("PyGithub", "2.10.0", ">=2,<3", "GitHub", ("github",), sends=("github.Github().get_repo",)),
     # cloud
-    Pin("pyowm", "3.5.0", ">=3,<4", "OpenWeatherMap", ("pyowm",)),
-    Pin("praw", "7.8.1", ">=7,<8", "Reddit", ("praw",), also=("prawcore==2.4.0",), also_roots=("prawcore",)),
-    Pin("wolframalpha", "5.1.3", ">=5,<6", "Wolfram Alpha", ("wolframalpha",)),
-    Pin("pdpyras", "5.4.1", ">=5,<6", "PagerDuty", ("pdpyras",)),
-    Pin("google-cloud-storage", "3.17.1", ">=2,<4", "Google Cloud Storage", ("google.cloud.storage",)),
-    Pin("google-cloud-bigquery", "3.47.0", ">=3,<4", "Google BigQuery", ("google.cloud.bigquery",)),
-    Pin("boto3", "1.40.50", ">=1.26,<2", "Amazon Web Services", ("boto3",), also=("botocore==1.40.50",)),
+    Pin(
+        "pyowm",
+        "3.5.0",
+        ">=3,<4",
+        "OpenWeatherMap",
+        ("pyowm",),
+        sends=("pyowm.OWM().weather_manager().weather_at_place",),
+        local=("pyowm.OWM().weather_manager",),
+    ),
+    Pin(
+        "praw",
+        "7.8.1",
+        ">=7,<8",
+        "Reddit",
+        ("praw",),
+        also=("prawcore==2.4.0",),
+        also_roots=("prawcore",),
+        sends=("praw.Reddit().subreddit().submit",),
+    ),
+    Pin("wolframalpha", "5.1.3", ">=5,<6", "Wolfram Alpha", ("wolframalpha",), sends=("wolframalpha.Client().query",)),
+    Pin("pdpyras", "5.4.1", ">=5,<6", "PagerDuty", ("pdpyras",), sends=("pdpyras.APISession().rget",)),
+    Pin(
+        "google-cloud-storage",
+        "3.17.1",
+        ">=2,<4",
+        "Google Cloud Storage",
+        ("google.cloud.storage",),
+        also=GOOGLE_CORE,
+        also_roots=GOOGLE_CORE_ROOTS,
+        sends=(
+            "google.cloud.storage.Client().get_bucket",
+            "google.cloud.storage.Client().bucket().blob().upload_from_filename",
+        ),
+        local=("google.cloud.storage.Client().bucket",),
+    ),
+    Pin(
+        "google-cloud-bigquery",
+        "3.47.0",
+        ">=3,<4",
+        "Google BigQuery",
+        ("google.cloud.bigquery",),
+        also=GOOGLE_CORE,
+        also_roots=GOOGLE_CORE_ROOTS,
+        sends=("google.cloud.bigquery.Client().query", "google.cloud.bigquery.Client().get_table"),
+    ),
+    Pin(
+        "boto3",
+        "1.40.50",
+        ">=1.26,<2",
+        "Amazon Web Services",
+        ("boto3",),
+        also=("botocore==1.40.50",),
+        sends=("boto3.client().put_object",),
+        local=("boto3.client().get_paginator",),
+    ),
 )
 
 
@@ -116,12 +282,25 @@ def prune(model: dict[str, Any]) -> dict[str, Any]:
     """Keep what a linter needs: clients (classes with a method that sends or is not known, or
     attributes leading to one) and the names and functions of the SDK; response data is left
     out (a type the model does not list is never a sender)."""
-    classes = {name: entry for name, entry in model["classes"].items() if entry["kind"] == "client"}
+    kept = {name for name, entry in model["classes"].items() if entry["kind"] == "client"}
+    changed = True
+    while changed:  # a factory of clients is kept too: `OWM().weather_manager()` leads to one
+        changed = False
+        for name, entry in model["classes"].items():
+            if name in kept:
+                continue
+            leads = set(entry.get("attributes", {}).values())
+            leads |= {method["returns"] for method in entry.get("methods", {}).values() if "returns" in method}
+            if leads & kept:
+                kept.add(name)
+                changed = True
+    classes = {name: dict(entry) for name, entry in model["classes"].items() if name in kept}
     for entry in classes.values():
         entry.pop("kind")
     functions = model["functions"]
     names = {alias: target for alias, target in model["names"].items() if target in classes or target in functions}
-    return {"names": names, "classes": classes, "functions": functions}
+    instances = {name: cls for name, cls in model.get("instances", {}).items() if cls in classes}
+    return {"names": names, "instances": instances, "classes": classes, "functions": functions}
 
 
 def boto3_model(folder: Path) -> dict[str, Any]:
@@ -206,6 +385,20 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
     }
 
 
+def review(pin: Pin, model: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The pin's documented calls against the model: (wrong verdicts, undecided ones). A wrong
+    one keeps the model out: it would silence a call that sends, or report one that does not."""
+    judged = SdkModel.from_data(model)
+    wrong, undecided = [], []
+    for chain, expected in [*((c, True) for c in pin.sends), *((c, False) for c in pin.local)]:
+        sends = judged.judge(chain).sends
+        if sends is None:
+            undecided.append(chain)
+        elif sends is not expected:
+            wrong.append(f"{chain}: {'sends' if sends else 'local'}, documented {'sends' if expected else 'local'}")
+    return wrong, undecided
+
+
 def file_name(pin: Pin) -> str:
     return f"{pin.dist.lower().replace('_', '-')}-{pin.version.split('.')[0]}.json"
 
@@ -220,11 +413,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and pin.dist not in args.only:
             continue
         model = generate(pin, args.cache)
-        (DATA / file_name(pin)).write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-        clients = len(model["classes"])
-        print(
-            f"{pin.dist} {pin.version}: {clients} client classes, {len(model['functions'])} functions, hosts {model['hosts']}"
+        wrong, undecided = review(pin, model)
+        summary = (
+            f"{pin.dist} {pin.version}: {len(model['classes'])} client classes, {len(model['functions'])} functions"
         )
+        if wrong:
+            print(f"{summary}: NOT WRITTEN, the review failed: {'; '.join(wrong)}")
+            (DATA / file_name(pin)).unlink(missing_ok=True)
+            continue
+        (DATA / file_name(pin)).write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+        note = f"; undecided: {', '.join(undecided)}" if undecided else ""
+        print(f"{summary}, hosts {model['hosts']}{note}")
     write_index(DATA)
     return 0
 

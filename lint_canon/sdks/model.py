@@ -42,6 +42,7 @@ class SdkModel:
     classes: dict[str, dict[str, Any]] = field(repr=False)
     functions: dict[str, dict[str, Any]] = field(repr=False)
     services: dict[str, str] = field(default_factory=dict, repr=False)  # boto3 service -> class
+    instances: dict[str, str] = field(default_factory=dict, repr=False)  # module-level objects -> class
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> SdkModel:
@@ -56,6 +57,7 @@ class SdkModel:
             classes=data.get("classes", {}),
             functions=data.get("functions", {}),
             services=data.get("services", {}),
+            instances=data.get("instances", {}),
         )
 
     def judge(self, chain: str) -> Verdict:
@@ -69,6 +71,10 @@ class SdkModel:
             plain.append(name)
             dotted = ".".join(plain)
             target = self.names.get(dotted, dotted)
+            if dotted in self.instances:  # `openai.embeddings`: an object the module holds
+                current = ("instance", self.instances[dotted])
+                position = index
+                break
             if target in self.classes or target in self.functions:
                 current = ("class" if target in self.classes else "function", target)
                 position = index
@@ -89,6 +95,9 @@ class SdkModel:
                 return Verdict(None)
             kind, qualname = "instance", entry["returns"]
             calls -= 1
+        elif kind == "instance":
+            if last or calls:
+                return Verdict(None)  # calling the object itself
         elif calls:
             if last:
                 return Verdict(False, qualname)  # making an object of the SDK sends nothing
@@ -105,11 +114,21 @@ class SdkModel:
             attribute = entry.get("attributes", {}).get(name)
             method = entry.get("methods", {}).get(name)
             if attribute is not None and method is None:
-                if last:
-                    return Verdict(None)  # calling an attribute: a callable object of the SDK
-                qualname = attribute
                 if calls:
+                    # calling an attribute: the __call__ of its class (praw's reddit.subreddit(name))
+                    method = self.classes.get(attribute, {}).get("methods", {}).get("__call__")
+                    if method is None or calls != 1:
+                        return Verdict(None)
+                    if last:
+                        return Verdict(method.get("sends"), method.get("returns"))
+                    if "returns" not in method:
+                        return Verdict(None)
+                    qualname = method["returns"]
+                    kind = "instance"
+                    continue
+                if last:
                     return Verdict(None)
+                qualname = attribute
                 continue
             if method is None:
                 if entry.get("kind") == "data" and (kind == "instance" or last):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,8 @@ for _name in ("http.client.HTTPConnection", "http.client.HTTPSConnection", "http
     TRANSPORT_CLASSES[_name] = frozenset({"request", "getresponse", "endheaders", "send"})
 for _name in ("google.auth.transport.requests.AuthorizedSession",):
     TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send"}
+for _name in ("urllib.request.OpenerDirector",):
+    TRANSPORT_CLASSES[_name] = frozenset({"open"})
 for _name in ("grpc.Channel", "grpc.aio.Channel"):
     TRANSPORT_CLASSES[_name] = frozenset({"unary_unary", "unary_stream", "stream_unary", "stream_stream"})
 
@@ -72,7 +75,21 @@ TRANSPORT_FUNCTIONS = frozenset(
         "botocore.client.BaseClient._make_api_call",
     }
 )
-TRANSPORT_ROOTS = frozenset(name.split(".", 1)[0] for name in (*TRANSPORT_CLASSES, *TRANSPORT_FUNCTIONS))
+_STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
+# Methods of Python's own types: a call of one on a value of unknown type is taken to be on data
+# (``headers.get(...)``, ``parts.append(...)``), read from the types themselves.
+BUILTIN_METHODS = frozenset(
+    name for kind in (dict, list, str, bytes, set, frozenset, tuple, int, float, object) for name in dir(kind)
+)
+# An unknown receiver's method is looked up by its name among the SDK's classes (name-based class
+# hierarchy analysis) when so few classes define it that the name says which.
+_MAX_NAMESAKES = 6
+TRANSPORT_ROOTS = frozenset(name.split(".", 1)[0] for name in (*TRANSPORT_CLASSES, *TRANSPORT_FUNCTIONS)) - {
+    "urllib",  # urllib.parse is imported for quoting everywhere; urlopen is a function of its own
+    "botocore",
+}
+# The method names by which a transport sends, less those Python's own types also have (`get`).
+_TRANSPORT_METHODS = frozenset(name for names in TRANSPORT_CLASSES.values() for name in names) - BUILTIN_METHODS
 
 _WRAPPERS = frozenset(
     {"Optional", "Awaitable", "Coroutine", "Type", "type", "ClassVar", "Final", "Annotated", "Required", "NotRequired"}
@@ -98,7 +115,7 @@ class Function:
     direct: bool = False  # calls a transport itself
     sends: bool = False
     imports: dict[str, str] = field(default_factory=dict)  # imports inside the body (lazy ones)
-    locals: dict[str, ast.expr] = field(default_factory=dict)  # first value of each local name
+    locals: dict[str, list[ast.expr]] = field(default_factory=dict)  # the values of each local name
 
 
 @dataclass
@@ -110,6 +127,8 @@ class Class:
     methods: dict[str, Function] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)  # name -> annotation / value node
     subclasses: list[Class] = field(default_factory=list)
+    # `self.request = self._requests_request` in __init__: the method the instance really calls
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,6 +138,7 @@ class Module:
     is_package: bool
     names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
     assigns: dict[str, ast.expr] = field(default_factory=dict)
+    annotations: dict[str, ast.expr] = field(default_factory=dict)  # `embeddings: Embeddings = ...`
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,13 @@ class Inst:
     """An instance of a class (SDK qualname or an external one such as httpx.Client)."""
 
     cls: str
+
+
+@dataclass(frozen=True)
+class Items:
+    """A container of instances: ``tuple[BaseRequest, BaseRequest]``, ``list[Client]``."""
+
+    inner: Inst
 
 
 @dataclass(frozen=True)
@@ -166,6 +193,10 @@ class Scanner:
             for base in cls.bases:
                 if base in self.classes:
                     self.classes[base].subclasses.append(cls)
+        self._by_name: dict[str, list[Function]] = {}
+        for cls in self.classes.values():
+            for name, method in cls.methods.items():
+                self._by_name.setdefault(name, []).append(method)
         for function in self.functions.values():
             self._local_imports(function)
         for function in self.functions.values():
@@ -232,8 +263,10 @@ class Scanner:
                 self.functions[qualname] = Function(qualname, node, module, None)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 module.assigns[node.targets[0].id] = node.value
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-                module.assigns[node.target.id] = node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                module.annotations[node.target.id] = node.annotation
+                if node.value is not None:
+                    module.assigns[node.target.id] = node.value
 
     def _index_class(self, module: Module, node: ast.ClassDef, qualname: str) -> None:
         module.names.setdefault(node.name, qualname)
@@ -279,7 +312,16 @@ class Scanner:
                 target, value, annotation = node.target, node.value, node.annotation
             if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
                 continue
-            if target.value.id != "self" or target.attr in cls.methods:
+            if target.value.id != "self":
+                continue
+            if target.attr in cls.methods:
+                if (
+                    isinstance(value, ast.Attribute)
+                    and isinstance(value.value, ast.Name)
+                    and value.value.id == "self"
+                    and value.attr in cls.methods
+                ):
+                    cls.aliases.setdefault(target.attr, []).append(value.attr)
                 continue
             if annotation is not None:
                 cls.attributes[target.attr] = ("annotation", annotation, cls.module)
@@ -333,7 +375,7 @@ class Scanner:
 
     def annotation_type(self, node: ast.expr | None, module: Module, depth: int = 0) -> Any:
         """The type an annotation names: an instance of one class, or None."""
-        if node is None or depth > 6:
+        if node is None or depth > 12:
             return None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
@@ -351,7 +393,8 @@ class Scanner:
             if last in _WRAPPERS:
                 return self.annotation_type(items[-1] if last == "Coroutine" else items[0], module, depth + 1)
             if last in _CONTAINERS:
-                return None
+                element = self._first(items[-1:] if last in ("Dict", "dict", "Mapping") else items, module, depth)
+                return Items(element) if isinstance(element, Inst) else None
             node = node.value  # Stream[Chunk] -> Stream
         if isinstance(node, (ast.Name, ast.Attribute)):
             qualname = self._dotted_qualname(module, node)
@@ -402,7 +445,7 @@ class Scanner:
                 continue
             kind, node, where = entry
             if kind == "annotation":
-                return self.annotation_type(node, where or cls.module, depth + 1)
+                return self.annotation_type(node, where or cls.module)
             if isinstance(where, ast.AST):  # a value stored in a method: read in that method
                 function = self.functions.get(f"{cls.qualname}.{where.name}")  # type: ignore[attr-defined]
                 if function is not None:
@@ -439,7 +482,7 @@ class Scanner:
         self,
         node: ast.expr,
         function: Function | None,
-        local: dict[str, ast.expr],
+        local: dict[str, list[ast.expr]],
         depth: int = 0,
         module: Module | None = None,
         owner: Class | None = None,
@@ -462,16 +505,23 @@ class Scanner:
                 args = function.node.args
                 for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
                     if arg.arg == node.id and (arg.annotation is not None or node.id not in local):
-                        return self.annotation_type(arg.annotation, module, depth + 1)
+                        return self.annotation_type(arg.annotation, module)
                 if node.id in local:
-                    return self.expr_type(local[node.id], function, {}, depth + 1)
+                    for value in local[node.id]:  # `bucket = arg` or `bucket = Bucket(...)`: a typed one
+                        found = self.expr_type(value, function, {}, depth + 1)
+                        if found is not None:
+                            return found
+                    return None
             qualname = self.resolve_name(module, node.id)
             return Ref(qualname) if qualname is not None else None
         if isinstance(node, ast.Attribute):
             base = self.expr_type(node.value, function, local, depth + 1, module, owner)
             if isinstance(base, Inst):
                 if base.cls in self.classes:
-                    return self.attribute_type(base.cls, node.attr, depth + 1)
+                    found = self.attribute_type(base.cls, node.attr, depth + 1)
+                    if found is None and self.external_bases(base.cls):
+                        return Bound(base.cls, node.attr)  # inherited from outside: `self.get` of a Session
+                    return found
                 return Bound(base.cls, node.attr)
             if isinstance(base, Ref):
                 qualname = self.canonical(f"{base.qualname}.{node.attr}")
@@ -485,7 +535,7 @@ class Scanner:
                 return Ref(qualname)
             return None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__annotation__":
-            return self.annotation_type(node.args[0], module, depth + 1)
+            return self.annotation_type(node.args[0], module)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super":
             bases = [base for base in (owner.bases if owner is not None else []) if base in self.classes]
             return Inst(bases[0]) if bases else None  # super().create(...): the base's method
@@ -520,8 +570,13 @@ class Scanner:
                     if found is not None:
                         return found
             return None
+        if isinstance(node, ast.Subscript):
+            base = self.expr_type(node.value, function, local, depth + 1, module, owner)
+            return base.inner if isinstance(base, Items) else None
         if isinstance(node, ast.BoolOp):
-            for value in node.values:
+            # `session or requests.Session()`: the object made here first (an injected one is
+            # "compatible with" it, whatever its annotation says)
+            for value in reversed(node.values):
                 found = self.expr_type(value, function, local, depth + 1, module, owner)
                 if found is not None:
                     return found
@@ -538,6 +593,7 @@ class Scanner:
         for cls in self.mro(cls_name):
             if name in cls.methods:
                 found.append(cls.methods[name])
+                found.extend(cls.methods[alias] for alias in cls.aliases.get(name, ()) if alias in cls.methods)
                 break
         stack = list(self.classes[cls_name].subclasses) if cls_name in self.classes else []
         seen: set[str] = set()
@@ -570,19 +626,34 @@ class Scanner:
         for node in ast.walk(function.node):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 if not _is_none(node.value):
-                    local.setdefault(node.targets[0].id, node.value)
+                    local.setdefault(node.targets[0].id, []).append(node.value)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple):
+                # `(engine, requestor, url) = cls._prepare(...)`: each name is an item of the value
+                for index, element in enumerate(node.targets[0].elts):
+                    if isinstance(element, ast.Name):
+                        item = ast.Subscript(node.value, ast.Constant(index), ast.Load())
+                        local.setdefault(element.id, []).append(item)
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 # `session: Optional[ClientSession] = None`: the annotation says what it holds
-                local.setdefault(node.target.id, ast.Call(ast.Name("__annotation__"), [node.annotation], []))
+                local.setdefault(node.target.id, []).append(ast.Call(ast.Name("__annotation__"), [node.annotation], []))
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if isinstance(item.optional_vars, ast.Name):
-                        local.setdefault(item.optional_vars.id, item.context_expr)
+                        local.setdefault(item.optional_vars.id, []).append(item.context_expr)
         if index_only:
             return
         for node in ast.walk(function.node):
             if not isinstance(node, ast.Call):
                 continue
+            for passed in (*node.args, *(keyword.value for keyword in node.keywords)):
+                # `limiter.call(self._requestor.request, ...)`: a method handed over is called
+                if isinstance(passed, ast.Attribute):
+                    handed = self.expr_type(passed, function, local)
+                    if isinstance(handed, Bound):
+                        if self._transport_method(handed.cls, handed.name):
+                            function.direct = True
+                        elif handed.cls in self.classes:
+                            function.callees.extend(self._methods(handed.cls, handed.name))
             callee = self.expr_type(node.func, function, local)
             if isinstance(callee, Bound):
                 if self._transport_method(callee.cls, callee.name):
@@ -593,6 +664,12 @@ class Scanner:
                         function.callees.extend(targets)
                     elif not self._external_local(callee.cls):
                         function.unknown += 1
+            elif isinstance(callee, Inst) and callee.cls in self.classes:
+                # calling an object: its __call__, or what its __getattr__ made (a dynamic client's
+                # `client.mail.send.post(...)`, whose closure sends)
+                function.callees.extend(
+                    self._methods(callee.cls, "__call__") + self._methods(callee.cls, "__getattr__")
+                )
             elif isinstance(callee, Ref):
                 qualname = callee.qualname
                 if qualname in TRANSPORT_FUNCTIONS:
@@ -602,8 +679,54 @@ class Scanner:
                 elif qualname in self.classes:
                     init = self._methods(qualname, "__init__")[:1]
                     function.callees.extend(init)
-            elif callee is None and _rooted_at_self(node.func):
-                function.unknown += 1
+            elif callee is None and isinstance(node.func, ast.Attribute):
+                name = node.func.attr
+                if name in BUILTIN_METHODS:
+                    continue  # a method of a dict, list, str ...: data
+                if name in _TRANSPORT_METHODS and self._uses_a_transport(function):
+                    # `_thread_context.session.request(...)` in a module that imports requests:
+                    # a session kept where its type cannot be read
+                    function.direct = True
+                    continue
+                namesakes = self._by_name.get(name, [])
+                if not (
+                    _from_self_or_parameter(node.func.value, function) or self._from_the_sdk(node.func.value, function)
+                ):
+                    continue  # what an outside call returned: not the SDK's own object
+                if 0 < len(namesakes) <= _MAX_NAMESAKES:
+                    function.callees.extend(namesakes)
+                else:
+                    function.unknown += 1  # a method of the SDK's own object, of a type not read
+
+    def _uses_a_transport(self, function: Function) -> bool:
+        imported = (*function.module.names.values(), *function.imports.values())
+        return any(name.split(".", 1)[0] in TRANSPORT_ROOTS for name in imported)
+
+    def _sends_when_iterated(self, cls_name: str) -> bool:
+        if cls_name not in self.classes:
+            return False
+        for name in ("__iter__", "__next__", "__aiter__", "__anext__"):
+            if any(method.sends for method in self._methods(cls_name, name)):
+                return True
+        return False
+
+    def _from_the_sdk(self, receiver: ast.expr, function: Function) -> bool:
+        """A local name some value of which an SDK function or method returned (its type not
+        written): ``requestor`` of ``(..., requestor, url) = cls._prepare(...)``."""
+        if not isinstance(receiver, ast.Name):
+            return False
+        for value in function.locals.get(receiver.id, ()):
+            while isinstance(value, ast.Subscript):
+                value = value.value
+            if isinstance(value, ast.Await):
+                value = value.value
+            if isinstance(value, ast.Call):
+                callee = self.expr_type(value.func, function, function.locals)
+                if isinstance(callee, Bound) and callee.cls in self.classes:
+                    return True
+                if isinstance(callee, Ref) and callee.qualname in self.functions:
+                    return True
+        return False
 
     def _transport_method(self, cls_name: str, name: str) -> bool:
         for candidate in (cls_name, *self.external_bases(cls_name)):
@@ -612,9 +735,15 @@ class Scanner:
         return f"{cls_name}.{name}" in TRANSPORT_FUNCTIONS
 
     def _external_local(self, cls_name: str) -> bool:
-        """A method not defined in the SDK on an SDK class: inherited from outside (pydantic's
-        ``model_dump``, dict's ``get``). Local unless the outside base is a transport."""
-        return not any(base in TRANSPORT_CLASSES for base in self.external_bases(cls_name))
+        """A method not defined in the SDK on an SDK class, inherited from outside: local when
+        every outside base is of Python's standard library (``dict.get``, ``Exception``) and none
+        is a transport; not known when a base lives in another package (google-cloud-core's
+        ``JSONConnection.api_request`` sends, pydantic's ``model_dump`` does not: only that
+        package's source could say)."""
+        bases = self.external_bases(cls_name)
+        if any(base in TRANSPORT_CLASSES for base in bases):
+            return False
+        return all(base.split(".", 1)[0] in _STDLIB for base in bases)
 
     def _fixpoint(self) -> None:
         for function in self.functions.values():
@@ -657,11 +786,32 @@ class Scanner:
                     names[f"{module.name}.{local}"] = target
         return dict(sorted(names.items()))
 
+    def public_instances(self) -> dict[str, str]:
+        """Objects a public module holds, by their annotation: ``openai.embeddings`` ->
+        ``openai.resources.embeddings.Embeddings`` (a client the module makes for its users)."""
+        found: dict[str, str] = {}
+        for module in self.modules.values():
+            if any(part.startswith("_") for part in module.name.split(".")):
+                continue
+            for local in (*module.names, *module.annotations):
+                if local.startswith("_"):
+                    continue
+                target = self.canonical(f"{module.name}.{local}")
+                owner_name, _, attr = target.rpartition(".")
+                owner = self.modules.get(owner_name)
+                if owner is None or attr not in owner.annotations:
+                    continue
+                kind = self.annotation_type(owner.annotations[attr], owner)
+                if isinstance(kind, Inst) and kind.cls in self.classes:
+                    found[f"{module.name}.{local}"] = kind.cls
+        return dict(sorted(found.items()))
+
     def model(self) -> dict[str, Any]:
         names = self.public_names()
+        instances = self.public_instances()
         classes: dict[str, Any] = {}
         functions: dict[str, Any] = {}
-        queue = list(dict.fromkeys(names.values()))
+        queue = list(dict.fromkeys([*names.values(), *instances.values()]))
         seen: set[str] = set()
         while queue:
             qualname = queue.pop(0)
@@ -677,12 +827,19 @@ class Scanner:
                 entry = self._class_entry(qualname)
                 classes[qualname] = entry
                 queue.extend(_types_of(entry))
-        return {"names": names, "classes": dict(sorted(classes.items())), "functions": dict(sorted(functions.items()))}
+        return {
+            "names": names,
+            "instances": instances,
+            "classes": dict(sorted(classes.items())),
+            "functions": dict(sorted(functions.items())),
+        }
 
     def _verdict(self, function: Function) -> dict[str, Any]:
         sends: bool | None = True if function.sends else (None if self.undecided(function) else False)
         entry: dict[str, Any] = {"sends": sends}
         returned = self.returns(function)
+        if not sends and isinstance(returned, Inst) and self._sends_when_iterated(returned.cls):
+            entry["sends"] = True  # praw's subreddit.search(q), a paginator: requests as it is iterated
         if isinstance(returned, Inst) and self._in_sdk(returned.cls) and returned.cls in self.classes:
             entry["returns"] = returned.cls
         return entry
@@ -716,7 +873,7 @@ class Scanner:
                     attributes[name] = found.cls
         sends_any = any(entry["sends"] is not False for entry in methods.values())
         entry: dict[str, Any] = {"kind": "client" if sends_any or attributes else "data"}
-        if not self._external_local(qualname):
+        if any(base in TRANSPORT_CLASSES for base in self.external_bases(qualname)):
             entry["kind"] = "client"
         if attributes:
             entry["attributes"] = dict(sorted(attributes.items()))
@@ -797,6 +954,19 @@ def _dotted(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Call):
         return _dotted(node.func)
     return None
+
+
+def _from_self_or_parameter(node: ast.expr, function: Function) -> bool:
+    """``self._client``, ``cls._requestor``, ``client`` (a parameter): where the SDK keeps and
+    passes its own objects."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    args = function.node.args
+    return node.id in ("self", "cls") or any(
+        arg.arg == node.id for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    )
 
 
 def _rooted_at_self(node: ast.expr) -> bool:
