@@ -77,10 +77,9 @@ def test_calls_that_send_nothing_are_not_vendor_calls(project):
                 import openai
                 import zerobounce
 
-                zerobounce.configure(api_key="k")
-                zerobounce.set_api_key("k")
                 client = openai.OpenAI()
                 client.close()
+                client.is_closed()
             """,
             "sends.py": """\
                 import openai

@@ -192,7 +192,9 @@ def test_parenthesised_import_and_an_aliased_guard(project, capsys):
 
 def test_file_without_imports_of_its_own_and_crlf_kept(project, capsys):
     root = project({}, canon=CANON)
-    (root / "app.py").write_bytes(b"# header\r\ndef verify():\r\n    import pyhunter\r\n    return pyhunter.PyHunter().account_information()\r\n")
+    (root / "app.py").write_bytes(
+        b"# header\r\ndef verify():\r\n    import pyhunter\r\n    return pyhunter.PyHunter().account_information()\r\n"
+    )
     code, _, err = check(capsys, "--fix")
     assert err == "lint-canon: fixed 1 finding in 1 file\n"
     assert (root / "app.py").read_bytes() == (

@@ -45,7 +45,7 @@ def test_draft_of_a_small_repository(project):
         "    interactions: []  # review: READ | WRITE | ENRICH | VALIDATE\n"
         "    hosts: [api.hunter.io]\n"
         "    # review: our own service? then list its hosts in allowed_hosts instead of this tool\n"
-        "    # review: api_key_env: one of HUNTER_API_KEY, HUNTER_TOKEN\n"
+        "    api_key_env: [HUNTER_API_KEY, HUNTER_TOKEN]  # review: every variable that may hold its key?\n"
         "    # review: gates (gate_state keys that must be true), human_approval\n"
         "  # OpenAI: 2 module uses in app/summary.py\n"
         "  - id: TOOL-002\n"
@@ -63,7 +63,7 @@ def test_draft_of_a_small_repository(project):
     )
     canon = load_canon(root / "canon.yaml")
     assert [(t.id, t.vendor, t.modules, t.hosts, t.api_key_env) for t in canon.tools] == [
-        ("TOOL-001", "hunter", (), ("api.hunter.io",), None),
+        ("TOOL-001", "hunter", (), ("api.hunter.io",), "HUNTER_API_KEY"),  # the first of its two
         ("TOOL-002", "openai", ("openai",), (), "OPENAI_API_KEY"),
     ]
 

@@ -688,7 +688,7 @@ def test_a_url_in_a_dict_a_helper_returns_and_a_declared_session(project):
     )
 
 
-def test_a_chain_of_sdk_calls_is_one_call_and_factories_and_setters_send_nothing(project):
+def test_a_chain_of_sdk_calls_is_one_call_and_factories_send_nothing(project):
     out = findings(
         project,
         """\
@@ -699,16 +699,45 @@ def test_a_chain_of_sdk_calls_is_one_call_and_factories_and_setters_send_nothing
         def run(actor_id):
             client = acme.ApifyClient("token")
             client.actor(actor_id).call(run_input={})
-            acme.set_lang("en")
-            client.set_contract("c-1")
             lam = boto3.client("lambda")
             lam.invoke(FunctionName="f")
             boto3.session.Session().resource("s3")
+            boto3.client("s3").get_paginator("list_objects_v2")
         """,
         canon=VENDOR_CANON,
     )
-    # one finding for the chain (at its outer call), none for the factory and the setters
-    assert [(line, code) for line, code, _ in out] == [(7, "CANON201"), (11, "CANON201")]
+    # one finding for the chain (at its outer call), none for the factories (boto3's model)
+    assert [(line, code) for line, code, _ in out] == [(7, "CANON201"), (9, "CANON201")]
+
+
+def test_an_sdk_without_a_model_is_read_as_before_until_a_team_scans_it(project, tmp_path_factory):
+    source = """\
+        import acme
+
+
+        def run():
+            acme.set_lang("en")
+            return acme.search("q")
+        """
+    # no model: every call into the SDK is a call to the vendor
+    assert [(line, code) for line, code, _ in findings(project, source, canon=VENDOR_CANON)] == [
+        (5, "CANON201"),
+        (6, "CANON201"),
+    ]
+    outside = tmp_path_factory.mktemp("sdk")  # not in the project being checked
+    sdk = outside / "site" / "acme"
+    sdk.mkdir(parents=True)
+    (sdk / "__init__.py").write_text(
+        "import requests\n\n_LANG = ['en']\n\n\n"
+        "def set_lang(lang):\n    _LANG[0] = lang\n\n\n"
+        "def search(q):\n    return requests.get('https://api.acme.test/search', params={'q': q, 'l': _LANG[0]})\n"
+    )
+    from lint_canon.frontends.cli import main
+
+    assert main(["sdk", "scan", "acme", "--path", str(outside / "site"), "-o", str(outside / "acme.json")]) == 0
+    canon = VENDOR_CANON + f"sdk_models: [{outside / 'acme.json'}]\n"
+    # with the SDK's own model: set_lang only stores a setting
+    assert [(line, code) for line, code, _ in findings(project, source, canon=canon)] == [(6, "CANON201")]
 
 
 def test_an_attribute_set_further_down_the_class_and_local_handles(project):
@@ -767,5 +796,7 @@ def test_sdk_objects_built_locally_send_only_through_their_sending_calls(project
         """,
         canon=VENDOR_CANON.replace("[acme, boto3]", "[praw, pyowm, googleapiclient]"),
     )
-    # the builders and handles send nothing; execute(), weather_at_place() and search() do
-    assert [(line, code) for line, code, _ in out] == [(9, "CANON201"), (11, "CANON201"), (13, "CANON201")]
+    # the handles send nothing; weather_at_place() and search() do (their SDKs' models say so).
+    # googleapiclient makes its resources' methods at run time from a discovery document: what
+    # service.cse().list(...) is cannot be read from any source, so its execute() is not judged.
+    assert [(line, code) for line, code, _ in out] == [(11, "CANON201"), (13, "CANON201")]

@@ -5,6 +5,7 @@ and the generator re-deriving one pinned SDK's shipped data."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -281,3 +282,13 @@ def test_sdk_scan_writes_a_model_of_an_installed_package(tmp_path):
     assert data["classes"]["teamsdk.Client"]["methods"]["fetch"] == {"sends": True}
     assert data["hosts"] == []  # a URL in a request, not a base_url-like name
     assert Path(out).stat().st_size > 0
+
+
+def test_the_readme_lists_every_shipped_model():
+    from tests.conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    listed = set(re.findall(r"^\| [^|]+ \| `[^`]+` \(([^)]+)\) \| ([^ |]+) \| ([^|]+) \|$", text, re.MULTILINE))
+    files = {name for names in shipped_index().values() for name in names}
+    shipped = {(model.sdk, model.version, model.versions) for model in map(shipped_model, files)}
+    assert {(sdk, version, versions.strip()) for sdk, version, versions in listed} == shipped

@@ -56,9 +56,30 @@ class Tool:
     interactions: tuple[str, ...] = ()
     modules: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
-    api_key_env: str | None = None
+    api_key_env: str | None = None  # the first of api_key_envs
     gates: tuple[str, ...] = ()
     human_approval: bool = False
+    line: int = 0
+    api_key_envs: tuple[str, ...] = ()  # every variable that may hold its key
+    services: tuple[str, ...] = ()  # of a generic SDK (boto3): the services it claims
+
+
+@dataclass(frozen=True)
+class PublicApi:
+    """A free public API the team does not treat as a vendor (not one of our own services)."""
+
+    name: str
+    hosts: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A package that wraps an SDK: its calls count as calls to that SDK's vendor."""
+
+    module: str
+    sdk: str
     line: int = 0
 
 
@@ -88,6 +109,9 @@ class Canon:
     allowed_hosts: tuple[str, ...] = ()
     vendor_modules: tuple[str, ...] = ()
     builtin_vendors: bool = True
+    public_apis: tuple[PublicApi, ...] = ()
+    wrappers: tuple[Wrapper, ...] = ()
+    sdk_models: tuple[str, ...] = ()  # model files of the team's own SDKs (lint-canon sdk scan)
     guard_decorators: tuple[str, ...] = DEFAULT_GUARDS
     done_doc: str | None = None
     done_sql: tuple[str, ...] = ()
@@ -396,16 +420,44 @@ TOOL = Key(
         ),
         "hosts": Key("hosts", "HTTP hosts; '*.example.com' matches subdomains.", default=[]),
         "api_key_env": Key(
-            "string",
-            "The environment variable holding its key.",
+            "names",
+            "The environment variable holding its key, or a list of those that may.",
             pattern="env",
             what="an environment variable name",
             nullable=True,
+        ),
+        "services": Key(
+            "strings",
+            "Of a generic SDK (boto3): the services this tool claims (bedrock-runtime); the SDK's other "
+            "services are not this tool.",
+            default=[],
         ),
         "gates": Key("strings", "Checks a call must pass first.", default=[]),
         "human_approval": Key("boolean", "Whether a person must approve each call.", default=False),
     },
     required={"id": "", "vendor": ""},
+)
+PUBLIC_API = Key(
+    "list",
+    "Free public APIs the team does not treat as vendors (our own services go in allowed_hosts).",
+    keys={
+        "name": Key("string", "What it is."),
+        "hosts": Key("hosts", "Its HTTP hosts.", default=[]),
+        "modules": Key("strings", "Its client modules.", pattern="dotted", what="a dotted module name", default=[]),
+    },
+    required={"name": "say what it is"},
+    needs_one_of=("hosts", "modules"),
+)
+WRAPPER = Key(
+    "list",
+    "Packages that wrap a vendor SDK: their calls count as calls to that SDK.",
+    keys={
+        "module": Key("string", "The wrapper's module.", pattern="dotted", what="a dotted module name"),
+        "sdk": Key(
+            "string", "The SDK it calls (as a tool's modules name it).", pattern="dotted", what="a dotted module name"
+        ),
+    },
+    required={"module": "", "sdk": "name the SDK it calls, as a tool's modules name it"},
 )
 BAN = Key(
     "list",
@@ -437,6 +489,13 @@ CANON = Key(
             "strings", "More vendor SDK roots to flag.", pattern="dotted", what="a dotted module name", default=[]
         ),
         "builtin_vendors": Key("boolean", "Whether the built-in list of vendor SDKs applies.", default=True),
+        "public_apis": PUBLIC_API,
+        "wrappers": WRAPPER,
+        "sdk_models": Key(
+            "strings",
+            "Models of the team's own SDKs written by 'lint-canon sdk scan' (paths from the canon's folder).",
+            default=[],
+        ),
         "guard": Key(
             "mapping",
             "The guard decorators.",
@@ -542,6 +601,15 @@ class _Validator:
             return self.string(raw, keypath, key.compiled(), key.what)
         if key.kind == "strings":
             return self.strings(raw, keypath, key.compiled(), key.what)
+        if key.kind == "names":
+            if isinstance(raw, str):
+                name = self.string(raw, keypath, key.compiled(), key.what)
+                return None if name is None else (name,)
+            names = self.strings(raw, keypath, key.compiled(), key.what)
+            if names is not None and not names:
+                self.fail(keypath, "expected a name or a list of names, got an empty list")
+                return None
+            return names
         if key.kind == "hosts":
             return self.hosts(raw, keypath)
         if key.kind == "boolean":
@@ -715,11 +783,33 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
                 tier=v.get(t, TOOL, "tier", kp),
                 modules=v.get(t, TOOL, "modules", kp),
                 hosts=v.get(t, TOOL, "hosts", kp),
-                api_key_env=v.get(t, TOOL, "api_key_env", kp),
+                api_key_env=(key_names := v.get(t, TOOL, "api_key_env", kp) or (None,))[0],
+                api_key_envs=tuple(name for name in key_names if name is not None),
+                services=v.get(t, TOOL, "services", kp),
                 gates=v.get(t, TOOL, "gates", kp),
                 human_approval=v.get(t, TOOL, "human_approval", kp),
                 line=doc.line(kp) or 0,
             )
+        )
+
+    public_apis: list[PublicApi] = []
+    for i, a in v.items(top, CANON, "public_apis", "public APIs"):
+        kp = ("public_apis", i)
+        if not any(k in a for k in PUBLIC_API.needs_one_of):
+            v.fail(kp, f"a public API needs at least one of {', '.join(repr(k) for k in PUBLIC_API.needs_one_of)}")
+        public_apis.append(
+            PublicApi(
+                name=v.get(a, PUBLIC_API, "name", kp),
+                hosts=v.get(a, PUBLIC_API, "hosts", kp),
+                modules=v.get(a, PUBLIC_API, "modules", kp),
+                line=doc.line(kp) or 0,
+            )
+        )
+    wrappers: list[Wrapper] = []
+    for i, w in v.items(top, CANON, "wrappers", "wrappers"):
+        kp = ("wrappers", i)
+        wrappers.append(
+            Wrapper(module=v.get(w, WRAPPER, "module", kp), sdk=v.get(w, WRAPPER, "sdk", kp), line=doc.line(kp) or 0)
         )
 
     bans: list[Ban] = []
@@ -755,6 +845,7 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     allowed_hosts = v.get(top, CANON, "allowed_hosts", ())
     vendor_modules = v.get(top, CANON, "vendor_modules", ())
     builtin_vendors = v.get(top, CANON, "builtin_vendors", ())
+    sdk_models = v.get(top, CANON, "sdk_models", ())
     exclude = v.get(top, CANON, "exclude", ())
     type_checking_imports = v.get(top, CANON, "type_checking_imports", ())
     max_file_size = v.get(top, CANON, "max_file_size", ())
@@ -779,6 +870,9 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         allowed_hosts=allowed_hosts,
         vendor_modules=vendor_modules,
         builtin_vendors=builtin_vendors,
+        public_apis=tuple(public_apis),
+        wrappers=tuple(wrappers),
+        sdk_models=sdk_models,
         guard_decorators=tuple(decorators),
         done_doc=done_doc,
         done_sql=done_sql,

@@ -279,10 +279,13 @@ class ToolCanonGuard:
             fail("V-GATE-001", f"gates not met for {tool_id}: {', '.join(unmet)}", gates=tuple(unmet))
         if tool.human_approval and not (human_approved is True or gates.get("human_approved") is True):
             fail("V-GATE-002", f"{tool_id} requires human approval and none was given")
-        if tool.api_key_env and not os.environ.get(tool.api_key_env, "").strip():
-            # The name of the variable only: its value is never part of a message.
+        names = tool.api_key_envs or ((tool.api_key_env,) if tool.api_key_env else ())
+        if names and not any(os.environ.get(name, "").strip() for name in names):
+            # The names of the variables only: a value is never part of a message.
             fail(
-                "V-TOOL-003", f"API key variable {tool.api_key_env} for {tool_id} is not set", variable=tool.api_key_env
+                "V-TOOL-003",
+                f"API key variable {' or '.join(names)} for {tool_id} is not set",
+                variable=tool.api_key_env,
             )
         if not violations:
             return ValidationResult(True, (), tool)

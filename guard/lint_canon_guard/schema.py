@@ -42,6 +42,8 @@ def _node(key: Key) -> dict[str, Any]:
         node = _string(key)
     elif kind == "strings":
         node = _strings(_string(key))
+    elif kind == "names":
+        node = {"oneOf": [_string(key), {**_strings(_string(key)), "minItems": 1}]}
     elif kind == "hosts":
         node = _strings({"type": "string", "pattern": PATTERNS["host"]})
     elif kind == "boolean":
@@ -105,6 +107,7 @@ _KIND_WORDS = {
     "version": "`1`",
     "string": "string",
     "strings": "list of strings",
+    "names": "string or list of strings",
     "hosts": "list of host patterns",
     "boolean": "true / false",
     "size": "size (bytes, or 512KB, 5MB, 2MiB)",

@@ -149,6 +149,8 @@ def _tool(vendor: Vendor, tool_id: str) -> list[str]:
         tie = vendor.secrets[0].tie
         why = "" if tie in ("canon", "name") else "  # review: read in the same file; is it this tool's key?"
         lines.append(f"    api_key_env: {usable[0]}{why}")
+    elif len(usable) > 1:
+        lines.append(f"    api_key_env: {_flow(usable)}  # review: every variable that may hold its key?")
     elif secrets:
         lines.append(f"    # review: api_key_env: one of {', '.join(secrets)}")
     else:

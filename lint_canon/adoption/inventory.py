@@ -222,10 +222,10 @@ def take_inventory(
                 uses.extend((shown, use) for use in result[1])
     shown_canons = tuple(sorted(display_path(Path(key)) for key in keys if found.canons[key].digest))
     owned = {
-        tool.api_key_env: tool.vendor
+        name: tool.vendor
         for key in keys
         for tool in found.canons[key].tools
-        if tool.api_key_env is not None
+        for name in (tool.api_key_envs or ((tool.api_key_env,) if tool.api_key_env else ()))
     }
     return _group(uses, files, shown_canons, tuple(sorted(problems)), tuple(notes), owned)
 

@@ -26,6 +26,7 @@ from lint_canon.analysis.syntax.imports import (
     import_from_module,
 )
 from lint_canon.analysis.syntax.visitors import FastBatchable
+from lint_canon.sdks.model import factories
 
 _BUILTINS = frozenset(dir(builtins))
 # CapWords calls that declare a field's default rather than make an object (values.py reads them).
@@ -79,16 +80,9 @@ def _is_class_name(qualname: str) -> bool:
 class ImportTracker(FastBatchable):
     """Keeps the scopes while the rules traverse; ask it ``qualname(expr)`` at any node."""
 
-    # Functions that return a client although their names are lower case.
-    FACTORIES = frozenset(
-        {
-            "requests.session",
-            "urllib3.connection_from_url",
-            "boto3.client",
-            "boto3.resource",
-            "googleapiclient.discovery.build",
-        }
-    )
+    # Functions that return a client although their names are lower case: the HTTP libraries'
+    # (as vendors.py knows their clients), and the SDKs' as their models say (boto3.client).
+    HTTP_FACTORIES = frozenset({"requests.session", "urllib3.connection_from_url"})
 
     def __init__(
         self,
@@ -631,7 +625,7 @@ class ImportTracker(FastBatchable):
                 maker is not None
                 and "()" not in maker
                 and maker not in _DECLARATIONS
-                and (_is_class_name(maker) or maker in self.FACTORIES)
+                and (_is_class_name(maker) or maker in self.HTTP_FACTORIES or maker in factories())
             ):
                 self._note_base_url(value)
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
@@ -755,37 +749,6 @@ def _names_in(node: cst.CSTNode) -> set[str]:
             names.add(current.value)
         stack.extend(current.children)
     return names
-
-
-# What some vendor SDKs return without sending anything, so that what is called on it later is
-# followed: SDK root -> methods that return a local handle (pyowm's managers, praw's lazy
-# objects). Documented on the CANON201 page.
-HANDLE_METHODS: dict[str, frozenset[str]] = {
-    "pyowm": frozenset(
-        {
-            "weather_manager",
-            "uvindex_manager",
-            "airpollution_manager",
-            "alert_manager",
-            "stations_manager",
-            "agro_manager",
-            "geocoding_manager",
-            "tile_manager",
-        }
-    ),
-    "praw": frozenset({"subreddit", "redditor", "submission", "comment", "multireddit"}),
-}
-# SDKs that build requests locally and send only through these methods; every other call
-# returns a local builder (googleapiclient: service.cse().list(q=...).execute()).
-LAZY_SDKS: dict[str, frozenset[str]] = {"googleapiclient": frozenset({"execute"})}
-
-
-def returns_handle(qualname: str) -> bool:
-    """Whether a call of ``qualname`` (``pyowm.OWM().weather_manager``) returns a local handle."""
-    root = qualname.split(".", 1)[0]
-    if root in LAZY_SDKS:
-        return qualname.rsplit(".", 1)[-1] not in LAZY_SDKS[root]
-    return qualname.rsplit(".", 1)[-1] in HANDLE_METHODS.get(root, ())
 
 
 # Decorators of pydantic validators (and langchain's pre_init), whose `values[...]` are fields.

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from lint_canon.analysis.names import ImportTracker, returns_handle
+from lint_canon.analysis.names import ImportTracker
 from lint_canon.analysis.syntax.imports import dotted_name
 from lint_canon.analysis.values import Known, keyword, known_text
 from lint_canon.canon.config import Ban, Canon, Tool
 from lint_canon.canon.hosts import host_matches
-from lint_canon.sdks.model import Models
+from lint_canon.sdks.model import Models, models_for
 
 # Common SDKs of paid services: a call into one is a vendor call even if the canon lists no
 # tool for it (then it is an unregistered one). `builtin_vendors: false` switches this off.
@@ -214,30 +214,6 @@ def is_internal(host: str, canon: Canon) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
-# For SDKs that no model describes only (see lint_canon.sdks): calls into a vendor SDK that send
-# nothing to the vendor: closing a client, entering or leaving
-# it as a context manager, configuration functions that only store settings (`configure`, and
-# every `set_...` setter: `set_api_key`, `wikipedia.set_lang`), helpers that format text
-# (`format_...`: postmarker's `format_exception_message`), and factories that make a client
-# (`boto3.client("s3")`, `session.resource("s3")`, googleapiclient's `build`). Documented on the
-# CANON201 and CANON301 pages.
-SILENT_CALLS = frozenset(
-    {
-        "close",
-        "aclose",
-        "__enter__",
-        "__exit__",
-        "__aenter__",
-        "__aexit__",
-        "configure",
-        "client",
-        "resource",
-    }
-)
-SILENT_PREFIXES = ("set_", "format_")
-SILENT_QUALNAMES = frozenset({"googleapiclient.discovery.build"})
-
-
 def _on_a_result(qualname: str) -> bool:
     """``pkg.Client().get_item().save``: a call on what a method call returned."""
     parts = qualname.split(".")
@@ -245,15 +221,9 @@ def _on_a_result(qualname: str) -> bool:
     return any(part.endswith("()") for part in parts[made + 1 : -1])
 
 
-_MODELS: Models | None = None
-
-
 def shared_models() -> Models:
-    """The SDK models, one set a process (each read when a file first needs it)."""
-    global _MODELS
-    if _MODELS is None:
-        _MODELS = Models()
-    return _MODELS
+    """The shipped SDK models (each read when a file first needs it), for what needs no canon."""
+    return models_for(None)
 
 
 class Vendors:
@@ -264,12 +234,20 @@ class Vendors:
         self.names = names
         self._calls: dict[int, tuple[VendorCall, ...]] = {}
         self._guards: dict[int, Guard | None] = {}
-        self._tool_modules = {module: tool for tool in canon.tools for module in tool.modules}
-        self.models = shared_models()
+        self._tool_modules: dict[str, list[Tool]] = {}
+        for tool in canon.tools:
+            for module in tool.modules:
+                self._tool_modules.setdefault(module, []).append(tool)
+        self._wrappers = {wrapper.module: wrapper.sdk for wrapper in canon.wrappers}
+        self._public_modules = {module for api in canon.public_apis for module in api.modules}
+        self._public_hosts = tuple(host for api in canon.public_apis for host in api.hosts)
+        self.models = models_for(canon)
         self._vendor_modules = dict(BUILTIN_VENDOR_MODULES) if canon.builtin_vendors else {}
         if canon.builtin_vendors:
             self._vendor_modules.update(self.models.roots())
         self._vendor_modules.update({module: module for module in canon.vendor_modules})
+        for wrapper in canon.wrappers:
+            self._vendor_modules.setdefault(wrapper.sdk, wrapper.sdk)
 
     # --- calls ---------------------------------------------------------------------------
 
@@ -348,7 +326,7 @@ class Vendors:
         root = qualname.split(".", 1)[0]
         if root in HTTP_LIBRARIES:
             return self._http(node, qualname, maker)
-        call = self._sdk(node, qualname)
+        call = self._sdk(node, qualname, maker)
         outer = self.names.receivers.get(id(node))
         if call is not None and outer is not None and any(found.module for found in self.calls(outer)):
             return ()  # `client.actor(id).call()`: one call to the vendor, reported at the outer one
@@ -416,12 +394,14 @@ class Vendors:
         for ban in self.canon.banned:
             if any(host_matches(host, pattern) for pattern in ban.hosts):
                 return VendorCall(node, hosts=(host,), ban=ban, vendor=host)
+        if any(host_matches(host, pattern) for pattern in self._public_hosts):
+            return None  # a free public API the team does not treat as a vendor
         for tool in self.canon.tools:
             if any(host_matches(host, pattern) for pattern in tool.hosts):
                 return VendorCall(node, hosts=(host,), tool=tool, vendor=tool.id)
         return VendorCall(node, hosts=(host,), vendor=host)
 
-    def _sdk(self, node: cst.Call, qualname: str) -> VendorCall | None:
+    def _sdk(self, node: cst.Call, qualname: str, maker: cst.Call | None = None) -> VendorCall | None:
         last = qualname.rsplit(".", 1)[-1]
         if "()" not in qualname and last[:1].isupper():
             return None  # making a client or a message is not a call to the vendor
@@ -430,14 +410,10 @@ class Vendors:
             # The SDK's model: local (data, builders, client state), or not known (a receiver
             # whose type the model cannot follow, a method its generator could not decide)
             return None
-        if verdict is None:
-            # No model describes this SDK: the older reading, until a team scans it
-            if last in SILENT_CALLS or last.startswith(SILENT_PREFIXES) or qualname in SILENT_QUALNAMES:
-                return None
-            if returns_handle(qualname):
-                return None
-            if _on_a_result(qualname) and not returns_handle(qualname.rsplit("()", 1)[0]):
-                return None  # what an SDK call returned is of a type not known here
+        if verdict is None and _on_a_result(qualname):
+            # No model describes this SDK (the older reading: any call into it, or on a client
+            # made here), and what one of its calls returned is of a type not known here
+            return None
         plain = qualname.replace("()", "")
         if self.canon.banned_module(plain) is not None:
             return None  # a banned SDK: its import is CANON101 already
@@ -448,15 +424,60 @@ class Vendors:
             # its clients (TavilyClient().search in its hybrid_rag module) still calls the vendor.
             return None
         prefixes = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        wrapped = next((self._wrappers[p] for p in prefixes if p in self._wrappers), None)
+        if wrapped is not None:
+            prefixes = [wrapped]  # `wrappers:` a package calling this SDK for us
+        if any(prefix in self._public_modules for prefix in prefixes):
+            return None  # a free public API the team does not treat as a vendor
         for prefix in prefixes:
-            tool = self._tool_modules.get(prefix)
-            if tool is not None:
-                return VendorCall(node, module=prefix, tool=tool, vendor=tool.id)
+            tools = self._tool_modules.get(prefix)
+            if tools:
+                tool, unsure = self._claiming(tools, prefix, maker)
+                if tool is not None:
+                    return VendorCall(node, module=prefix, tool=tool, vendor=tool.id)
+                if unsure:
+                    return None  # the service is not known here: which tool (if any) is not known
+                break  # the tools claiming the SDK claim other hosts or services: another vendor
         for prefix in prefixes:
             name = self._vendor_modules.get(prefix)
             if name is not None:
                 return VendorCall(node, module=prefix, vendor=name)
         return None
+
+    def _claiming(self, tools: list[Tool], module: str, maker: cst.Call | None) -> tuple[Tool | None, bool]:
+        """The tool of those claiming ``module`` that this call is: one that claims the SDK
+        whole, or the service its client was made for (boto3's ``services``), or the SDK's
+        default host (``modules`` with ``hosts``: the SDK pointed elsewhere is another vendor).
+        Also whether a tool was passed over only because the service is not known here."""
+        unsure = False
+        for tool in tools:
+            if tool.services:
+                service = self._service(maker)
+                if service is None:
+                    unsure = True
+                    continue
+                if service not in tool.services:
+                    continue
+            if tool.hosts:
+                defaults = [host for model in self.models.for_module(module) for host in model.hosts]
+                if defaults and not any(
+                    host == pattern or host_matches(host.removeprefix("*."), pattern)
+                    for host in defaults
+                    for pattern in tool.hosts
+                ):
+                    continue
+            return tool, False
+        return None, unsure
+
+    def _service(self, maker: cst.Call | None) -> str | None:
+        """The service a generic SDK's client was made for: ``boto3.client("bedrock-runtime")``."""
+        if maker is None:
+            return None
+        made_by = self.names.qualname(maker.func) or ""
+        if not made_by.endswith((".client", ".resource")):
+            return None
+        known = known_text(keyword(maker, "service_name", 0), self.names)
+        return known.text if known is not None and known.whole else None
 
     def _http(self, node: cst.Call, qualname: str, maker: cst.Call | None) -> tuple[VendorCall, ...]:
         url_arg: cst.BaseExpression | None

@@ -88,8 +88,9 @@ class Reads:
 
     def load_canon(self, path: str | os.PathLike[str]) -> Canon:
         from lint_canon.canon.config import load_canon
+        from lint_canon.sdks.model import with_team_models
 
         canon = load_canon(path)
         if self.record is not None:
             self.record.file(str(canon.path))
-        return canon
+        return with_team_models(canon, self.read_bytes)

@@ -16,16 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon import __version__
-from lint_canon.canon.config import load_canon
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
+from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection
 
 
 @functools.lru_cache(maxsize=4)
 def _finder(config: str | None) -> CanonFinder:
     """The CLI's canon search (once per folder, canons loaded once), or the one --canon-config names."""
-    return CanonFinder(load_canon(config) if config else None)
+    reads = Reads()
+    return CanonFinder(reads.load_canon(config) if config else None, reads)
 
 
 _CHECKERS: dict[str, Checker] = {}

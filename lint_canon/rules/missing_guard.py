@@ -106,6 +106,8 @@ class MissingGuard(Rule):
             groups.update(
                 (*http_needles(library), host_needle(host)) for host in tool.hosts for library in HTTP_LIBRARIES
             )
+        # a wrapper of an SDK (canon `wrappers`) is that SDK where it is used
+        groups.update(module_needles(wrapper.module.split(".", 1)[0]) for wrapper in canon.wrappers)
         return groups
 
     def visit_Call(self, node: cst.Call) -> None:

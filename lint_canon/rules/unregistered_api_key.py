@@ -43,7 +43,7 @@ class UnregisteredApiKey(Rule):
         known = known_text(name_expr, self.names)
         if known is None or not known.whole or not SECRET_NAME.search(known.text):
             return
-        owners = {tool.api_key_env for tool in self.canon.tools}
+        owners = {name for tool in self.canon.tools for name in (tool.api_key_envs or (tool.api_key_env,))}
         if known.text not in owners:
             self.report(
                 node,

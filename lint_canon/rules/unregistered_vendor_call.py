@@ -27,7 +27,8 @@ class UnregisteredVendorCall(Rule):
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
-        modules = set(canon.vendor_modules)
+        modules = set(canon.vendor_modules) | {wrapper.module for wrapper in canon.wrappers}
+        modules |= {root for model in canon._index.get("sdk_models", ()) for root in model.roots}
         if canon.builtin_vendors:
             modules |= set(BUILTIN_VENDOR_MODULES) | set(shared_models().roots())
         groups = {module_needles(module.split(".", 1)[0]) for module in modules}

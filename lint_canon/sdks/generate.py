@@ -44,6 +44,8 @@ class Pin:
     # calls one of the first local, or one of the second a sender, is not written.
     sends: tuple[str, ...] = ()
     local: tuple[str, ...] = ()
+    # Reviewed corrections of what the source alone cannot say: definition -> (sends, why).
+    corrections: tuple[tuple[str, bool, str], ...] = ()
 
 
 # The Google Cloud clients send through google-cloud-core's connection and google-auth's session.
@@ -221,6 +223,23 @@ PINS: tuple[Pin, ...] = (
         also_roots=("prawcore",),
         sends=("praw.Reddit().subreddit().submit",),
     ),
+    Pin(
+        "google-api-python-client",
+        "2.202.0",
+        ">=2,<3",
+        "Google APIs (discovery)",
+        ("googleapiclient",),
+        sends=("googleapiclient.http.HttpRequest().execute",),
+        local=("googleapiclient.discovery.build",),
+        corrections=(
+            (
+                "googleapiclient.discovery.build",
+                False,
+                "reads the discovery document bundled with the library (static_discovery defaults to True "
+                "unless discoveryServiceUrl is given); the branch that fetches it is not the default",
+            ),
+        ),
+    ),
     Pin("wolframalpha", "5.1.3", ">=5,<6", "Wolfram Alpha", ("wolframalpha",), sends=("wolframalpha.Client().query",)),
     Pin("pdpyras", "5.4.1", ">=5,<6", "PagerDuty", ("pdpyras",), sends=("pdpyras.APISession().rget",)),
     Pin(
@@ -372,7 +391,16 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
             scanner = Scanner(folder, (*pin.roots, *pin.also_roots))
             body = prune(scanner.model())
             hosts = scanner.hosts()
+    corrected: dict[str, str] = {}
+    for definition, sends, why in pin.corrections:
+        owner, _, name = definition.rpartition(".")
+        entry = body["functions"].get(definition) or body["classes"].get(owner, {}).get("methods", {}).get(name)
+        if entry is None:
+            raise SystemExit(f"{pin.dist}: the correction of {definition} names nothing the model holds")
+        entry["sends"] = sends
+        corrected[definition] = why
     return {
+        "corrections": corrected,
         "format": FORMAT,
         "sdk": pin.dist,
         "version": pin.version,

@@ -12,6 +12,7 @@ makes the answer "not known", and the rules stay silent on it.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -199,10 +200,21 @@ def _data() -> Any:
 
 
 @cache
+def _raw_index() -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((_data() / "index.json").read_text(encoding="utf-8"))
+    return result
+
+
+@cache
 def _index() -> dict[str, tuple[str, tuple[str, ...]]]:
     """``data/index.json``: import root -> (vendor, model files)."""
-    raw = json.loads((_data() / "index.json").read_text(encoding="utf-8"))
-    return {root: (entry["vendor"], tuple(entry["files"])) for root, entry in raw.items()}
+    return {root: (entry["vendor"], tuple(entry["files"])) for root, entry in _raw_index().items()}
+
+
+@cache
+def factories() -> frozenset[str]:
+    """Public names of the shipped SDKs' functions that return a client."""
+    return frozenset(name for entry in _raw_index().values() for name in entry.get("factories", ()))
 
 
 def shipped_index() -> dict[str, tuple[str, ...]]:
@@ -222,12 +234,81 @@ def write_index(folder: Path) -> None:
         if path.name == "index.json":
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
+        # Functions that return a client (boto3.client, googleapiclient.discovery.build): what
+        # they return is bound to its name, as an instance made by calling a class is.
+        names = {target: alias for alias, target in sorted(data.get("names", {}).items(), reverse=True)}
+        factories = sorted(
+            names.get(qualname, qualname)
+            for qualname, entry in data.get("functions", {}).items()
+            if entry.get("returns") in data.get("classes", {})
+        )
         for root in data["roots"]:
-            entry = index.setdefault(root, {"vendor": data["vendor"], "files": []})
+            entry = index.setdefault(root, {"vendor": data["vendor"], "files": [], "factories": []})
             entry["files"].append(path.name)
+            entry["factories"] = sorted({*entry["factories"], *factories})
     (folder / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def load(path: Path) -> SdkModel:
     """A model written by ``lint-canon sdk scan``."""
     return SdkModel.from_data(json.loads(path.read_text(encoding="utf-8")))
+
+
+def with_team_models(canon: Any, read: Any) -> Any:
+    """The canon with the models its ``sdk_models`` names, read (through ``read``, the run's
+    reader) and checked; their content is folded into the canon's digest, so a cache keyed on the
+    canon is keyed on them too. A file that cannot be read or is not a model is a ``ConfigError``
+    at its line of the canon."""
+    import dataclasses
+    import hashlib
+
+    from lint_canon.errors import ConfigError
+
+    if not canon.sdk_models:
+        return canon
+    models = []
+    digest = hashlib.sha256(canon.digest.encode())
+    text = canon.path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for index, name in enumerate(canon.sdk_models):
+        line = next((n for n, row in enumerate(text, 1) if name in row), None)
+        path = canon.root / name
+        shown = os.path.relpath(canon.path)
+        try:
+            data = read(path)
+            model = SdkModel.from_data(json.loads(data))
+        except OSError as exc:
+            raise ConfigError(
+                shown,
+                line,
+                f"sdk_models[{index}]",
+                f"cannot read {name}: {exc.strerror or exc}; write it with 'lint-canon sdk scan PACKAGE -o {name}'",
+            ) from None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ConfigError(
+                shown,
+                line,
+                f"sdk_models[{index}]",
+                f"{name} is not a model written by 'lint-canon sdk scan'; write it again with that command",
+            ) from None
+        digest.update(data)
+        models.append(model)
+    index_ = {**canon._index, "sdk_models": tuple(models)}
+    return dataclasses.replace(canon, digest=digest.hexdigest(), _index=index_)
+
+
+_BY_CANON: dict[tuple[str, ...], Models] = {}
+
+
+def models_for(canon: Any) -> Models:
+    """The models a canon's files are judged with: the shipped ones and the canon's own."""
+    if canon is not None and canon.sdk_models and "sdk_models" not in canon._index:
+        # a canon loaded without the run's reader (the Python API): read its models now
+        from lint_canon_guard.files import read_bytes
+
+        canon._index["sdk_models"] = with_team_models(canon, read_bytes)._index["sdk_models"]
+    extra: tuple[SdkModel, ...] = canon._index.get("sdk_models", ()) if canon is not None else ()
+    key = tuple(f"{model.sdk}@{id(model)}" for model in extra)
+    found = _BY_CANON.get(key)
+    if found is None:
+        found = _BY_CANON[key] = Models(extra)
+    return found

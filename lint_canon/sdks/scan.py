@@ -702,6 +702,16 @@ class Scanner:
         imported = (*function.module.names.values(), *function.imports.values())
         return any(name.split(".", 1)[0] in TRANSPORT_ROOTS for name in imported)
 
+    def _makes(self, function: Function, cls_name: str) -> bool:
+        """Whether ``function`` returns a new object of ``cls_name`` (``return Listing(...)``),
+        not one it was given or holds (``return self``)."""
+        for node in ast.walk(function.node):
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+                made = self.expr_type(node.value.func, function, function.locals)
+                if isinstance(made, Ref) and made.qualname == cls_name:
+                    return True
+        return False
+
     def _sends_when_iterated(self, cls_name: str) -> bool:
         if cls_name not in self.classes:
             return False
@@ -838,7 +848,12 @@ class Scanner:
         sends: bool | None = True if function.sends else (None if self.undecided(function) else False)
         entry: dict[str, Any] = {"sends": sends}
         returned = self.returns(function)
-        if not sends and isinstance(returned, Inst) and self._sends_when_iterated(returned.cls):
+        if (
+            not sends
+            and isinstance(returned, Inst)
+            and self._sends_when_iterated(returned.cls)
+            and self._makes(function, returned.cls)
+        ):
             entry["sends"] = True  # praw's subreddit.search(q), a paginator: requests as it is iterated
         if isinstance(returned, Inst) and self._in_sdk(returned.cls) and returned.cls in self.classes:
             entry["returns"] = returned.cls
