@@ -5,7 +5,6 @@ and the generator re-deriving one pinned SDK's shipped data."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import textwrap
@@ -287,8 +286,7 @@ def test_sdk_scan_writes_a_model_of_an_installed_package(tmp_path):
 def test_the_readme_lists_every_shipped_model():
     from tests.conftest import REPO
 
-    text = (REPO / "README.md").read_text()
-    listed = set(re.findall(r"^\| [^|]+ \| `[^`]+` \(([^)]+)\) \| ([^ |]+) \| ([^|]+) \|$", text, re.MULTILINE))
+    table = generate.readme_table()
+    assert table in (REPO / "README.md").read_text()
     files = {name for names in shipped_index().values() for name in names}
-    shipped = {(model.sdk, model.version, model.versions) for model in map(shipped_model, files)}
-    assert {(sdk, version, versions.strip()) for sdk, version, versions in listed} == shipped
+    assert table.count("\n") == 2 + len(files)

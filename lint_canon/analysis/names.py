@@ -563,7 +563,12 @@ class ImportTracker(FastBatchable):
                 current = members.get(name)
                 if _is_none(value) and current is not None and current.qualname is not None:
                     return  # `self.client = None` (closed, or not made yet) does not erase the client
-                members[name] = self._binding_for_value(target.attr, value)
+                binding = self._binding_for_value(target.attr, value)
+                if binding.qualname is None and current is not None and current.qualname is not None:
+                    # `self.client = client` (one passed in) beside `self.client = OpenAI()`: the
+                    # attribute holds a client of that type in any case the file shows
+                    return
+                members[name] = binding
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value, None)

@@ -311,6 +311,10 @@ class Vendors:
             qualname, _ = self._qualname(arg.value)
             if qualname is None or qualname.endswith("()") or qualname.rsplit(".", 1)[-1][:1].isupper():
                 continue  # an object or a class handed over, not a function to call
+            if qualname.split(".", 1)[0] not in HTTP_LIBRARIES:
+                verdict = self.models.judge(qualname)
+                if verdict is None or verdict.sends is not True:
+                    continue  # only what the SDK's model shows to send: an attribute may be data
             inner = cst.Call(func=arg.value, args=node.args[index + 1 :])
             found = self._classify_call(inner)
             if found:

@@ -1,6 +1,6 @@
 """Make the shipped SDK models: download each pinned SDK, derive its model, write it as data.
 
-    python -m lint_canon.sdks.generate [--only DIST ...] [--cache DIR]
+    python -m lint_canon.sdks.generate [--only DIST ...] [--cache DIR] [--table]
 
 For every entry of ``PINS`` the wheel of that exact version is downloaded (``pip download
 --no-deps``, with the packages its clients are built on where they live in another
@@ -240,6 +240,26 @@ PINS: tuple[Pin, ...] = (
             ),
         ),
     ),
+    Pin(
+        "wikipedia",
+        "1.4.0",
+        ">=1.4,<2",
+        "Wikipedia",
+        ("wikipedia",),
+        sends=("wikipedia.summary", "wikipedia.page"),
+        local=("wikipedia.set_lang",),
+    ),
+    Pin(
+        "apify-client",
+        "3.4.0",
+        ">=1,<4",
+        "Apify",
+        ("apify_client",),
+        sends=("apify_client.ApifyClient().actor().call",),
+        local=("apify_client.ApifyClient().actor",),
+    ),
+    Pin("arxiv", "4.0.2", ">=2,<5", "arXiv", ("arxiv",), sends=("arxiv.Client().results",)),
+    Pin("arxiv", "1.4.8", ">=1,<2", "arXiv", ("arxiv",), sends=("arxiv.Search().results",)),
     Pin("wolframalpha", "5.1.3", ">=5,<6", "Wolfram Alpha", ("wolframalpha",), sends=("wolframalpha.Client().query",)),
     Pin("pdpyras", "5.4.1", ">=5,<6", "PagerDuty", ("pdpyras",), sends=("pdpyras.APISession().rget",)),
     Pin(
@@ -281,20 +301,51 @@ PINS: tuple[Pin, ...] = (
 
 def download(specs: list[str], into: Path) -> list[Path]:
     into.mkdir(parents=True, exist_ok=True)
+    # A wheel where there is one; else the source distribution (its .py files are the same).
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", "-d", str(into)]
-        + specs,
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--prefer-binary", "-d", str(into)] + specs,
         check=True,
     )
-    wheels = []
+    archives = []
     for spec in specs:
         name, _, version = spec.partition("==")
-        stem = name.replace("-", "_").lower()
-        found = [w for w in into.glob("*.whl") if w.name.lower().startswith(f"{stem}-{version}-")]
+        stems = {name.replace("-", "_").lower(), name.lower()}
+        found = [
+            w
+            for w in sorted(into.iterdir())
+            if any(w.name.lower().startswith(f"{stem}-{version}") for stem in stems)
+            and w.name.endswith((".whl", ".tar.gz", ".zip"))
+        ]
         if not found:
-            raise SystemExit(f"no wheel of {spec} in {into}")
-        wheels.append(found[0])
-    return wheels
+            raise SystemExit(f"no wheel or source distribution of {spec} in {into}")
+        archives.append(sorted(found, key=lambda w: not w.name.endswith(".whl"))[0])
+    return archives
+
+
+def unpack(archive: Path, into: Path) -> None:
+    """The .py and model files of a wheel, or of a source distribution's package folders
+    (moved up to ``into`` from ``name-version/`` or ``name-version/src/``)."""
+    if archive.name.endswith((".whl", ".zip")):
+        with zipfile.ZipFile(archive) as wheel:
+            members = [m for m in wheel.namelist() if m.endswith((".py", ".json", ".json.gz"))]
+            wheel.extractall(into, members)
+        return
+    import shutil
+    import tarfile
+
+    with tarfile.open(archive) as sdist, tempfile.TemporaryDirectory() as scratch:
+        members = [m for m in sdist.getmembers() if m.isfile() and m.name.endswith(".py")]
+        sdist.extractall(scratch, members, filter="data")
+        top = next(Path(scratch).iterdir())
+        base = top / "src" if (top / "src").is_dir() else top
+        for entry in base.iterdir():
+            if entry.name in ("setup.py", "tests", "test", "docs"):
+                continue
+            target = into / entry.name
+            if entry.is_dir() and not target.exists():
+                shutil.copytree(entry, target)
+            elif entry.is_file() and not target.exists():
+                shutil.copy(entry, target)
 
 
 def prune(model: dict[str, Any]) -> dict[str, Any]:
@@ -381,9 +432,7 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         for wheel in wheels:
-            with zipfile.ZipFile(wheel) as archive:
-                members = [m for m in archive.namelist() if m.endswith((".py", ".json", ".json.gz"))]
-                archive.extractall(folder, members)
+            unpack(wheel, folder)
         if pin.dist == "boto3":
             body = boto3_model(folder)
             hosts = body.pop("hosts")
@@ -431,11 +480,27 @@ def file_name(pin: Pin) -> str:
     return f"{pin.dist.lower().replace('_', '-')}-{pin.version.split('.')[0]}.json"
 
 
+def readme_table() -> str:
+    """The README's table of the shipped models."""
+    rows = ["| vendor | SDK | scanned | shipped for |", "| --- | --- | --- | --- |"]
+    for path in sorted(DATA.glob("*.json")):
+        if path.name == "index.json":
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        roots = ", ".join(data["roots"])
+        rows.append(f"| {data['vendor']} | `{roots}` ({data['sdk']}) | {data['version']} | {data['versions']} |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None, help="distributions to regenerate")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "lint-canon-sdk-cache")
+    parser.add_argument("--table", action="store_true", help="print the README's table of the shipped models")
     args = parser.parse_args(argv)
+    if args.table:
+        sys.stdout.write(readme_table())
+        return 0
     DATA.mkdir(exist_ok=True)
     for pin in PINS:
         if args.only and pin.dist not in args.only:

@@ -72,6 +72,7 @@ TRANSPORT_FUNCTIONS = frozenset(
         "websockets.client.connect",
         "websockets.sync.client.connect",
         "websocket.create_connection",
+        "feedparser.parse",  # fetches the URL it is given (arxiv 1.x reads its API this way)
         "botocore.client.BaseClient._make_api_call",
     }
 )
@@ -139,6 +140,7 @@ class Module:
     names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
     assigns: dict[str, ast.expr] = field(default_factory=dict)
     annotations: dict[str, ast.expr] = field(default_factory=dict)  # `embeddings: Embeddings = ...`
+    stars: list[str] = field(default_factory=list)  # `from .wikipedia import *`: modules re-exported
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,16 @@ class Scanner:
             self._read(root)
         for module in self.modules.values():
             self._index(module)
+        for _ in range(3):  # stars of stars
+            for module in self.modules.values():
+                for source in module.stars:
+                    origin = self.modules.get(source)
+                    if origin is None:
+                        continue
+                    exported = [*origin.names, *origin.assigns]
+                    for name in exported:
+                        if not name.startswith("_"):
+                            module.names.setdefault(name, origin.names.get(name, f"{source}.{name}"))
         for cls in self.classes.values():
             for base_node in cls.node.bases:
                 if isinstance(base_node, ast.Subscript):
@@ -253,7 +265,9 @@ class Scanner:
             elif isinstance(node, ast.ImportFrom):
                 source = self._absolute(module, node)
                 for alias in node.names:
-                    if alias.name != "*":
+                    if alias.name == "*":
+                        module.stars.append(source)
+                    else:
                         module.names[alias.asname or alias.name] = f"{source}.{alias.name}"
             elif isinstance(node, ast.ClassDef):
                 self._index_class(module, node, f"{module.name}.{node.name}")
@@ -390,6 +404,9 @@ class Scanner:
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if last == "Union":
                 return self._first(items, module, depth)
+            if last in ("Type", "type"):
+                inner = self.annotation_type(items[0], module, depth + 1)
+                return Ref(inner.cls) if isinstance(inner, Inst) else None  # the class itself
             if last in _WRAPPERS:
                 return self.annotation_type(items[-1] if last == "Coroutine" else items[0], module, depth + 1)
             if last in _CONTAINERS:
