@@ -647,7 +647,14 @@ class ImportTracker(FastBatchable):
             if declared is not None:
                 return declared
         returned = _single_return(node)
-        return self._client_made_by(returned) if returned is not None else None
+        if returned is not None:
+            return self._client_made_by(returned)
+        # A getter of several statements: every `return` makes a client of one type.
+        made = [self._client_made_by(value, False) for value in _returned_values(node)]
+        kinds = {binding.qualname for binding in made if binding is not None}
+        if made and None not in made and len(kinds) == 1:
+            return made[0]
+        return None
 
     def returned_value(self, func: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.FunctionDef, bool] | None:
         """What a call of ``func`` returns, when ``func`` is a helper of the module
@@ -717,6 +724,24 @@ def _is_property(node: cst.FunctionDef) -> bool:
     return any(
         (dotted_name(d.decorator) or "").rsplit(".", 1)[-1] in ("property", "cached_property") for d in node.decorators
     )
+
+
+def _returned_values(node: cst.FunctionDef) -> list[cst.BaseExpression | None]:
+    """What each ``return`` of a function gives (None for a bare one), not those of functions,
+    lambdas or classes defined inside it; empty for a generator."""
+    values: list[cst.BaseExpression | None] = []
+    stack: list[cst.CSTNode] = [node.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(current, cst.Yield):
+            return []
+        if isinstance(current, cst.Return):
+            values.append(current.value)
+            continue
+        stack.extend(current.children)
+    return values
 
 
 def _single_return(node: cst.FunctionDef) -> cst.BaseExpression | None:

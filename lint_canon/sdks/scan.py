@@ -130,6 +130,8 @@ class Class:
     subclasses: list[Class] = field(default_factory=list)
     # `self.request = self._requests_request` in __init__: the method the instance really calls
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    # `self._registry = registry` (a parameter): a subclass's __init__ may say its type
+    from_parameter: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -194,6 +196,8 @@ class Scanner:
                     for name in exported:
                         if not name.startswith("_"):
                             module.names.setdefault(name, origin.names.get(name, f"{source}.{name}"))
+        for cls in list(self.classes.values()):
+            self._registered(cls)
         for cls in self.classes.values():
             for base_node in cls.node.bases:
                 if isinstance(base_node, ast.Subscript):
@@ -312,6 +316,31 @@ class Scanner:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._index_self_attributes(cls, stmt)
 
+    def _registered(self, cls: Class) -> None:
+        """Objects a client registers on itself by name from a table of classes:
+        ``for manager_class in self._managers: setattr(self, manager_class(self).name, ...)``
+        (postmarker's ``client.emails``): each class's ``name`` attribute names one."""
+        for method in cls.node.body:
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for loop in ast.walk(method):
+                if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)):
+                    continue
+                table = cls.attributes.get((_dotted(loop.iter) or "").rsplit(".", 1)[-1])
+                if table is None or not isinstance(table[1], (ast.Tuple, ast.List)):
+                    continue
+                if not any(
+                    isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "setattr"
+                    for call in ast.walk(loop)
+                ):
+                    continue
+                for element in table[1].elts:
+                    qualname = self._dotted_qualname(cls.module, element) if isinstance(element, ast.Name) else None
+                    registered = self.classes.get(qualname or "")
+                    entry = registered.attributes.get("name") if registered is not None else None
+                    if entry is not None and isinstance(entry[1], ast.Constant) and isinstance(entry[1].value, str):
+                        cls.attributes.setdefault(entry[1].value, ("annotation", element, cls.module))
+
     def _index_self_attributes(self, cls: Class, method: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         params = {
             arg.arg: arg.annotation for arg in (*method.args.posonlyargs, *method.args.args, *method.args.kwonlyargs)
@@ -340,6 +369,8 @@ class Scanner:
             if annotation is not None:
                 cls.attributes[target.attr] = ("annotation", annotation, cls.module)
             elif target.attr not in cls.attributes or cls.attributes[target.attr][0] == "value":
+                if isinstance(value, ast.Name) and value.id in params:
+                    cls.from_parameter[target.attr] = value.id
                 if isinstance(value, ast.Name) and params.get(value.id) is not None:
                     cls.attributes[target.attr] = ("annotation", params[value.id], cls.module)
                 elif value is not None and not _is_none(value):
@@ -448,6 +479,9 @@ class Scanner:
     def attribute_type(self, cls_name: str, attr: str, depth: int = 0) -> Any:
         if depth > 6:
             return None
+        injected = self._injected(cls_name, attr)
+        if injected is not None:
+            return injected
         for cls in self.mro(cls_name):
             method = cls.methods.get(attr)
             if method is not None:
@@ -468,6 +502,25 @@ class Scanner:
                 if function is not None:
                     return self.expr_type(node, function, {}, depth + 1)
             return self.expr_type(node, None, {}, depth + 1, module=cls.module, owner=cls)
+        return None
+
+    def _injected(self, cls_name: str, attr: str) -> Any:
+        """``self._registry = registry`` in a base whose ``registry`` is untyped (``Any``), and a
+        subclass's ``__init__(self, registry: ClientRegistry)``: the most derived annotation."""
+        chain = list(self.mro(cls_name))
+        parameter = next((cls.from_parameter[attr] for cls in chain if attr in cls.from_parameter), None)
+        if parameter is None:
+            return None
+        for cls in chain:
+            init = cls.methods.get("__init__")
+            if init is None:
+                continue
+            args = init.node.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                if arg.arg == parameter and arg.annotation is not None:
+                    found = self.annotation_type(arg.annotation, cls.module)
+                    if found is not None:
+                        return found
         return None
 
     def returns(self, function: Function, depth: int = 0) -> Any:
