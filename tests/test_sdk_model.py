@@ -80,8 +80,35 @@ def test_methods_of_response_data_are_local(project):
             customer = stripe.Customer.create(email="a@b.example")
             customer.to_dict()
             return customer.get("id")
+
+        def on_event(event: stripe.Customer, err: stripe.StripeError):
+            event.to_dict()
+            event.get("email")
+            return err.json_body.get("error")
         """
     assert found(project, textwrap.dedent(source)) == [(4, "CANON301")]
+
+
+def test_builders_and_local_client_state_send_nothing(project):
+    source = """\
+        from google.genai import types
+        from openai import OpenAI
+
+        def build(text):
+            part = types.Part.from_text(text=text)
+            config = types.GenerateContentConfig(temperature=0)
+            return part, config
+
+        def state(key):
+            client = OpenAI(api_key=key)
+            if not client.is_closed():
+                client.close()
+            return client.with_options(timeout=3)
+
+        def sends(key, q):
+            return OpenAI(api_key=key).chat.completions.create(model="m", messages=[q])
+        """
+    assert found(project, textwrap.dedent(source)) == [(16, "CANON201")]
 
 
 def test_a_client_returned_by_an_annotated_getter_of_several_statements(project):
@@ -290,3 +317,84 @@ def test_the_readme_lists_every_shipped_model():
     assert table in (REPO / "README.md").read_text()
     files = {name for names in shipped_index().values() for name in names}
     assert table.count("\n") == 2 + len(files)
+
+
+def test_a_getter_of_several_statements_that_always_makes_one_client(project):
+    source = """\
+        import boto3
+
+
+        class Store:
+            def client(self, region=None):
+                params = {"region_name": region} if region else {}
+                return boto3.session.Session().client("s3", **params)
+
+            def get(self, key):
+                s3 = self.client()
+                return s3.get_object(Bucket="b", Key=key)
+
+            def maybe(self, flag):
+                if flag:
+                    return boto3.client("s3")
+                return None
+
+            def other(self, key):
+                return self.maybe(True).get_object(Bucket="b", Key=key)
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # `maybe` may return None: what it returns is not one client type, so `other` is not judged
+    assert out == [(11, "CANON201")]
+
+
+def test_the_scanner_reads_registered_managers_and_injected_types(tmp_path):
+    sdk = tmp_path / "regsdk"
+    sdk.mkdir()
+    (sdk / "__init__.py").write_text(
+        textwrap.dedent(
+            """\
+            from typing import Any
+
+            import requests
+
+
+            class Transport:
+                def __init__(self) -> None:
+                    self._session = requests.Session()
+
+                def send(self, path):
+                    return self._session.post("https://api.regsdk.test" + path)
+
+
+            class Base:
+                def __init__(self, transport: Any) -> None:
+                    self._transport = transport
+
+
+            class Emails(Base):
+                name = "emails"
+
+                def __init__(self, transport: Transport) -> None:
+                    super().__init__(transport)
+
+                def send(self, body):
+                    return self._transport.send("/email")
+
+                def render(self, body):
+                    return str(body)
+
+
+            class Client:
+                _managers = (Emails,)
+
+                def __init__(self) -> None:
+                    transport = Transport()
+                    for manager in self._managers:
+                        instance = manager(transport)
+                        setattr(self, instance.name, instance)
+            """
+        )
+    )
+    model = generate.prune(Scanner(tmp_path, ["regsdk"]).model())
+    assert model["classes"]["regsdk.Client"]["attributes"] == {"emails": "regsdk.Emails"}
+    assert model["classes"]["regsdk.Emails"]["methods"] == {"render": {"sends": False}, "send": {"sends": True}}
