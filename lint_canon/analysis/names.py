@@ -727,21 +727,44 @@ def _is_property(node: cst.FunctionDef) -> bool:
 
 
 def _returned_values(node: cst.FunctionDef) -> list[cst.BaseExpression | None]:
-    """What each ``return`` of a function gives (None for a bare one), not those of functions,
-    lambdas or classes defined inside it; empty for a generator."""
+    """What each ``return`` of a function gives (None for a bare one), read statement by
+    statement (not into expressions, nor into functions or classes defined inside it); empty for
+    a generator (a ``yield`` as a statement or an assigned value)."""
     values: list[cst.BaseExpression | None] = []
-    stack: list[cst.CSTNode] = [node.body]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        if isinstance(current, cst.Yield):
-            return []
-        if isinstance(current, cst.Return):
-            values.append(current.value)
-            continue
-        stack.extend(current.children)
+    blocks: list[cst.BaseSuite] = [node.body]
+    while blocks:
+        suite = blocks.pop()
+        statements = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+        for statement in statements:
+            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                for small in statement.body:
+                    if isinstance(small, cst.Return):
+                        values.append(small.value)
+                    elif isinstance(small, (cst.Expr, cst.Assign)) and isinstance(small.value, cst.Yield):
+                        return []
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            elif isinstance(statement, cst.BaseCompoundStatement):
+                for part in (statement, *_clauses(statement)):
+                    body = getattr(part, "body", None)
+                    if isinstance(body, cst.BaseSuite):
+                        blocks.append(body)
     return values
+
+
+def _clauses(statement: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
+    """The other clauses of a compound statement: else, elif, except, finally, match cases."""
+    out: list[cst.CSTNode] = []
+    orelse = getattr(statement, "orelse", None)
+    while orelse is not None:
+        out.append(orelse)
+        orelse = getattr(orelse, "orelse", None) if isinstance(orelse, cst.If) else None
+    out.extend(getattr(statement, "handlers", ()))
+    final = getattr(statement, "finalbody", None)
+    if final is not None:
+        out.append(final)
+    out.extend(getattr(statement, "cases", ()))
+    return out
 
 
 def _single_return(node: cst.FunctionDef) -> cst.BaseExpression | None:

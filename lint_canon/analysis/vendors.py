@@ -308,6 +308,15 @@ class Vendors:
         for index, arg in enumerate(node.args):
             if arg.keyword is not None or arg.star or not isinstance(arg.value, (cst.Name, cst.Attribute)):
                 continue
+            head = arg.value
+            while isinstance(head, cst.Attribute):
+                head = head.value
+            if not isinstance(head, cst.Name):
+                continue
+            if head.value not in ("self", "cls"):
+                bound = self.names.lookup(head.value)
+                if bound is None or bound.qualname is None:
+                    continue  # a local value, not an import or a client: the common case, cheaply
             qualname, _ = self._qualname(arg.value)
             if qualname is None or qualname.endswith("()") or qualname.rsplit(".", 1)[-1][:1].isupper():
                 continue  # an object or a class handed over, not a function to call
