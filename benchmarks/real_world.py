@@ -115,6 +115,16 @@ def corpus(packages: dict[str, str] | None = None, name: str = "corpus") -> Path
     return root
 
 
+def stored_findings(path: Path) -> list[dict]:
+    """Findings recorded by an earlier run (``--findings``): the held-out set's first measurement,
+    made with the code before issue 22, paths relative to the set's folder."""
+    found = []
+    for item in json.loads(path.read_text())["findings"]:
+        parts = Path(item["path"]).parts
+        found.append({**item, "package": parts[0], "relpath": "/".join(parts[1:])})
+    return found
+
+
 def findings(root: Path, canon: Path = CANON) -> list[dict]:
     lint_canon = Path(sys.executable).parent / "lint-canon"
     proc = subprocess.run(
@@ -248,6 +258,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=("tuned", "held-out"), default="tuned", help="which labelled set")
     parser.add_argument("--show-agreements", action="store_true", help="also list the sites where both agree")
+    parser.add_argument(
+        "--findings", type=Path, help="compare findings a run recorded (lint-canon's JSON) instead of running it"
+    )
     args = parser.parse_args()
     if args.set == "tuned":
         packages, root, canon, labels_path = PACKAGES, corpus(), CANON, LABELS
@@ -265,7 +278,7 @@ def main() -> int:
     lines = sum(f.read_bytes().count(b"\n") for f in files)
     versions = ", ".join(f"{name} {version}" for name, version in packages.items())
     print(f"{args.set} set: {len(files)} files, {lines:,} lines ({versions})")
-    found = findings(root, canon)
+    found = stored_findings(args.findings) if args.findings else findings(root, canon)
     labels = read_labels(labels_path)
     sources = Counter(label.source for label in labels)
     print(
