@@ -234,3 +234,23 @@ def test_a_teams_own_sdk_model_from_sdk_scan(tmp_path):
     assert check.stderr.startswith("lint-canon: canon.yaml:")
     assert "sdk_models[0]" in check.stderr and "missing.json" in check.stderr
     assert "Traceback" not in check.stderr
+
+
+def test_an_sdk_call_to_its_default_host_under_a_ban_is_a_banned_call(project):
+    canon = BASE + 'banned:\n  - reason: "Stripe is not approved here"\n    hosts: [api.stripe.com]\n'
+    source = """\
+        import stripe
+
+        def charge(amount):
+            stripe.Charge.create(amount=amount, currency="eur")
+            return stripe.Charge.construct_from({"id": "ch_1"}, "key")
+        """
+    root = project({"a.py": source}, canon=canon)
+    # the SDK's default host (from its model) is banned; constructing an object locally is not a call
+    assert codes(root) == [(4, "CANON202")]
+
+
+def test_selecting_only_canon202_still_reads_an_sdk_bound_for_a_banned_host(project):
+    canon = BASE + 'banned:\n  - reason: "Stripe is not approved here"\n    hosts: [api.stripe.com]\n'
+    root = project({"a.py": "import stripe\n\nstripe.Charge.create(amount=1)\n"}, canon=canon)
+    assert codes(root, select=("CANON202",)) == [(3, "CANON202")]

@@ -442,6 +442,9 @@ class Vendors:
             prefixes = [wrapped]  # `wrappers:` a package calling this SDK for us
         if any(prefix in self._public_modules for prefix in prefixes):
             return None  # a free public API the team does not treat as a vendor
+        banned = self._banned_default_host(prefixes, maker)
+        if banned is not None:
+            return replace(banned, node=node)
         for prefix in prefixes:
             tools = self._tool_modules.get(prefix)
             if tools:
@@ -455,6 +458,20 @@ class Vendors:
             name = self._vendor_modules.get(prefix)
             if name is not None:
                 return VendorCall(node, module=prefix, vendor=name)
+        return None
+
+    def _banned_default_host(self, prefixes: list[str], maker: cst.Call | None) -> VendorCall | None:
+        """An SDK call that goes to the SDK's default host (no base_url), which a ban covers:
+        a request to a banned host (CANON202), whatever module the ban names."""
+        if maker is not None and (self.names.base_urls.get(id(maker)) is not None or keyword(maker, "base_url")):
+            return None  # pointed elsewhere: judged by that host
+        for prefix in prefixes:
+            for model in self.models.for_module(prefix):
+                for host in model.hosts:
+                    plain = host.removeprefix("*.")
+                    for ban in self.canon.banned:
+                        if any(host == pattern or host_matches(plain, pattern) for pattern in ban.hosts):
+                            return VendorCall(cst.Call(cst.Name("_")), hosts=(plain,), ban=ban, vendor=plain)
         return None
 
     def _claiming(self, tools: list[Tool], module: str, maker: cst.Call | None) -> tuple[Tool | None, bool]:

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from lint_canon.analysis.vendors import shared_models
 from lint_canon.canon.config import Canon
+from lint_canon.canon.hosts import host_matches
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import http_groups
+from lint_canon.rules.needles import http_groups, module_needles
 
 
 class BannedVendorCall(Rule):
@@ -30,8 +32,19 @@ class BannedVendorCall(Rule):
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
         # Not the banned host itself: it may be put together from constants and f-strings,
-        # in any case, and the resolver still reads it.
-        return http_groups()
+        # in any case, and the resolver still reads it. An SDK whose default host is banned
+        # (its model says where it goes) is looked for by its import.
+        groups = set(http_groups())
+        for root, hosts in shared_models().default_hosts().items():
+            plain = [host.removeprefix("*.") for host in hosts]
+            if any(
+                host == pattern or host_matches(host, pattern)
+                for ban in canon.banned
+                for pattern in ban.hosts
+                for host in plain
+            ):
+                groups.add(module_needles(root.split(".", 1)[0]))
+        return groups
 
     def visit_Call(self, node: cst.Call) -> None:
         for call in self.ctx.vendors.calls(node):

@@ -188,6 +188,13 @@ class Models:
                     return verdict
         return verdicts[0]
 
+    def default_hosts(self) -> dict[str, tuple[str, ...]]:
+        """Every import root -> the hosts its SDK talks to by default (from the index)."""
+        found = {root: tuple(entry.get("hosts", ())) for root, entry in _raw_index().items()}
+        for root, models in self._extra.items():
+            found[root] = tuple(host for model in models for host in model.hosts)
+        return found
+
     def roots(self) -> dict[str, str]:
         """Every import root a model describes -> its vendor."""
         found = {root: vendor for root, (vendor, _) in _index().items()}
@@ -243,9 +250,10 @@ def write_index(folder: Path) -> None:
             if entry.get("returns") in data.get("classes", {})
         )
         for root in data["roots"]:
-            entry = index.setdefault(root, {"vendor": data["vendor"], "files": [], "factories": []})
+            entry = index.setdefault(root, {"vendor": data["vendor"], "files": [], "factories": [], "hosts": []})
             entry["files"].append(path.name)
             entry["factories"] = sorted({*entry["factories"], *factories})
+            entry["hosts"] = sorted({*entry["hosts"], *data.get("hosts", ())})
     (folder / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
