@@ -776,8 +776,13 @@ def _sdk_scan(args: argparse.Namespace) -> int:
     text = json.dumps(model, indent=0, sort_keys=True) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        sends = sum(m["sends"] is True for c in model["classes"].values() for m in c.get("methods", {}).values())
-        print(f"{args.output}: {len(model['classes'])} client classes, {sends} methods that send")
+        verdicts = [m["sends"] for c in model["classes"].values() for m in c.get("methods", {}).values()]
+        verdicts += [f["sends"] for f in model["functions"].values()]
+        print(
+            f"{args.output}: {verdicts.count(True)} calls that send, {verdicts.count(False)} local, "
+            f"{verdicts.count(None)} not decided (left unjudged), in {len(model['classes'])} classes "
+            f"and {len(model['functions'])} functions"
+        )
     else:
         sys.stdout.write(text)
     return EXIT_CLEAN
