@@ -398,3 +398,64 @@ def test_the_scanner_reads_registered_managers_and_injected_types(tmp_path):
     model = generate.prune(Scanner(tmp_path, ["regsdk"]).model())
     assert model["classes"]["regsdk.Client"]["attributes"] == {"emails": "regsdk.Emails"}
     assert model["classes"]["regsdk.Emails"]["methods"] == {"render": {"sends": False}, "send": {"sends": True}}
+
+
+def test_a_class_attribute_holding_an_sdk_class(project):
+    source = """\
+        import stripe
+
+
+        class Model:
+            stripe_class: type[stripe.Customer]
+
+            @classmethod
+            def fetch(cls, key):
+                return cls.stripe_class.retrieve(key)
+
+            def rebuild(self, data):
+                return self.stripe_class.construct_from(data, "k")
+
+
+        class Invoice:
+            stripe_class = stripe.Invoice
+
+            def get(self, key):
+                return self.stripe_class.retrieve(key)
+        """
+    # retrieve sends; construct_from builds an object locally (the model does not call it a send)
+    assert found(project, textwrap.dedent(source)) == [(9, "CANON301"), (19, "CANON301")]
+
+
+def test_clients_declared_with_an_sdks_type_stubs(project):
+    source = """\
+        from typing import TYPE_CHECKING
+
+        import boto3
+
+        if TYPE_CHECKING:
+            from mypy_boto3_emr.client import EMRClient
+            from mypy_boto3_s3 import S3Client
+
+
+        def put(client: "S3Client", body):
+            client.put_object(Bucket="b", Key="k", Body=body)
+            return client.get_paginator("list_objects_v2")
+
+
+        class Runner:
+            def __init__(self, client: "EMRClient | None" = None):
+                self._client = client or boto3.client("emr")
+
+            def start(self):
+                return self._client.run_job_flow(Name="x")
+        """
+    canon = "version: 1\nhubs: [HUB-A]\n"
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert out == [(11, "CANON201"), (20, "CANON201")]
+    # the prefilter finds a file that names boto3 only through its stubs
+    (root / "a.py").write_text(
+        'from mypy_boto3_s3 import S3Client\n\n\ndef put(client: S3Client):\n    client.put_object(Bucket="b", Key="k")\n'
+    )
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert out == [(5, "CANON201")]

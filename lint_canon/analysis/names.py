@@ -463,6 +463,17 @@ class ImportTracker(FastBatchable):
             if len(kept) != 1:
                 return None
             inner = kept[0]
+        if (
+            isinstance(inner, cst.Subscript)
+            and self.qualname(inner.value) in ("builtins.type", "typing.Type")
+            and len(inner.slice) == 1
+            and isinstance(inner.slice[0].slice, cst.Index)
+        ):
+            # `stripe_class: type[stripe.Customer]`: the class itself, whose class methods send
+            declared = self.declared_client(inner.slice[0].slice.value)
+            if declared is None or declared.qualname is None:
+                return None
+            return Binding(declared.qualname.removesuffix("()"), annotation)
         qualname = self.qualname(inner)
         if qualname is None or "()" in qualname or qualname.split(".", 1)[0] in ("typing", "builtins"):
             return None

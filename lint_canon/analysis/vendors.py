@@ -336,6 +336,7 @@ class Vendors:
             qualname = self._chosen_function(node.func)
         if qualname is None:
             return ()
+        qualname = self.models.through_stubs(qualname)
         root = qualname.split(".", 1)[0]
         if root in HTTP_LIBRARIES:
             return self._http(node, qualname, maker)

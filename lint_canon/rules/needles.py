@@ -125,3 +125,13 @@ def secret_needles(suffixes: Iterable[str]) -> tuple[Needle, Needle]:
     )
     escaped = _LETTER_ESCAPE + rb"(?:[A-Za-z_]|" + _LETTER_ESCAPE + rb")*['\"]"
     return Needle(b"", quoted), Needle(b"", escaped)
+
+
+def stub_needles() -> set[tuple[Needle, ...]]:
+    """A file typed with an SDK's type stubs imports one of their modules (``mypy_boto3_s3``)."""
+    from lint_canon.sdks.model import stub_prefixes
+
+    return {
+        (Needle(prefix.encode(), rb"(?m)^\s*(?:from|import)\s+" + re.escape(prefix).encode()),)
+        for prefix in stub_prefixes()
+    }

@@ -11,7 +11,7 @@ from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall, shar
 from lint_canon.canon.config import Canon
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
-from lint_canon.rules.needles import http_groups, module_needles
+from lint_canon.rules.needles import http_groups, module_needles, stub_needles
 
 
 class UnregisteredVendorCall(Rule):
@@ -33,7 +33,7 @@ class UnregisteredVendorCall(Rule):
             modules |= set(BUILTIN_VENDOR_MODULES) | set(shared_models().roots())
         groups = {module_needles(module.split(".", 1)[0]) for module in modules}
         # An HTTP call is only a finding when its URL (or a pool's host) is known from the file.
-        return groups | http_groups()
+        return groups | http_groups() | stub_needles()
 
     def visit_Call(self, node: cst.Call) -> None:
         for call in self.ctx.vendors.calls(node):

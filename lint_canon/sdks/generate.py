@@ -424,6 +424,9 @@ def boto3_model(folder: Path) -> dict[str, Any]:
         "functions": {"boto3.client": {"sends": False, "returns": "botocore.client.BaseClient"}},
         "services": services,
         "hosts": ["*.amazonaws.com"],
+        # The type stubs of boto3's clients (mypy-boto3-*, types-boto3-*): an annotation with one
+        # of their `<Service>Client` classes declares a boto3 client.
+        "stubs": {"prefixes": ["mypy_boto3_", "types_boto3_"], "suffix": "Client", "means": "boto3.client()"},
     }
 
 
@@ -436,10 +439,12 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
         if pin.dist == "boto3":
             body = boto3_model(folder)
             hosts = body.pop("hosts")
+            stubs = body.pop("stubs")
         else:
             scanner = Scanner(folder, (*pin.roots, *pin.also_roots))
             body = prune(scanner.model())
             hosts = scanner.hosts()
+            stubs = None
     corrected: dict[str, str] = {}
     for definition, sends, why in pin.corrections:
         owner, _, name = definition.rpartition(".")
@@ -458,6 +463,7 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
         "roots": list(pin.roots),
         "generated_by": "python -m lint_canon.sdks.generate",
         "hosts": hosts,
+        **({"stubs": stubs} if stubs else {}),
         **body,
     }
 

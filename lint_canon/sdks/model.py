@@ -175,6 +175,19 @@ class Models:
                 return found
         return ()
 
+    def through_stubs(self, chain: str) -> str:
+        """A chain typed by an SDK's type stubs, as the SDK's own: ``mypy_boto3_s3.S3Client().put_object``
+        is ``boto3.client().put_object`` (the stubs' prefixes and client suffix are the model's)."""
+        root = chain.split(".", 1)[0]
+        for prefix, suffix, means in _stubs():
+            if root.startswith(prefix):
+                parts = chain.split(".")
+                for index, part in enumerate(parts):
+                    if part.endswith(suffix + "()"):
+                        return ".".join([means, *parts[index + 1 :]])
+                return chain
+        return chain
+
     def judge(self, chain: str) -> Verdict | None:
         """The verdict of the models of ``chain``'s SDK (None: no model describes it). Where
         versions disagree, a version in which the call sends wins, then one that knows it."""
@@ -219,6 +232,23 @@ def _index() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 @cache
+def _stubs() -> tuple[tuple[str, str, str], ...]:
+    """(prefix, client suffix, what it means) of every shipped model's type stubs."""
+    found = {
+        (prefix, entry["stubs"]["suffix"], entry["stubs"]["means"])
+        for entry in _raw_index().values()
+        if entry.get("stubs")
+        for prefix in entry["stubs"]["prefixes"]
+    }
+    return tuple(sorted(found))
+
+
+def stub_prefixes() -> tuple[str, ...]:
+    """The module prefixes of the shipped models' type stubs (``mypy_boto3_``)."""
+    return tuple(prefix for prefix, _, _ in _stubs())
+
+
+@cache
 def factories() -> frozenset[str]:
     """Public names of the shipped SDKs' functions that return a client."""
     return frozenset(name for entry in _raw_index().values() for name in entry.get("factories", ()))
@@ -254,6 +284,8 @@ def write_index(folder: Path) -> None:
             entry["files"].append(path.name)
             entry["factories"] = sorted({*entry["factories"], *factories})
             entry["hosts"] = sorted({*entry["hosts"], *data.get("hosts", ())})
+            if data.get("stubs"):
+                entry["stubs"] = data["stubs"]
     (folder / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
