@@ -229,8 +229,11 @@ PINS: tuple[Pin, ...] = (
         ">=2,<3",
         "Google APIs (discovery)",
         ("googleapiclient",),
-        sends=("googleapiclient.http.HttpRequest().execute",),
-        local=("googleapiclient.discovery.build",),
+        sends=(
+            "googleapiclient.http.HttpRequest().execute",
+            "googleapiclient.discovery.build().cse().list().execute",
+        ),
+        local=("googleapiclient.discovery.build", "googleapiclient.discovery.build().cse().list"),
         corrections=(
             (
                 "googleapiclient.discovery.build",
@@ -430,6 +433,29 @@ def boto3_model(folder: Path) -> dict[str, Any]:
     }
 
 
+def discovery_resources(folder: Path, model: dict[str, Any]) -> None:
+    """googleapiclient's services are built at run time from the discovery documents the
+    library ships (``discovery_cache/documents/*.json``): every resource and method they name,
+    called on a service, gives back a local builder; only ``execute()`` sends. Added to the
+    scanned model as the class ``build()`` returns."""
+    names: set[str] = set()
+
+    def walk(node: dict[str, Any]) -> None:
+        for name, resource in node.get("resources", {}).items():
+            names.add(name)
+            walk(resource)
+        names.update(node.get("methods", {}))
+
+    for document in sorted((folder / "googleapiclient" / "discovery_cache" / "documents").glob("*.json")):
+        walk(json.loads(document.read_text(encoding="utf-8")))
+    resource = "googleapiclient.discovery.Resource"
+    methods = {name: {"sends": False, "returns": resource} for name in sorted(names)}
+    methods["execute"] = {"sends": True}
+    model["classes"][resource] = {"methods": methods}
+    model["functions"]["googleapiclient.discovery.build"]["returns"] = resource
+    model["names"]["googleapiclient.discovery.build"] = "googleapiclient.discovery.build"
+
+
 def generate(pin: Pin, cache: Path) -> dict[str, Any]:
     wheels = download([f"{pin.dist}=={pin.version}", *pin.also], cache / "wheels")
     with tempfile.TemporaryDirectory() as scratch:
@@ -445,6 +471,8 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
             body = prune(scanner.model())
             hosts = scanner.hosts()
             stubs = None
+            if pin.dist == "google-api-python-client":
+                discovery_resources(folder, body)
     corrected: dict[str, str] = {}
     for definition, sends, why in pin.corrections:
         owner, _, name = definition.rpartition(".")
