@@ -241,6 +241,7 @@ class Vendors:
         self._wrappers = {wrapper.module: wrapper.sdk for wrapper in canon.wrappers}
         self._public_modules = {module for api in canon.public_apis for module in api.modules}
         self._public_hosts = tuple(host for api in canon.public_apis for host in api.hosts)
+        self._banned_hosts = any(ban.hosts for ban in canon.banned)
         self.models = models_for(canon)
         self._vendor_modules = dict(BUILTIN_VENDOR_MODULES) if canon.builtin_vendors else {}
         if canon.builtin_vendors:
@@ -464,6 +465,8 @@ class Vendors:
     def _banned_default_host(self, prefixes: list[str], maker: cst.Call | None) -> VendorCall | None:
         """An SDK call that goes to the SDK's default host (no base_url), which a ban covers:
         a request to a banned host (CANON202), whatever module the ban names."""
+        if not self._banned_hosts:
+            return None
         if maker is not None and (self.names.base_urls.get(id(maker)) is not None or keyword(maker, "base_url")):
             return None  # pointed elsewhere: judged by that host
         for prefix in prefixes:

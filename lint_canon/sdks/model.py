@@ -159,6 +159,7 @@ class Models:
 
     def __init__(self, extra: tuple[SdkModel, ...] = ()) -> None:
         self._files: dict[str, tuple[str, ...]] = shipped_index()
+        self._found: dict[str, tuple[SdkModel, ...]] = {}
         self._extra: dict[str, list[SdkModel]] = {}
         for model in extra:
             for root in model.roots:
@@ -167,6 +168,12 @@ class Models:
     def for_module(self, dotted: str) -> tuple[SdkModel, ...]:
         """The models describing ``dotted`` (those of the longest root it starts with): an SDK
         may have several, one per major version."""
+        found = self._found.get(dotted)
+        if found is None:
+            found = self._found[dotted] = self._for_module(dotted)
+        return found
+
+    def _for_module(self, dotted: str) -> tuple[SdkModel, ...]:
         parts = dotted.replace("()", "").split(".")
         for end in range(len(parts), 0, -1):
             root = ".".join(parts[:end])
@@ -178,6 +185,8 @@ class Models:
     def through_stubs(self, chain: str) -> str:
         """A chain typed by an SDK's type stubs, as the SDK's own: ``mypy_boto3_s3.S3Client().put_object``
         is ``boto3.client().put_object`` (the stubs' prefixes and client suffix are the model's)."""
+        if not chain.startswith(stub_prefixes()):
+            return chain  # the common case, in one test
         root = chain.split(".", 1)[0]
         for prefix, suffix, means in _stubs():
             if root.startswith(prefix):
@@ -243,6 +252,7 @@ def _stubs() -> tuple[tuple[str, str, str], ...]:
     return tuple(sorted(found))
 
 
+@cache
 def stub_prefixes() -> tuple[str, ...]:
     """The module prefixes of the shipped models' type stubs (``mypy_boto3_``)."""
     return tuple(prefix for prefix, _, _ in _stubs())
