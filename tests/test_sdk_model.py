@@ -459,3 +459,24 @@ def test_clients_declared_with_an_sdks_type_stubs(project):
     )
     out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     assert out == [(5, "CANON201")]
+
+
+def test_boto3_resources_send_through_actions_and_collections(project):
+    source = """\
+        import boto3
+
+
+        def archive(name, body):
+            s3 = boto3.resource("s3")
+            bucket = s3.Bucket(name)
+            bucket.put_object(Key="k", Body=body)
+            for item in bucket.objects.filter(Prefix="logs/"):
+                print(item.key)
+            head = s3.Object(name, "k")
+            return head, s3.meta.client.list_objects_v2(Bucket=name)
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # Bucket(name) and Object(...) are local references; put_object, the collection and the
+    # client's operation send
+    assert out == [(7, "CANON201"), (8, "CANON201"), (11, "CANON201")]

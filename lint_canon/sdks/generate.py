@@ -296,8 +296,14 @@ PINS: tuple[Pin, ...] = (
         "Amazon Web Services",
         ("boto3",),
         also=("botocore==1.40.50",),
-        sends=("boto3.client().put_object",),
-        local=("boto3.client().get_paginator",),
+        sends=(
+            "boto3.client().put_object",
+            "boto3.resource().Bucket().put_object",
+            "boto3.resource().Object().get",
+            "boto3.resource().meta.client.list_objects",
+            "boto3.resource().Bucket().objects.all",
+        ),
+        local=("boto3.client().get_paginator", "boto3.resource().Bucket"),
     ),
 )
 
@@ -376,6 +382,42 @@ def prune(model: dict[str, Any]) -> dict[str, Any]:
     return {"names": names, "instances": instances, "classes": classes, "functions": functions}
 
 
+def boto3_resources(folder: Path, xform_name: Any, resource: str, collection: str, meta: str) -> dict[str, Any]:
+    """boto3's resource API through its resource models (``boto3/data/*/*/resources-1.json``):
+    an action, ``load``/``reload`` and a waiter send; a sub-resource (``s3.Bucket(name)``) is a
+    local reference; a collection (``bucket.objects``) sends as it is iterated; ``meta.client`` is
+    the service's client. One class stands for every resource of every service."""
+    actions: set[str] = {"load", "reload"}
+    references: set[str] = set()
+    collections: set[str] = set()
+    batch: set[str] = set()
+    for service in sorted((folder / "boto3" / "data").iterdir()):
+        if not service.is_dir():
+            continue
+        latest = sorted(p for p in service.iterdir() if (p / "resources-1.json").exists())[-1:]
+        for version in latest:
+            data = json.loads((version / "resources-1.json").read_text(encoding="utf-8"))
+            for shape in [data.get("service", {}), *data.get("resources", {}).values()]:
+                actions.update(xform_name(name) for name in shape.get("actions", {}))
+                actions.update(f"wait_until_{xform_name(name)}" for name in shape.get("waiters", {}))
+                references.update(shape.get("has", {}))
+                collections.update(xform_name(name) for name in shape.get("hasMany", {}))
+                for many in shape.get("hasMany", {}).values():
+                    target = data.get("resources", {}).get(many.get("resource", {}).get("type", ""), {})
+                    batch.update(xform_name(name) for name in target.get("batchActions", {}))
+    methods = {name: {"sends": False, "returns": resource} for name in sorted(references)}
+    methods.update({name: {"sends": True, "returns": resource} for name in sorted(actions)})
+    lazy = {name: {"sends": True, "returns": collection} for name in ("all", "filter", "limit", "page_size", "pages")}
+    return {
+        resource: {
+            "attributes": {**{name: collection for name in sorted(collections)}, "meta": meta},
+            "methods": methods,
+        },
+        collection: {"methods": {**lazy, **{name: {"sends": True} for name in sorted(batch)}}},
+        meta: {"attributes": {"client": "botocore.client.BaseClient"}},
+    }
+
+
 def boto3_model(folder: Path) -> dict[str, Any]:
     """boto3's clients through botocore's service models."""
     spec = importlib.util.spec_from_file_location("_botocore_names", folder / "botocore" / "__init__.py")
@@ -415,7 +457,18 @@ def boto3_model(folder: Path) -> dict[str, Any]:
             "close": {"sends": False},
         }
     }
-    session = {"methods": {"client": {"sends": False, "returns": "botocore.client.BaseClient"}}}
+    resource, collection, meta = (
+        "boto3.resources.base.ServiceResource",
+        "boto3.resources.collection.ResourceCollection",
+        "boto3.resources.base.ResourceMeta",
+    )
+    resources = boto3_resources(folder, names.xform_name, resource, collection, meta)
+    session = {
+        "methods": {
+            "client": {"sends": False, "returns": "botocore.client.BaseClient"},
+            "resource": {"sends": False, "returns": resource},
+        }
+    }
     return {
         "names": {"boto3.session.Session": "boto3.session.Session", "boto3.Session": "boto3.session.Session"},
         "classes": {
@@ -423,8 +476,12 @@ def boto3_model(folder: Path) -> dict[str, Any]:
             "botocore.paginate.Paginator": {"methods": {"paginate": {"sends": True}}},
             "botocore.waiter.Waiter": {"methods": {"wait": {"sends": True}}},
             "boto3.session.Session": session,
+            **resources,
         },
-        "functions": {"boto3.client": {"sends": False, "returns": "botocore.client.BaseClient"}},
+        "functions": {
+            "boto3.client": {"sends": False, "returns": "botocore.client.BaseClient"},
+            "boto3.resource": {"sends": False, "returns": resource},
+        },
         "services": services,
         "hosts": ["*.amazonaws.com"],
         # The type stubs of boto3's clients (mypy-boto3-*, types-boto3-*): an annotation with one
