@@ -480,3 +480,19 @@ def test_boto3_resources_send_through_actions_and_collections(project):
     # Bucket(name) and Object(...) are local references; put_object, the collection and the
     # client's operation send
     assert out == [(7, "CANON201"), (8, "CANON201"), (11, "CANON201")]
+
+
+def test_a_client_given_its_type_with_typing_cast(project):
+    source = """\
+        from typing import cast
+
+        import boto3
+
+
+        def start():
+            client = cast("EMRClient", boto3.client("emr"))
+            return client.run_job_flow(Name="x")
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert out == [(8, "CANON201")]

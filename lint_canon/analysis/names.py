@@ -621,6 +621,12 @@ class ImportTracker(FastBatchable):
             # method of an import or of a client, under another name
             qualname = self.qualname(whole)
             return Binding(qualname, whole, value=whole) if qualname is not None else None
+        if isinstance(value, cst.Call) and not attrs and self.qualname(value.func) == "typing.cast" and value.args:
+            # `cast(EMRClient, boto3.client("emr"))`: the type it names, else the value's own
+            declared = self.declared_client(value.args[0].value)
+            if declared is not None:
+                return declared
+            return self._client_made_by(value.args[1].value, alias) if len(value.args) > 1 else None
         if isinstance(value, cst.Call):
             returned = self.returned_client(value.func)
             if returned is not None and returned.qualname is not None:

@@ -143,6 +143,15 @@ PINS: tuple[Pin, ...] = (
         local=("stripe.Customer.construct_from", "stripe.Webhook.construct_event", "stripe.Customer().to_dict"),
     ),
     Pin(
+        "stripe",
+        "16.1.0",
+        ">=13,<17",
+        "Stripe",
+        ("stripe",),
+        sends=("stripe.Customer.create", "stripe.Customer.retrieve", "stripe.StripeClient().customers.create"),
+        local=("stripe.Customer().to_dict",),
+    ),
+    Pin(
         "braintree",
         "4.38.0",
         ">=4,<5",
