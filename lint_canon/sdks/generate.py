@@ -610,6 +610,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = (
             f"{pin.dist} {pin.version}: {len(model['classes'])} client classes, {len(model['functions'])} functions"
         )
+        # A call documented to send that the model cannot decide: the model does not know the
+        # SDK's own calls, and an SDK without a model is read more usefully (every call into it).
+        wrong += [f"{chain}: not decided, documented sends" for chain in undecided if chain in pin.sends]
         if wrong:
             print(f"{summary}: NOT WRITTEN, the review failed: {'; '.join(wrong)}")
             (DATA / file_name(pin)).unlink(missing_ok=True)

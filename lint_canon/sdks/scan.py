@@ -730,8 +730,17 @@ class Scanner:
                     function.direct = True
                 elif callee.cls in self.classes:
                     targets = self._methods(callee.cls, callee.name) or self._methods(callee.cls, "__getattr__")
-                    if targets:
-                        function.callees.extend(targets)
+                    implemented = [target for target in targets if not _is_stub(target.node)]
+                    if implemented:
+                        function.callees.extend(implemented)
+                    elif targets:
+                        # only an interface (a Protocol's `def send(self, request): ...`): what
+                        # implements it is not in the SDK. An HTTP client's interface, in a module
+                        # that uses a transport, is that transport; anything else is not known.
+                        if callee.name in _TRANSPORT_METHODS and self._uses_a_transport(function):
+                            function.direct = True
+                        else:
+                            function.unknown += 1
                     elif not self._external_local(callee.cls):
                         function.unknown += 1
             elif isinstance(callee, Inst) and callee.cls in self.classes:
@@ -1052,6 +1061,19 @@ def _from_self_or_parameter(node: ast.expr, function: Function) -> bool:
     return node.id in ("self", "cls") or any(
         arg.arg == node.id for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
     )
+
+
+def _is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of only a docstring, ``...``, ``pass`` or ``raise NotImplementedError``."""
+    for statement in node.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring or `...`
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in (_dotted(statement.exc) or ""):
+            continue
+        return False
+    return True
 
 
 def _rooted_at_self(node: ast.expr) -> bool:
