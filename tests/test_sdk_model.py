@@ -496,3 +496,38 @@ def test_a_client_given_its_type_with_typing_cast(project):
     root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
     out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     assert out == [(8, "CANON201")]
+
+
+def test_the_scanner_reads_an_http_client_interface_as_its_transport(tmp_path):
+    sdk = tmp_path / "protosdk"
+    sdk.mkdir()
+    (sdk / "__init__.py").write_text(
+        textwrap.dedent(
+            """\
+            from typing import Protocol
+
+            import httpx
+
+
+            class HttpClient(Protocol):
+                def send(self, request: httpx.Request) -> httpx.Response: ...
+
+                def close(self) -> None: ...
+
+
+            class Chat:
+                def __init__(self, client: HttpClient) -> None:
+                    self._client = client
+
+                def complete(self, prompt):
+                    return self._client.send(httpx.Request("POST", "/chat"))
+
+                def shut(self):
+                    self._client.close()
+            """
+        )
+    )
+    methods = generate.prune(Scanner(tmp_path, ["protosdk"]).model())["classes"]["protosdk.Chat"]["methods"]
+    # `send` on an interface named like a transport's, in a module using httpx: sends; `close`
+    # on an interface is not known (nothing in the SDK implements it)
+    assert methods == {"complete": {"sends": True}, "shut": {"sends": None}}
