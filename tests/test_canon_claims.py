@@ -213,7 +213,9 @@ def test_a_teams_own_sdk_model_from_sdk_scan(tmp_path):
         env=env,
     )
     assert scan.returncode == 0, scan.stderr
-    assert json.loads((project / "teamsdk.json").read_text())["classes"]["teamsdk.Client"]["methods"] == {
+    model = json.loads((project / "teamsdk.json").read_text())
+    assert (model["roots"], model["hosts"]) == (["teamsdk"], [])  # a URL in a request is not a base_url
+    assert model["classes"]["teamsdk.Client"]["methods"] == {
         "fetch": {"sends": True},
         "label": {"sends": False},
     }
