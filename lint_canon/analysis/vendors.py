@@ -309,6 +309,10 @@ class Vendors:
         for index, arg in enumerate(node.args):
             if arg.keyword is not None or arg.star or not isinstance(arg.value, (cst.Name, cst.Attribute)):
                 continue
+            if index == len(node.args) - 1 and not isinstance(arg.value, cst.Attribute):
+                # a name passed last: a function handed over with nothing after it would be
+                # called without its URL; only an SDK method (an attribute) can still send
+                continue
             head = arg.value
             while isinstance(head, cst.Attribute):
                 head = head.value
@@ -318,6 +322,9 @@ class Vendors:
                 bound = self.names.lookup(head.value)
                 if bound is None or bound.qualname is None:
                     continue  # a local value, not an import or a client: the common case, cheaply
+                root = bound.qualname.split(".", 1)[0]
+                if root not in HTTP_LIBRARIES and not self.models.for_module(bound.qualname):
+                    continue  # neither an HTTP library nor an SDK a model describes
             qualname, _ = self._qualname(arg.value)
             if qualname is None or qualname.endswith("()") or qualname.rsplit(".", 1)[-1][:1].isupper():
                 continue  # an object or a class handed over, not a function to call
@@ -425,7 +432,7 @@ class Vendors:
             # The SDK's model: local (data, builders, client state), or not known (a receiver
             # whose type the model cannot follow, a method its generator could not decide)
             return None
-        if verdict is None and _on_a_result(qualname):
+        if verdict is None and qualname.count("()") > 1 and _on_a_result(qualname):
             # No model describes this SDK (the older reading: any call into it, or on a client
             # made here), and what one of its calls returned is of a type not known here
             return None
