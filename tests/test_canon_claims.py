@@ -256,3 +256,27 @@ def test_selecting_only_canon202_still_reads_an_sdk_bound_for_a_banned_host(proj
     canon = BASE + 'banned:\n  - reason: "Stripe is not approved here"\n    hosts: [api.stripe.com]\n'
     root = project({"a.py": "import stripe\n\nstripe.Charge.create(amount=1)\n"}, canon=canon)
     assert codes(root, select=("CANON202",)) == [(3, "CANON202")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        "[1, 2]",
+        '{"roots": ["acme"], "classes": []}',
+        '{"roots": ["acme"], "sdk": "a", "version": "1", "vendor": "a", "classes": {"acme.C": {"methods": {"x": 3}}}}',
+        '{"roots": [], "sdk": "a", "version": "1", "vendor": "a"}',
+    ],
+)
+def test_a_file_that_is_not_a_model_is_a_one_line_error(tmp_path, body):
+    (tmp_path / "canon.yaml").write_text(BASE + "sdk_models: [m.json]\n")
+    (tmp_path / "m.json").write_text(body)
+    (tmp_path / "a.py").write_text("import acme\n")
+    check = subprocess.run(
+        [sys.executable, "-m", "lint_canon", "check", "--no-cache", "."], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert check.returncode == 2
+    assert check.stderr == (
+        "lint-canon: canon.yaml:3: sdk_models[0]: m.json is not a model written by 'lint-canon sdk scan'; "
+        "write it again with that command\n"
+    )

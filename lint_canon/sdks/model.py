@@ -47,6 +47,23 @@ class SdkModel:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> SdkModel:
+        """A model from its JSON; ValueError when its shape is not a model's."""
+        if not isinstance(data, dict) or not isinstance(data.get("roots"), list) or not data["roots"]:
+            raise ValueError("not a model: no roots")
+        if not all(isinstance(root, str) and root for root in data["roots"]):
+            raise ValueError("not a model: a root is not a module name")
+        for key in ("names", "classes", "functions", "services", "instances"):
+            if not isinstance(data.get(key, {}), dict):
+                raise ValueError(f"not a model: {key} is not a mapping")
+        for entry in (*data.get("classes", {}).values(), *data.get("functions", {}).values()):
+            if not isinstance(entry, dict) or not isinstance(entry.get("methods", {}), dict):
+                raise ValueError("not a model: an entry is not a mapping")
+            if not all(isinstance(method, dict) for method in entry.get("methods", {}).values()):
+                raise ValueError("not a model: a method is not a mapping")
+            if not isinstance(entry.get("attributes", {}), dict):
+                raise ValueError("not a model: attributes are not a mapping")
+        if not isinstance(data.get("hosts", []), list):
+            raise ValueError("not a model: hosts is not a list")
         return cls(
             sdk=data["sdk"],
             version=data["version"],
