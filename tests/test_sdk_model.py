@@ -52,6 +52,10 @@ def found(project, source: str) -> list[tuple[int, str]]:
         ("boto3.client().get_paginator().paginate", True),
         ("boto3.client().generate_presigned_url", False),
         ("google.cloud.storage.Client().bucket", False),
+        ("boto3.client().upload_file", True),  # injected by boto3, read from its source
+        # signs locally; asks IAM to sign only when an access token is passed: not decided
+        ("google.cloud.storage.Client().bucket().blob().generate_signed_url", None),
+        ("praw.Reddit().submission", None),  # a lazy object, unless a url is given to parse
     ],
 )
 def test_the_shipped_models_say_which_calls_send(chain, sends):
@@ -498,3 +502,224 @@ def test_the_scanner_reads_an_http_client_interface_as_its_transport(tmp_path):
     # `send` on an interface named like a transport's, in a module using httpx: sends; `close`
     # on an interface is not known (nothing in the SDK implements it)
     assert methods == {"complete": {"sends": True}, "shut": {"sends": None}}
+
+
+def test_methods_boto3_adds_to_s3_clients_and_resources_send(project):
+    # upload_file, download_fileobj ... are not in botocore's service models: boto3 injects them
+    # when it creates the class (read from its own session.py and s3/inject.py)
+    source = """\
+        import boto3
+
+        def backup(paths):
+            s3 = boto3.client("s3")
+
+            def one(path):
+                s3.upload_file(path, "archive", path)
+
+            for path in paths:
+                one(path)
+            return s3.get_paginator("list_objects_v2")
+
+        def restore(key, out):
+            bucket = boto3.resource("s3").Bucket("archive")
+            bucket.download_fileobj(key, out)
+            return bucket.name
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [
+        (7, "CANON301"),
+        (15, "CANON301"),
+    ]
+
+
+CANON_AWS = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-AWS
+    vendor: aws
+    hubs: [HUB-A]
+    interactions: [WRITE]
+    modules: [boto3]
+"""
+
+
+def test_a_sending_method_passed_by_keyword(project):
+    source = """\
+        import boto3
+
+        def with_retries(fn, **kwargs):
+            return fn(**kwargs)
+
+        def tail(group):
+            logs = boto3.client("logs")
+            events = with_retries(fn=logs.filter_log_events, logGroupName=group)
+            pages = with_retries(fn=logs.get_paginator, operation_name="filter_log_events")
+            return events, pages, sorted(events, key=len)
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [(8, "CANON301")]
+
+
+def test_a_getter_defined_further_down_the_class_declares_what_init_stores(project):
+    source = """\
+        import stripe
+
+        class Billing:
+            def __init__(self, key):
+                self.client = self.connect(key)
+                self.label = self.describe()
+
+            def refund(self, charge):
+                return self.client.refunds.create(params={"charge": charge})
+
+            def shown(self):
+                return self.label.upper()
+
+            def connect(self, key) -> stripe.StripeClient:
+                return stripe.StripeClient(key)
+
+            def describe(self) -> str:
+                return "billing"
+        """
+    assert found(project, textwrap.dedent(source)) == [(9, "CANON301")]
+
+
+def test_a_value_typed_by_an_sdk_base_class_is_judged_by_the_classes_derived_from_it(project):
+    # `list` and `create` are defined by the resources derived from APIResource, never by it
+    source = """\
+        import stripe
+
+        class Mirror:
+            resource: type[stripe.APIResource]
+
+            @classmethod
+            def pull(cls):
+                return cls.resource.list()
+
+            def push(self, **fields):
+                return self.resource.create(**fields)
+
+            def path(self):
+                return self.resource.class_url()
+        """
+    assert found(project, textwrap.dedent(source)) == [(8, "CANON301"), (11, "CANON301")]
+
+
+def test_the_model_judges_a_missing_method_by_the_derived_classes_only_when_they_agree():
+    from lint_canon.sdks.model import SdkModel
+
+    def method(sends):
+        return {"methods": {"fetch": {"sends": sends}}}
+
+    data = {
+        "sdk": "kit",
+        "version": "1",
+        "vendor": "kit",
+        "roots": ["kit"],
+        "names": {"kit.Base": "kit.Base", "kit.Mixed": "kit.Mixed"},
+        "classes": {
+            "kit.Base": {"methods": {"close": {"sends": False}}},
+            "kit.A": {**method(True), "bases": ["kit.Base"]},
+            "kit.B": {**method(True), "bases": ["kit.Base"]},
+            "kit.Mixed": {"methods": {"close": {"sends": False}}},
+            "kit.C": {**method(True), "bases": ["kit.Mixed"]},
+            "kit.D": {**method(False), "bases": ["kit.Mixed"]},
+        },
+        "functions": {},
+    }
+    model = SdkModel.from_data(data)
+    assert model.judge("kit.Base().fetch").sends is True
+    assert model.judge("kit.Mixed().fetch").sends is None  # the derived classes disagree
+    assert model.judge("kit.Base().missing").sends is None
+
+
+def test_a_call_through_a_banned_sdk_to_its_banned_host_is_a_banned_call(project):
+    canon = """\
+        version: 1
+        hubs: [HUB-A]
+        banned:
+          - reason: "paging moved elsewhere"
+            modules: [pdpyras]
+            hosts: ["*.pagerduty.com"]
+        """
+    source = """\
+        import pdpyras
+
+        def page(key, summary):
+            session = pdpyras.EventsAPISession(key)
+            return session.trigger(summary, "db-1")
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    findings = run_check(root, select=("CANON",))
+    # the import is CANON101; making the session sends nothing; the trigger reaches the host
+    assert [(f.line, f.code) for f in findings] == [(1, "CANON101"), (5, "CANON202")]
+    assert "events.pagerduty.com" in findings[1].message
+
+
+def write_sdk(tmp_path, name: str, source: str):
+    sdk = tmp_path / name
+    sdk.mkdir()
+    (sdk / "__init__.py").write_text(textwrap.dedent(source))
+    scanner = Scanner(tmp_path, [name])
+    return generate.prune(scanner.model()), scanner.hosts()
+
+
+def test_a_send_only_under_an_optional_argument_is_not_decided(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "signkit",
+        """\
+        import requests
+
+
+        class Signer:
+            def sign(self, payload, token=None):
+                if token:
+                    return requests.post("https://sign.example.org", data=payload).text
+                return payload[::-1]
+
+            def lookup(self, title=None, number=None):
+                if title is not None:
+                    return requests.get("https://api.example.org/t", params={"t": title}).json()
+                elif number is not None:
+                    return requests.get("https://api.example.org/n", params={"n": number}).json()
+                else:
+                    raise ValueError("title or number")
+
+            def publish(self, payload, token=None):
+                if token:
+                    payload = token + payload
+                return requests.post("https://api.example.org/p", data=payload)
+
+            def signed_link(self, path, token=None):
+                return "https://cdn.example.org" + path + "?sig=" + self.sign(path, token)
+        """,
+    )
+    methods = model["classes"]["signkit.Signer"]["methods"]
+    # signs locally unless a token is given: whether a call sends depends on its arguments
+    assert methods["sign"] == {"sends": None}
+    assert methods["signed_link"] == {"sends": None}
+    # one of the branches is always taken (the chain ends in `raise`): sends
+    assert methods["lookup"] == {"sends": True}
+    # a request made whatever the optional argument: sends
+    assert methods["publish"] == {"sends": True}
+
+
+def test_the_scanner_reads_a_client_class_url_as_its_default_host(tmp_path):
+    _, hosts = write_sdk(
+        tmp_path,
+        "pagekit",
+        """\
+        import requests
+
+
+        class Session(requests.Session):
+            url = "https://api.pagekit.io"
+            docs = "https://docs.pagekit.io/guide"
+
+            def get_all(self, path):
+                return self.get(self.url + path)
+        """,
+    )
+    assert hosts == ["api.pagekit.io"]

@@ -305,15 +305,17 @@ class ImportTracker(FastBatchable):
             self.type_checking_depth -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        returns = self._returned_client(node)
+        self._bind_function(node, self._returned_client(node))
+        self.function_stack.append(node)
+        self.scopes.append(_Scope("function"))
+        self._bind_params(node.params)
+
+    def _bind_function(self, node: cst.FunctionDef, returns: Binding | None) -> None:
         if returns is not None and self.scopes[-1].kind == "class" and _is_property(node):
             # `@property def client(self) -> OpenAI`: self.client is the client
             self._bind(node.name.value, Binding(returns.qualname, node))
         else:
             self._bind(node.name.value, Binding(None, node, returns=returns))
-        self.function_stack.append(node)
-        self.scopes.append(_Scope("function"))
-        self._bind_params(node.params)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.scopes.pop()
@@ -352,6 +354,12 @@ class ImportTracker(FastBatchable):
         ]
         if len(methods) < 2:
             return  # one method sees what it stores as the traversal goes
+        for method in methods:
+            # `self.bot = self.make_bot()` in `__init__`, `def make_bot(self) -> Bot` further
+            # down: a getter's declared return type is known to every method of the class
+            declared = self.declared_client(method.returns.annotation) if method.returns is not None else None
+            if declared is not None:
+                self._bind_function(method, declared)
         for method in methods[1:]:  # the first method's stores come before any other method
             self.function_stack.append(method)
             self.scopes.append(_Scope("function"))

@@ -304,11 +304,14 @@ class Vendors:
 
     def _passed(self, node: cst.Call) -> tuple[VendorCall, ...]:
         """A function or method that sends, passed to be called by another
-        (``asyncio.to_thread(requests.post, URL)``, ``run_with_timeout(self.exa.search, q)``):
+        (``asyncio.to_thread(requests.post, URL)``, ``run_with_timeout(self.exa.search, q)``,
+        ``retry(fn=client.get_log_events, logGroupName=group)``):
         a call to the vendor at this place, with the arguments that follow it as its own."""
         for index, arg in enumerate(node.args):
-            if arg.keyword is not None or arg.star or not isinstance(arg.value, (cst.Name, cst.Attribute)):
+            if arg.star or not isinstance(arg.value, (cst.Name, cst.Attribute)):
                 continue
+            if arg.keyword is not None and not isinstance(arg.value, cst.Attribute):
+                continue  # `fn=client.get_log_events`: a method by keyword; a bare name is a value
             if index == len(node.args) - 1 and not isinstance(arg.value, cst.Attribute):
                 # a name passed last: a function handed over with nothing after it would be
                 # called without its URL; only an SDK method (an attribute) can still send
@@ -437,8 +440,6 @@ class Vendors:
             # made here), and what one of its calls returned is of a type not known here
             return None
         plain = qualname.replace("()", "")
-        if self.canon.banned_module(plain) is not None:
-            return None  # a banned SDK: its import is CANON101 already
         parts = plain.split(".")
         package = self.names.package
         if package and package.split(".", 1)[0] == parts[0] and "()" not in qualname:
@@ -453,7 +454,11 @@ class Vendors:
             return None  # a free public API the team does not treat as a vendor
         banned = self._banned_default_host(prefixes, maker)
         if banned is not None:
+            # a request to a banned host, also through a banned SDK (whose import is CANON101):
+            # the call is where the banned vendor is reached, as ruff's banned-api reports uses
             return replace(banned, node=node)
+        if self.canon.banned_module(plain) is not None:
+            return None  # a banned SDK's other calls: its import is CANON101 already
         for prefix in prefixes:
             tools = self._tool_modules.get(prefix)
             if tools:
@@ -477,12 +482,17 @@ class Vendors:
         if maker is not None and (self.names.base_urls.get(id(maker)) is not None or keyword(maker, "base_url")):
             return None  # pointed elsewhere: judged by that host
         for prefix in prefixes:
-            for model in self.models.for_module(prefix):
-                for host in model.hosts:
-                    plain = host.removeprefix("*.")
-                    for ban in self.canon.banned:
-                        if any(host == pattern or host_matches(plain, pattern) for pattern in ban.hosts):
-                            return VendorCall(cst.Call(cst.Name("_")), hosts=(plain,), ban=ban, vendor=plain)
+            for ban in self.canon.banned:
+                hosts = tuple(
+                    host.removeprefix("*.")
+                    for model in self.models.for_module(prefix)
+                    for host in model.hosts
+                    if any(host == pattern or host_matches(host.removeprefix("*."), pattern) for pattern in ban.hosts)
+                )
+                if hosts:
+                    # the SDK's default hosts the ban covers (which of them a call uses is the SDK's)
+                    unique = tuple(dict.fromkeys(hosts))
+                    return VendorCall(cst.Call(cst.Name("_")), hosts=unique, ban=ban, vendor=unique[0])
         return None
 
     def _claiming(self, tools: list[Tool], module: str, maker: cst.Call | None) -> tuple[Tool | None, bool]:

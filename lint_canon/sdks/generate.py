@@ -15,6 +15,7 @@ operation of every service sends; ``get_paginator``, ``get_waiter``, ``can_pagin
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import json
 import subprocess
@@ -307,6 +308,8 @@ PINS: tuple[Pin, ...] = (
         also=("botocore==1.40.50",),
         sends=(
             "boto3.client().put_object",
+            "boto3.client().upload_file",
+            "boto3.resource().Bucket().upload_fileobj",
             "boto3.resource().Bucket().put_object",
             "boto3.resource().Object().get",
             "boto3.resource().meta.client.list_objects",
@@ -385,6 +388,9 @@ def prune(model: dict[str, Any]) -> dict[str, Any]:
     classes = {name: dict(entry) for name, entry in model["classes"].items() if name in kept}
     for entry in classes.values():
         entry.pop("kind")
+        bases = [base for base in entry.pop("bases", ()) if base in kept]
+        if bases:
+            entry["bases"] = bases
     functions = model["functions"]
     names = {alias: target for alias, target in model["names"].items() if target in classes or target in functions}
     instances = {name: cls for name, cls in model.get("instances", {}).items() if cls in classes}
@@ -425,6 +431,91 @@ def boto3_resources(folder: Path, xform_name: Any, resource: str, collection: st
         collection: {"methods": {**lazy, **{name: {"sends": True} for name in sorted(batch)}}},
         meta: {"attributes": {"client": "botocore.client.BaseClient"}},
     }
+
+
+def boto3_injected(folder: Path, operations: set[str]) -> tuple[dict[str, bool], dict[str, bool]]:
+    """The methods boto3 adds to clients and resources as they are created (S3's ``upload_file``,
+    ``download_fileobj``, ``copy``, a Bucket's ``load`` ...), read from its own source: the handlers
+    ``Session._register_default_handlers`` registers for ``creating-client-class.*`` and
+    ``creating-resource-class.*`` events, and the attributes those handlers set
+    (``inject_attribute(class_attributes, NAME, FUNCTION)`` or ``class_attributes[NAME] = FUNCTION``).
+    A function sends when it calls an operation (or another sending method) on the object it is
+    added to (``self.meta.client.head_object``), or hands that object to another call
+    (``S3Transfer(self, config)``: the transfer runs the client's operations).
+    Returns (client methods, resource methods): name -> sends."""
+    package = folder / "boto3"
+    session = ast.parse((package / "session.py").read_text(encoding="utf-8"))
+    handlers: list[tuple[str, str]] = []  # (client|resource, dotted function)
+    for node in ast.walk(session):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "register"):
+            continue
+        if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+            continue
+        event, handler = node.args[0].value, node.args[1]
+        kind = "client" if event.startswith("creating-client-class.") else "resource"
+        if not event.startswith(("creating-client-class.", "creating-resource-class.")):
+            continue
+        if isinstance(handler, ast.Call) and handler.args and isinstance(handler.args[0], ast.Constant):
+            target = handler.args[0].value
+            if isinstance(target, str) and target.startswith("boto3."):
+                handlers.append((kind, target))
+    found: dict[str, dict[str, bool]] = {"client": {}, "resource": {}}
+    trees: dict[str, ast.Module] = {}
+    pending: list[tuple[str, str, ast.FunctionDef]] = []
+    for kind, target in handlers:
+        module, _, name = target.rpartition(".")
+        path = folder.joinpath(*module.split(".")).with_suffix(".py")
+        if not path.is_file():
+            continue
+        tree = trees.setdefault(module, ast.parse(path.read_text(encoding="utf-8")))
+        functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        injector = functions.get(name)
+        if injector is None:
+            continue
+        for node in ast.walk(injector):
+            attribute: object = None
+            value: ast.AST | None = None
+            if isinstance(node, ast.Call) and dotted(node.func).endswith("inject_attribute") and len(node.args) == 3:
+                attribute, value = node.args[1], node.args[2]
+                attribute = attribute.value if isinstance(attribute, ast.Constant) else None
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+                key = node.targets[0].slice
+                attribute = key.value if isinstance(key, ast.Constant) else None
+                value = node.value
+            if isinstance(attribute, str) and isinstance(value, ast.Name) and value.id in functions:
+                pending.append((kind, attribute, functions[value.id]))
+    sending = set(operations)
+    changed = True
+    while changed:  # an injected method may call another (a Bucket's upload_file: the client's)
+        changed = False
+        for kind, attribute, function in pending:
+            sends = _injected_sends(function, sending)
+            if sends and attribute not in sending:
+                sending.add(attribute)
+                changed = True
+            found[kind][attribute] = found[kind].get(attribute, False) or sends
+    return found["client"], found["resource"]
+
+
+def _injected_sends(function: ast.FunctionDef, sending: set[str]) -> bool:
+    receivers = {"self", "self.meta.client"}
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and dotted(node.func.value) in receivers and node.func.attr in sending:
+            return True
+        if any(isinstance(arg, ast.Name) and arg.id == "self" for arg in node.args):
+            return True
+    return False
+
+
+def dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = dotted(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return ""
 
 
 def boto3_model(folder: Path) -> dict[str, Any]:
@@ -472,6 +563,11 @@ def boto3_model(folder: Path) -> dict[str, Any]:
         "boto3.resources.base.ResourceMeta",
     )
     resources = boto3_resources(folder, names.xform_name, resource, collection, meta)
+    injected_client, injected_resource = boto3_injected(folder, operations)
+    for name, sends in injected_client.items():
+        client["methods"].setdefault(name, {"sends": sends})
+    for name, sends in injected_resource.items():
+        resources[resource]["methods"].setdefault(name, {"sends": sends})
     session = {
         "methods": {
             "client": {"sends": False, "returns": "botocore.client.BaseClient"},

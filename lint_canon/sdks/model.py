@@ -44,6 +44,9 @@ class SdkModel:
     functions: dict[str, dict[str, Any]] = field(repr=False)
     services: dict[str, str] = field(default_factory=dict, repr=False)  # boto3 service -> class
     instances: dict[str, str] = field(default_factory=dict, repr=False)  # module-level objects -> class
+    # class -> the classes derived from it (from each class's "bases"): what a value typed by a
+    # base class may be at run time
+    derived: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> SdkModel:
@@ -62,6 +65,12 @@ class SdkModel:
                 raise ValueError("not a model: a method is not a mapping")
             if not isinstance(entry.get("attributes", {}), dict):
                 raise ValueError("not a model: attributes are not a mapping")
+            if not isinstance(entry.get("bases", []), list):
+                raise ValueError("not a model: bases are not a list")
+        derived: dict[str, list[str]] = {}
+        for name, entry in data.get("classes", {}).items():
+            for base in entry.get("bases", ()):
+                derived.setdefault(base, []).append(name)
         if not isinstance(data.get("hosts", []), list):
             raise ValueError("not a model: hosts is not a list")
         return cls(
@@ -76,6 +85,7 @@ class SdkModel:
             functions=data.get("functions", {}),
             services=data.get("services", {}),
             instances=data.get("instances", {}),
+            derived={base: tuple(names) for base, names in derived.items()},
         )
 
     def judge(self, chain: str) -> Verdict:
@@ -148,6 +158,8 @@ class SdkModel:
                     return Verdict(None)
                 qualname = attribute
                 continue
+            if method is None and attribute is None:
+                method = self._derived_method(qualname, name)
             if method is None:
                 if entry.get("kind") == "data" and (kind == "instance" or last):
                     return Verdict(False)  # a method of response data: local
@@ -159,6 +171,24 @@ class SdkModel:
             qualname = method["returns"]
             kind = "instance"
         return Verdict(None)
+
+    def _derived_method(self, qualname: str, name: str) -> dict[str, Any] | None:
+        """A method a class does not define, called on a value typed by that class
+        (``resource: type[APIResource]``, then ``resource.list()``): what the classes derived
+        from it that define the method say, when they all say the same."""
+        found = [
+            method
+            for sub in self.derived.get(qualname, ())
+            if (method := self.classes[sub].get("methods", {}).get(name)) is not None
+        ]
+        if not found:
+            return None
+        sends = {method.get("sends") for method in found}
+        returns = {method.get("returns") for method in found}
+        merged: dict[str, Any] = {"sends": sends.pop() if len(sends) == 1 else None}
+        if len(returns) == 1 and None not in returns:
+            merged["returns"] = returns.pop()
+        return merged
 
 
 def _steps(chain: str) -> list[tuple[str, int]]:

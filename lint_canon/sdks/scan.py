@@ -99,6 +99,7 @@ _CONTAINERS = frozenset(
     {"List", "list", "Dict", "dict", "Tuple", "tuple", "Set", "set", "Sequence", "Mapping", "Iterable", "Iterator"}
 )
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
+_CLASS_URL_NAMES = frozenset({"url", "root_url", "api_root", "root"})
 _HOST_NAMES = re.compile(r"(base_?url|api_?base|api_?url|base_?uri|endpoint|host|server)", re.IGNORECASE)
 
 
@@ -114,6 +115,11 @@ class Function:
     callees: list[Any] = field(default_factory=list)
     unknown: int = 0  # calls on values whose type could not be read
     direct: bool = False  # calls a transport itself
+    # sends only in a branch taken when an optional argument is given (`if access_token:` with
+    # `access_token=None`): whether a call sends depends on its arguments, so it is not decided
+    conditional: bool = False
+    guarded_callees: list[Any] = field(default_factory=list)
+    guarded_direct: bool = False
     sends: bool = False
     imports: dict[str, str] = field(default_factory=dict)  # imports inside the body (lazy ones)
     locals: dict[str, list[ast.expr]] = field(default_factory=dict)  # the values of each local name
@@ -712,70 +718,84 @@ class Scanner:
                         local.setdefault(item.optional_vars.id, []).append(item.context_expr)
         if index_only:
             return
+        guarded = _guarded_calls(function.node)
         for node in ast.walk(function.node):
             if not isinstance(node, ast.Call):
                 continue
-            for passed in (*node.args, *(keyword.value for keyword in node.keywords)):
-                # `limiter.call(self._requestor.request, ...)`: a method handed over is called
-                if isinstance(passed, ast.Attribute):
-                    handed = self.expr_type(passed, function, local)
-                    if isinstance(handed, Bound):
-                        if self._transport_method(handed.cls, handed.name):
-                            function.direct = True
-                        elif handed.cls in self.classes:
-                            function.callees.extend(self._methods(handed.cls, handed.name))
-            callee = self.expr_type(node.func, function, local)
-            if isinstance(callee, Bound):
-                if self._transport_method(callee.cls, callee.name):
-                    function.direct = True
-                elif callee.cls in self.classes:
-                    targets = self._methods(callee.cls, callee.name) or self._methods(callee.cls, "__getattr__")
-                    implemented = [target for target in targets if not _is_stub(target.node)]
-                    if implemented:
-                        function.callees.extend(implemented)
-                    elif targets:
-                        # only an interface (a Protocol's `def send(self, request): ...`): what
-                        # implements it is not in the SDK. An HTTP client's interface, in a module
-                        # that uses a transport, is that transport; anything else is not known.
-                        if callee.name in _TRANSPORT_METHODS and self._uses_a_transport(function):
-                            function.direct = True
-                        else:
-                            function.unknown += 1
-                    elif not self._external_local(callee.cls):
+            if id(node) in guarded:
+                # a request made only when an optional argument is given: the call's own
+                # arguments decide, which the model cannot say; the rest of the body still counts
+                callees, direct = function.callees, function.direct
+                function.callees, function.direct = [], False
+                try:
+                    self._collect_call(node, function, local)
+                finally:
+                    function.guarded_callees.extend(function.callees)
+                    function.guarded_direct = function.guarded_direct or function.direct
+                    function.callees, function.direct = callees, direct
+                continue
+            self._collect_call(node, function, local)
+
+    def _collect_call(self, node: ast.Call, function: Function, local: dict[str, list[ast.expr]]) -> None:
+        for passed in (*node.args, *(keyword.value for keyword in node.keywords)):
+            # `limiter.call(self._requestor.request, ...)`: a method handed over is called
+            if isinstance(passed, ast.Attribute):
+                handed = self.expr_type(passed, function, local)
+                if isinstance(handed, Bound):
+                    if self._transport_method(handed.cls, handed.name):
+                        function.direct = True
+                    elif handed.cls in self.classes:
+                        function.callees.extend(self._methods(handed.cls, handed.name))
+        callee = self.expr_type(node.func, function, local)
+        if isinstance(callee, Bound):
+            if self._transport_method(callee.cls, callee.name):
+                function.direct = True
+            elif callee.cls in self.classes:
+                targets = self._methods(callee.cls, callee.name) or self._methods(callee.cls, "__getattr__")
+                implemented = [target for target in targets if not _is_stub(target.node)]
+                if implemented:
+                    function.callees.extend(implemented)
+                elif targets:
+                    # only an interface (a Protocol's `def send(self, request): ...`): what
+                    # implements it is not in the SDK. An HTTP client's interface, in a module
+                    # that uses a transport, is that transport; anything else is not known.
+                    if callee.name in _TRANSPORT_METHODS and self._uses_a_transport(function):
+                        function.direct = True
+                    else:
                         function.unknown += 1
-            elif isinstance(callee, Inst) and callee.cls in self.classes:
-                # calling an object: its __call__, or what its __getattr__ made (a dynamic client's
-                # `client.mail.send.post(...)`, whose closure sends)
-                function.callees.extend(
-                    self._methods(callee.cls, "__call__") + self._methods(callee.cls, "__getattr__")
-                )
-            elif isinstance(callee, Ref):
-                qualname = callee.qualname
-                if qualname in TRANSPORT_FUNCTIONS:
-                    function.direct = True
-                elif qualname in self.functions:
-                    function.callees.append(self.functions[qualname])
-                elif qualname in self.classes:
-                    init = self._methods(qualname, "__init__")[:1]
-                    function.callees.extend(init)
-            elif callee is None and isinstance(node.func, ast.Attribute):
-                name = node.func.attr
-                if name in BUILTIN_METHODS:
-                    continue  # a method of a dict, list, str ...: data
-                if name in _TRANSPORT_METHODS and self._uses_a_transport(function):
-                    # `_thread_context.session.request(...)` in a module that imports requests:
-                    # a session kept where its type cannot be read
-                    function.direct = True
-                    continue
-                namesakes = self._by_name.get(name, [])
-                if not (
-                    _from_self_or_parameter(node.func.value, function) or self._from_the_sdk(node.func.value, function)
-                ):
-                    continue  # what an outside call returned: not the SDK's own object
-                if 0 < len(namesakes) <= _MAX_NAMESAKES:
-                    function.callees.extend(namesakes)
-                else:
-                    function.unknown += 1  # a method of the SDK's own object, of a type not read
+                elif not self._external_local(callee.cls):
+                    function.unknown += 1
+        elif isinstance(callee, Inst) and callee.cls in self.classes:
+            # calling an object: its __call__, or what its __getattr__ made (a dynamic client's
+            # `client.mail.send.post(...)`, whose closure sends)
+            function.callees.extend(self._methods(callee.cls, "__call__") + self._methods(callee.cls, "__getattr__"))
+        elif isinstance(callee, Ref):
+            qualname = callee.qualname
+            if qualname in TRANSPORT_FUNCTIONS:
+                function.direct = True
+            elif qualname in self.functions:
+                function.callees.append(self.functions[qualname])
+            elif qualname in self.classes:
+                init = self._methods(qualname, "__init__")[:1]
+                function.callees.extend(init)
+        elif callee is None and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            if name in BUILTIN_METHODS:
+                return  # a method of a dict, list, str ...: data
+            if name in _TRANSPORT_METHODS and self._uses_a_transport(function):
+                # `_thread_context.session.request(...)` in a module that imports requests:
+                # a session kept where its type cannot be read
+                function.direct = True
+                return
+            namesakes = self._by_name.get(name, [])
+            if not (
+                _from_self_or_parameter(node.func.value, function) or self._from_the_sdk(node.func.value, function)
+            ):
+                return  # what an outside call returned: not the SDK's own object
+            if 0 < len(namesakes) <= _MAX_NAMESAKES:
+                function.callees.extend(namesakes)
+            else:
+                function.unknown += 1  # a method of the SDK's own object, of a type not read
 
     def _uses_a_transport(self, function: Function) -> bool:
         imported = (*function.module.names.values(), *function.imports.values())
@@ -844,6 +864,10 @@ class Scanner:
                 if not function.sends and any(callee.sends for callee in function.callees):
                     function.sends = True
                     changed = True
+        for function in self.functions.values():
+            function.conditional = not function.sends and (
+                function.guarded_direct or any(callee.sends for callee in function.guarded_callees)
+            )
 
     def undecided(self, function: Function) -> bool:
         """Not shown to send, but calls something whose type is unknown (or a callee is so)."""
@@ -854,7 +878,7 @@ class Scanner:
             if current.qualname in seen:
                 continue
             seen.add(current.qualname)
-            if current.unknown:
+            if current.unknown or current.conditional:
                 return True
             stack.extend(current.callees)
         return False
@@ -973,6 +997,10 @@ class Scanner:
             entry["attributes"] = dict(sorted(attributes.items()))
         if methods:
             entry["methods"] = dict(sorted(methods.items()))
+        ancestors = [cls.qualname for cls in self.mro(qualname)][1:]
+        if ancestors:
+            # what a value typed by a base (`type[APIResource]`) may be: judged by its subclasses
+            entry["bases"] = ancestors
         return entry
 
     def hosts(self) -> list[str]:
@@ -988,6 +1016,19 @@ class Scanner:
                     pairs = [(_dotted(node.target) or "", node.value)]
                 elif isinstance(node, ast.keyword) and node.arg:
                     pairs = [(node.arg, node.value)]
+                elif isinstance(node, ast.ClassDef):
+                    # `class EventsAPISession: url = "https://events.pagerduty.com"`: the origin
+                    # a client class prefixes its requests with (`self.url`)
+                    pairs = [
+                        ("base_url", stmt.value)
+                        for stmt in node.body
+                        if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                        and stmt.value is not None
+                        and any(
+                            isinstance(t, ast.Name) and t.id.lower().lstrip("_") in _CLASS_URL_NAMES
+                            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+                        )
+                    ]
                 elif isinstance(node, ast.arguments):
                     positional = [*node.posonlyargs, *node.args]
                     pairs = list(
@@ -1035,6 +1076,66 @@ def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _top_level(stmt.orelse)
         else:
             yield stmt
+
+
+def _guarded_calls(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """The ids of the calls made only in a branch taken when an optional argument is given:
+    under ``if token:``, ``if token is not None:`` or ``if token and email:``, where ``token``
+    is a parameter whose default is None (``def sign(..., access_token=None)``)."""
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    optional = {
+        arg.arg
+        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+        if _is_none(default)
+    }
+    optional |= {
+        arg.arg
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        if default is not None and _is_none(default)
+    }
+    if not optional:
+        return set()
+
+    def requires(test: ast.expr) -> bool:
+        if isinstance(test, ast.Name):
+            return test.id in optional
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot):
+            return isinstance(test.left, ast.Name) and test.left.id in optional and _is_none(test.comparators[0])
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return any(requires(value) for value in test.values)
+        return False
+
+    def raises(block: list[ast.stmt]) -> bool:
+        return bool(block) and isinstance(block[-1], ast.Raise)
+
+    found: set[int] = set()
+
+    def visit(block: list[ast.stmt]) -> None:
+        for index, statement in enumerate(block):
+            if isinstance(statement, ast.If) and requires(statement.test):
+                # Follow `elif other_optional:` branches to where the chain ends. A chain that
+                # ends in `raise` (`else: raise ValueError("title or pageid")`) is a choice
+                # among required ways to call: one of them is always taken, and sends.
+                chain, last = [statement], statement
+                while len(last.orelse) == 1 and isinstance(last.orelse[0], ast.If) and requires(last.orelse[0].test):
+                    last = last.orelse[0]
+                    chain.append(last)
+                after = last.orelse or block[index + 1 :]
+                if not raises(after):
+                    for branch in chain:
+                        for inner in branch.body:
+                            found.update(id(call) for call in ast.walk(inner) if isinstance(call, ast.Call))
+            for field_name in ("body", "orelse", "finalbody", "handlers"):
+                inner_block = getattr(statement, field_name, None)
+                if isinstance(inner_block, list) and inner_block and isinstance(inner_block[0], ast.stmt):
+                    visit(inner_block)
+                elif field_name == "handlers" and inner_block:
+                    for handler in inner_block:
+                        visit(handler.body)
+
+    visit(node.body)
+    return found
 
 
 def _dotted(node: ast.AST | None) -> str | None:
