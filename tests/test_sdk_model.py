@@ -723,3 +723,55 @@ def test_the_scanner_reads_a_client_class_url_as_its_default_host(tmp_path):
         """,
     )
     assert hosts == ["api.pagekit.io"]
+
+
+def test_a_client_handed_to_a_class_of_the_file_is_what_its_init_receives(project):
+    source = """\
+        import stripe
+
+        class Shop:
+            def __init__(self, key):
+                self.client = stripe.StripeClient(key)
+                self.refunds = Refunds(self.client)
+                self.log = Log("refunds")
+                self.other = Log(self.client)
+
+        class Refunds:
+            def __init__(self, client, reason="requested_by_customer"):
+                self.client = client
+                self.reason = reason
+
+            def issue(self, charge):
+                return self.client.refunds.create(params={"charge": charge, "reason": self.reason})
+
+        class Log:
+            def __init__(self, sink):
+                self.sink = sink
+
+            def write(self, line):
+                return self.sink.write(line)
+        """
+    # Log is made with a client once and a string once: what `sink` is, is not known
+    assert found(project, textwrap.dedent(source)) == [(16, "CANON301")]
+
+
+def test_a_class_imported_over_its_own_submodule_is_the_public_name(tmp_path):
+    # `from .Hub import Hub` in the package: `hubkit.Hub` is the class, no longer the module
+    sdk = tmp_path / "hubkit"
+    sdk.mkdir()
+    (sdk / "__init__.py").write_text("from .Hub import Hub\n")
+    (sdk / "Hub.py").write_text(
+        textwrap.dedent(
+            """\
+            import requests
+
+
+            class Hub:
+                def installations(self):
+                    return requests.get("https://api.hubkit.io/installations").json()
+            """
+        )
+    )
+    model = generate.prune(Scanner(tmp_path, ["hubkit"]).model())
+    assert model["names"]["hubkit.Hub"] == "hubkit.Hub.Hub"
+    assert model["classes"]["hubkit.Hub.Hub"]["methods"] == {"installations": {"sends": True}}

@@ -104,6 +104,10 @@ class ImportTracker(FastBatchable):
         self.type_checking_depth = 0
         self.import_depth = 0
         self.function_stack: list[cst.FunctionDef] = []
+        self.class_stack: list[str] = []
+        # The clients a class of this file is made with, seen so far: class name -> one mapping
+        # per call (argument position or keyword -> the client passed, None for anything else)
+        self.made_with: dict[str, list[dict[int | str, str | None]]] = {}
         # Module-level imports are known before any function body is visited, wherever they
         # stand in the file: the body runs after the whole module has executed.
         self._prepass(module.body, type_checking=False)
@@ -308,7 +312,7 @@ class ImportTracker(FastBatchable):
         self._bind_function(node, self._returned_client(node))
         self.function_stack.append(node)
         self.scopes.append(_Scope("function"))
-        self._bind_params(node.params)
+        self._bind_params(node.params, node)
 
     def _bind_function(self, node: cst.FunctionDef, returns: Binding | None) -> None:
         if returns is not None and self.scopes[-1].kind == "class" and _is_property(node):
@@ -339,6 +343,7 @@ class ImportTracker(FastBatchable):
             scope.chain = ChainMap(scope.names, *bases)  # writes go to the class's own names
         self._bind(node.name.value, Binding(None, node, members=scope.chain))
         self.scopes.append(scope)
+        self.class_stack.append(node.name.value)
         self._prepass_methods(node)
 
     def _prepass_methods(self, node: cst.ClassDef) -> None:
@@ -364,7 +369,7 @@ class ImportTracker(FastBatchable):
             self.function_stack.append(method)
             self.scopes.append(_Scope("function"))
             try:
-                self._bind_params(method.params)
+                self._bind_params(method.params, method)
                 self._prepass(method.body.body, type_checking=False)
             finally:
                 self.scopes.pop()
@@ -372,11 +377,20 @@ class ImportTracker(FastBatchable):
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.scopes.pop()
+        self.class_stack.pop()
 
-    def _bind_params(self, params: cst.Parameters) -> None:
+    def _bind_params(self, params: cst.Parameters, function: cst.FunctionDef | None = None) -> None:
+        made_with = (
+            self._made_with(params)
+            if self.made_with and function is not None and function.name.value == "__init__"
+            else {}
+        )
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             # `session: requests.Session`: a client declared by its type
             declared = self.declared_client(param.annotation.annotation) if param.annotation is not None else None
+            if declared is None and param.name.value in made_with:
+                # `def __init__(self, client)`, every `Audio(client)` of the file passing an OpenAI()
+                declared = Binding(made_with[param.name.value], param)
             self._bind(param.name.value, declared or Binding(None, param))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
@@ -416,6 +430,9 @@ class ImportTracker(FastBatchable):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        made = func.attr if isinstance(func, cst.Attribute) and dotted_name(func.value) == "self" else func
+        if isinstance(made, cst.Name) and made.value[:1].isupper() and node.args:
+            self._note_made_with(identifier(made.value), func, node)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
             self.receivers[id(func.value)] = node
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
@@ -429,6 +446,43 @@ class ImportTracker(FastBatchable):
                 for arg in node.args:
                     if arg.keyword is not None:
                         items[(owner, arg.keyword.value)] = arg.value
+
+    def _note_made_with(self, name: str, func: cst.BaseExpression, node: cst.Call) -> None:
+        """``OpenAIAudio(self.client)``: a class of this file (not an import) made with a client,
+        which its ``__init__`` receives as an unannotated parameter."""
+        if isinstance(func, cst.Name):
+            binding = self.lookup(name)
+            if binding is not None and binding.qualname is not None:
+                return  # an imported class: its model says what it takes
+        passed: dict[int | str, str | None] = {}
+        for index, arg in enumerate(node.args):
+            if arg.star:
+                return  # `Audio(*args)`: which parameter gets what is not known
+            made = self._client_made_by(arg.value)
+            qualname = made.qualname if made is not None and made.qualname is not None else None
+            key: int | str = arg.keyword.value if arg.keyword is not None else index
+            passed[key] = qualname if qualname is not None and "()" in qualname else None
+        self.made_with.setdefault(name, []).append(passed)
+
+    def _made_with(self, params: cst.Parameters) -> dict[str, str]:
+        """The parameters of the ``__init__`` being entered that every call of its class seen so
+        far in this file passes the same client to."""
+        if not self.class_stack:
+            return {}
+        calls = self.made_with.get(self.class_stack[-1])
+        if not calls:
+            return {}
+        positional = [param.name.value for param in (*params.posonly_params, *params.params)][1:]
+        names = [*positional, *(param.name.value for param in params.kwonly_params)]
+        found: dict[str, str] = {}
+        for name in names:
+            index = positional.index(name) if name in positional else -1
+            kinds = {call.get(index) if index in call else call.get(name) for call in calls}
+            if len(kinds) == 1:
+                kind = kinds.pop()
+                if kind is not None:
+                    found[name] = kind
+        return found
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         value = node.value

@@ -398,7 +398,19 @@ class Scanner:
     def canonical(self, qualname: str, depth: int = 0) -> str:
         """``openai.OpenAI`` -> ``openai._client.OpenAI``: follow re-exports inside the SDK."""
         for _ in range(10):
-            if qualname in self.classes or qualname in self.functions or qualname in self.modules:
+            if qualname in self.modules:
+                # `from .GithubIntegration import GithubIntegration` in the package's __init__:
+                # the attribute is the class now, no longer the submodule of that name
+                parent, _, name = qualname.rpartition(".")
+                rebound = self.modules[parent].names.get(name) if parent in self.modules else None
+                if (
+                    rebound is not None
+                    and rebound != qualname
+                    and (rebound in self.classes or rebound in self.functions)
+                ):
+                    return rebound
+                return qualname
+            if qualname in self.classes or qualname in self.functions:
                 return qualname
             module_name, _, name = qualname.rpartition(".")
             module = self.modules.get(module_name)
