@@ -775,3 +775,40 @@ def test_a_class_imported_over_its_own_submodule_is_the_public_name(tmp_path):
     model = generate.prune(Scanner(tmp_path, ["hubkit"]).model())
     assert model["names"]["hubkit.Hub"] == "hubkit.Hub.Hub"
     assert model["classes"]["hubkit.Hub.Hub"]["methods"] == {"installations": {"sends": True}}
+
+
+def test_a_client_made_by_a_method_of_an_object_of_a_class_of_the_file(project):
+    source = """\
+        import boto3
+
+        class Settings:
+            def __init__(self, region):
+                self.region = region
+
+            def make_client(self):
+                return boto3.client("s3", region_name=self.region)
+
+            def label(self):
+                return f"s3 in {self.region}"
+
+        class Archive:
+            def __init__(self, region):
+                self.settings = Settings(region)
+                self.client = self.settings.make_client()
+                self.name = self.settings.label()
+
+            def put(self, key, body):
+                return self.client.put_object(Bucket="b", Key=key, Body=body)
+
+            def shout(self):
+                return self.name.upper()
+
+        def buckets(region):
+            settings = Settings(region)
+            return settings.make_client().list_buckets()
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [
+        (20, "CANON301"),
+        (27, "CANON301"),
+    ]

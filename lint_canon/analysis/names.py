@@ -766,6 +766,14 @@ class ImportTracker(FastBatchable):
         """The client a call of ``func`` returns, when ``func`` is such a helper of this module
         (``make_session()``) or of the class being visited (``self._session()``)."""
         binding = self.binding_of(func)
+        if binding is None and isinstance(func, cst.Attribute):
+            # `self.config.create_client()` after `self.config = BedrockConfig(...)`: a method of
+            # an object made from a class of this file, read from that class
+            owner = self.binding_of(func.value)
+            if owner is not None and owner.qualname is None and isinstance(owner.value, cst.Call):
+                made_from = self.binding_of(owner.value.func)
+                if made_from is not None and made_from.members is not None:
+                    binding = made_from.members.get(identifier(func.attr.value))
         return binding.returns if binding is not None else None
 
     def binding_of(self, expr: cst.BaseExpression) -> Binding | None:
