@@ -812,3 +812,32 @@ def test_a_client_made_by_a_method_of_an_object_of_a_class_of_the_file(project):
         (20, "CANON301"),
         (27, "CANON301"),
     ]
+
+
+def test_an_attribute_given_a_client_of_either_of_two_kinds(project):
+    # `self.client` is OpenAI().images in one branch, openai.Image (the 0.x SDK) in the other:
+    # each call is judged by the client that has the method
+    canon = CANON.replace("stripe", "openai")
+    source = """\
+        import openai
+
+        class Drawer:
+            def setup(self, v1):
+                if v1:
+                    self.client = openai.OpenAI().images
+                else:
+                    self.client = openai.Image
+
+            def draw(self, v1, prompt):
+                if v1:
+                    return self.client.generate(prompt=prompt)
+                return self.client.create(prompt=prompt)
+
+            def name(self):
+                return self.client.__name__.lower()
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [
+        (12, "CANON301"),
+        (13, "CANON301"),
+    ]

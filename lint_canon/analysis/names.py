@@ -13,7 +13,7 @@ import builtins
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import libcst as cst
@@ -50,6 +50,9 @@ class Binding:
     members: dict[str, Binding] | None = None
     star: bool = False  # bound by `from M import *`
     returns: Binding | None = None  # a function whose one statement returns a new client
+    # Other clients the same attribute is given elsewhere in the class (`self.client =
+    # OpenAI().images` in one branch, `= openai.Image` in another): a call is judged by each
+    others: tuple[str, ...] = ()
 
 
 class _Scope:
@@ -156,6 +159,25 @@ class ImportTracker(FastBatchable):
         if binding.qualname is None:
             return None
         return f"{binding.qualname}.{rest}" if rest else binding.qualname
+
+    def other_qualnames(self, node: cst.BaseExpression, qualname: str) -> list[str]:
+        """``qualname`` as it reads with each other client the attribute at the head of ``node``
+        (``self.client`` in ``self.client.generate``) is given in the class."""
+        head = node
+        while isinstance(head, cst.Attribute) and not (
+            isinstance(head.value, cst.Name) and head.value.value in ("self", "cls")
+        ):
+            head = head.value
+        if not isinstance(head, cst.Attribute):
+            return []
+        members = self.enclosing_class_members()
+        member = members.get(identifier(head.attr.value)) if members is not None else None
+        if member is None or not member.others or member.qualname is None:
+            return []
+        if not qualname.startswith(member.qualname):
+            return []
+        rest = qualname[len(member.qualname) :]
+        return [other + rest for other in member.others]
 
     def head_binding(self, node: cst.BaseExpression) -> Binding | None:
         while isinstance(node, cst.Attribute):
@@ -641,6 +663,16 @@ class ImportTracker(FastBatchable):
                     # `self.client = client` (one passed in) beside `self.client = OpenAI()`: the
                     # attribute holds a client of that type in any case the file shows
                     return
+                if (
+                    binding.qualname is not None
+                    and current is not None
+                    and current.qualname is not None
+                    and "()" in current.qualname + binding.qualname
+                ):
+                    kept = (current.qualname, *current.others)
+                    others = tuple(q for q in dict.fromkeys(kept) if q != binding.qualname)
+                    if others:
+                        binding = replace(binding, others=others)
                 members[name] = binding
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:

@@ -352,6 +352,18 @@ class Vendors:
         if root in HTTP_LIBRARIES:
             return self._http(node, qualname, maker)
         call = self._sdk(node, qualname, maker)
+        if call is None:
+            # the attribute holds another client in another branch: the call is the one whose
+            # client has the method and sends (`self.client.generate` of OpenAI().images, not of
+            # openai.Image), when no client it may be says it is local
+            others = self.names.other_qualnames(node.func, qualname)
+            if others:
+                verdicts = [self.models.judge(q) for q in (qualname, *others)]
+                if not any(v is not None and v.sends is False for v in verdicts):
+                    for other, verdict in zip(others, verdicts[1:], strict=True):
+                        if verdict is not None and verdict.sends is True:
+                            call = self._sdk(node, other, None)
+                            break
         outer = self.names.receivers.get(id(node))
         if call is not None and outer is not None and any(found.module for found in self.calls(outer)):
             return ()  # `client.actor(id).call()`: one call to the vendor, reported at the outer one
