@@ -56,6 +56,7 @@ def found(project, source: str) -> list[tuple[int, str]]:
         # signs locally; asks IAM to sign only when an access token is passed: not decided
         ("google.cloud.storage.Client().bucket().blob().generate_signed_url", None),
         ("praw.Reddit().submission", None),  # a lazy object, unless a url is given to parse
+        ("braintree.BraintreeGateway().transaction.sale", True),
     ],
 )
 def test_the_shipped_models_say_which_calls_send(chain, sends):
@@ -841,3 +842,51 @@ def test_an_attribute_given_a_client_of_either_of_two_kinds(project):
         (12, "CANON301"),
         (13, "CANON301"),
     ]
+
+
+def test_the_scanner_follows_a_strategy_object_the_sdks_own_objects_hand_out(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "paykit",
+        """\
+        import requests
+
+
+        class Http:
+            def __init__(self, config):
+                self.config = config
+
+            def dispatch(self, path, body):
+                strategy = self.config.http_strategy()
+                return strategy.http_do("POST", path, body)
+
+            def http_do(self, verb, path, body):
+                with requests.Session() as session:
+                    return session.request(verb, "https://api.paykit.io" + path, data=body).text
+
+
+        class Config:
+            def __init__(self, settings):
+                self.settings = settings
+
+            def http(self):
+                return Http(self.settings)
+
+            def http_strategy(self):
+                return self._strategy
+
+
+        class Charges:
+            def __init__(self, gateway):
+                self.config = gateway.config
+
+            def sale(self, params):
+                return self.config.http().dispatch("/charges", params)
+
+            def describe(self, params):
+                return sorted(params)
+        """,
+    )
+    # `self.config.http().dispatch(...)`, `strategy = self.config.http_strategy()` then
+    # `strategy.http_do(...)`: methods of the SDK's own objects, of types not written
+    assert model["classes"]["paykit.Charges"]["methods"] == {"describe": {"sends": False}, "sale": {"sends": True}}

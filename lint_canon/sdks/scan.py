@@ -800,9 +800,15 @@ class Scanner:
                 function.direct = True
                 return
             namesakes = self._by_name.get(name, [])
-            if not (
-                _from_self_or_parameter(node.func.value, function) or self._from_the_sdk(node.func.value, function)
+            receiver = node.func.value
+            while (
+                isinstance(receiver, ast.Call)
+                and isinstance(receiver.func, ast.Attribute)
+                and receiver.func.attr in self._by_name
             ):
+                # `self.config.http().post(...)`: what a method of the SDK's own object returned
+                receiver = receiver.func.value
+            if not (_from_self_or_parameter(receiver, function) or self._from_the_sdk(receiver, function)):
                 return  # what an outside call returned: not the SDK's own object
             if 0 < len(namesakes) <= _MAX_NAMESAKES:
                 function.callees.extend(namesakes)
@@ -833,7 +839,8 @@ class Scanner:
 
     def _from_the_sdk(self, receiver: ast.expr, function: Function) -> bool:
         """A local name some value of which an SDK function or method returned (its type not
-        written): ``requestor`` of ``(..., requestor, url) = cls._prepare(...)``."""
+        written): ``requestor`` of ``(..., requestor, url) = cls._prepare(...)``,
+        ``strategy = self.config.http_strategy()``."""
         if not isinstance(receiver, ast.Name):
             return False
         for value in function.locals.get(receiver.id, ()):
@@ -846,6 +853,15 @@ class Scanner:
                 if isinstance(callee, Bound) and callee.cls in self.classes:
                     return True
                 if isinstance(callee, Ref) and callee.qualname in self.functions:
+                    return True
+                if (
+                    callee is None
+                    and isinstance(value.func, ast.Attribute)
+                    and value.func.attr in self._by_name
+                    and _from_self_or_parameter(value.func.value, function)
+                ):
+                    # `strategy = self.config.http_strategy()`: a method of the SDK's own object
+                    # (of a type not written), named like a method the SDK defines
                     return True
         return False
 
