@@ -108,6 +108,7 @@ class ImportTracker(FastBatchable):
         self.import_depth = 0
         self.function_stack: list[cst.FunctionDef] = []
         self.class_stack: list[str] = []
+        self.has_others = False  # some attribute was given clients of two kinds (Binding.others)
         # The clients a class of this file is made with, seen so far: class name -> one mapping
         # per call (argument position or keyword -> the client passed, None for anything else)
         self.made_with: dict[str, list[dict[int | str, str | None]]] = {}
@@ -473,6 +474,8 @@ class ImportTracker(FastBatchable):
         """``OpenAIAudio(self.client)``: a class of this file (not an import) made with a client,
         which its ``__init__`` receives as an unannotated parameter."""
         if isinstance(func, cst.Name):
+            if name in _BUILTINS:
+                return  # `ValueError(message)`
             binding = self.lookup(name)
             if binding is not None and binding.qualname is not None:
                 return  # an imported class: its model says what it takes
@@ -480,7 +483,8 @@ class ImportTracker(FastBatchable):
         for index, arg in enumerate(node.args):
             if arg.star:
                 return  # `Audio(*args)`: which parameter gets what is not known
-            made = self._client_made_by(arg.value)
+            # a client is handed over by name (`client`, `self.client`); anything else is not one
+            made = self._client_made_by(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
             qualname = made.qualname if made is not None and made.qualname is not None else None
             key: int | str = arg.keyword.value if arg.keyword is not None else index
             passed[key] = qualname if qualname is not None and "()" in qualname else None
@@ -673,6 +677,7 @@ class ImportTracker(FastBatchable):
                     others = tuple(q for q in dict.fromkeys(kept) if q != binding.qualname)
                     if others:
                         binding = replace(binding, others=others)
+                        self.has_others = True
                 members[name] = binding
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:

@@ -352,7 +352,7 @@ class Vendors:
         if root in HTTP_LIBRARIES:
             return self._http(node, qualname, maker)
         call = self._sdk(node, qualname, maker)
-        if call is None:
+        if call is None and self.names.has_others:
             # the attribute holds another client in another branch: the call is the one whose
             # client has the method and sends (`self.client.generate` of OpenAI().images, not of
             # openai.Image), when no client it may be says it is local

@@ -22,14 +22,23 @@ def identifier(name: str) -> str:
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name or a chain of Attributes over a Name; None for anything else."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(identifier(node.attr.value))
-        node = node.value
-    if not isinstance(node, cst.Name):
+    kind = type(node)
+    if kind is cst.Name:  # the common case, read without building a list
+        value: str = node.value  # type: ignore[attr-defined]
+        return value if value.isascii() else unicodedata.normalize("NFKC", value)
+    if kind is not cst.Attribute:
         return None
-    parts.append(identifier(node.value))
-    return ".".join(reversed(parts))
+    parts: list[str] = []
+    while type(node) is cst.Attribute:
+        attr: str = node.attr.value  # type: ignore[attr-defined]
+        parts.append(attr if attr.isascii() else unicodedata.normalize("NFKC", attr))
+        node = node.value  # type: ignore[attr-defined]
+    if type(node) is not cst.Name:
+        return None
+    head: str = node.value  # type: ignore[attr-defined]
+    parts.append(head if head.isascii() else unicodedata.normalize("NFKC", head))
+    parts.reverse()
+    return ".".join(parts)
 
 
 # Every node class of libcst that imports. The `lazy` forms are why pyproject.toml asks for
