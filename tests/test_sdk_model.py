@@ -890,3 +890,17 @@ def test_the_scanner_follows_a_strategy_object_the_sdks_own_objects_hand_out(tmp
     # `self.config.http().dispatch(...)`, `strategy = self.config.http_strategy()` then
     # `strategy.http_do(...)`: methods of the SDK's own objects, of types not written
     assert model["classes"]["paykit.Charges"]["methods"] == {"describe": {"sends": False}, "sale": {"sends": True}}
+
+
+def test_an_annotation_naming_an_sdks_client_factory(project):
+    source = """\
+        import boto3
+
+        def exists(client: boto3.client, key):
+            return client.head_object(Bucket="b", Key=key)
+
+        def prepare(maker: boto3.session.Session, key):
+            return maker.client("s3").get_paginator("list_objects_v2")
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [(4, "CANON301")]

@@ -565,6 +565,9 @@ class ImportTracker(FastBatchable):
         qualname = self.qualname(inner)
         if qualname is None or "()" in qualname or qualname.split(".", 1)[0] in ("typing", "builtins"):
             return None
+        if qualname in factories() or qualname in self.HTTP_FACTORIES:
+            # `client: boto3.client`: a factory named where a type belongs declares what it makes
+            return Binding(f"{qualname}()", annotation)
         if not _is_class_name(qualname) or qualname in _DECLARATIONS:
             return None
         return Binding(f"{qualname}()", annotation)
