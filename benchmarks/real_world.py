@@ -265,6 +265,9 @@ def main() -> int:
     parser.add_argument(
         "--findings", type=Path, help="compare findings a run recorded (lint-canon's JSON) instead of running it"
     )
+    parser.add_argument(
+        "--save", type=Path, help="also write this run's findings (lint-canon's JSON, paths under the corpus) here"
+    )
     args = parser.parse_args()
     if args.set == "tuned":
         packages, root, canon, labels_path = PACKAGES, corpus(), CANON, LABELS
@@ -283,6 +286,11 @@ def main() -> int:
     versions = ", ".join(f"{name} {version}" for name, version in packages.items())
     print(f"{args.set} set: {len(files)} files, {lines:,} lines ({versions})")
     found = stored_findings(args.findings) if args.findings else findings(root, canon)
+    if args.save is not None:
+        kept = [{k: v for k, v in item.items() if k not in ("package", "relpath")} for item in found]
+        for item in kept:
+            item["path"] = str(Path(item["path"]).resolve().relative_to(root.resolve()))
+        args.save.write_text(json.dumps({"findings": kept}, indent=1) + "\n")
     labels = read_labels(labels_path)
     sources = Counter(label.source for label in labels)
     print(

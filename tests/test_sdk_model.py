@@ -626,6 +626,8 @@ def test_the_model_judges_a_missing_method_by_the_derived_classes_only_when_they
             "kit.Mixed": {"methods": {"close": {"sends": False}}},
             "kit.C": {**method(True), "bases": ["kit.Mixed"]},
             "kit.D": {**method(False), "bases": ["kit.Mixed"]},
+            # an override that only raises has no say
+            "kit.E": {"methods": {"fetch": {"sends": False, "raises": True}}, "bases": ["kit.Base"]},
         },
         "functions": {},
     }
@@ -904,3 +906,83 @@ def test_an_annotation_naming_an_sdks_client_factory(project):
         """
     root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
     assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [(4, "CANON301")]
+
+
+def test_a_getter_returning_an_attribute_of_a_client_it_made_in_a_local(project):
+    source = """\
+        import stripe
+
+        class Account:
+            @classmethod
+            def _accounts(cls, key):
+                \"\"\"The accounts service.\"\"\"
+                client = stripe.StripeClient(key)
+                return client.v2.core.accounts
+
+            @classmethod
+            def _label(cls, key):
+                text = key[:7]
+                return text.upper()
+
+            def fetch(self, key):
+                return self._accounts(key).retrieve("acct_1")
+
+            def shown(self, key):
+                return self._label(key).strip()
+        """
+    assert found(project, textwrap.dedent(source)) == [(16, "CANON301")]
+
+
+def test_an_sdk_class_held_by_a_class_of_the_file_read_through_its_name(project):
+    source = """\
+        import stripe
+
+        class Base:
+            api_class: type[stripe.APIResource] = stripe.APIResource
+            label = "base"
+
+            def save(self, **fields):
+                return self.api_class.modify("id_1", **fields)
+
+        class Bill(Base):
+            api_class = stripe.Invoice
+
+        def fetch(bill_id):
+            return Bill.api_class.retrieve(bill_id), Base.label.upper()
+        """
+    # modify: every resource that defines it sends, but for the overrides that only raise
+    # (a Card cannot be modified without its owner): those have no say
+    assert found(project, textwrap.dedent(source)) == [(8, "CANON301"), (14, "CANON301")]
+
+
+def test_a_sending_method_of_a_client_declared_with_quoted_stubs_passed_by_keyword(project):
+    source = """\
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from mypy_boto3_logs import CloudWatchLogsClient
+
+        def retry(fn, kwargs):
+            return fn(**kwargs)
+
+        def tail(client: "CloudWatchLogsClient", **params):
+            return retry(fn=client.get_log_events, kwargs=params)
+
+        def pages(client: "CloudWatchLogsClient"):
+            return retry(fn=client.get_paginator, kwargs={"operation_name": "filter_log_events"})
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [(10, "CANON301")]
+
+
+def test_a_call_on_what_a_chain_of_sdk_calls_made(project):
+    source = """\
+        import boto3
+
+        def rows(bucket, key):
+            s3 = boto3.resource("s3")
+            body = s3.Bucket(bucket).Object(key).get()["Body"].read()
+            return body.decode("utf-8").splitlines(), s3.Bucket(bucket).Object(key).key.upper()
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [(5, "CANON301")]

@@ -158,6 +158,12 @@ class ImportTracker(FastBatchable):
                 return f"builtins.{dotted}"
             return None
         if binding.qualname is None:
+            if binding.members is not None and rest:
+                # `Invoice.stripe_class.retrieve(...)`: an attribute of a class of this file
+                first, _, more = rest.partition(".")
+                member = binding.members.get(first)
+                if member is not None and member.qualname is not None:
+                    return f"{member.qualname}.{more}" if more else member.qualname
             return None
         return f"{binding.qualname}.{rest}" if rest else binding.qualname
 
@@ -694,6 +700,11 @@ class ImportTracker(FastBatchable):
             return made
         return Binding(None, target, value=value)
 
+    def made_by(self, value: cst.BaseExpression) -> Binding | None:
+        """The client (or the SDK object) a call expression makes, read as an assignment of it
+        would be: ``s3.Bucket(name).Object(key)`` is ``boto3.resource().Bucket().Object()``."""
+        return self._client_made_by(value, False)
+
     def _client_made_by(self, value: cst.BaseExpression | None, alias: bool = True) -> Binding | None:
         """The client a value holds when it is made by calling a class or a factory:
         ``httpx.Client()``, ``client or httpx.AsyncClient()`` (an injected client, else ours),
@@ -768,12 +779,43 @@ class ImportTracker(FastBatchable):
         returned = _single_return(node)
         if returned is not None:
             return self._client_made_by(returned)
-        # A getter of several statements: every `return` makes a client of one type.
-        made = [self._client_made_by(value, False) for value in _returned_values(node)]
+        # A getter of several statements: every `return` makes a client of one type, or gives
+        # one a local name of its body holds (`client = StripeClient(key)`, then
+        # `return client.v2.core.accounts`).
+        values = _returned_values(node)
+        if not values:
+            return None
+        made = [self._client_made_by(value, False) or self._local_client(node, value) for value in values]
         kinds = {binding.qualname for binding in made if binding is not None}
         if made and None not in made and len(kinds) == 1:
             return made[0]
         return None
+
+    def _local_client(self, node: cst.FunctionDef, value: cst.BaseExpression | None) -> Binding | None:
+        """``client.v2.core.accounts`` returned after ``client = StripeClient(key)`` (a plain
+        assignment among the function's own statements, its only one to that name)."""
+        attrs: list[str] = []
+        head = value
+        while isinstance(head, cst.Attribute):
+            attrs.append(identifier(head.attr.value))
+            head = head.value
+        if not isinstance(head, cst.Name) or not isinstance(node.body, cst.IndentedBlock):
+            return None
+        name = identifier(head.value)
+        assigned = [
+            small.value
+            for statement in node.body.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+            if isinstance(small, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and identifier(t.target.value) == name for t in small.targets)
+        ]
+        if len(assigned) != 1:
+            return None
+        made = self._client_made_by(assigned[0], False)
+        if made is None or made.qualname is None or "()" not in made.qualname:
+            return None
+        return Binding(made.qualname + "".join(f".{attr}" for attr in reversed(attrs)), made.node)
 
     def returned_value(self, func: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.FunctionDef, bool] | None:
         """What a call of ``func`` returns, when ``func`` is a helper of the module

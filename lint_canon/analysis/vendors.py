@@ -273,6 +273,15 @@ class Vendors:
             if maker is None:
                 # `self._session().post(...)`: a helper that returns a new client
                 returned = self.names.returned_client(inner.func)
+                if (
+                    returned is None
+                    and isinstance(inner.func, cst.Attribute)
+                    and isinstance(inner.func.value, cst.Call)
+                ):
+                    # `s3.Bucket(name).Object(key).get()`: what a method of what a call made returns
+                    returned = self.names.made_by(inner)
+                    if returned is not None and "()" not in (returned.qualname or ""):
+                        returned = None
                 if returned is None or returned.qualname is None:
                     return None, None
                 made = returned.node if isinstance(returned.node, cst.Call) else None
@@ -325,10 +334,13 @@ class Vendors:
                 bound = self.names.lookup(head.value)
                 if bound is None or bound.qualname is None:
                     continue  # a local value, not an import or a client: the common case, cheaply
-                root = bound.qualname.split(".", 1)[0]
-                if root not in HTTP_LIBRARIES and not self.models.for_module(bound.qualname):
+                plain = self.models.through_stubs(bound.qualname)  # `client: S3Client` (boto3's stubs)
+                root = plain.split(".", 1)[0]
+                if root not in HTTP_LIBRARIES and not self.models.for_module(plain):
                     continue  # neither an HTTP library nor an SDK a model describes
             qualname, _ = self._qualname(arg.value)
+            if qualname is not None:
+                qualname = self.models.through_stubs(qualname)
             if qualname is None or qualname.endswith("()") or qualname.rsplit(".", 1)[-1][:1].isupper():
                 continue  # an object or a class handed over, not a function to call
             if qualname.split(".", 1)[0] not in HTTP_LIBRARIES:

@@ -175,11 +175,12 @@ class SdkModel:
     def _derived_method(self, qualname: str, name: str) -> dict[str, Any] | None:
         """A method a class does not define, called on a value typed by that class
         (``resource: type[APIResource]``, then ``resource.list()``): what the classes derived
-        from it that define the method say, when they all say the same."""
+        from it that define the method say, when they all say the same (an override that only
+        raises, ``Card.modify``, is never a call that completes and has no say)."""
         found = [
             method
             for sub in self.derived.get(qualname, ())
-            if (method := self.classes[sub].get("methods", {}).get(name)) is not None
+            if (method := self.classes[sub].get("methods", {}).get(name)) is not None and not method.get("raises")
         ]
         if not found:
             return None

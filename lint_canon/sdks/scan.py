@@ -978,6 +978,10 @@ class Scanner:
     def _verdict(self, function: Function) -> dict[str, Any]:
         sends: bool | None = True if function.sends else (None if self.undecided(function) else False)
         entry: dict[str, Any] = {"sends": sends}
+        if not sends and _only_raises(function.node):
+            # `def modify(cls, sid): raise NotImplementedError(...)` in a subclass: never a
+            # call that completes, so no vote on what the method does for a value of a base type
+            entry["raises"] = True
         returned = self.returns(function)
         if (
             not sends
@@ -1005,6 +1009,8 @@ class Scanner:
                     continue
                 verdicts = [self._verdict(m) for m in self._methods(qualname, name)]
                 merged = dict(verdicts[0])
+                if not all(v.get("raises") for v in verdicts):
+                    merged.pop("raises", None)
                 if any(v["sends"] for v in verdicts):
                     merged["sends"] = True
                 elif any(v["sends"] is None for v in verdicts):
@@ -1104,6 +1110,13 @@ def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _top_level(stmt.orelse)
         else:
             yield stmt
+
+
+def _only_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
 
 
 def _guarded_calls(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
