@@ -266,6 +266,8 @@ def test_selecting_only_canon202_still_reads_an_sdk_bound_for_a_banned_host(proj
         '{"roots": ["acme"], "classes": []}',
         '{"roots": ["acme"], "sdk": "a", "version": "1", "vendor": "a", "classes": {"acme.C": {"methods": {"x": 3}}}}',
         '{"roots": [], "sdk": "a", "version": "1", "vendor": "a"}',
+        '{"roots": ["acme"], "sdk": "a", "version": "1", "vendor": "a", "classes": {"acme.C": {"bases": [{}]}}}',
+        '{"roots": ["acme"], "sdk": "a", "version": "1", "vendor": "a", "classes": {"acme.C": {"bases": "acme.B"}}}',
     ],
 )
 def test_a_file_that_is_not_a_model_is_a_one_line_error(tmp_path, body):

@@ -300,11 +300,11 @@ def test_one_level_through_a_helper_that_returns_a_client(project):
                 return client.get("/items")
         """,
     ) == [(15, "CANON301"), (19, "CANON301")]
-    # A helper doing more than returning a new client is not followed.
-    assert (
-        found(
-            project,
-            """\
+    # A helper of several statements returning the client it made in a local is followed;
+    # one returning what it was given is not (its type is not written here).
+    assert found(
+        project,
+        """\
         import requests
 
 
@@ -314,12 +314,17 @@ def test_one_level_through_a_helper_that_returns_a_client(project):
                 session.verify = False
                 return session
 
+            def _given(self, session):
+                session.verify = False
+                return session
+
             def send(self):
-                return self._session().post("https://api.notify.example.com/x")  # not followed: silent
+                return self._session().post("https://api.notify.example.com/x")
+
+            def resend(self, session):
+                return self._given(session).post("https://api.notify.example.com/x")  # silent
         """,
-        )
-        == []
-    )
+    ) == [(15, "CANON301")]
 
 
 def findings(project, source: str, canon: str = CANON_WITH_BAN) -> list[tuple[int, str, str]]:

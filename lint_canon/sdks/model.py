@@ -65,8 +65,9 @@ class SdkModel:
                 raise ValueError("not a model: a method is not a mapping")
             if not isinstance(entry.get("attributes", {}), dict):
                 raise ValueError("not a model: attributes are not a mapping")
-            if not isinstance(entry.get("bases", []), list):
-                raise ValueError("not a model: bases are not a list")
+            bases = entry.get("bases", [])
+            if not isinstance(bases, list) or not all(isinstance(base, str) for base in bases):
+                raise ValueError("not a model: bases are not a list of class names")
         derived: dict[str, list[str]] = {}
         for name, entry in data.get("classes", {}).items():
             for base in entry.get("bases", ()):
