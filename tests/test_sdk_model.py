@@ -986,3 +986,40 @@ def test_a_call_on_what_a_chain_of_sdk_calls_made(project):
         """
     root = project({"a.py": textwrap.dedent(source)}, canon=CANON_AWS)
     assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))] == [(5, "CANON301")]
+
+
+def test_a_host_passed_by_position_to_a_parameter_named_like_one(tmp_path):
+    _, hosts = write_sdk(
+        tmp_path,
+        "gatekit",
+        """\
+        class Environment:
+            def __init__(self, name, server, port, docs=""):
+                self.server = server
+
+        Environment.Live = Environment("live", "api.gatekit.io", "443", "guide.gatekit.io")
+        Environment.Local = Environment("local", "localhost", "3000")
+        """,
+    )
+    # `server` names a host (written without its scheme); `docs` does not
+    assert hosts == ["api.gatekit.io"]
+
+
+def test_a_braintree_sale_under_a_ban_of_its_hosts(project):
+    canon = """\
+        version: 1
+        hubs: [HUB-A]
+        banned:
+          - reason: "take payments through the approved processor"
+            modules: [braintree]
+            hosts: ["*.braintreegateway.com"]
+        """
+    source = """\
+        import braintree
+
+        def charge(amount, nonce):
+            braintree.Configuration.configure(braintree.Environment.Production, "m", "pub", "priv")
+            return braintree.Transaction.sale({"amount": amount, "payment_method_nonce": nonce})
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    assert [(f.line, f.code) for f in run_check(root, select=("CANON",))] == [(1, "CANON101"), (5, "CANON202")]

@@ -99,6 +99,9 @@ _CONTAINERS = frozenset(
     {"List", "list", "Dict", "dict", "Tuple", "tuple", "Set", "set", "Sequence", "Mapping", "Iterable", "Iterator"}
 )
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
+# a host written without its scheme, where the parameter says it is one (`server`, `host`)
+_BARE_HOST_NAMES = re.compile(r"(host|server)", re.IGNORECASE)
+_BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$")
 _CLASS_URL_NAMES = frozenset({"url", "root_url", "api_root", "root"})
 _HOST_NAMES = re.compile(r"(base_?url|api_?base|api_?url|base_?uri|endpoint|host|server)", re.IGNORECASE)
 
@@ -1037,6 +1040,20 @@ class Scanner:
             entry["bases"] = ancestors
         return entry
 
+    def _positional_pairs(self, module: Module, call: ast.Call) -> list[tuple[str, ast.expr]]:
+        qualname = self.resolve_name(module, call.func.id) if isinstance(call.func, ast.Name) else None
+        if qualname is None or qualname not in self.classes:
+            return []
+        init = next((cls.methods["__init__"] for cls in self.mro(qualname) if "__init__" in cls.methods), None)
+        if init is None:
+            return []
+        params = [arg.arg for arg in (*init.node.args.posonlyargs, *init.node.args.args)][1:]
+        return [
+            (param, value)
+            for param, value in zip(params, call.args, strict=False)
+            if not isinstance(value, ast.Starred)
+        ]
+
     def hosts(self) -> list[str]:
         """Hosts the SDK talks to by default: https URL literals bound to base_url-like names
         (assignments, parameter defaults, keyword arguments)."""
@@ -1075,13 +1092,20 @@ class Scanner:
                     pairs += [
                         (a.arg, d) for a, d in zip(node.kwonlyargs, node.kw_defaults, strict=False) if d is not None
                     ]
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+                    # `Environment("production", "api.braintreegateway.com", "443")`: a value
+                    # passed by position to an SDK class's parameter named like a host
+                    pairs = pairs + self._positional_pairs(module, node)
                 for name, value in pairs:
-                    if not _HOST_NAMES.search(name.rsplit(".", 1)[-1]):
+                    last = name.rsplit(".", 1)[-1]
+                    if not _HOST_NAMES.search(last):
                         continue
                     if isinstance(value, ast.Name) and value.id in module.assigns:
                         value = module.assigns[value.id]  # `base_url=BASE_URL`
                     for text in _strings(value):
                         host = _host(text)
+                        if host is None and _BARE_HOST_NAMES.search(last) and _BARE_HOST.match(text):
+                            host = _host(f"https://{text}")  # `server="api.braintreegateway.com"`
                         if host:
                             found.add(host)
         return sorted(found)
