@@ -50,6 +50,9 @@ class Binding:
     members: dict[str, Binding] | None = None
     star: bool = False  # bound by `from M import *`
     returns: Binding | None = None  # a function whose one statement returns a new client
+    # A function of several statements whose returns are read when a call of it is first
+    # looked at (most functions are never called on), not where it is defined
+    deferred: bool = False
     # Other clients the same attribute is given elsewhere in the class (`self.client =
     # OpenAI().images` in one branch, `= openai.Image` in another): a call is judged by each
     others: tuple[str, ...] = ()
@@ -338,17 +341,18 @@ class ImportTracker(FastBatchable):
             self.type_checking_depth -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind_function(node, self._returned_client(node))
+        eager = self.scopes[-1].kind == "class" and _is_property(node)
+        self._bind_function(node, self._returned_client(node, several=eager), deferred=not eager)
         self.function_stack.append(node)
         self.scopes.append(_Scope("function"))
         self._bind_params(node.params, node)
 
-    def _bind_function(self, node: cst.FunctionDef, returns: Binding | None) -> None:
+    def _bind_function(self, node: cst.FunctionDef, returns: Binding | None, deferred: bool = False) -> None:
         if returns is not None and self.scopes[-1].kind == "class" and _is_property(node):
             # `@property def client(self) -> OpenAI`: self.client is the client
             self._bind(node.name.value, Binding(returns.qualname, node))
         else:
-            self._bind(node.name.value, Binding(None, node, returns=returns))
+            self._bind(node.name.value, Binding(None, node, returns=returns, deferred=deferred and returns is None))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.scopes.pop()
@@ -767,7 +771,7 @@ class ImportTracker(FastBatchable):
                 return Binding(f"{maker}(){suffix}", value)
         return None
 
-    def _returned_client(self, node: cst.FunctionDef) -> Binding | None:
+    def _returned_client(self, node: cst.FunctionDef, several: bool = True) -> Binding | None:
         """The client a helper returns: the one its return annotation declares (``def
         get_client(self) -> OpenAI``, whatever its body), or the one it makes when its body is
         that one statement (after a docstring): ``def _session(self): return
@@ -779,6 +783,8 @@ class ImportTracker(FastBatchable):
         returned = _single_return(node)
         if returned is not None:
             return self._client_made_by(returned)
+        if not several:
+            return None  # read when a call of it is looked at (Binding.deferred)
         # A getter of several statements: every `return` makes a client of one type, or gives
         # one a local name of its body holds (`client = StripeClient(key)`, then
         # `return client.v2.core.accounts`).
@@ -848,15 +854,23 @@ class ImportTracker(FastBatchable):
         """The client a call of ``func`` returns, when ``func`` is such a helper of this module
         (``make_session()``) or of the class being visited (``self._session()``)."""
         binding = self.binding_of(func)
+        own_class = isinstance(func, cst.Attribute)
         if binding is None and isinstance(func, cst.Attribute):
             # `self.config.create_client()` after `self.config = BedrockConfig(...)`: a method of
             # an object made from a class of this file, read from that class
             owner = self.binding_of(func.value)
+            own_class = False  # its `self` is not the class being visited
             if owner is not None and owner.qualname is None and isinstance(owner.value, cst.Call):
                 made_from = self.binding_of(owner.value.func)
                 if made_from is not None and made_from.members is not None:
                     binding = made_from.members.get(identifier(func.attr.value))
-        return binding.returns if binding is not None else None
+        if binding is None:
+            return None
+        if binding.deferred and isinstance(binding.node, cst.FunctionDef):
+            binding.deferred = False  # once, and never again while it is read (recursion)
+            with self.inside(binding.node, own_class):
+                binding.returns = self._returned_client(binding.node)
+        return binding.returns
 
     def binding_of(self, expr: cst.BaseExpression) -> Binding | None:
         """What a name, or ``self.X`` / ``cls.X`` in a method, is bound to."""
