@@ -738,18 +738,18 @@ class ImportTracker(FastBatchable):
             # method of an import or of a client, under another name
             qualname = self.qualname(whole)
             return Binding(qualname, whole, value=whole) if qualname is not None else None
-        if isinstance(value, cst.Call) and not attrs and self.qualname(value.func) == "typing.cast" and value.args:
-            # `cast(EMRClient, boto3.client("emr"))`: the type it names, else the value's own
-            declared = self.declared_client(value.args[0].value)
-            if declared is not None:
-                return declared
-            return self._client_made_by(value.args[1].value, alias) if len(value.args) > 1 else None
         if isinstance(value, cst.Call):
-            returned = self.returned_client(value.func)
+            maker = self.qualname(value.func)
+            if maker == "typing.cast" and not attrs and value.args:
+                # `cast(EMRClient, boto3.client("emr"))`: the type it names, else the value's own
+                declared = self.declared_client(value.args[0].value)
+                if declared is not None:
+                    return declared
+                return self._client_made_by(value.args[1].value, alias) if len(value.args) > 1 else None
+            returned = self.returned_client(value.func) if maker is None else None
             if returned is not None and returned.qualname is not None:
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
                 return Binding(f"{returned.qualname}{suffix}", returned.node)
-            maker = self.qualname(value.func)
             if maker is None and isinstance(value.func, cst.Attribute):
                 # `pyowm.OWM(key).weather_manager()`: a method of what a call made
                 made = self._client_made_by(value.func.value, False)
