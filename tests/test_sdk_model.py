@@ -1023,3 +1023,35 @@ def test_a_braintree_sale_under_a_ban_of_its_hosts(project):
         """
     root = project({"a.py": textwrap.dedent(source)}, canon=canon)
     assert [(f.line, f.code) for f in run_check(root, select=("CANON",))] == [(1, "CANON101"), (5, "CANON202")]
+
+
+def test_a_url_from_a_helper_of_several_statements_with_one_return(project):
+    source = """\
+        import requests
+
+        class Search:
+            def _prepare(self, term):
+                \"\"\"The request.\"\"\"
+                if not term:
+                    raise ValueError("a term")
+                headers = {"Accept": "application/json"}
+                url = f"https://api.findit.io/v3/search/{term}"
+                return {"url": url, "headers": headers}
+
+            def _pick(self, term):
+                if term.startswith("#"):
+                    return {"url": "https://api.findit.io/tags"}
+                return {"url": term}
+
+            def run(self, term):
+                details = self._prepare(term)
+                return requests.get(details["url"], headers=details["headers"])
+
+            def run_any(self, term):
+                details = self._pick(term)
+                return requests.get(details["url"])
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON)
+    # one return among several statements: read with the helper's own locals; a helper with
+    # two returns (one of them a parameter) is not read
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))] == [(19, "CANON201")]

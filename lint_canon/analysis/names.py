@@ -826,7 +826,8 @@ class ImportTracker(FastBatchable):
     def returned_value(self, func: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.FunctionDef, bool] | None:
         """What a call of ``func`` returns, when ``func`` is a helper of the module
         (``make_url()``) or of the class being visited (``self._url()``) whose body is one
-        ``return`` statement: the returned expression, the helper, and whether it is a method."""
+        ``return`` statement, or has one ``return`` among several statements: the returned
+        expression, the helper, and whether it is a method."""
         binding = self.binding_of(func)
         method = not isinstance(func, cst.Name)
         if isinstance(func, cst.Name) and binding is not self.scopes[0].names.get(identifier(func.value)):
@@ -834,18 +835,33 @@ class ImportTracker(FastBatchable):
         if binding is None or not isinstance(binding.node, cst.FunctionDef):
             return None
         returned = _single_return(binding.node)
+        if returned is None:
+            # A helper of several statements with one `return` at all (`_url = f"https://…"`,
+            # then `return {"url": _url, …}`): its locals are read with it (see `inside`)
+            values = _returned_values(binding.node)
+            returned = values[0] if len(values) == 1 else None
         return (returned, binding.node, method) if returned is not None else None
 
     @contextmanager
     def inside(self, helper: cst.FunctionDef, method: bool) -> Iterator[None]:
         """The scopes a helper's body sees (the module's, its class's members for ``self.X``,
-        its own parameters), not those of the function that calls it, for as long as the
-        block runs: what the helper returns is read as it would be where it is defined."""
+        its own parameters and the plain assignments of its body), not those of the function
+        that calls it, for as long as the block runs: what the helper returns is read as it
+        would be where it is defined."""
         saved = self.scopes
         classes = [scope for scope in saved if scope.kind == "class"][-1:] if method else []
         self.scopes = [saved[0], *classes, _Scope("function")]
         try:
             self._bind_params(helper.params)
+            if isinstance(helper.body, cst.IndentedBlock):
+                for statement in helper.body.body:  # its own plain locals, in order
+                    if isinstance(statement, cst.SimpleStatementLine):
+                        for small in statement.body:
+                            if isinstance(small, cst.Assign) and all(
+                                isinstance(t.target, cst.Name) for t in small.targets
+                            ):
+                                for target in small.targets:
+                                    self._bind_target(target.target, small.value)
             yield None
         finally:
             self.scopes = saved
