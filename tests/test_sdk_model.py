@@ -1055,3 +1055,31 @@ def test_a_url_from_a_helper_of_several_statements_with_one_return(project):
     # one return among several statements: read with the helper's own locals; a helper with
     # two returns (one of them a parameter) is not read
     assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))] == [(19, "CANON201")]
+
+
+def test_a_url_unpacked_from_a_tuple_or_from_what_a_nested_helper_returns(project):
+    source = """\
+        import requests
+
+        def search(term):
+            def build():
+                params = {"q": term}
+                url = "https://api.findit.io/search"
+                return url, params
+
+            url, params = build()
+            return requests.get(url, params=params)
+
+        def ping():
+            url, timeout = "https://api.findit.io/ping", 5
+            return requests.get(url, timeout=timeout)
+
+        def local(term):
+            timeout, url = 5, term
+            return requests.get(url, timeout=timeout)
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))] == [
+        (10, "CANON201"),
+        (14, "CANON201"),
+    ]

@@ -693,8 +693,22 @@ class ImportTracker(FastBatchable):
                         self.has_others = True
                 members[name] = binding
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_target(element.value, None)
+            items = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
+            if items is not None and (
+                len(items) != len(target.elements) or any(not isinstance(item, cst.Element) for item in items)
+            ):
+                items = None
+            for index, element in enumerate(target.elements):
+                if isinstance(element, cst.StarredElement):
+                    self._bind_target(element.value, None)
+                    continue
+                item: cst.BaseExpression | None = None
+                if items is not None:
+                    item = items[index].value  # `url, params = BASE + "/q", {}`
+                elif isinstance(value, cst.Call):
+                    # `url, params = build()`: the item of what the call returns
+                    item = cst.Subscript(value, [cst.SubscriptElement(cst.Index(cst.Integer(str(index))))])
+                self._bind_target(element.value, item)
 
     def _binding_for_value(self, target: cst.CSTNode, value: cst.BaseExpression | None) -> Binding:
         while isinstance(value, cst.Await):
@@ -830,10 +844,8 @@ class ImportTracker(FastBatchable):
         expression, the helper, and whether it is a method."""
         binding = self.binding_of(func)
         method = not isinstance(func, cst.Name)
-        if isinstance(func, cst.Name) and binding is not self.scopes[0].names.get(identifier(func.value)):
-            return None  # a nested function, or shadowed here: not a helper of the module
         if binding is None or not isinstance(binding.node, cst.FunctionDef):
-            return None
+            return None  # also a parameter or a value that shadows a helper's name
         returned = _single_return(binding.node)
         if returned is None:
             # A helper of several statements with one `return` at all (`_url = f"https://…"`,

@@ -121,11 +121,25 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
         else:
             container = _attribute_value(container, names)
     key = _constant_index(expr)
-    if key is not None and isinstance(container, cst.Call):
+    position = _integer_index(expr)
+    if (key is not None or position is not None) and isinstance(container, cst.Call):
         helper = names.returned_value(container.func)
-        if helper is not None and isinstance(helper[0], cst.Dict):
-            with names.inside(helper[1], helper[2]):
-                return known_text(_entry(helper[0], key), names, depth)
+        if helper is None:
+            return None
+        returned = helper[0]
+        with names.inside(helper[1], helper[2]):
+            if key is not None and isinstance(returned, cst.Dict):
+                return known_text(_entry(returned, key), names, depth)
+            if position is not None and isinstance(returned, cst.Tuple):
+                # `url, params = build()` with `return url, params`: that item, as the helper has it
+                items = [item.value for item in returned.elements if isinstance(item, cst.Element)]
+                if len(items) == len(returned.elements) and position < len(items):
+                    return known_text(items[position], names, depth)
+        return None
+    if position is not None and isinstance(container, (cst.Tuple, cst.List)):
+        items = [item.value for item in container.elements if isinstance(item, cst.Element)]
+        if len(items) == len(container.elements) and position < len(items):
+            return known_text(items[position], names, depth)
         return None
     if key is not None and isinstance(container, cst.Dict):
         return known_text(_entry(container, key), names, depth)
@@ -138,6 +152,14 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
     if not values or len(values) != len(container.elements):
         return None
     return _any_of(values, names, depth)
+
+
+def _integer_index(expr: cst.Subscript) -> int | None:
+    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        index = expr.slice[0].slice.value
+        if isinstance(index, cst.Integer) and index.value.isdigit():
+            return int(index.value)
+    return None
 
 
 def _constant_index(expr: cst.Subscript) -> str | None:
