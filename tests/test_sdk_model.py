@@ -1083,3 +1083,114 @@ def test_a_url_unpacked_from_a_tuple_or_from_what_a_nested_helper_returns(projec
         (10, "CANON201"),
         (14, "CANON201"),
     ]
+
+
+def test_a_guard_on_a_parameter_given_a_value_in_the_body_is_no_guard(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "tokenkit",
+        """\
+        import os
+
+        import requests
+
+
+        class Client:
+            def rebound(self, path, token=None):
+                token = token or os.environ["TOKEN"]
+                if token:
+                    return requests.get("https://api.tokenkit.io" + path)
+
+            def maybe(self, path, token=None):
+                if token:
+                    return self.relay(path)
+                return None
+
+            def relay(self, path):
+                return self.other.whatever(path)
+        """,
+    )
+    methods = model["classes"]["tokenkit.Client"]["methods"]
+    assert methods["rebound"] == {"sends": True}  # the branch is always taken
+    assert methods["maybe"] == {"sends": None}  # a guarded call of a method not decided
+
+
+def test_clients_handed_to_classes_of_the_same_name_in_other_places(project):
+    source = """\
+        import stripe
+
+        client = stripe.StripeClient("sk")
+
+        def start():
+            return Handler(client)
+
+        class Handler:
+            def __init__(self, client):
+                self.client = client
+
+            def run(self):
+                return self.client.customers.list()
+
+        class Legacy:
+            class Handler:
+                def __init__(self, session):
+                    self.session = session
+
+                def run(self):
+                    return self.session.customers.list()
+
+        def local():
+            class Handler:
+                def __init__(self, session):
+                    self.session = session
+
+                def run(self):
+                    return self.session.customers.list()
+
+            return Handler
+        """
+    assert found(project, textwrap.dedent(source)) == [(13, "CANON301")]
+
+
+def test_a_nested_helper_reads_the_enclosing_functions_names(project):
+    source = """\
+        import requests
+
+        base = "https://api.findit.io/v2"
+
+        def fetch(base, path):
+            def url():
+                return base + path
+
+            return requests.get(url())
+
+        def fixed(path):
+            def url():
+                return base + path
+
+            return requests.get(url())
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON)
+    # in `fetch`, `base` is its parameter (not known); in `fixed`, the module's constant
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))] == [(15, "CANON201")]
+
+
+def test_a_helpers_name_assigned_in_a_branch_is_its_own(project):
+    source = """\
+        import requests
+
+        base = "https://api.findit.io/v2"
+
+        class Api:
+            def _url(self, path, local):
+                if local:
+                    base = "http://localhost:8080"
+                else:
+                    base = self.mirror
+                return base + path
+
+            def get(self, path, local):
+                return requests.get(self._url(path, local))
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon=CANON)
+    assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))] == []

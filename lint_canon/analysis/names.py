@@ -111,6 +111,9 @@ class ImportTracker(FastBatchable):
         self.import_depth = 0
         self.function_stack: list[cst.FunctionDef] = []
         self.class_stack: list[str] = []
+        # Each class's dotted path in the module (`Audio.Transcriptions`), None for a class
+        # defined in a function: what `made_with` is keyed by
+        self.class_paths: list[str | None] = []
         self.has_others = False  # some attribute was given clients of two kinds (Binding.others)
         # The clients a class of this file is made with, seen so far: class name -> one mapping
         # per call (argument position or keyword -> the client passed, None for anything else)
@@ -376,7 +379,11 @@ class ImportTracker(FastBatchable):
             scope.chain = ChainMap(scope.names, *bases)  # writes go to the class's own names
         self._bind(node.name.value, Binding(None, node, members=scope.chain))
         self.scopes.append(scope)
-        self.class_stack.append(node.name.value)
+        name = identifier(node.name.value)
+        parent = self.class_paths[-1] if self.class_paths else ""
+        in_function = bool(self.function_stack)  # a class made in a function: not keyed
+        self.class_paths.append(None if parent is None or in_function else f"{parent}.{name}" if parent else name)
+        self.class_stack.append(name)
         self._prepass_methods(node)
 
     def _prepass_methods(self, node: cst.ClassDef) -> None:
@@ -411,6 +418,7 @@ class ImportTracker(FastBatchable):
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.scopes.pop()
         self.class_stack.pop()
+        self.class_paths.pop()
 
     def _bind_params(self, params: cst.Parameters, function: cst.FunctionDef | None = None) -> None:
         made_with = (
@@ -465,7 +473,12 @@ class ImportTracker(FastBatchable):
         func = node.func
         made = func.attr if isinstance(func, cst.Attribute) and dotted_name(func.value) == "self" else func
         if isinstance(made, cst.Name) and made.value[:1].isupper() and node.args:
-            self._note_made_with(identifier(made.value), func, node)
+            name = identifier(made.value)
+            if made is func:
+                self._note_made_with(name, name, func, node)  # `Audio(client)`: a class of the module
+            elif self.class_paths and self.class_paths[-1] is not None:
+                # `self.Transcriptions(client)`: a class nested in the method's own class
+                self._note_made_with(f"{self.class_paths[-1]}.{name}", name, func, node)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
             self.receivers[id(func.value)] = node
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
@@ -480,7 +493,7 @@ class ImportTracker(FastBatchable):
                     if arg.keyword is not None:
                         items[(owner, arg.keyword.value)] = arg.value
 
-    def _note_made_with(self, name: str, func: cst.BaseExpression, node: cst.Call) -> None:
+    def _note_made_with(self, path: str, name: str, func: cst.BaseExpression, node: cst.Call) -> None:
         """``OpenAIAudio(self.client)``: a class of this file (not an import) made with a client,
         which its ``__init__`` receives as an unannotated parameter."""
         if isinstance(func, cst.Name):
@@ -498,14 +511,15 @@ class ImportTracker(FastBatchable):
             qualname = made.qualname if made is not None and made.qualname is not None else None
             key: int | str = arg.keyword.value if arg.keyword is not None else index
             passed[key] = qualname if qualname is not None and "()" in qualname else None
-        self.made_with.setdefault(name, []).append(passed)
+        self.made_with.setdefault(path, []).append(passed)
 
     def _made_with(self, params: cst.Parameters) -> dict[str, str]:
         """The parameters of the ``__init__`` being entered that every call of its class seen so
         far in this file passes the same client to."""
-        if not self.class_stack:
-            return {}
-        calls = self.made_with.get(self.class_stack[-1])
+        path = self.class_paths[-1] if self.class_paths else None
+        if path is None:
+            return {}  # not in a class, or a class defined in a function
+        calls = self.made_with.get(path)
         if not calls:
             return {}
         positional = [param.name.value for param in (*params.posonly_params, *params.params)][1:]
@@ -861,10 +875,27 @@ class ImportTracker(FastBatchable):
         that calls it, for as long as the block runs: what the helper returns is read as it
         would be where it is defined."""
         saved = self.scopes
-        classes = [scope for scope in saved if scope.kind == "class"][-1:] if method else []
-        self.scopes = [saved[0], *classes, _Scope("function")]
+        name = identifier(helper.name.value)
+        enclosing = next(
+            (
+                index
+                for index, scope in enumerate(saved)
+                if index and scope.kind == "function" and getattr(scope.names.get(name), "node", None) is helper
+            ),
+            None,
+        )
+        if enclosing is not None and not method:
+            # a helper nested in a function: its free names are the enclosing function's
+            self.scopes = [*saved[: enclosing + 1], _Scope("function")]
+        else:
+            classes = [scope for scope in saved if scope.kind == "class"][-1:] if method else []
+            self.scopes = [saved[0], *classes, _Scope("function")]
         try:
             self._bind_params(helper.params)
+            # Every name the helper assigns is its own: one assigned in a branch is not known
+            # (never the module's name of the same spelling); its plain top-level ones are read.
+            for local in _assigned_names(helper):
+                self._bind(local, Binding(None, helper))
             if isinstance(helper.body, cst.IndentedBlock):
                 for statement in helper.body.body:  # its own plain locals, in order
                     if isinstance(statement, cst.SimpleStatementLine):
@@ -961,6 +992,59 @@ def _returned_values(node: cst.FunctionDef) -> list[cst.BaseExpression | None]:
                     if isinstance(body, cst.BaseSuite):
                         blocks.append(body)
     return values
+
+
+def _assigned_names(node: cst.FunctionDef) -> set[str]:
+    """Every name a function's own body binds (assignments, augmented and annotated ones,
+    ``for`` and ``with`` targets, walrus, ``except ... as``), not those of functions or classes
+    defined inside it."""
+    found: set[str] = set()
+
+    class Stores(cst.CSTVisitor):
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            found.add(identifier(inner.name.value))
+            return False
+
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
+            found.add(identifier(inner.name.value))
+            return False
+
+        def visit_Lambda(self, inner: cst.Lambda) -> bool:
+            return False
+
+        def visit_AssignTarget(self, inner: cst.AssignTarget) -> None:
+            found.update(_target_names(inner.target))
+
+        def visit_AugAssign(self, inner: cst.AugAssign) -> None:
+            found.update(_target_names(inner.target))
+
+        def visit_AnnAssign(self, inner: cst.AnnAssign) -> None:
+            found.update(_target_names(inner.target))
+
+        def visit_For(self, inner: cst.For) -> None:
+            found.update(_target_names(inner.target))
+
+        def visit_AsName(self, inner: cst.AsName) -> None:
+            found.update(_target_names(inner.name))
+
+        def visit_NamedExpr(self, inner: cst.NamedExpr) -> None:
+            found.update(_target_names(inner.target))
+
+    node.body.visit(Stores())
+    return found
+
+
+def _target_names(target: cst.CSTNode) -> set[str]:
+    """The plain names an assignment target binds (``a``, ``a, (b, *c)``), not ``obj.attr``
+    or ``d[key]``."""
+    if isinstance(target, cst.Name):
+        return {identifier(target.value)}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        found: set[str] = set()
+        for element in target.elements:
+            found |= _target_names(element.value)
+        return found
+    return set()
 
 
 def _clauses(statement: cst.BaseCompoundStatement) -> list[cst.CSTNode]:

@@ -100,8 +100,8 @@ _CONTAINERS = frozenset(
 )
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
 # a host written without its scheme, where the parameter says it is one (`server`, `host`)
-_BARE_HOST_NAMES = re.compile(r"(host|server)", re.IGNORECASE)
-_BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$")
+_BARE_HOST_NAMES = re.compile(r"^_*(?:[a-z]+_)?(?:host|hostname|server)$", re.IGNORECASE)
+_BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+(?!(?:json|ya?ml|txt|py|cfg|ini|xml|csv|log|pem|crt|key|toml)$)[a-z]{2,}$")
 _CLASS_URL_NAMES = frozenset({"url", "root_url", "api_root", "root"})
 _HOST_NAMES = re.compile(r"(base_?url|api_?base|api_?url|base_?uri|endpoint|host|server)", re.IGNORECASE)
 
@@ -912,6 +912,7 @@ class Scanner:
             if current.unknown or current.conditional:
                 return True
             stack.extend(current.callees)
+            stack.extend(current.guarded_callees)  # an undecided call under a guard: undecided
         return False
 
     # --- the model ---------------------------------------------------------------------
@@ -1048,11 +1049,12 @@ class Scanner:
         if init is None:
             return []
         params = [arg.arg for arg in (*init.node.args.posonlyargs, *init.node.args.args)][1:]
-        return [
-            (param, value)
-            for param, value in zip(params, call.args, strict=False)
-            if not isinstance(value, ast.Starred)
-        ]
+        pairs: list[tuple[str, ast.expr]] = []
+        for param, value in zip(params, call.args, strict=False):
+            if isinstance(value, ast.Starred):
+                break  # `Environment(*args, "host")`: the positions after it are not known
+            pairs.append((param, value))
+        return pairs
 
     def hosts(self) -> list[str]:
         """Hosts the SDK talks to by default: https URL literals bound to base_url-like names
@@ -1161,12 +1163,20 @@ def _guarded_calls(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
     }
     if not optional:
         return set()
+    # `token = token or os.environ["TOKEN"]`, `if session is None: session = self.session`:
+    # given a value in the body before the test, the parameter no longer says whether the
+    # caller passed one (a value given inside the guarded branch itself does not count)
+    stores = [
+        (inner.id, inner.lineno)
+        for inner in ast.walk(node)
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store) and inner.id in optional
+    ]
 
     def requires(test: ast.expr) -> bool:
         if isinstance(test, ast.Name):
-            return test.id in optional
+            return test.id in optional and not any(name == test.id and line < test.lineno for name, line in stores)
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot):
-            return isinstance(test.left, ast.Name) and test.left.id in optional and _is_none(test.comparators[0])
+            return isinstance(test.left, ast.Name) and requires(test.left) and _is_none(test.comparators[0])
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
             return any(requires(value) for value in test.values)
         return False
