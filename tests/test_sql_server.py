@@ -225,7 +225,17 @@ def test_verify_cancelled_by_sigterm_stops_its_server(home):
     verify = popen("verify", "--dir", "slow", cwd=project, env=env)
     temp = Path(env["TMPDIR"])
     pidfiles = lambda: list(temp.glob("lint-canon-verify-*/pgdata/postmaster.pid"))  # noqa: E731
-    wait_for(lambda: bool(pidfiles()) and "ready" in pidfiles()[0].read_text(), what="the throwaway server")
+
+    def ready() -> bool:
+        for pidfile in pidfiles():
+            try:
+                if "ready" in pidfile.read_text():
+                    return True
+            except FileNotFoundError:
+                continue  # removed between the glob and the read: the server is (re)starting
+        return False
+
+    wait_for(ready, what="the throwaway server")
     pgdata = pidfiles()[0].parent
     pid = postmaster(pgdata)
     url = f"postgresql://postgres@/postgres?host={pgdata}"
