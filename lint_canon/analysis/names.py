@@ -114,6 +114,7 @@ class ImportTracker(FastBatchable):
         # Each class's dotted path in the module (`Audio.Transcriptions`), None for a class
         # defined in a function: what `made_with` is keyed by
         self.class_paths: list[str | None] = []
+        self._assigned: dict[int, set[str]] = {}  # helper id -> the names it assigns (`inside`)
         self.has_others = False  # some attribute was given clients of two kinds (Binding.others)
         # The clients a class of this file is made with, seen so far: class name -> one mapping
         # per call (argument position or keyword -> the client passed, None for anything else)
@@ -894,7 +895,10 @@ class ImportTracker(FastBatchable):
             self._bind_params(helper.params)
             # Every name the helper assigns is its own: one assigned in a branch is not known
             # (never the module's name of the same spelling); its plain top-level ones are read.
-            for local in _assigned_names(helper):
+            assigned = self._assigned.get(id(helper))
+            if assigned is None:
+                assigned = self._assigned[id(helper)] = _assigned_names(helper)
+            for local in assigned:
                 self._bind(local, Binding(None, helper))
             if isinstance(helper.body, cst.IndentedBlock):
                 for statement in helper.body.body:  # its own plain locals, in order
@@ -996,41 +1000,37 @@ def _returned_values(node: cst.FunctionDef) -> list[cst.BaseExpression | None]:
 
 def _assigned_names(node: cst.FunctionDef) -> set[str]:
     """Every name a function's own body binds (assignments, augmented and annotated ones,
-    ``for`` and ``with`` targets, walrus, ``except ... as``), not those of functions or classes
-    defined inside it."""
+    ``for`` and ``with`` targets, ``except ... as``, functions and classes it defines), read
+    statement by statement, not into functions or classes defined inside it."""
     found: set[str] = set()
-
-    class Stores(cst.CSTVisitor):
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            found.add(identifier(inner.name.value))
-            return False
-
-        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
-            found.add(identifier(inner.name.value))
-            return False
-
-        def visit_Lambda(self, inner: cst.Lambda) -> bool:
-            return False
-
-        def visit_AssignTarget(self, inner: cst.AssignTarget) -> None:
-            found.update(_target_names(inner.target))
-
-        def visit_AugAssign(self, inner: cst.AugAssign) -> None:
-            found.update(_target_names(inner.target))
-
-        def visit_AnnAssign(self, inner: cst.AnnAssign) -> None:
-            found.update(_target_names(inner.target))
-
-        def visit_For(self, inner: cst.For) -> None:
-            found.update(_target_names(inner.target))
-
-        def visit_AsName(self, inner: cst.AsName) -> None:
-            found.update(_target_names(inner.name))
-
-        def visit_NamedExpr(self, inner: cst.NamedExpr) -> None:
-            found.update(_target_names(inner.target))
-
-    node.body.visit(Stores())
+    blocks: list[cst.CSTNode] = [node.body]
+    while blocks:
+        suite = blocks.pop()
+        body = getattr(suite, "body", None)
+        statements = body if isinstance(body, (list, tuple)) else [suite]
+        for statement in statements:
+            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            found |= _target_names(target.target)
+                    elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+                        found |= _target_names(small.target)
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                found.add(identifier(statement.name.value))
+            elif isinstance(statement, cst.BaseCompoundStatement):
+                if isinstance(statement, cst.For):
+                    found |= _target_names(statement.target)
+                elif isinstance(statement, cst.With):
+                    for item in statement.items:
+                        if item.asname is not None:
+                            found |= _target_names(item.asname.name)
+                for part in (statement, *_clauses(statement)):
+                    if isinstance(part, cst.ExceptHandler) and part.name is not None:
+                        found |= _target_names(part.name.name)
+                    inner = getattr(part, "body", None)
+                    if isinstance(inner, cst.BaseSuite):
+                        blocks.append(inner)
     return found
 
 
