@@ -660,10 +660,13 @@ def test_a_call_through_a_banned_sdk_to_its_banned_host_is_a_banned_call(project
     assert "events.pagerduty.com" in findings[1].message
 
 
-def write_sdk(tmp_path, name: str, source: str):
+def write_sdk(tmp_path, name: str, source: str | dict[str, str]):
+    """A package ``name`` of one ``__init__.py`` (or of these files), scanned: (model, hosts)."""
     sdk = tmp_path / name
     sdk.mkdir()
-    (sdk / "__init__.py").write_text(textwrap.dedent(source))
+    files = source if isinstance(source, dict) else {"__init__.py": source}
+    for file, text in files.items():
+        (sdk / file).write_text(textwrap.dedent(text))
     scanner = Scanner(tmp_path, [name])
     return generate.prune(scanner.model()), scanner.hosts()
 
@@ -760,22 +763,21 @@ def test_a_client_handed_to_a_class_of_the_file_is_what_its_init_receives(projec
 
 def test_a_class_imported_over_its_own_submodule_is_the_public_name(tmp_path):
     # `from .Hub import Hub` in the package: `hubkit.Hub` is the class, no longer the module
-    sdk = tmp_path / "hubkit"
-    sdk.mkdir()
-    (sdk / "__init__.py").write_text("from .Hub import Hub\n")
-    (sdk / "Hub.py").write_text(
-        textwrap.dedent(
-            """\
+    model, _ = write_sdk(
+        tmp_path,
+        "hubkit",
+        {
+            "__init__.py": "from .Hub import Hub\n",
+            "Hub.py": """\
             import requests
 
 
             class Hub:
                 def installations(self):
                     return requests.get("https://api.hubkit.io/installations").json()
-            """
-        )
+            """,
+        },
     )
-    model = generate.prune(Scanner(tmp_path, ["hubkit"]).model())
     assert model["names"]["hubkit.Hub"] == "hubkit.Hub.Hub"
     assert model["classes"]["hubkit.Hub.Hub"]["methods"] == {"installations": {"sends": True}}
 

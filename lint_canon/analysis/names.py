@@ -110,7 +110,6 @@ class ImportTracker(FastBatchable):
         self.type_checking_depth = 0
         self.import_depth = 0
         self.function_stack: list[cst.FunctionDef] = []
-        self.class_stack: list[str] = []
         # Each class's dotted path in the module (`Audio.Transcriptions`), None for a class
         # defined in a function: what `made_with` is keyed by
         self.class_paths: list[str | None] = []
@@ -384,7 +383,6 @@ class ImportTracker(FastBatchable):
         parent = self.class_paths[-1] if self.class_paths else ""
         in_function = bool(self.function_stack)  # a class made in a function: not keyed
         self.class_paths.append(None if parent is None or in_function else f"{parent}.{name}" if parent else name)
-        self.class_stack.append(name)
         self._prepass_methods(node)
 
     def _prepass_methods(self, node: cst.ClassDef) -> None:
@@ -418,7 +416,6 @@ class ImportTracker(FastBatchable):
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.scopes.pop()
-        self.class_stack.pop()
         self.class_paths.pop()
 
     def _bind_params(self, params: cst.Parameters, function: cst.FunctionDef | None = None) -> None:
@@ -972,65 +969,63 @@ def _is_property(node: cst.FunctionDef) -> bool:
     )
 
 
-def _returned_values(node: cst.FunctionDef) -> list[cst.BaseExpression | None]:
-    """What each ``return`` of a function gives (None for a bare one), read statement by
-    statement (not into expressions, nor into functions or classes defined inside it); empty for
-    a generator (a ``yield`` as a statement or an assigned value)."""
-    values: list[cst.BaseExpression | None] = []
+def _own_statements(node: cst.FunctionDef) -> Iterator[cst.CSTNode]:
+    """Each statement of a function's own body: small ones (``x = 1``, ``return x``) one by
+    one, compound ones and their clauses (``except ... as e``); functions and classes defined
+    inside it are given, not entered."""
     blocks: list[cst.BaseSuite] = [node.body]
     while blocks:
         suite = blocks.pop()
         statements = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
         for statement in statements:
             if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-                for small in statement.body:
-                    if isinstance(small, cst.Return):
-                        values.append(small.value)
-                    elif isinstance(small, (cst.Expr, cst.Assign)) and isinstance(small.value, cst.Yield):
-                        return []
-            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                yield from statement.body
                 continue
-            elif isinstance(statement, cst.BaseCompoundStatement):
-                for part in (statement, *_clauses(statement)):
-                    body = getattr(part, "body", None)
-                    if isinstance(body, cst.BaseSuite):
-                        blocks.append(body)
+            yield statement
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) or not isinstance(
+                statement, cst.BaseCompoundStatement
+            ):
+                continue
+            for part in (statement, *_clauses(statement)):
+                if part is not statement:
+                    yield part
+                body = getattr(part, "body", None)
+                if isinstance(body, cst.BaseSuite):
+                    blocks.append(body)
+
+
+def _returned_values(node: cst.FunctionDef) -> list[cst.BaseExpression | None]:
+    """What each ``return`` of a function gives (None for a bare one), read statement by
+    statement (not into expressions, nor into functions or classes defined inside it); empty for
+    a generator (a ``yield`` as a statement or an assigned value)."""
+    values: list[cst.BaseExpression | None] = []
+    for statement in _own_statements(node):
+        if isinstance(statement, cst.Return):
+            values.append(statement.value)
+        elif isinstance(statement, (cst.Expr, cst.Assign)) and isinstance(statement.value, cst.Yield):
+            return []
     return values
 
 
 def _assigned_names(node: cst.FunctionDef) -> set[str]:
     """Every name a function's own body binds (assignments, augmented and annotated ones,
-    ``for`` and ``with`` targets, ``except ... as``, functions and classes it defines), read
-    statement by statement, not into functions or classes defined inside it."""
+    ``for`` and ``with`` targets, ``except ... as``, functions and classes it defines), not
+    those of functions or classes defined inside it."""
     found: set[str] = set()
-    blocks: list[cst.CSTNode] = [node.body]
-    while blocks:
-        suite = blocks.pop()
-        body = getattr(suite, "body", None)
-        statements = body if isinstance(body, (list, tuple)) else [suite]
-        for statement in statements:
-            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-                for small in statement.body:
-                    if isinstance(small, cst.Assign):
-                        for target in small.targets:
-                            found |= _target_names(target.target)
-                    elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
-                        found |= _target_names(small.target)
-            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                found.add(identifier(statement.name.value))
-            elif isinstance(statement, cst.BaseCompoundStatement):
-                if isinstance(statement, cst.For):
-                    found |= _target_names(statement.target)
-                elif isinstance(statement, cst.With):
-                    for item in statement.items:
-                        if item.asname is not None:
-                            found |= _target_names(item.asname.name)
-                for part in (statement, *_clauses(statement)):
-                    if isinstance(part, cst.ExceptHandler) and part.name is not None:
-                        found |= _target_names(part.name.name)
-                    inner = getattr(part, "body", None)
-                    if isinstance(inner, cst.BaseSuite):
-                        blocks.append(inner)
+    for statement in _own_statements(node):
+        if isinstance(statement, cst.Assign):
+            for target in statement.targets:
+                found |= _target_names(target.target)
+        elif isinstance(statement, (cst.AugAssign, cst.AnnAssign, cst.For)):
+            found |= _target_names(statement.target)
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            found.add(identifier(statement.name.value))
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                if item.asname is not None:
+                    found |= _target_names(item.asname.name)
+        elif isinstance(statement, cst.ExceptHandler) and statement.name is not None:
+            found |= _target_names(statement.name.name)
     return found
 
 

@@ -132,15 +132,10 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
                 return known_text(_entry(returned, key), names, depth)
             if position is not None and isinstance(returned, cst.Tuple):
                 # `url, params = build()` with `return url, params`: that item, as the helper has it
-                items = [item.value for item in returned.elements if isinstance(item, cst.Element)]
-                if len(items) == len(returned.elements) and position < len(items):
-                    return known_text(items[position], names, depth)
+                return known_text(_item(returned, position), names, depth)
         return None
     if position is not None and isinstance(container, (cst.Tuple, cst.List)):
-        items = [item.value for item in container.elements if isinstance(item, cst.Element)]
-        if len(items) == len(container.elements) and position < len(items):
-            return known_text(items[position], names, depth)
-        return None
+        return known_text(_item(container, position), names, depth)
     if key is not None and isinstance(container, cst.Dict):
         return known_text(_entry(container, key), names, depth)
     if isinstance(container, cst.Dict):
@@ -154,20 +149,34 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
     return _any_of(values, names, depth)
 
 
-def _integer_index(expr: cst.Subscript) -> int | None:
+def _index(expr: cst.Subscript) -> cst.BaseExpression | None:
+    """What ``x[...]`` indexes with, when it is one plain index (not a slice, not several)."""
     if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-        index = expr.slice[0].slice.value
-        if isinstance(index, cst.Integer) and index.value.isdigit():
-            return int(index.value)
+        return expr.slice[0].slice.value
+    return None
+
+
+def _integer_index(expr: cst.Subscript) -> int | None:
+    index = _index(expr)
+    if isinstance(index, cst.Integer) and index.value.isdigit():
+        return int(index.value)
     return None
 
 
 def _constant_index(expr: cst.Subscript) -> str | None:
-    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-        index = expr.slice[0].slice.value
-        if isinstance(index, cst.SimpleString) and isinstance(index.evaluated_value, str):
-            return index.evaluated_value
+    index = _index(expr)
+    if isinstance(index, cst.SimpleString) and isinstance(index.evaluated_value, str):
+        return index.evaluated_value
     return None
+
+
+def _item(sequence: cst.Tuple | cst.List, position: int) -> cst.BaseExpression | None:
+    """The item at ``position`` of a tuple or list display; None when a ``*rest`` may move it or
+    it has no such item."""
+    items = [item.value for item in sequence.elements if isinstance(item, cst.Element)]
+    if len(items) != len(sequence.elements) or position >= len(items):
+        return None
+    return items[position]
 
 
 def _entry(mapping: cst.Dict, key: str) -> cst.BaseExpression | None:

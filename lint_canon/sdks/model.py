@@ -68,12 +68,12 @@ class SdkModel:
             bases = entry.get("bases", [])
             if not isinstance(bases, list) or not all(isinstance(base, str) for base in bases):
                 raise ValueError("not a model: bases are not a list of class names")
+        if not isinstance(data.get("hosts", []), list):
+            raise ValueError("not a model: hosts is not a list")
         derived: dict[str, list[str]] = {}
         for name, entry in data.get("classes", {}).items():
             for base in entry.get("bases", ()):
                 derived.setdefault(base, []).append(name)
-        if not isinstance(data.get("hosts", []), list):
-            raise ValueError("not a model: hosts is not a list")
         return cls(
             sdk=data["sdk"],
             version=data["version"],
