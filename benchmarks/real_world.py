@@ -274,7 +274,9 @@ def table(tp: Counter, fp: Counter, fn: Counter, tp_in: Counter, fn_in: Counter)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("tuned", "held-out", "held-out-2"), default="tuned", help="which labelled set")
+    parser.add_argument(
+        "--set", choices=("tuned", "held-out", "held-out-2"), default="tuned", help="which labelled set"
+    )
     parser.add_argument("--show-agreements", action="store_true", help="also list the sites where both agree")
     parser.add_argument(
         "--findings", type=Path, help="compare findings a run recorded (lint-canon's JSON) instead of running it"
