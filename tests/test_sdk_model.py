@@ -431,6 +431,15 @@ def test_clients_declared_with_an_sdks_type_stubs(project):
     )
     out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     assert out == [(5, "CANON201")]
+    # also when the stubs are imported for type checking only, under another prefix
+    (root / "a.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from types_boto3_sqs.client import SQSClient\n\n\n"
+        'def send(client: "SQSClient"):\n    client.send_message(QueueUrl="q", MessageBody="m")\n'
+    )
+    out = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert out == [(7, "CANON201")]
 
 
 def test_boto3_resources_send_through_actions_and_collections(project):

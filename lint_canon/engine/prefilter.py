@@ -191,16 +191,21 @@ class Prefilter:
     """Built once per canon from the rules' needle groups; called once per file."""
 
     def __init__(self, groups: Iterable[tuple[Any, ...]]) -> None:
-        order = {"import": 0, "name": 1, "regex": 2}
+        order = {"import": 0, "prefix": 0, "name": 1, "regex": 2}
         self.by_root: dict[bytes, list[tuple[Any, ...]]] = {}
+        # groups that need a module imported whose root starts with a prefix (``mypy_boto3_``)
+        self.by_prefix: dict[bytes, list[tuple[Any, ...]]] = {}
         self.loose: list[tuple[Any, ...]] = []  # groups that need no import
         self.patterns: dict[Any, re.Pattern[bytes]] = {}
         self.words: dict[Any, bytes] = {}  # the plain word a needle needs, when it needs one
         for group in sorted(set(groups)):
             group = tuple(sorted(group, key=lambda n: order[n.kind]))
             roots = [n.word for n in group if n.kind == "import"]
+            prefixes = [n.word for n in group if n.kind == "prefix"]
             if roots:
                 self.by_root.setdefault(roots[0], []).append(group)
+            elif prefixes:
+                self.by_prefix.setdefault(prefixes[0], []).append(group)
             else:
                 self.loose.append(group)
             for needle in group:
@@ -216,6 +221,11 @@ class Prefilter:
     def __call__(self, data: bytes, package: bytes | None = None) -> bool:
         index = ImportIndex(data, package)
         candidates = [group for root in index.roots & self.by_root.keys() for group in self.by_root[root]]
+        if self.by_prefix:
+            prefixes = tuple(self.by_prefix)
+            for root in index.roots:
+                if root.startswith(prefixes):
+                    candidates += [g for p, gs in self.by_prefix.items() if root.startswith(p) for g in gs]
         candidates += self.loose
         if not candidates:
             return False
@@ -232,6 +242,8 @@ class Prefilter:
         return False
 
     def _holds(self, needle: Any, index: ImportIndex, data: bytes) -> bool:
+        if needle.kind == "prefix":
+            return any(root.startswith(needle.word) for root in index.roots)
         if needle.kind == "import":
             if needle.word in index.outside or not needle.heads:
                 return needle.word in index.roots

@@ -23,7 +23,8 @@ from lint_canon.project.dependencies import Dependency
 class Needle:
     """What the prefilter looks for: a plain ``word`` (a fast ``in`` test on the bytes), then a
     context where it can matter: ``kind`` "import" (the word is the root of an imported module,
-    or of an import_module/__import__ string), "name" (the last part of the dotted name whose
+    or of an import_module/__import__ string), "prefix" (the word starts the root of an imported
+    module: ``mypy_boto3_``), "name" (the last part of the dotted name whose
     other parts are ``heads``: imported by name from its module, or used after a dot that
     follows a name the module's imports bind or one of the heads), or "regex" (``pattern``
     matches). An "import" needle's ``heads``, when given, are the dotted names through which the

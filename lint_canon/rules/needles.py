@@ -131,7 +131,4 @@ def stub_needles() -> set[tuple[Needle, ...]]:
     """A file typed with an SDK's type stubs imports one of their modules (``mypy_boto3_s3``)."""
     from lint_canon.sdks.model import stub_prefixes
 
-    return {
-        (Needle(prefix.encode(), rb"(?m)^\s*(?:from|import)\s+" + re.escape(prefix).encode()),)
-        for prefix in stub_prefixes()
-    }
+    return {(Needle(prefix.encode(), kind="prefix"),) for prefix in stub_prefixes()}
