@@ -282,3 +282,43 @@ def test_a_file_that_is_not_a_model_is_a_one_line_error(tmp_path, body):
         "lint-canon: canon.yaml:3: sdk_models[0]: m.json is not a model written by 'lint-canon sdk scan'; "
         "write it again with that command\n"
     )
+
+
+def test_a_tool_host_of_the_sites_sdk_claims_it_where_the_model_names_another_host(tmp_path):
+    # the model knows one host of the vendor (its events endpoint); the team names the API's
+    site = tmp_path / "site" / "smskit"
+    site.mkdir(parents=True)
+    (site / "__init__.py").write_text(
+        "import requests\n\n"
+        "class Client:\n"
+        "    url = 'https://events.smskit.io'\n\n"
+        "    def send(self, to, body):\n        return requests.post(self.url + '/v1', json={'to': to})\n"
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    scan = subprocess.run(
+        [sys.executable, "-m", "lint_canon", "sdk", "scan", "smskit", "--path", str(tmp_path / "site")]
+        + ["-o", str(project / "smskit.json")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    assert scan.returncode == 0, scan.stderr
+    assert json.loads((project / "smskit.json").read_text())["hosts"] == ["events.smskit.io"]
+    tool = (
+        "tools:\n  - id: TOOL-SMS\n    vendor: smskit\n    hubs: [HUB-A]\n    interactions: [WRITE]\n"
+        "    modules: [smskit]\n    hosts: [{}]\n"
+    )
+    (project / "a.py").write_text("import smskit\n\n\ndef notify(to):\n    smskit.Client().send(to, 'hi')\n")
+    found = {}
+    for host in ("api.smskit.io", "'*.smskit.io'", "api.smskit-eu.io"):
+        (project / "canon.yaml").write_text(BASE + "sdk_models: [smskit.json]\n" + tool.format(host))
+        check = subprocess.run(
+            [sys.executable, "-m", "lint_canon", "check", "--no-cache", "--select", "CANON2,CANON3", "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        found[host] = [line.split()[1] for line in check.stdout.splitlines()]
+    # the SDK's own site is the tool's; a host of another site is another vendor
+    assert found == {"api.smskit.io": ["CANON301"], "'*.smskit.io'": ["CANON301"], "api.smskit-eu.io": ["CANON201"]}

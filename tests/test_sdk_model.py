@@ -1205,3 +1205,110 @@ def test_a_helpers_name_assigned_in_a_branch_is_its_own(project):
         """
     root = project({"a.py": textwrap.dedent(source)}, canon=CANON)
     assert [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))] == []
+
+
+def test_a_client_handed_to_a_class_defined_above_the_call(project):
+    source = """\
+        import stripe
+
+        class Refunds:
+            def __init__(self, client):
+                self.client = client
+
+            def issue(self, charge):
+                return self.client.refunds.create(params={"charge": charge})
+
+        class Notes:
+            def __init__(self, sink):
+                self.sink = sink
+
+            def write(self, line):
+                return self.sink.write(line)
+
+        class Mixed:
+            def __init__(self, target):
+                self.target = target
+
+            def send(self):
+                return self.target.customers.list()
+
+        class Shop:
+            def __init__(self, key):
+                self.client = stripe.StripeClient(key)
+                self.refunds = Refunds(self.client)
+                self.notes = Notes(open("notes.txt", "a"))
+                self.mixed = Mixed(self.client)
+
+        def inline(key):
+            return Refunds(stripe.StripeClient(key))
+
+        def elsewhere(path):
+            return Mixed(path)
+        """
+    # Refunds is made with a client twice, both below it; Mixed with a client and a path
+    assert found(project, textwrap.dedent(source)) == [(8, "CANON301")]
+
+
+def test_a_client_made_with_a_base_url_handed_to_a_class_is_not_the_sdks_vendor(project):
+    source = """\
+        from openai import OpenAI
+
+        class Speech:
+            def __init__(self, client):
+                self.client = client
+
+            def say(self, text):
+                return self.client.audio.speech.create(input=text)
+
+        class Chat:
+            def __init__(self, client):
+                self.client = client
+
+            def ask(self, text):
+                return self.client.chat.completions.create(messages=[text])
+
+        def local_model():
+            return Speech(OpenAI(base_url="http://localhost:8000/v1"))
+
+        def hosted(key):
+            client = OpenAI(api_key=key)
+            return Chat(client)
+        """
+    assert found(project, textwrap.dedent(source)) == [(15, "CANON201")]
+
+
+def test_the_scanner_reads_a_host_handed_to_the_base_classs_init(tmp_path):
+    _, hosts = write_sdk(
+        tmp_path,
+        "phonekit",
+        """\
+        import requests
+
+
+        class Domain:
+            def __init__(self, client, base_url):
+                self.client = client
+                self.base_url = base_url
+
+            def request(self, path):
+                return requests.get(self.base_url + path)
+
+
+        class Messaging(Domain):
+            def __init__(self, client):
+                super().__init__(client, "https://messaging.phonekit.io")
+
+
+        class Verify(Domain):
+            def __init__(self, client, *args):
+                super().__init__(client, *args, "https://docs.phonekit.io")
+
+
+        class Regional:
+            def __init__(self, region):
+                self.base_url = f"https://api.{region}.phonekit.io"
+                self.edge = f"https://edge-{region}."
+        """,
+    )
+    # after *args the position is not known; a host cut by a placeholder is no host
+    assert hosts == ["messaging.phonekit.io"]

@@ -95,6 +95,7 @@ class ImportTracker(FastBatchable):
         module: cst.Module,
         star_names: Callable[[str], Iterable[str]] | None = None,
         package: str | None = None,
+        made_with: dict[str, list[dict[int | str, str | None]]] | None = None,
     ) -> None:
         super().__init__()
         self.star_names = star_names
@@ -116,8 +117,13 @@ class ImportTracker(FastBatchable):
         self._assigned: dict[int, set[str]] = {}  # helper id -> the names it assigns (`inside`)
         self.has_others = False  # some attribute was given clients of two kinds (Binding.others)
         # The clients a class of this file is made with, seen so far: class name -> one mapping
-        # per call (argument position or keyword -> the client passed, None for anything else)
-        self.made_with: dict[str, list[dict[int | str, str | None]]] = {}
+        # per call (argument position or keyword -> the client passed, None for anything else).
+        # A second reading of the file is given every call of the first (``made_with``): a
+        # class whose calls come after it (``late``) then knows them all.
+        self.made_with: dict[str, list[dict[int | str, str | None]]] = made_with or {}
+        self.made_with_known = made_with is not None
+        self._inits: dict[str, bool] = {}  # class path -> whether its __init__ received a client
+        self.late = False  # a call made a class of the file with a client after its __init__ was read
         # Module-level imports are known before any function body is visited, wherever they
         # stand in the file: the body runs after the whole module has executed.
         self._prepass(module.body, type_checking=False)
@@ -419,11 +425,12 @@ class ImportTracker(FastBatchable):
         self.class_paths.pop()
 
     def _bind_params(self, params: cst.Parameters, function: cst.FunctionDef | None = None) -> None:
-        made_with = (
-            self._made_with(params)
-            if self.made_with and function is not None and function.name.value == "__init__"
-            else {}
-        )
+        made_with = {}
+        if function is not None and function.name.value == "__init__":
+            made_with = self._made_with(params) if self.made_with else {}
+            path = self.class_paths[-1] if self.class_paths else None
+            if path is not None:
+                self._inits[path] = self._inits.get(path, False) or bool(made_with)
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             # `session: requests.Session`: a client declared by its type
             declared = self.declared_client(param.annotation.annotation) if param.annotation is not None else None
@@ -504,12 +511,32 @@ class ImportTracker(FastBatchable):
         for index, arg in enumerate(node.args):
             if arg.star:
                 return  # `Audio(*args)`: which parameter gets what is not known
-            # a client is handed over by name (`client`, `self.client`); anything else is not one
-            made = self._client_made_by(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
+            # a client is handed over by name (`client`, `self.client`) or made in the call
+            # (`Audio(OpenAI())`); anything else is not one
+            value = arg.value
+            made = self._client_made_by(value) if isinstance(value, (cst.Name, cst.Attribute, cst.Call)) else None
             qualname = made.qualname if made is not None and made.qualname is not None else None
+            if qualname is not None and self._pointed_elsewhere(value):
+                qualname = None  # made with a base_url: where its calls go is not the SDK's host
             key: int | str = arg.keyword.value if arg.keyword is not None else index
             passed[key] = qualname if qualname is not None and "()" in qualname else None
+        if self.made_with_known:
+            return  # the second reading: every call is known already
+        if path in self._inits and (self._inits[path] or any(passed.values())):
+            self.late = True
         self.made_with.setdefault(path, []).append(passed)
+
+    def _pointed_elsewhere(self, value: cst.BaseExpression) -> bool:
+        """A client made with a ``base_url`` (the call itself, or the one its name is bound to)."""
+        maker = value if isinstance(value, cst.Call) else None
+        if maker is None:
+            binding = self.binding_of(value)
+            maker = binding.node if binding is not None and isinstance(binding.node, cst.Call) else None
+        if maker is None:
+            return False
+        return id(maker) in self.base_urls or any(
+            arg.keyword is not None and arg.keyword.value == "base_url" for arg in maker.args
+        )
 
     def _made_with(self, params: cst.Parameters) -> dict[str, str]:
         """The parameters of the ``__init__`` being entered that every call of its class seen so

@@ -112,6 +112,17 @@ _CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 BARE_HOST_CLIENTS = ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool")
 
 
+# Second-level names under which a country's registry hands out domains (example.co.uk).
+_REGISTRY_LEVELS = frozenset({"ac", "co", "com", "edu", "go", "gov", "ne", "net", "or", "org"})
+
+
+def _site(host: str) -> str:
+    """The domain a host was registered under: api.twilio.com -> twilio.com, api.x.co.uk -> x.co.uk."""
+    labels = host.lower().rstrip(".").split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _REGISTRY_LEVELS else 2
+    return ".".join(labels[-keep:])
+
+
 def http_qualnames() -> frozenset[str]:
     """Every qualified name of the HTTP tables: functions that send, clients, bare-host pools."""
     return frozenset(_HTTP_FUNCTIONS) | frozenset(_CLIENTS) | frozenset(BARE_HOST_CLIENTS)
@@ -540,7 +551,12 @@ class Vendors:
                     for host in defaults
                     for pattern in tool.hosts
                 ):
-                    continue
+                    # A model may not name every host of its vendor (Twilio has one per product):
+                    # a tool host of the same site as a default one (api.twilio.com beside
+                    # event-bridge.twilio.com) is the SDK's own vendor, never another one.
+                    sites = {_site(host.removeprefix("*.")) for host in defaults}
+                    if not any(_site(pattern.removeprefix("*.")) in sites for pattern in tool.hosts):
+                        continue
             return tool, False
         return None, unsure
 

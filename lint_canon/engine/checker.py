@@ -309,6 +309,12 @@ class Checker:
         tracker = ImportTracker(module, self._star_names, package)
         ctx = FileContext(path, relpath, self.canon, tracker, star_imports="*" in text and "import" in text)
         Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
+        if tracker.late:
+            # A class of the file is made with a client below it (`class Audio` first, then
+            # `Audio(OpenAI())`): read the file again knowing every such call from the start.
+            tracker = ImportTracker(module, self._star_names, package, made_with=tracker.made_with)
+            ctx = FileContext(path, relpath, self.canon, tracker, star_imports=ctx.star_imports)
+            Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if not ctx.reports:
             return []
         positions = node_positions(module, text, [report.node for report in ctx.reports])

@@ -1056,10 +1056,44 @@ class Scanner:
             pairs.append((param, value))
         return pairs
 
+    def _super_pairs(self) -> Iterator[tuple[Module, list[tuple[str, ast.expr]]]]:
+        """``super().__init__(twilio, "https://api.twilio.com")`` in a class's ``__init__``: the
+        values passed by position to the parameters of the base's ``__init__`` (``base_url``)."""
+        for qualname, cls in self.classes.items():
+            init = cls.methods.get("__init__")
+            if init is None:
+                continue
+            for node in ast.walk(init.node):
+                func = node.func if isinstance(node, ast.Call) else None
+                if not (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "__init__"
+                    and isinstance(func.value, ast.Call)
+                    and isinstance(func.value.func, ast.Name)
+                    and func.value.func.id == "super"
+                ):
+                    continue
+                assert isinstance(node, ast.Call)
+                base = next(
+                    (c.methods["__init__"] for c in list(self.mro(qualname))[1:] if "__init__" in c.methods), None
+                )
+                if base is None:
+                    continue
+                params = [arg.arg for arg in (*base.node.args.posonlyargs, *base.node.args.args)][1:]
+                pairs: list[tuple[str, ast.expr]] = []
+                for param, value in zip(params, node.args, strict=False):
+                    if isinstance(value, ast.Starred):
+                        break
+                    pairs.append((param, value))
+                yield cls.module, pairs
+
     def hosts(self) -> list[str]:
         """Hosts the SDK talks to by default: https URL literals bound to base_url-like names
-        (assignments, parameter defaults, keyword arguments)."""
+        (assignments, parameter defaults, keyword arguments, values passed by position to such
+        a parameter of an SDK class or of the base class's ``__init__``)."""
         found: set[str] = set()
+        for module, pairs in self._super_pairs():
+            self._add_hosts(module, pairs, found)
         for module in self.modules.values():
             for node in ast.walk(module.tree):
                 pairs: list[tuple[str, ast.expr]] = []
@@ -1098,19 +1132,23 @@ class Scanner:
                     # `Environment("production", "api.braintreegateway.com", "443")`: a value
                     # passed by position to an SDK class's parameter named like a host
                     pairs = pairs + self._positional_pairs(module, node)
-                for name, value in pairs:
-                    last = name.rsplit(".", 1)[-1]
-                    if not _HOST_NAMES.search(last):
-                        continue
-                    if isinstance(value, ast.Name) and value.id in module.assigns:
-                        value = module.assigns[value.id]  # `base_url=BASE_URL`
-                    for text in _strings(value):
-                        host = _host(text)
-                        if host is None and _BARE_HOST_NAMES.search(last) and _BARE_HOST.match(text):
-                            host = _host(f"https://{text}")  # `server="api.braintreegateway.com"`
-                        if host:
-                            found.add(host)
+                self._add_hosts(module, pairs, found)
         return sorted(found)
+
+    @staticmethod
+    def _add_hosts(module: Module, pairs: list[tuple[str, ast.expr]], found: set[str]) -> None:
+        for name, value in pairs:
+            last = name.rsplit(".", 1)[-1]
+            if not _HOST_NAMES.search(last):
+                continue
+            if isinstance(value, ast.Name) and value.id in module.assigns:
+                value = module.assigns[value.id]  # `base_url=BASE_URL`
+            for text in _strings(value):
+                host = _host(text)
+                if host is None and _BARE_HOST_NAMES.search(last) and _BARE_HOST.match(text):
+                    host = _host(f"https://{text}")  # `server="api.braintreegateway.com"`
+                if host:
+                    found.add(host)
 
 
 def scan(folder: Path, roots: Iterable[str]) -> dict[str, Any]:
@@ -1293,6 +1331,8 @@ def _host(text: str) -> str | None:
     if not text.lower().startswith(("https://", "wss://")):
         return None
     host = (urlsplit(text).hostname or "").lower()
-    if "." not in host or "{" in host or host.endswith((".local", ".localhost", ".example.com")) or "example" in host:
+    if "." not in host.strip(".") or host.startswith(".") or host.endswith("."):
+        return None  # `f"https://bedrock-runtime.{region}.amazonaws.com"`: only a piece of the host
+    if "{" in host or host.endswith((".local", ".localhost", ".example.com")) or "example" in host:
         return None
     return host
