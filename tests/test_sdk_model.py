@@ -1312,3 +1312,19 @@ def test_the_scanner_reads_a_host_handed_to_the_base_classs_init(tmp_path):
     )
     # after *args the position is not known; a host cut by a placeholder is no host
     assert hosts == ["messaging.phonekit.io"]
+
+
+def test_what_an_sdk_function_returns_is_judged_by_the_model(project):
+    source = """\
+        import stripe
+
+        def settle(amount, payload, signature):
+            intent = stripe.PaymentIntent.create(amount=amount, currency="eur")
+            summary = intent.to_dict()
+            intent.confirm()
+            event = stripe.Webhook.construct_event(payload, signature, "whsec")
+            kind = event.to_dict()["type"]
+            return summary, kind, intent.status
+        """
+    # create and confirm send; to_dict is local, and so is constructing the webhook's event
+    assert found(project, textwrap.dedent(source)) == [(4, "CANON301"), (6, "CANON301")]

@@ -26,7 +26,7 @@ from lint_canon.analysis.syntax.imports import (
     import_from_module,
 )
 from lint_canon.analysis.syntax.visitors import FastBatchable
-from lint_canon.sdks.model import factories
+from lint_canon.sdks.model import Models, factories, models_for
 
 _BUILTINS = frozenset(dir(builtins))
 # CapWords calls that declare a field's default rather than make an object (values.py reads them).
@@ -96,8 +96,12 @@ class ImportTracker(FastBatchable):
         star_names: Callable[[str], Iterable[str]] | None = None,
         package: str | None = None,
         made_with: dict[str, list[dict[int | str, str | None]]] | None = None,
+        models: Models | None = None,
     ) -> None:
         super().__init__()
+        # The SDK models the run judges with (the shipped ones when not given): what an SDK's
+        # function returns is an object of the SDK (`intent = stripe.PaymentIntent.create(...)`)
+        self.models = models if models is not None else models_for(None)
         self.star_names = star_names
         self.package = package
         # The base_url a client was made with (by keyword or through `**config`), by the id of
@@ -822,7 +826,20 @@ class ImportTracker(FastBatchable):
                 self._note_base_url(value)
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
                 return Binding(f"{maker}(){suffix}", value)
+            if maker is not None and "()" not in maker and self._returns_sdk_object(maker):
+                # `intent = stripe.PaymentIntent.create(...)`: what the SDK's function returns is
+                # one of its objects, whose calls its model judges (`intent.confirm()` sends)
+                suffix = "".join(f".{attr}" for attr in reversed(attrs))
+                return Binding(f"{maker}(){suffix}", value)
         return None
+
+    def _returns_sdk_object(self, maker: str) -> bool:
+        """A function (or class method) of an SDK a model describes, which returns an object of
+        a class of the SDK."""
+        if not self.models.for_module(maker):
+            return False  # not a modelled SDK: the common case, in one lookup
+        verdict = self.models.judge(maker)
+        return verdict is not None and verdict.returns is not None
 
     def _returned_client(self, node: cst.FunctionDef, several: bool = True) -> Binding | None:
         """The client a helper returns: the one its return annotation declares (``def

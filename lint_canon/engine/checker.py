@@ -292,6 +292,7 @@ class Checker:
         from lint_canon.analysis.syntax.positions import node_positions
         from lint_canon.analysis.syntax.walker import Walker
         from lint_canon.rules.base import FileContext
+        from lint_canon.sdks.model import models_for
 
         if _BRACKET_BOMB.search(text):
             # CPython refuses more than 200 nested brackets (its tokenizer) and thousands of
@@ -306,13 +307,14 @@ class Checker:
         except Exception as exc:  # libcst raises more than ParserSyntaxError (CSTLogicError, ...)
             return [self._syntax_error(exc, text, path)]
 
-        tracker = ImportTracker(module, self._star_names, package)
+        models = models_for(self.canon)
+        tracker = ImportTracker(module, self._star_names, package, models=models)
         ctx = FileContext(path, relpath, self.canon, tracker, star_imports="*" in text and "import" in text)
         Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if tracker.late:
             # A class of the file is made with a client below it (`class Audio` first, then
             # `Audio(OpenAI())`): read the file again knowing every such call from the start.
-            tracker = ImportTracker(module, self._star_names, package, made_with=tracker.made_with)
+            tracker = ImportTracker(module, self._star_names, package, made_with=tracker.made_with, models=models)
             ctx = FileContext(path, relpath, self.canon, tracker, star_imports=ctx.star_imports)
             Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if not ctx.reports:
