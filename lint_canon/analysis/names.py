@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -77,6 +77,26 @@ def _is_type_checking(test: cst.BaseExpression) -> bool:
     return name in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING", "t.TYPE_CHECKING")
 
 
+def _class_names(body: Sequence[cst.CSTNode]) -> frozenset[str]:
+    """The names of the classes defined at module level and in their bodies (not in functions:
+    a class made in a function is not keyed by ``made_with``)."""
+    found: set[str] = set()
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, cst.ClassDef):
+            found.add(stmt.name.value)
+            if isinstance(stmt.body, cst.IndentedBlock):
+                stack.extend(stmt.body.body)
+        elif isinstance(stmt, (cst.If, cst.Try)) and isinstance(stmt.body, cst.IndentedBlock):
+            stack.extend(stmt.body.body)  # `if TYPE_CHECKING:` / `try:` at module level
+            orelse = stmt.orelse if isinstance(stmt, cst.If) else None
+            while isinstance(orelse, (cst.If, cst.Else)) and isinstance(orelse.body, cst.IndentedBlock):
+                stack.extend(orelse.body.body)
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    return frozenset(found)
+
+
 def _is_class_name(qualname: str) -> bool:
     """``pkg.Client`` (CapWords, PEP 8) and ``pkg.OWM`` (an acronym) look like classes; ``pkg.get``
     like a function."""
@@ -128,6 +148,7 @@ class ImportTracker(FastBatchable):
         self.made_with_known = made_with is not None
         self._inits: dict[str, bool] = {}  # class path -> whether its __init__ received a client
         self.late = False  # a call made a class of the file with a client after its __init__ was read
+        self._class_names = _class_names(module.body)  # the classes `made_with` may be about
         # Module-level imports are known before any function body is visited, wherever they
         # stand in the file: the body runs after the whole module has executed.
         self._prepass(module.body, type_checking=False)
@@ -434,7 +455,8 @@ class ImportTracker(FastBatchable):
             made_with = self._made_with(params) if self.made_with else {}
             path = self.class_paths[-1] if self.class_paths else None
             if path is not None:
-                self._inits[path] = self._inits.get(path, False) or bool(made_with)
+                received = any(self._sends(qualname) for qualname in made_with.values())
+                self._inits[path] = self._inits.get(path, False) or received
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             # `session: requests.Session`: a client declared by its type
             declared = self.declared_client(param.annotation.annotation) if param.annotation is not None else None
@@ -481,7 +503,7 @@ class ImportTracker(FastBatchable):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         made = func.attr if isinstance(func, cst.Attribute) and dotted_name(func.value) == "self" else func
-        if isinstance(made, cst.Name) and made.value[:1].isupper() and node.args:
+        if isinstance(made, cst.Name) and node.args and made.value in self._class_names:
             name = identifier(made.value)
             if made is func:
                 self._note_made_with(name, name, func, node)  # `Audio(client)`: a class of the module
@@ -526,9 +548,15 @@ class ImportTracker(FastBatchable):
             passed[key] = qualname if qualname is not None and "()" in qualname else None
         if self.made_with_known:
             return  # the second reading: every call is known already
-        if path in self._inits and (self._inits[path] or any(passed.values())):
+        if path in self._inits and (self._inits[path] or any(self._sends(q) for q in passed.values() if q)):
             self.late = True
         self.made_with.setdefault(path, []).append(passed)
+
+    def _sends(self, qualname: str) -> bool:
+        """A client of an HTTP library or of an SDK a model describes (not a lock or a path)."""
+        from lint_canon.analysis.vendors import HTTP_LIBRARIES
+
+        return qualname.split(".", 1)[0] in HTTP_LIBRARIES or bool(self.models.for_module(qualname))
 
     def _pointed_elsewhere(self, value: cst.BaseExpression) -> bool:
         """A client made with a ``base_url`` (the call itself, or the one its name is bound to)."""

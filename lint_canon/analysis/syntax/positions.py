@@ -80,10 +80,22 @@ def node_positions(
     module: cst.Module, source: str, nodes: Iterable[cst.CSTNode]
 ) -> dict[int, tuple[int, int, int, int]]:
     """id(node) -> (line, column, end line, end column), lines 1-based, columns 0-based."""
-    state = _SpanState(
-        default_indent=module.default_indent, default_newline=module.default_newline, wanted={id(n) for n in nodes}
-    )
-    module._codegen(state)
+    asked = {id(n) for n in nodes}
+    state = _SpanState(default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(asked))
+    if id(module) in asked:
+        module._codegen(state)
+    else:
+        # Module._codegen_impl, up to the statement that holds the last node asked for: the
+        # code after it moves no offset before it (most findings sit near the top: imports)
+        for header in module.header:
+            header._codegen(state)
+        for stmt in module.body:
+            stmt._codegen(state)
+            if asked <= state.spans.keys():
+                break
+        else:
+            for footer in module.footer:
+                footer._codegen(state)
     line_starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
 
     def where(offset: int) -> tuple[int, int]:
