@@ -1328,3 +1328,60 @@ def test_what_an_sdk_function_returns_is_judged_by_the_model(project):
         """
     # create and confirm send; to_dict is local, and so is constructing the webhook's event
     assert found(project, textwrap.dedent(source)) == [(4, "CANON301"), (6, "CANON301")]
+
+
+def test_clients_declared_in_the_ways_typed_python_declares_them(project):
+    source = """\
+        from dataclasses import dataclass, field
+        from typing import Annotated, ClassVar, Sequence
+
+        import stripe
+
+
+        def annotated(client: Annotated[stripe.StripeClient, "injected"], label: Annotated[str, "x"]):
+            return client.customers.list(), label.upper()
+
+
+        def each(clients: Sequence[stripe.StripeClient], names: list[str]):
+            for client in clients:
+                client.customers.list()
+            for name in names:
+                name.upper()
+
+
+        def walrus(key):
+            if (client := stripe.StripeClient(key)) is not None:
+                return client.customers.list()
+
+
+        @dataclass
+        class Billing:
+            client: stripe.StripeClient = field(default_factory=lambda: stripe.StripeClient("sk"))
+            shared: ClassVar[stripe.StripeClient]
+            note: str = field(default="")
+
+            def run(self):
+                return self.client.customers.list(), self.shared.customers.list(), self.note.upper()
+
+
+        class Lazy:
+            def __init__(self):
+                self._client: stripe.StripeClient | None = None
+
+            @property
+            def client(self):
+                if self._client is None:
+                    self._client = stripe.StripeClient("sk")
+                return self._client
+
+            def run(self):
+                return self.client.customers.list()
+        """
+    assert found(project, textwrap.dedent(source)) == [
+        (8, "CANON301"),
+        (13, "CANON301"),
+        (20, "CANON301"),
+        (30, "CANON301"),
+        (30, "CANON301"),
+        (44, "CANON301"),
+    ]

@@ -31,6 +31,20 @@ from lint_canon.sdks.model import Models, factories, models_for
 _BUILTINS = frozenset(dir(builtins))
 # CapWords calls that declare a field's default rather than make an object (values.py reads them).
 _DECLARATIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
+# Collections whose items an annotation declares (`list[OpenAI]`)
+_COLLECTIONS = frozenset(
+    {f"builtins.{name}" for name in ("list", "set", "frozenset", "tuple")}
+    | {
+        f"{module}.{name}"
+        for module in ("typing", "collections.abc")
+        for name in ("List", "Set", "FrozenSet", "Tuple", "Sequence", "Iterable", "Iterator", "Collection")
+    }
+)
+# Annotations that wrap the type they declare
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+_WRAPPERS = _ANNOTATED | {
+    f"{module}.{name}" for module in ("typing", "typing_extensions") for name in ("ClassVar", "Final")
+}
 
 
 @dataclass
@@ -600,9 +614,38 @@ class ImportTracker(FastBatchable):
                 if isinstance(node.target, cst.Name):
                     self._bind(node.target.value, declared)
                     return
+                self._bind_member(node.target, declared)  # `self._client: OpenAI | None = None`
                 value = None
+        elif self._client_made_by(value) is None:
+            # `client: OpenAI = field(default_factory=OpenAI)`, `= make_client()`: the annotation
+            # says what the value is (a client made in the value keeps its own binding: its base_url)
+            declared = self.declared_client(node.annotation.annotation)
+            if declared is not None:
+                if isinstance(node.target, cst.Name):
+                    self._bind(node.target.value, declared)
+                else:
+                    self._bind_member(node.target, declared)
+                return
         if value is not None:
             self._bind_target(node.target, value)
+
+    def _bind_member(self, target: cst.BaseExpression, declared: Binding) -> None:
+        """``self.X`` declared as a client in a method, unless the class already knows a client there."""
+        if not (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value in ("self", "cls")
+            and self.scopes[-1].kind == "function"
+        ):
+            return
+        members = self.enclosing_class_members()
+        if members is not None:
+            current = members.get(identifier(target.attr.value))
+            if current is None or current.qualname is None:
+                members[identifier(target.attr.value)] = declared
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, node.value)  # `if (client := OpenAI()) is not None:`
 
     def declared_client(self, annotation: cst.BaseExpression) -> Binding | None:
         """The client an annotation declares: a class of an imported module, alone or in
@@ -616,6 +659,14 @@ class ImportTracker(FastBatchable):
                 inner = cst.parse_expression(text)
             except Exception:  # noqa: BLE001 - an annotation that is not an expression declares nothing
                 return None
+        while (
+            isinstance(inner, cst.Subscript)
+            and self.qualname(inner.value) in _WRAPPERS
+            and isinstance(inner.slice[0].slice, cst.Index)
+            and (len(inner.slice) == 1 or self.qualname(inner.value) in _ANNOTATED)
+        ):
+            # `Annotated[OpenAI, Depends(...)]`, `ClassVar[OpenAI]`, `Final[OpenAI]`: the type inside
+            inner = inner.slice[0].slice.value
         if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.BitOr):
             sides = [inner.left, inner.right]
             kept = [side for side in sides if not (isinstance(side, cst.Name) and side.value == "None")]
@@ -658,7 +709,32 @@ class ImportTracker(FastBatchable):
             self._bind_target(node.asname.name, node.item)
 
     def visit_For(self, node: cst.For) -> None:
+        item = self._declared_item(node.iter) if isinstance(node.target, cst.Name) else None
+        if item is not None:
+            assert isinstance(node.target, cst.Name)
+            self._bind(node.target.value, item)  # `for client in clients` with `clients: list[OpenAI]`
+            return
         self._bind_loop(node.target, self._loop_values(node.iter, 0))
+
+    def _declared_item(self, expr: cst.BaseExpression) -> Binding | None:
+        """The client each item of a parameter declared as a collection of clients is
+        (``clients: list[OpenAI]``, ``Sequence[...]``, ``Iterable[...]``, ``tuple[X, ...]``)."""
+        binding = self.lookup(expr.value) if isinstance(expr, cst.Name) else None
+        param = binding.node if binding is not None and binding.qualname is None else None
+        if not isinstance(param, cst.Param) or param.annotation is None:
+            return None
+        annotation = param.annotation.annotation
+        if not isinstance(annotation, cst.Subscript) or self.qualname(annotation.value) not in _COLLECTIONS:
+            return None
+        elements = [element.slice for element in annotation.slice]
+        if not all(isinstance(element, cst.Index) for element in elements):
+            return None
+        values = [element.value for element in elements if isinstance(element, cst.Index)]
+        if len(values) == 2 and isinstance(values[1], cst.Ellipsis):
+            values = values[:1]  # tuple[OpenAI, ...]
+        if len(values) != 1:
+            return None
+        return self.declared_client(values[0])
 
     def _bind_loop(self, target: cst.BaseExpression, values: list[cst.BaseExpression] | None) -> None:
         """``for url in (PRIMARY, FALLBACK)``, ``for url, _ in [(A, x), (B, y)]``,
@@ -889,11 +965,25 @@ class ImportTracker(FastBatchable):
         values = _returned_values(node)
         if not values:
             return None
-        made = [self._client_made_by(value, False) or self._local_client(node, value) for value in values]
+        made = [
+            self._client_made_by(value, False) or self._local_client(node, value) or self._member_client(value)
+            for value in values
+        ]
         kinds = {binding.qualname for binding in made if binding is not None}
         if made and None not in made and len(kinds) == 1:
             return made[0]
         return None
+
+    def _member_client(self, value: cst.BaseExpression | None) -> Binding | None:
+        """``return self._client``: the client the class holds there (``self._client: OpenAI |
+        None = None`` in ``__init__``, made on first use by the getter)."""
+        if not (isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value == "self"):
+            return None
+        members = self.enclosing_class_members()
+        binding = members.get(identifier(value.attr.value)) if members is not None else None
+        if binding is None or binding.qualname is None or "()" not in binding.qualname:
+            return None
+        return binding
 
     def _local_client(self, node: cst.FunctionDef, value: cst.BaseExpression | None) -> Binding | None:
         """``client.v2.core.accounts`` returned after ``client = StripeClient(key)`` (a plain
