@@ -43,7 +43,10 @@ connectors, was chosen and its findings recorded at the start of the third sessi
 before any change of that session: `findings_before.json` (f5871c4) and
 `findings_before_issue_22.json` (e595663). Three readers who saw only the code, the canon, the
 rule pages and those findings labelled it (533 sites: every finding of both runs and 423 found by
-reading, 237 of them resolvable in one file).
+reading, 237 of them resolvable in one file). A subset of a wheel is unpacked with the
+`__init__.py` of the folders above it: without them pretix's `pretix/plugins/stripe/` read as a
+package named `stripe`, the SDK's own code; both recorded runs were made again on the corrected
+corpus with the same code (f5871c4 from a worktree, e595663 from its own environment).
 """
 
 from __future__ import annotations
@@ -133,9 +136,17 @@ def corpus(packages: dict[str, str] | None = None, name: str = "corpus") -> Path
     for dist, version in packages.items():
         stem = dist.replace("-", "_")
         wheel = next(w for w in wheels.glob(f"{stem}-{version}-*.whl"))
+        subsets = SUBSETS.get(dist, ("",))
+        # the __init__.py of the folders above a subset: without them a file's package would
+        # be read as its subset folder (pretix/plugins/stripe/ as a package named `stripe`)
+        parents = {
+            "/".join(folder.split("/")[:depth]) + "/__init__.py"
+            for folder in subsets
+            for depth in range(1, folder.rstrip("/").count("/") + 1)
+        }
         with zipfile.ZipFile(wheel) as archive:
             for member in archive.namelist():
-                if member.endswith(".py") and member.startswith(SUBSETS.get(dist, ("",))):
+                if member.endswith(".py") and (member.startswith(subsets) or member in parents):
                     # the tuned set by distribution name, the held-out one by the wheel's stem
                     archive.extract(member, root / (dist if packages is PACKAGES else stem))
     return root
