@@ -1385,3 +1385,98 @@ def test_clients_declared_in_the_ways_typed_python_declares_them(project):
         (30, "CANON301"),
         (44, "CANON301"),
     ]
+
+
+def test_the_scanner_types_a_parameter_by_what_the_sdks_own_constructions_pass(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "warehouse",
+        """\
+        import requests
+
+
+        class Client:
+            def query(self, sql):
+                return requests.post("https://api.warehouse.io/query", json={"q": sql}).json()
+
+
+        class Connection:
+            def __init__(self, client=None):
+                if client is None:
+                    client = Client()
+                self._client = client
+
+            def cursor(self):
+                return Cursor(self)
+
+
+        class Cursor:
+            def __init__(self, connection):
+                self.connection = connection
+                self.rows = []
+
+            def execute(self, sql):
+                self.rows = self.connection._client.query(sql)
+
+            def fetchone(self):
+                return self.rows.pop(0)
+
+
+        class Gateway:
+            def __init__(self, root):
+                self.config = root.config
+
+            def run(self, sql):
+                return self.config.client().query(sql)
+
+
+        class Config:
+            def client(self):
+                return Client()
+
+
+        class Root:
+            def __init__(self):
+                self.config = Config()
+                self.gateway = Gateway(self)
+
+
+        class Cache:  # the same method names, local: a name alone cannot tell
+            def query(self, sql):
+                return sql.strip()
+
+            def client(self):
+                return self
+        """,
+    )
+    classes = model["classes"]
+    assert classes["warehouse.Cursor"]["methods"] == {"execute": {"sends": True}, "fetchone": {"sends": False}}
+    assert classes["warehouse.Gateway"]["methods"]["run"] == {"sends": True}
+    # the types behind those verdicts, which a user's code is followed through too
+    # (`conn.cursor().connection.cursor()`)
+    assert classes["warehouse.Cursor"]["attributes"] == {"connection": "warehouse.Connection"}
+    assert classes["warehouse.Gateway"]["attributes"] == {"config": "warehouse.Config"}
+
+
+def test_an_item_of_a_tuple_a_helper_declares_it_returns(project):
+    source = """\
+        import asyncio
+        from typing import Tuple
+
+        import stripe
+
+
+        class Payments:
+            def _client(self, key) -> Tuple[bool, "stripe.StripeClient"]:
+                return True, stripe.StripeClient(key)
+
+            def _label(self, key) -> tuple[stripe.StripeClient, str]:
+                return stripe.StripeClient(key), "label"
+
+            async def run(self, key):
+                fresh, client = self._client(key)
+                await asyncio.to_thread(client.customers.list)
+                other, label = self._label(key)
+                return fresh, other.customers.list(), label.upper()
+        """
+    assert found(project, textwrap.dedent(source)) == [(16, "CANON301"), (18, "CANON301")]

@@ -40,6 +40,7 @@ _COLLECTIONS = frozenset(
         for name in ("List", "Set", "FrozenSet", "Tuple", "Sequence", "Iterable", "Iterator", "Collection")
     }
 )
+_TUPLES = frozenset({"builtins.tuple", "typing.Tuple"})
 # Annotations that wrap the type they declare
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 _WRAPPERS = _ANNOTATED | {
@@ -899,6 +900,16 @@ class ImportTracker(FastBatchable):
             # method of an import or of a client, under another name
             qualname = self.qualname(whole)
             return Binding(qualname, whole, value=whole) if qualname is not None else None
+        if (
+            not attrs
+            and isinstance(value, cst.Subscript)
+            and isinstance(value.value, cst.Call)
+            and len(value.slice) == 1
+            and isinstance(value.slice[0].slice, cst.Index)
+            and isinstance(value.slice[0].slice.value, cst.Integer)
+        ):
+            # `new, cursor = self._get_cursor()` with `-> Tuple[bool, Cursor]`: the item declared
+            return self._declared_tuple_item(value.value.func, int(value.slice[0].slice.value.value))
         if isinstance(value, cst.Call):
             maker = self.qualname(value.func)
             if maker == "typing.cast" and not attrs and value.args:
@@ -1093,6 +1104,26 @@ class ImportTracker(FastBatchable):
             with self.inside(binding.node, own_class):
                 binding.returns = self._returned_client(binding.node)
         return binding.returns
+
+    def _declared_tuple_item(self, func: cst.BaseExpression, index: int) -> Binding | None:
+        """Item ``index`` of what a helper of this module or class returns, when its return
+        annotation declares a tuple of fixed types (``-> tuple[bool, Cursor]``)."""
+        binding = self.binding_of(func)
+        node = binding.node if binding is not None else None
+        if not isinstance(node, cst.FunctionDef) or node.returns is None:
+            return None
+        annotation = node.returns.annotation
+        if isinstance(annotation, cst.SimpleString):
+            return None  # a quoted tuple: rare, not read
+        if not isinstance(annotation, cst.Subscript) or self.qualname(annotation.value) not in _TUPLES:
+            return None
+        items = [element.slice for element in annotation.slice]
+        if not 0 <= index < len(items) or not all(isinstance(item, cst.Index) for item in items):
+            return None
+        if any(isinstance(item, cst.Index) and isinstance(item.value, cst.Ellipsis) for item in items):
+            return None  # tuple[X, ...]: read as a collection elsewhere
+        item = items[index]
+        return self.declared_client(item.value) if isinstance(item, cst.Index) else None
 
     def binding_of(self, expr: cst.BaseExpression) -> Binding | None:
         """What a name, or ``self.X`` / ``cls.X`` in a method, is bound to."""

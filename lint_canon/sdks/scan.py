@@ -191,6 +191,8 @@ class Scanner:
         self.classes: dict[str, Class] = {}
         self.functions: dict[str, Function] = {}
         self._computing: set[str] = set()
+        self._made: dict[str, list[tuple[Function, ast.Call]]] | None = None  # class -> calls making it
+        self._passing: set[str] = set()  # classes whose constructions are being read
         for root in self.roots:
             self._read(root)
         for module in self.modules.values():
@@ -542,7 +544,74 @@ class Scanner:
                     found = self.annotation_type(arg.annotation, cls.module)
                     if found is not None:
                         return found
-        return None
+        return self._passed_at_construction(cls_name, parameter)
+
+    def _passed_at_construction(self, cls_name: str, parameter: str) -> Any:
+        """``self.connection = connection``, untyped, and every call of the SDK that makes the
+        class passes the same kind of object there (``Cursor(self)`` in ``Connection.cursor``)."""
+        if cls_name in self._passing:
+            return None
+        init = next((cls.methods["__init__"] for cls in self.mro(cls_name) if "__init__" in cls.methods), None)
+        if init is None:
+            return None
+        positional = [arg.arg for arg in (*init.node.args.posonlyargs, *init.node.args.args)][1:]
+        index = positional.index(parameter) if parameter in positional else -1
+        kinds = set()
+        self._passing.add(cls_name)
+        try:
+            for function, call in self._constructions().get(cls_name, ()):
+                given = next((kw.value for kw in call.keywords if kw.arg == parameter), None)
+                if given is None and 0 <= index < len(call.args):
+                    if any(isinstance(arg, ast.Starred) for arg in call.args[: index + 1]):
+                        return None
+                    given = call.args[index]
+                if given is None:
+                    return None  # not passed (its default), or through **kwargs: not known
+                kinds.add(self.expr_type(given, function, {}, 2))
+        finally:
+            self._passing.discard(cls_name)
+        if len(kinds) != 1:
+            return None
+        found = kinds.pop()
+        return found if isinstance(found, Inst) else None
+
+    def _constructions(self) -> dict[str, list[tuple[Function, ast.Call]]]:
+        """Every call in the SDK's functions that makes one of its classes, by class."""
+        if self._made is None:
+            self._made = {}
+            names = {qualname.rsplit(".", 1)[-1] for qualname in self.classes}
+            for function in self.functions.values():
+                for node in ast.walk(function.node):
+                    if not isinstance(node, ast.Call):
+                        continue
+                    func = node.func
+                    name = (
+                        func.id
+                        if isinstance(func, ast.Name)
+                        else func.attr
+                        if isinstance(func, ast.Attribute)
+                        else None
+                    )
+                    if name not in names:
+                        continue  # the common case: no class of the SDK is called that
+                    made = self._class_called(func, function)
+                    if made is not None:
+                        self._made.setdefault(made, []).append((function, node))
+        return self._made
+
+    def _class_called(self, func: ast.expr, function: Function) -> str | None:
+        """The SDK class a call's callee names (``Cursor``, ``cursor.Cursor``), read from the
+        imports alone: no type is computed here (a result computed while others are under way
+        would be kept)."""
+        dotted = _dotted(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        base = function.imports.get(head) or self.resolve_name(function.module, head)
+        if base is None:
+            return None
+        qualname = self.canonical(f"{base}.{rest}" if rest else base)
+        return qualname if qualname in self.classes else None
 
     def returns(self, function: Function, depth: int = 0) -> Any:
         """What a call of ``function`` gives back. Computed once, with a fresh depth budget (a
@@ -596,6 +665,9 @@ class Scanner:
                 args = function.node.args
                 for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
                     if arg.arg == node.id and (arg.annotation is not None or node.id not in local):
+                        if arg.annotation is None and function.node.name == "__init__" and owner is not None:
+                            # `def __init__(self, gateway)`: what every construction in the SDK passes
+                            return self._passed_at_construction(owner.qualname, node.id)
                         return self.annotation_type(arg.annotation, module)
                 if node.id in local:
                     for value in local[node.id]:  # `bucket = arg` or `bucket = Bucket(...)`: a typed one
