@@ -1480,3 +1480,34 @@ def test_an_item_of_a_tuple_a_helper_declares_it_returns(project):
                 return fresh, other.customers.list(), label.upper()
         """
     assert found(project, textwrap.dedent(source)) == [(16, "CANON301"), (18, "CANON301")]
+
+
+def test_items_of_what_a_helper_declares_it_returns(project):
+    source = """\
+        from typing import List
+
+        import stripe
+
+
+        class Accounts:
+            def __init__(self, key):
+                self.key = key
+
+            def clients(self) -> List["stripe.StripeClient"]:
+                return [stripe.StripeClient(self.key)]
+
+            async def aclients(self) -> list[stripe.StripeClient]:
+                return self.clients()
+
+            def names(self) -> List[str]:
+                return ["a"]
+
+            async def sync(self):
+                for client in self.clients():
+                    client.customers.list()
+                for client in await self.aclients():
+                    client.customers.list()
+                for name in self.names():
+                    name.upper()
+        """
+    assert found(project, textwrap.dedent(source)) == [(21, "CANON301"), (23, "CANON301")]

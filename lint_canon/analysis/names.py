@@ -719,12 +719,23 @@ class ImportTracker(FastBatchable):
 
     def _declared_item(self, expr: cst.BaseExpression) -> Binding | None:
         """The client each item of a parameter declared as a collection of clients is
-        (``clients: list[OpenAI]``, ``Sequence[...]``, ``Iterable[...]``, ``tuple[X, ...]``)."""
-        binding = self.lookup(expr.value) if isinstance(expr, cst.Name) else None
-        param = binding.node if binding is not None and binding.qualname is None else None
-        if not isinstance(param, cst.Param) or param.annotation is None:
-            return None
-        annotation = param.annotation.annotation
+        (``clients: list[OpenAI]``, ``Sequence[...]``, ``Iterable[...]``, ``tuple[X, ...]``), or
+        of what a helper of the module or class declares it returns."""
+        while isinstance(expr, cst.Await):
+            expr = expr.expression
+        if isinstance(expr, cst.Call):
+            # `for blob in self.list_blobs()` with `def list_blobs(self) -> List[Blob]`
+            binding = self.binding_of(expr.func)
+            helper = binding.node if binding is not None else None
+            if not isinstance(helper, cst.FunctionDef) or helper.returns is None:
+                return None
+            annotation = helper.returns.annotation
+        else:
+            binding = self.lookup(expr.value) if isinstance(expr, cst.Name) else None
+            param = binding.node if binding is not None and binding.qualname is None else None
+            if not isinstance(param, cst.Param) or param.annotation is None:
+                return None
+            annotation = param.annotation.annotation
         if not isinstance(annotation, cst.Subscript) or self.qualname(annotation.value) not in _COLLECTIONS:
             return None
         elements = [element.slice for element in annotation.slice]
