@@ -322,3 +322,34 @@ def test_a_tool_host_of_the_sites_sdk_claims_it_where_the_model_names_another_ho
         found[host] = [line.split()[1] for line in check.stdout.splitlines()]
     # the SDK's own site is the tool's; a host of another site is another vendor
     assert found == {"api.smskit.io": ["CANON301"], "'*.smskit.io'": ["CANON301"], "api.smskit-eu.io": ["CANON201"]}
+
+
+def test_each_call_into_a_banned_sdk_no_model_describes_is_a_banned_call(project):
+    canon = BASE + (
+        "banned:\n"
+        "  - reason: 'Faxkit contract ended'\n    modules: [faxkit]\n    hosts: ['*.faxkit.io']\n"
+        "  - reason: 'no pagers'\n    modules: [pagerkit]\n"
+    )
+    source = """\
+        import faxkit
+        import pagerkit
+
+        def send(token, doc):
+            client = faxkit.Client(token)
+            client.send_fax(to="+1", document=doc)
+            faxkit.send_fax(token, doc)
+            return client.status
+
+        def page(token):
+            pagerkit.Pager(token).trigger("down")
+        """
+    root = project({"a.py": source}, canon=canon)
+    found = brief(run_check(root, select=("CANON1", "CANON2")))
+    assert [(line, code) for _, line, _, code in found] == [
+        (1, "CANON101"),
+        (2, "CANON101"),
+        (6, "CANON202"),
+        (7, "CANON202"),
+    ]
+    messages = [message for message in (f.message for f in run_check(root, select=("CANON202",)))]
+    assert messages == ["call into banned SDK 'faxkit': Faxkit contract ended"] * 2
