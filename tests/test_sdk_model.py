@@ -1511,3 +1511,42 @@ def test_items_of_what_a_helper_declares_it_returns(project):
                     name.upper()
         """
     assert found(project, textwrap.dedent(source)) == [(21, "CANON301"), (23, "CANON301")]
+
+
+def test_one_finding_for_a_chain_of_calls_that_send(project):
+    source = """\
+        from google.cloud import storage
+
+
+        def upload(data):
+            client = storage.Client()
+            client.get_bucket("b").blob("k").upload_from_string(data)
+            handle = client.get_bucket("b").blob("k")
+            return handle
+        """
+    root = project(
+        {"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\nvendor_modules: [google.cloud]\n"
+    )
+    found = [(line, column, code) for _, line, column, code in brief(run_check(root, select=("CANON2",)))]
+    # the outermost call that sends: the upload (which fetched the bucket first); the handle's bucket
+    assert found == [(6, 5, "CANON201"), (7, 14, "CANON201")]
+
+
+def test_on_an_sdk_without_a_model_a_call_on_a_class_is_not_judged(project):
+    source = """\
+        import blobkit
+
+
+        def store(conn, url, data):
+            service = blobkit.BlobServiceClient.from_connection_string(conn)
+            permissions = blobkit.models.Permissions.from_string("r")
+            link = blobkit.BlobClient.from_blob_url(url).url
+            client = blobkit.BlobServiceClient(conn)
+            client.upload_blob("name", data)
+            blobkit.upload(conn, data)
+            return service, permissions, link
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\nvendor_modules: [blobkit]\n")
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # a method of a client made here, and a function of the SDK: read as calls to the vendor
+    assert found == [(9, "CANON201"), (10, "CANON201")]

@@ -388,8 +388,12 @@ class Vendors:
                             call = self._sdk(node, other, None)
                             break
         outer = self.names.receivers.get(id(node))
-        if call is not None and outer is not None and any(found.module for found in self.calls(outer)):
-            return ()  # `client.actor(id).call()`: one call to the vendor, reported at the outer one
+        while call is not None and outer is not None:
+            # `client.actor(id).call()`, `client.get_bucket(b).blob(k).upload(...)`: one call to
+            # the vendor, reported at the outermost call of the chain that reaches it
+            if any(found.module for found in self.calls(outer)):
+                return ()
+            outer = self.names.receivers.get(id(outer))
         if call is not None and maker is not None:
             base = self.names.base_urls.get(id(maker))
             if base is None:
@@ -469,6 +473,11 @@ class Vendors:
         if verdict is not None and verdict.sends is not True:
             # The SDK's model: local (data, builders, client state), or not known (a receiver
             # whose type the model cannot follow, a method its generator could not decide)
+            return None
+        if verdict is None and "()" not in qualname and any(part[:1].isupper() for part in qualname.split(".")[1:-1]):
+            # No model describes this SDK, and the call is on a class (`BlobServiceClient.
+            # from_connection_string(...)`, `Permissions.from_string(...)`): mostly constructors,
+            # so not judged; a method of a client made here and a function of the SDK still are
             return None
         if verdict is None and qualname.count("()") > 1 and _on_a_result(qualname):
             # No model describes this SDK (the older reading: any call into it, or on a client
