@@ -324,32 +324,20 @@ def test_a_tool_host_of_the_sites_sdk_claims_it_where_the_model_names_another_ho
     assert found == {"api.smskit.io": ["CANON301"], "'*.smskit.io'": ["CANON301"], "api.smskit-eu.io": ["CANON201"]}
 
 
-def test_each_call_into_a_banned_sdk_no_model_describes_is_a_banned_call(project):
-    canon = BASE + (
-        "banned:\n"
-        "  - reason: 'Faxkit contract ended'\n    modules: [faxkit]\n    hosts: ['*.faxkit.io']\n"
-        "  - reason: 'no pagers'\n    modules: [pagerkit]\n"
-    )
+def test_calls_into_a_banned_sdk_no_model_describes_are_left_to_its_import(project):
+    canon = BASE + "banned:\n  - reason: 'Faxkit contract ended'\n    modules: [faxkit]\n    hosts: ['*.faxkit.io']\n"
     source = """\
         import faxkit
-        import pagerkit
+        import requests
 
         def send(token, doc):
-            client = faxkit.Client(token)
-            client.send_fax(to="+1", document=doc)
-            faxkit.send_fax(token, doc)
-            return client.status
-
-        def page(token):
-            pagerkit.Pager(token).trigger("down")
+            request = faxkit.FaxRequest(to="+1")
+            request.body(doc)
+            faxkit.Client(token).send(request)
+            return requests.post("https://api.faxkit.io/v1/fax", data=doc)
         """
     root = project({"a.py": source}, canon=canon)
     found = brief(run_check(root, select=("CANON1", "CANON2")))
-    assert [(line, code) for _, line, _, code in found] == [
-        (1, "CANON101"),
-        (2, "CANON101"),
-        (6, "CANON202"),
-        (7, "CANON202"),
-    ]
-    messages = [message for message in (f.message for f in run_check(root, select=("CANON202",)))]
-    assert messages == ["call into banned SDK 'faxkit': Faxkit contract ended"] * 2
+    # no model says which of its calls send (`request.body` builds locally): the import says it
+    # all (CANON101); a request spelled to the banned host is CANON202
+    assert [(line, code) for _, line, _, code in found] == [(1, "CANON101"), (8, "CANON202")]

@@ -130,8 +130,8 @@ def test_statistics_on_the_sample(tmp_path):
     assert result.stdout == (
         "3  CANON101  banned-import\n"
         "2  CANON102  banned-requirement\n"
-        "2  CANON202  banned-vendor-call\n"
         "1  CANON201  unregistered-vendor-call\n"
+        "1  CANON202  banned-vendor-call\n"
         "1  CANON203  unregistered-api-key\n"
         "1  CANON301  missing-guard\n"
         "1  CANON302  guard-unknown-tool\n"

@@ -44,7 +44,7 @@ def test_sarif_of_the_sample_validates_against_the_schema(tmp_path):
     assert first["ruleId"] == "CANON402"
     assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "DONE_STATE_DEFINITIONS.md"
     assert first["locations"][0]["physicalLocation"]["region"]["startLine"] == 13
-    assert len(run["results"]) == 16
+    assert len(run["results"]) == 15
 
 
 def test_sarif_fingerprints_survive_unrelated_edits(project):
@@ -102,7 +102,7 @@ def test_flake8_formatters_for_real():
     )
     assert github.returncode == 1, github.stderr
     lines = github.stdout.splitlines()
-    assert len(lines) == 12 and all(line.startswith("::error file=") for line in lines)
+    assert len(lines) == 11 and all(line.startswith("::error file=") for line in lines)
     assert "file=outreach/people/email_verify.py,line=13,col=16" in github.stdout
     sarif = subprocess.run(
         [sys.executable, "-m", "flake8", "--select", "CANON", "--format=canon-sarif", "outreach", "ops"],
@@ -113,7 +113,7 @@ def test_flake8_formatters_for_real():
     )
     document = json.loads(sarif.stdout)
     jsonschema.validate(document, sarif_schema())
-    assert len(document["runs"][0]["results"]) == 12
+    assert len(document["runs"][0]["results"]) == 11
 
 
 def test_baseline_reports_only_new_findings_and_keeps_moved_code_matched(project):
@@ -148,7 +148,7 @@ def test_report_writes_the_four_checks(tmp_path):
     result = lint_canon("report", "--output", str(output), cwd=SAMPLE)
     assert result.returncode == 1
     assert result.stdout.endswith(
-        "0 of 4 checks passed, 16 findings; FAILED: check_banned_libraries, check_banned_imports,"
+        "0 of 4 checks passed, 15 findings; FAILED: check_banned_libraries, check_banned_imports,"
         " check_tool_registry_coverage, check_done_state_contracts\n"
     )
     report = json.loads(output.read_text())
@@ -162,7 +162,7 @@ def test_report_writes_the_four_checks(tmp_path):
     assert counts == {
         "check_banned_libraries": (False, 2),
         "check_banned_imports": (False, 3),
-        "check_tool_registry_coverage": (False, 9),
+        "check_tool_registry_coverage": (False, 8),
         "check_done_state_contracts": (False, 2),
     }
     assert report["summary"]["passed"] is False

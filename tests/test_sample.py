@@ -17,7 +17,6 @@ EXPECTED = [
     "outreach/company_target/hunter_enrich.py:24:55: CANON304 interaction type 'WRITE' is not allowed for TOOL-008; its interactions: ENRICH",
     "outreach/company_target/legacy_clearbit.py:7:8: CANON101 'clearbit.enrichment' (under 'clearbit') is banned: Clearbit contract ended; use TOOL-012",
     "outreach/company_target/legacy_clearbit.py:13:14: CANON101 'clearbit' is banned: Clearbit contract ended; use TOOL-012",
-    "outreach/company_target/legacy_clearbit.py:14:50: CANON202 call into banned SDK 'clearbit': Clearbit contract ended; use TOOL-012",
     "outreach/company_target/legacy_clearbit.py:18:12: CANON202 request to banned host 'logo.clearbit.com': Clearbit contract ended; use TOOL-012",
     "outreach/dol/filings.py:17:21: CANON302 guard names unknown tool 'TOOL-002'; registered tools: TOOL-008, TOOL-012, TOOL-020, TOOL-030",
     "outreach/people/apollo_search.py:27:16: CANON301 call to TOOL-012 (host 'api.apollo.io') in 'enrich_person', which lacks the guard; decorate it with @enforce_tool_canon(\"TOOL-012\", HUB, InteractionType...) (HUB: one of HUB-PEOPLE, HUB-COMPANY-TARGET; InteractionType: one of READ, ENRICH)",

@@ -501,13 +501,7 @@ class Vendors:
             # a request to a banned host, also through a banned SDK (whose import is CANON101):
             # the call is where the banned vendor is reached, as ruff's banned-api reports uses
             return replace(banned, node=node)
-        banned_module = self.canon.banned_module(plain)
-        if banned_module is not None:
-            module, ban = banned_module
-            if ban.hosts and not self.models.for_module(plain):
-                # No model says which calls of this SDK send, nor where: read as any SDK
-                # without one (every call into it reaches the vendor), the vendor the ban names
-                return VendorCall(node, module=module, ban=ban, vendor=module)
+        if self.canon.banned_module(plain) is not None:
             return None  # a banned SDK's other calls: its import is CANON101 already
         for prefix in prefixes:
             tools = self._tool_modules.get(prefix)

@@ -12,7 +12,6 @@ from lint_canon.canon.hosts import host_matches
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups, module_needles
-from lint_canon.sdks.model import models_for
 
 
 class BannedVendorCall(Rule):
@@ -45,18 +44,10 @@ class BannedVendorCall(Rule):
                 for host in plain
             ):
                 groups.add(module_needles(root.split(".", 1)[0]))
-        # a banned SDK no model describes: every call into it reaches the banned vendor
-        models = models_for(canon)
-        for ban in canon.banned:
-            if ban.hosts:
-                groups.update(module_needles(module) for module in ban.modules if not models.for_module(module))
         return groups
 
     def visit_Call(self, node: cst.Call) -> None:
         for call in self.ctx.vendors.calls(node):
             if call.ban is not None and not self.ctx.exempt(call.ban):
-                if not call.hosts:  # a call into a banned SDK that no model describes
-                    self.report(node, f"call into banned SDK '{call.module}': {call.ban.reason}")
-                    continue
                 what = "banned host" if len(call.hosts) == 1 else "banned hosts"
                 self.report(node, f"request to {what} {call.host_text}: {call.ban.reason}")
