@@ -1509,8 +1509,11 @@ def test_items_of_what_a_helper_declares_it_returns(project):
                     client.customers.list()
                 for name in self.names():
                     name.upper()
+                kept = await self.aclients()
+                for client in kept:
+                    client.customers.list()
         """
-    assert found(project, textwrap.dedent(source)) == [(21, "CANON301"), (23, "CANON301")]
+    assert found(project, textwrap.dedent(source)) == [(21, "CANON301"), (23, "CANON301"), (28, "CANON301")]
 
 
 def test_one_finding_for_a_chain_of_calls_that_send(project):

@@ -723,6 +723,13 @@ class ImportTracker(FastBatchable):
         of what a helper of the module or class declares it returns."""
         while isinstance(expr, cst.Await):
             expr = expr.expression
+        if isinstance(expr, cst.Name):
+            bound = self.lookup(expr.value)
+            value = bound.value if bound is not None and bound.qualname is None else None
+            while isinstance(value, cst.Await):
+                value = value.expression
+            if isinstance(value, cst.Call):
+                expr = value  # `blobs = await self.alist_blobs()`, then `for blob in blobs`
         if isinstance(expr, cst.Call):
             # `for blob in self.list_blobs()` with `def list_blobs(self) -> List[Blob]`
             binding = self.binding_of(expr.func)
