@@ -1553,3 +1553,67 @@ def test_on_an_sdk_without_a_model_a_call_on_a_class_is_not_judged(project):
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     # a method of a client made here, and a function of the SDK: read as calls to the vendor
     assert found == [(9, "CANON201"), (10, "CANON201")]
+
+
+def test_the_scanner_reads_what_iterating_a_result_gives(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "shopkit",
+        """\
+        from typing import Generic, Iterator, List, TypeVar
+
+        import requests
+
+        T = TypeVar("T")
+
+
+        class Page(Generic[T]):
+            def __init__(self, url):
+                self.url = url
+
+            def __iter__(self) -> Iterator[T]:
+                yield from requests.get(self.url).json()
+
+
+        class Order:
+            def cancel(self):
+                return requests.post("https://api.shopkit.io/cancel")
+
+
+        class Client:
+            def orders(self) -> Page[Order]:
+                return Page("https://api.shopkit.io/orders")
+
+            def recent(self) -> List["Order"]:
+                return []
+
+            def totals(self) -> dict[str, Order]:
+                return {}
+        """,
+    )
+    methods = model["classes"]["shopkit.Client"]["methods"]
+    assert methods["orders"] == {"sends": True, "returns": "shopkit.Page", "items": "shopkit.Order"}
+    assert methods["recent"] == {"sends": False, "items": "shopkit.Order"}
+    assert "items" not in methods["totals"]
+
+
+def test_an_item_of_what_an_sdk_call_returns_is_judged_by_the_model(project):
+    source = """\
+        from github import Github
+
+
+        def sweep(token):
+            gh = Github(token)
+            for repo in gh.get_user().get_repos():
+                repo.edit(description="archived")
+                repo.full_name.upper()
+            repos = gh.get_user().get_repos()
+            for repo in repos:
+                for issue in repo.get_issues(state="open"):
+                    issue.create_comment("closing")
+                    issue.title.strip()
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # listing sends, and so do an item's edit and comment; an item's fields are data
+    assert found == [(6, "CANON201"), (7, "CANON201"), (9, "CANON201"), (11, "CANON201"), (12, "CANON201")]

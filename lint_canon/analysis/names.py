@@ -26,7 +26,7 @@ from lint_canon.analysis.syntax.imports import (
     import_from_module,
 )
 from lint_canon.analysis.syntax.visitors import FastBatchable
-from lint_canon.sdks.model import Models, factories, models_for
+from lint_canon.sdks.model import ITEM, Models, factories, models_for
 
 _BUILTINS = frozenset(dir(builtins))
 # CapWords calls that declare a field's default rather than make an object (values.py reads them).
@@ -711,11 +711,22 @@ class ImportTracker(FastBatchable):
 
     def visit_For(self, node: cst.For) -> None:
         item = self._declared_item(node.iter) if isinstance(node.target, cst.Name) else None
+        if item is None and isinstance(node.target, cst.Name):
+            item = self._sdk_item(node.iter)
         if item is not None:
             assert isinstance(node.target, cst.Name)
             self._bind(node.target.value, item)  # `for client in clients` with `clients: list[OpenAI]`
             return
         self._bind_loop(node.target, self._loop_values(node.iter, 0))
+
+    def _sdk_item(self, expr: cst.BaseExpression) -> Binding | None:
+        """``for repo in user.get_repos()``: an item of an object of a modelled SDK, which its
+        model may type (``PaginatedList[Repository]``)."""
+        made = self._client_made_by(expr)
+        qualname = made.qualname if made is not None else None
+        if qualname is None or not qualname.endswith("()") or not self.models.for_module(qualname):
+            return None
+        return Binding(f"{qualname}.{ITEM}", expr)
 
     def _declared_item(self, expr: cst.BaseExpression) -> Binding | None:
         """The client each item of a parameter declared as a collection of clients is

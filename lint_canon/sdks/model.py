@@ -116,13 +116,14 @@ class SdkModel:
         kind, qualname = current
         name, calls = steps[position]
         last = position == len(steps) - 1
+        items: str | None = None  # what iterating the value reached so far gives (`__item__`)
         if kind == "function":
             entry = self.functions[qualname]
             if last:
                 return Verdict(entry.get("sends"), entry.get("returns"))
-            if not calls or "returns" not in entry:
+            if not calls or not ("returns" in entry or _iterated(steps, position) and "items" in entry):
                 return Verdict(None)
-            kind, qualname = "instance", entry["returns"]
+            kind, qualname, items = "instance", entry.get("returns", ""), entry.get("items")
             calls -= 1
         elif kind == "instance":
             if last or calls:
@@ -136,6 +137,14 @@ class SdkModel:
             return Verdict(None)
         for index in range(position + 1, len(steps)):
             name, calls = steps[index]
+            if name == ITEM:
+                # `for repo in user.get_repos()`: an item of what the last call returned
+                if items is None or calls:
+                    return Verdict(None)
+                qualname, items = items, None
+                if index == len(steps) - 1:
+                    return Verdict(None)
+                continue
             entry = self.classes.get(qualname)
             if entry is None:
                 return Verdict(None)
@@ -167,9 +176,9 @@ class SdkModel:
                 return Verdict(None)
             if last:
                 return Verdict(method.get("sends"), method.get("returns"))
-            if calls != 1 or "returns" not in method:
+            if calls != 1 or not ("returns" in method or _iterated(steps, index) and "items" in method):
                 return Verdict(None)
-            qualname = method["returns"]
+            qualname, items = method.get("returns", ""), method.get("items")
             kind = "instance"
         return Verdict(None)
 
@@ -191,6 +200,15 @@ class SdkModel:
         if len(returns) == 1 and None not in returns:
             merged["returns"] = returns.pop()
         return merged
+
+
+# The step of a chain that stands for an item of the value before it (`for x in value`)
+ITEM = "__item__"
+
+
+def _iterated(steps: list[tuple[str, int]], index: int) -> bool:
+    """Whether the step after ``index`` takes an item of its value."""
+    return index + 1 < len(steps) and steps[index + 1][0] == ITEM
 
 
 def _steps(chain: str) -> list[tuple[str, int]]:

@@ -1068,7 +1068,40 @@ class Scanner:
             entry["sends"] = True  # praw's subreddit.search(q), a paginator: requests as it is iterated
         if isinstance(returned, Inst) and self._in_sdk(returned.cls) and returned.cls in self.classes:
             entry["returns"] = returned.cls
+        item = self._item_type(function)
+        if item is not None:
+            entry["items"] = item  # `-> PaginatedList[Repository]`, `-> List[Blob]`: what iterating it gives
         return entry
+
+    def _item_type(self, function: Function) -> str | None:
+        """The SDK class of the items a function's return annotation declares: a container of
+        them (``List[Blob]``, ``Iterator[Blob]``) or an iterable class of the SDK subscripted with
+        one (``PaginatedList[Repository]``)."""
+        node = function.node.returns
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if not isinstance(node, ast.Subscript):
+            return None
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        head = self.annotation_type(node.value, function.module)
+        last = (_dotted(node.value) or "").rsplit(".", 1)[-1]
+        iterable = (
+            last in _CONTAINERS
+            and last not in ("Dict", "dict", "Mapping")
+            or (isinstance(head, Inst) and head.cls in self.classes and self._iterable(head.cls))
+        )
+        if not iterable or len(args) != 1:
+            return None
+        item = self.annotation_type(args[0], function.module)
+        if isinstance(item, Inst) and self._in_sdk(item.cls) and item.cls in self.classes:
+            return item.cls
+        return None
+
+    def _iterable(self, cls_name: str) -> bool:
+        return any(name in cls.methods for cls in self.mro(cls_name) for name in ("__iter__", "__aiter__"))
 
     def _class_entry(self, qualname: str) -> dict[str, Any]:
         methods: dict[str, Any] = {}
