@@ -1617,3 +1617,27 @@ def test_an_item_of_what_an_sdk_call_returns_is_judged_by_the_model(project):
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     # listing sends, and so do an item's edit and comment; an item's fields are data
     assert found == [(6, "CANON201"), (7, "CANON201"), (9, "CANON201"), (11, "CANON201"), (12, "CANON201")]
+
+
+def test_serpapi_and_mailchimp_marketing_calls_are_judged_by_their_models(project):
+    source = """\
+        import mailchimp_marketing as MailchimpMarketing
+        from serpapi import GoogleSearch
+
+
+        def search(query, key):
+            engine = GoogleSearch({"q": query, "api_key": key})
+            url = engine.construct_url()
+            return url, engine.get_dict()
+
+
+        def subscribe(key, list_id, email):
+            client = MailchimpMarketing.Client()
+            client.set_config({"api_key": key, "server": "us1"})
+            return client.lists.add_list_member(list_id, {"email_address": email})
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # before their models, every call on a client of theirs was a vendor call (construct_url,
+    # set_config): now only the calls that send
+    assert found == [(8, "CANON201"), (14, "CANON201")]

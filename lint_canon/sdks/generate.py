@@ -213,6 +213,24 @@ PINS: tuple[Pin, ...] = (
     Pin("exa-py", "2.27.0", ">=1,<3", "Exa", ("exa_py",), sends=("exa_py.Exa().search",)),
     Pin("googlemaps", "4.2.0", ">=4,<5", "Google Maps", ("googlemaps",), sends=("googlemaps.geocoding.geocode",)),
     Pin("PyGithub", "2.10.0", ">=2,<3", "GitHub", ("github",), sends=("github.Github().get_repo",)),
+    Pin(
+        "google-search-results",
+        "2.4.2",
+        ">=2,<3",
+        "SerpApi",
+        ("serpapi",),
+        sends=("serpapi.GoogleSearch().get_dict", "serpapi.GoogleSearch().get_json"),
+        local=("serpapi.GoogleSearch().construct_url",),
+    ),
+    Pin(
+        "mailchimp-marketing",
+        "3.0.80",
+        ">=3,<4",
+        "Mailchimp Marketing",
+        ("mailchimp_marketing",),
+        sends=("mailchimp_marketing.Client().lists.get_all_lists", "mailchimp_marketing.Client().ping.get"),
+        local=("mailchimp_marketing.Client().set_config",),
+    ),
     # cloud
     Pin(
         "pyowm",
