@@ -1641,3 +1641,29 @@ def test_serpapi_and_mailchimp_marketing_calls_are_judged_by_their_models(projec
     # before their models, every call on a client of theirs was a vendor call (construct_url,
     # set_config): now only the calls that send
     assert found == [(8, "CANON201"), (14, "CANON201")]
+
+
+def test_enrichment_and_verification_sdks_are_judged_by_their_models(project):
+    source = """\
+        import emailable
+        import neverbounce_sdk
+        from cerebras.cloud.sdk import Cerebras
+        from peopledatalabs import PDLPY
+
+
+        def check(key, email):
+            verifier = emailable.Client(key)
+            bounce = neverbounce_sdk.client(api_key=key)
+            people = PDLPY(api_key=key)
+            llm = Cerebras(api_key=key)
+            llm.close()
+            return (
+                verifier.verify(email),
+                bounce.single_check(email),
+                people.person.enrichment(email=email),
+                llm.chat.completions.create(model="m", messages=[]),
+            )
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert found == [(14, "CANON201"), (15, "CANON201"), (16, "CANON201"), (17, "CANON201")]
