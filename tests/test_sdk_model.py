@@ -1648,22 +1648,25 @@ def test_enrichment_and_verification_sdks_are_judged_by_their_models(project):
         import emailable
         import neverbounce_sdk
         from cerebras.cloud.sdk import Cerebras
+        from deepgram import DeepgramClient
         from peopledatalabs import PDLPY
 
 
-        def check(key, email):
+        def check(key, email, url):
             verifier = emailable.Client(key)
             bounce = neverbounce_sdk.client(api_key=key)
             people = PDLPY(api_key=key)
             llm = Cerebras(api_key=key)
             llm.close()
+            speech = DeepgramClient(api_key=key)
             return (
                 verifier.verify(email),
                 bounce.single_check(email),
                 people.person.enrichment(email=email),
                 llm.chat.completions.create(model="m", messages=[]),
+                speech.listen.v1.media.transcribe_url(url=url),
             )
         """
     root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
-    assert found == [(14, "CANON201"), (15, "CANON201"), (16, "CANON201"), (17, "CANON201")]
+    assert found == [(16, "CANON201"), (17, "CANON201"), (18, "CANON201"), (19, "CANON201"), (20, "CANON201")]

@@ -214,6 +214,17 @@ PINS: tuple[Pin, ...] = (
     Pin("googlemaps", "4.2.0", ">=4,<5", "Google Maps", ("googlemaps",), sends=("googlemaps.geocoding.geocode",)),
     Pin("PyGithub", "2.10.0", ">=2,<3", "GitHub", ("github",), sends=("github.Github().get_repo",)),
     Pin(
+        "deepgram-sdk",
+        "7.16.0",
+        ">=7,<8",
+        "Deepgram",
+        ("deepgram",),
+        sends=(
+            "deepgram.DeepgramClient().listen.v1.media.transcribe_url",
+            "deepgram.DeepgramClient().speak.v1.audio.generate",
+        ),
+    ),
+    Pin(
         "cerebras-cloud-sdk",
         "1.91.0",
         ">=1,<2",
