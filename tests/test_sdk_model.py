@@ -1670,3 +1670,48 @@ def test_enrichment_and_verification_sdks_are_judged_by_their_models(project):
     root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     assert found == [(16, "CANON201"), (17, "CANON201"), (18, "CANON201"), (19, "CANON201"), (20, "CANON201")]
+
+
+def test_the_scanner_knows_httpx2_as_a_transport(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "crawlkit",
+        """\
+        import httpx2
+
+
+        class Client:
+            def __init__(self):
+                self.http = httpx2.Client(base_url="https://api.crawlkit.io")
+
+            def run(self, actor):
+                return self.http.post(f"/actors/{actor}/runs").json()
+
+            def fetch(self, url):
+                return httpx2.get(url).text
+
+            def label(self, actor):
+                return f"actor {actor}"
+        """,
+    )
+    assert model["classes"]["crawlkit.Client"]["methods"] == {
+        "fetch": {"sends": True},
+        "label": {"sends": False},
+        "run": {"sends": True},
+    }
+
+
+def test_apify_calls_are_judged_by_its_model(project):
+    source = """\
+        from apify_client import ApifyClient
+
+
+        def scrape(token, url):
+            client = ApifyClient(token)
+            actor = client.actor("apify/website-content-crawler")
+            run = actor.call(run_input={"startUrls": [{"url": url}]})
+            return run
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert found == [(7, "CANON201")]  # actor(...) makes a local handle; call() runs the actor

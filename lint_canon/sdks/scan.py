@@ -33,6 +33,9 @@ TRANSPORT_CLASSES: dict[str, frozenset[str]] = {}
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 for _name in ("httpx.Client", "httpx.AsyncClient", "httpx._client.Client", "httpx._client.AsyncClient"):
     TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send", "stream"}
+# httpx2 (2.x) has httpx's client API (its _client.Client / AsyncClient: request, stream, send, verbs)
+for _name in ("httpx2.Client", "httpx2.AsyncClient", "httpx2._client.Client", "httpx2._client.AsyncClient"):
+    TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send", "stream", "query"}
 for _name in ("requests.Session", "requests.sessions.Session", "requests.session"):
     TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send"}
 for _name in ("aiohttp.ClientSession", "aiohttp.client.ClientSession"):
@@ -64,6 +67,7 @@ TRANSPORT_FUNCTIONS = frozenset(
         *(f"requests.api.{verb}" for verb in _HTTP_VERBS),
         *(f"httpx.{verb}" for verb in _HTTP_VERBS),
         "httpx.stream",
+        *(f"httpx2.{verb}" for verb in (*_HTTP_VERBS, "query", "stream")),
         "aiohttp.request",
         "urllib.request.urlopen",
         "urllib2.urlopen",
