@@ -183,36 +183,34 @@ def test_bad_claims_are_one_line_errors(tmp_path, extra, message):
     assert message in str(caught.value)
 
 
-def test_a_teams_own_sdk_model_from_sdk_scan(tmp_path):
-    site = tmp_path / "site" / "teamsdk"
+def scan_sdk(tmp_path, name: str, source: str):
+    """An SDK package ``name`` of one ``__init__.py`` outside the project, scanned by the real
+    command into ``project/<name>.json``: the project folder."""
+    site = tmp_path / "site" / name
     site.mkdir(parents=True)
-    (site / "__init__.py").write_text(
+    (site / "__init__.py").write_text(source)
+    project = tmp_path / "project"
+    project.mkdir()
+    scan = subprocess.run(
+        [sys.executable, "-m", "lint_canon", "sdk", "scan", name, "--path", str(tmp_path / "site")]
+        + ["-o", str(project / f"{name}.json")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    assert scan.returncode == 0, scan.stderr
+    return project
+
+
+def test_a_teams_own_sdk_model_from_sdk_scan(tmp_path):
+    project = scan_sdk(
+        tmp_path,
+        "teamsdk",
         "import requests\n\n"
         "class Client:\n"
         "    def fetch(self, q):\n        return requests.get('https://api.teamsdk.test/x', params=q)\n\n"
-        "    def label(self, q):\n        return str(q)\n"
+        "    def label(self, q):\n        return str(q)\n",
     )
-    project = tmp_path / "project"
-    project.mkdir()
-    env = {**os.environ, "PYTHONPATH": ""}
-    scan = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lint_canon",
-            "sdk",
-            "scan",
-            "teamsdk",
-            "--path",
-            str(tmp_path / "site"),
-            "-o",
-            str(project / "teamsdk.json"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert scan.returncode == 0, scan.stderr
     model = json.loads((project / "teamsdk.json").read_text())
     assert (model["roots"], model["hosts"]) == (["teamsdk"], [])  # a URL in a request is not a base_url
     assert model["classes"]["teamsdk.Client"]["methods"] == {
@@ -286,24 +284,14 @@ def test_a_file_that_is_not_a_model_is_a_one_line_error(tmp_path, body):
 
 def test_a_tool_host_of_the_sites_sdk_claims_it_where_the_model_names_another_host(tmp_path):
     # the model knows one host of the vendor (its events endpoint); the team names the API's
-    site = tmp_path / "site" / "smskit"
-    site.mkdir(parents=True)
-    (site / "__init__.py").write_text(
+    project = scan_sdk(
+        tmp_path,
+        "smskit",
         "import requests\n\n"
         "class Client:\n"
         "    url = 'https://events.smskit.io'\n\n"
-        "    def send(self, to, body):\n        return requests.post(self.url + '/v1', json={'to': to})\n"
+        "    def send(self, to, body):\n        return requests.post(self.url + '/v1', json={'to': to})\n",
     )
-    project = tmp_path / "project"
-    project.mkdir()
-    scan = subprocess.run(
-        [sys.executable, "-m", "lint_canon", "sdk", "scan", "smskit", "--path", str(tmp_path / "site")]
-        + ["-o", str(project / "smskit.json")],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": ""},
-    )
-    assert scan.returncode == 0, scan.stderr
     assert json.loads((project / "smskit.json").read_text())["hosts"] == ["events.smskit.io"]
     tool = (
         "tools:\n  - id: TOOL-SMS\n    vendor: smskit\n    hubs: [HUB-A]\n    interactions: [WRITE]\n"
