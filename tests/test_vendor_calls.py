@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,30 @@ def test_noqa_on_vendor_calls(project):
 )
 def test_host_of(text, whole, host):
     assert host_of(Known(text, whole)) == host
+
+
+def test_requests_through_httpx2_are_judged_as_through_httpx(project):
+    source = """\
+        import httpx2
+
+        BASE = "https://api.vendor.io/v1"
+
+
+        def fetch(q):
+            return httpx2.get(f"{BASE}/search", params={"q": q}).json()
+
+
+        async def post(doc):
+            async with httpx2.AsyncClient(base_url="https://api.bad.io") as client:
+                return await client.post("/docs", json=doc)
+
+
+        def local(q):
+            with httpx2.Client(base_url="http://billing:8080") as client:
+                return client.get("/q", params={"q": q})
+        """
+    canon = "version: 1\nhubs: [HUB-A]\nbanned:\n  - reason: 'not allowed'\n    hosts: [api.bad.io]\n"
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # an external host, a banned one through a client's base_url; our own service is not a vendor
+    assert found == [(7, "CANON201"), (12, "CANON202")]

@@ -79,7 +79,7 @@ BUILTIN_VENDOR_MODULES: dict[str, str] = {
     "Adyen": "Adyen",
 }
 
-HTTP_LIBRARIES = ("requests", "httpx", "aiohttp", "urllib", "urllib3")
+HTTP_LIBRARIES = ("requests", "httpx", "httpx2", "aiohttp", "urllib", "urllib3")
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 
 # function or method qualname -> position of the URL argument (its keyword is "url")
@@ -89,6 +89,10 @@ _HTTP_FUNCTIONS: dict[str, int] = {
     **{f"httpx.{verb}": 0 for verb in _VERBS},
     "httpx.request": 1,
     "httpx.stream": 1,
+    # httpx2 (2.x) keeps httpx's API
+    **{f"httpx2.{verb}": 0 for verb in _VERBS},
+    "httpx2.request": 1,
+    "httpx2.stream": 1,
     "aiohttp.request": 1,
     "urllib.request.urlopen": 0,
     "urllib3.request": 1,
@@ -100,6 +104,8 @@ _CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "requests.sessions.Session": (_VERBS, frozenset({"request"})),
     "httpx.Client": (_VERBS, frozenset({"request", "stream"})),
     "httpx.AsyncClient": (_VERBS, frozenset({"request", "stream"})),
+    "httpx2.Client": (_VERBS, frozenset({"request", "stream"})),
+    "httpx2.AsyncClient": (_VERBS, frozenset({"request", "stream"})),
     "aiohttp.ClientSession": (_VERBS | {"ws_connect"}, frozenset({"request"})),
     "urllib3.PoolManager": (frozenset(), frozenset({"request", "urlopen"})),
     "urllib3.HTTPConnectionPool": (frozenset(), frozenset({"request", "urlopen"})),
@@ -620,7 +626,7 @@ class Vendors:
             arg = keyword(maker, "url", 0)
         elif client == "aiohttp.ClientSession":
             arg = keyword(maker, "base_url", 0)
-        elif client.startswith("httpx."):
+        elif client.startswith(("httpx.", "httpx2.")):
             arg = keyword(maker, "base_url")
         else:
             return None
