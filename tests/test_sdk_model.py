@@ -1715,3 +1715,20 @@ def test_apify_calls_are_judged_by_its_model(project):
     root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     assert found == [(7, "CANON201")]  # actor(...) makes a local handle; call() runs the actor
+
+
+def test_an_index_written_in_another_base_is_no_internal_error(project):
+    source = """\
+        import requests
+
+
+        def make():
+            return requests.Session(), 2
+
+
+        client = make()[0x0]
+        client.get("https://api.vendor.io")
+        """
+    root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
+    # `[0x0]` is no tuple item the file declares: the name's type is not known, and nothing fails
+    assert brief(run_check(root)) == []

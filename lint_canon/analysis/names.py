@@ -710,13 +710,11 @@ class ImportTracker(FastBatchable):
             self._bind_target(node.asname.name, node.item)
 
     def visit_For(self, node: cst.For) -> None:
-        item = self._declared_item(node.iter) if isinstance(node.target, cst.Name) else None
-        if item is None and isinstance(node.target, cst.Name):
-            item = self._sdk_item(node.iter)
-        if item is not None:
-            assert isinstance(node.target, cst.Name)
-            self._bind(node.target.value, item)  # `for client in clients` with `clients: list[OpenAI]`
-            return
+        if isinstance(node.target, cst.Name):
+            item = self._declared_item(node.iter) or self._sdk_item(node.iter)
+            if item is not None:
+                self._bind(node.target.value, item)  # `for client in clients` with `clients: list[OpenAI]`
+                return
         self._bind_loop(node.target, self._loop_values(node.iter, 0))
 
     def _sdk_item(self, expr: cst.BaseExpression) -> Binding | None:
@@ -734,32 +732,28 @@ class ImportTracker(FastBatchable):
         of what a helper of the module or class declares it returns."""
         while isinstance(expr, cst.Await):
             expr = expr.expression
+        annotation: cst.BaseExpression | None = None
         if isinstance(expr, cst.Name):
             bound = self.lookup(expr.value)
-            value = bound.value if bound is not None and bound.qualname is None else None
+            local = bound is not None and bound.qualname is None
+            value = bound.value if local else None
             while isinstance(value, cst.Await):
                 value = value.expression
             if isinstance(value, cst.Call):
                 expr = value  # `blobs = await self.alist_blobs()`, then `for blob in blobs`
+            elif local and isinstance(bound.node, cst.Param) and bound.node.annotation is not None:
+                annotation = bound.node.annotation.annotation  # `clients: list[OpenAI]`
         if isinstance(expr, cst.Call):
             # `for blob in self.list_blobs()` with `def list_blobs(self) -> List[Blob]`
             binding = self.binding_of(expr.func)
             helper = binding.node if binding is not None else None
-            if not isinstance(helper, cst.FunctionDef) or helper.returns is None:
-                return None
-            annotation = helper.returns.annotation
-        else:
-            binding = self.lookup(expr.value) if isinstance(expr, cst.Name) else None
-            param = binding.node if binding is not None and binding.qualname is None else None
-            if not isinstance(param, cst.Param) or param.annotation is None:
-                return None
-            annotation = param.annotation.annotation
+            if isinstance(helper, cst.FunctionDef) and helper.returns is not None:
+                annotation = helper.returns.annotation
         if not isinstance(annotation, cst.Subscript) or self.qualname(annotation.value) not in _COLLECTIONS:
             return None
-        elements = [element.slice for element in annotation.slice]
-        if not all(isinstance(element, cst.Index) for element in elements):
+        values = _type_args(annotation)
+        if values is None:
             return None
-        values = [element.value for element in elements if isinstance(element, cst.Index)]
         if len(values) == 2 and isinstance(values[1], cst.Ellipsis):
             values = values[:1]  # tuple[OpenAI, ...]
         if len(values) != 1:
@@ -929,16 +923,10 @@ class ImportTracker(FastBatchable):
             # method of an import or of a client, under another name
             qualname = self.qualname(whole)
             return Binding(qualname, whole, value=whole) if qualname is not None else None
-        if (
-            not attrs
-            and isinstance(value, cst.Subscript)
-            and isinstance(value.value, cst.Call)
-            and len(value.slice) == 1
-            and isinstance(value.slice[0].slice, cst.Index)
-            and isinstance(value.slice[0].slice.value, cst.Integer)
-        ):
+        position = integer_index(value) if not attrs and isinstance(value, cst.Subscript) else None
+        if position is not None and isinstance(value, cst.Subscript) and isinstance(value.value, cst.Call):
             # `new, cursor = self._get_cursor()` with `-> Tuple[bool, Cursor]`: the item declared
-            return self._declared_tuple_item(value.value.func, int(value.slice[0].slice.value.value))
+            return self._declared_tuple_item(value.value.func, position)
         if isinstance(value, cst.Call):
             maker = self.qualname(value.func)
             if maker == "typing.cast" and not attrs and value.args:
@@ -1019,8 +1007,7 @@ class ImportTracker(FastBatchable):
         None = None`` in ``__init__``, made on first use by the getter)."""
         if not (isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value == "self"):
             return None
-        members = self.enclosing_class_members()
-        binding = members.get(identifier(value.attr.value)) if members is not None else None
+        binding = self.binding_of(value)
         if binding is None or binding.qualname is None or "()" not in binding.qualname:
             return None
         return binding
@@ -1146,13 +1133,12 @@ class ImportTracker(FastBatchable):
             return None  # a quoted tuple: rare, not read
         if not isinstance(annotation, cst.Subscript) or self.qualname(annotation.value) not in _TUPLES:
             return None
-        items = [element.slice for element in annotation.slice]
-        if not 0 <= index < len(items) or not all(isinstance(item, cst.Index) for item in items):
+        items = _type_args(annotation)
+        if items is None or not 0 <= index < len(items):
             return None
-        if any(isinstance(item, cst.Index) and isinstance(item.value, cst.Ellipsis) for item in items):
+        if any(isinstance(item, cst.Ellipsis) for item in items):
             return None  # tuple[X, ...]: read as a collection elsewhere
-        item = items[index]
-        return self.declared_client(item.value) if isinstance(item, cst.Index) else None
+        return self.declared_client(items[index])
 
     def binding_of(self, expr: cst.BaseExpression) -> Binding | None:
         """What a name, or ``self.X`` / ``cls.X`` in a method, is bound to."""
@@ -1320,17 +1306,42 @@ def _names_in(node: cst.CSTNode) -> set[str]:
 _VALIDATORS = frozenset({"model_validator", "root_validator", "pre_init"})
 
 
+def plain_index(expr: cst.Subscript) -> cst.BaseExpression | None:
+    """What ``x[...]`` indexes with, when it is one plain index (not a slice, not several)."""
+    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        return expr.slice[0].slice.value
+    return None
+
+
+def integer_index(expr: cst.Subscript) -> int | None:
+    """``x[2]``: the index, when it is a decimal integer literal."""
+    index = plain_index(expr)
+    if isinstance(index, cst.Integer) and index.value.isdigit():
+        return int(index.value)
+    return None
+
+
+def constant_index(expr: cst.Subscript) -> str | None:
+    """``x["key"]``: the key, when it is a string literal."""
+    index = plain_index(expr)
+    if isinstance(index, cst.SimpleString) and isinstance(index.evaluated_value, str):
+        return index.evaluated_value
+    return None
+
+
+def _type_args(annotation: cst.Subscript) -> list[cst.BaseExpression] | None:
+    """The types an annotation's subscript lists (``tuple[bool, Cursor]``); None if one of them
+    is not a plain type (a slice)."""
+    elements = [element.slice for element in annotation.slice]
+    if not all(isinstance(element, cst.Index) for element in elements):
+        return None
+    return [element.value for element in elements if isinstance(element, cst.Index)]
+
+
 def _constant_key(target: cst.BaseExpression) -> str | None:
     """The key of ``name["key"]``, when it is a string literal."""
-    if (
-        isinstance(target, cst.Subscript)
-        and isinstance(target.value, cst.Name)
-        and len(target.slice) == 1
-        and isinstance(target.slice[0].slice, cst.Index)
-        and isinstance(target.slice[0].slice.value, cst.SimpleString)
-    ):
-        key = target.slice[0].slice.value.evaluated_value
-        return key if isinstance(key, str) else None
+    if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+        return constant_index(target)
     return None
 
 

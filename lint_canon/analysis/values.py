@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from lint_canon.analysis.names import Binding, ImportTracker
+from lint_canon.analysis.names import Binding, ImportTracker, constant_index, integer_index
 
 _MAX_DEPTH = 12
 _MAX_CHOICES = 64
@@ -120,8 +120,8 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
             container = binding.value if binding is not None else None
         else:
             container = _attribute_value(container, names)
-    key = _constant_index(expr)
-    position = _integer_index(expr)
+    key = constant_index(expr)
+    position = integer_index(expr)
     if (key is not None or position is not None) and isinstance(container, cst.Call):
         helper = names.returned_value(container.func)
         if helper is None:
@@ -147,27 +147,6 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
     if not values or len(values) != len(container.elements):
         return None
     return _any_of(values, names, depth)
-
-
-def _index(expr: cst.Subscript) -> cst.BaseExpression | None:
-    """What ``x[...]`` indexes with, when it is one plain index (not a slice, not several)."""
-    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-        return expr.slice[0].slice.value
-    return None
-
-
-def _integer_index(expr: cst.Subscript) -> int | None:
-    index = _index(expr)
-    if isinstance(index, cst.Integer) and index.value.isdigit():
-        return int(index.value)
-    return None
-
-
-def _constant_index(expr: cst.Subscript) -> str | None:
-    index = _index(expr)
-    if isinstance(index, cst.SimpleString) and isinstance(index.evaluated_value, str):
-        return index.evaluated_value
-    return None
 
 
 def _item(sequence: cst.Tuple | cst.List, position: int) -> cst.BaseExpression | None:

@@ -555,22 +555,18 @@ class Scanner:
         class passes the same kind of object there (``Cursor(self)`` in ``Connection.cursor``)."""
         if cls_name in self._passing:
             return None
-        init = next((cls.methods["__init__"] for cls in self.mro(cls_name) if "__init__" in cls.methods), None)
+        init = self._init(cls_name)
         if init is None:
             return None
-        positional = [arg.arg for arg in (*init.node.args.posonlyargs, *init.node.args.args)][1:]
-        index = positional.index(parameter) if parameter in positional else -1
         kinds = set()
         self._passing.add(cls_name)
         try:
             for function, call in self._constructions().get(cls_name, ()):
                 given = next((kw.value for kw in call.keywords if kw.arg == parameter), None)
-                if given is None and 0 <= index < len(call.args):
-                    if any(isinstance(arg, ast.Starred) for arg in call.args[: index + 1]):
-                        return None
-                    given = call.args[index]
                 if given is None:
-                    return None  # not passed (its default), or through **kwargs: not known
+                    given = dict(self._by_position(init, call.args)).get(parameter)
+                if given is None:
+                    return None  # not passed (its default), after a *args, or through **kwargs
                 kinds.add(self.expr_type(given, function, {}, 2))
         finally:
             self._passing.discard(cls_name)
@@ -1150,20 +1146,29 @@ class Scanner:
             entry["bases"] = ancestors
         return entry
 
-    def _positional_pairs(self, module: Module, call: ast.Call) -> list[tuple[str, ast.expr]]:
-        qualname = self.resolve_name(module, call.func.id) if isinstance(call.func, ast.Name) else None
-        if qualname is None or qualname not in self.classes:
-            return []
-        init = next((cls.methods["__init__"] for cls in self.mro(qualname) if "__init__" in cls.methods), None)
-        if init is None:
-            return []
+    def _init(self, qualname: str, inherited: bool = False) -> Function | None:
+        """The ``__init__`` that makes an instance of a class (``inherited``: the one its own
+        ``super().__init__`` calls)."""
+        classes = list(self.mro(qualname))[1:] if inherited else self.mro(qualname)
+        return next((cls.methods["__init__"] for cls in classes if "__init__" in cls.methods), None)
+
+    @staticmethod
+    def _by_position(init: Function, args: list[ast.expr]) -> list[tuple[str, ast.expr]]:
+        """The parameters of ``init`` (after ``self``) that ``args`` fill by position."""
         params = [arg.arg for arg in (*init.node.args.posonlyargs, *init.node.args.args)][1:]
         pairs: list[tuple[str, ast.expr]] = []
-        for param, value in zip(params, call.args, strict=False):
+        for param, value in zip(params, args, strict=False):
             if isinstance(value, ast.Starred):
                 break  # `Environment(*args, "host")`: the positions after it are not known
             pairs.append((param, value))
         return pairs
+
+    def _positional_pairs(self, module: Module, call: ast.Call) -> list[tuple[str, ast.expr]]:
+        qualname = self.resolve_name(module, call.func.id) if isinstance(call.func, ast.Name) else None
+        if qualname is None or qualname not in self.classes:
+            return []
+        init = self._init(qualname)
+        return self._by_position(init, call.args) if init is not None else []
 
     def _super_pairs(self) -> Iterator[tuple[Module, list[tuple[str, ast.expr]]]]:
         """``super().__init__(twilio, "https://api.twilio.com")`` in a class's ``__init__``: the
@@ -1183,18 +1188,9 @@ class Scanner:
                 ):
                     continue
                 assert isinstance(node, ast.Call)
-                base = next(
-                    (c.methods["__init__"] for c in list(self.mro(qualname))[1:] if "__init__" in c.methods), None
-                )
-                if base is None:
-                    continue
-                params = [arg.arg for arg in (*base.node.args.posonlyargs, *base.node.args.args)][1:]
-                pairs: list[tuple[str, ast.expr]] = []
-                for param, value in zip(params, node.args, strict=False):
-                    if isinstance(value, ast.Starred):
-                        break
-                    pairs.append((param, value))
-                yield cls.module, pairs
+                base = self._init(qualname, inherited=True)
+                if base is not None:
+                    yield cls.module, self._by_position(base, node.args)
 
     def hosts(self) -> list[str]:
         """Hosts the SDK talks to by default: https URL literals bound to base_url-like names
@@ -1440,7 +1436,7 @@ def _host(text: str) -> str | None:
     if not text.lower().startswith(("https://", "wss://")):
         return None
     host = (urlsplit(text).hostname or "").lower()
-    if "." not in host.strip(".") or host.startswith(".") or host.endswith("."):
+    if "." not in host or host.startswith(".") or host.endswith("."):
         return None  # `f"https://bedrock-runtime.{region}.amazonaws.com"`: only a piece of the host
     if "{" in host or host.endswith((".local", ".localhost", ".example.com")) or "example" in host:
         return None
