@@ -87,6 +87,17 @@ HELD_OUT_2_PACKAGES = {
     "pandas-gbq": "0.35.3",  # a data connector: pandas to and from BigQuery; typed Google Cloud results
     "prefect-gcp": "0.6.22",  # Google Cloud automation: BigQuery, Storage, Secret Manager, Cloud Run, Vertex AI
 }
+HELD_OUT_3_DIR = HERE / "real_world" / "held_out_3"
+# the third held-out set, labelled before the fourth session of issue 22 changed anything
+HELD_OUT_3_PACKAGES = {
+    "slack-machine": "0.40.1",  # a Slack bot framework on slack_sdk's async clients: typed Slack responses
+    "drf-stripe-subscription": "1.2.2",  # subscriptions through Stripe: typed Stripe objects
+    "cloudpathlib": "0.26.0",  # paths on S3 (boto3), Google Cloud Storage and Azure Blob: typed SDK objects
+    "octodns-route53": "1.3.1",  # DNS automation on Route 53 (boto3)
+    "octodns-cloudflare": "1.2.0",  # DNS automation on Cloudflare's HTTP API (requests)
+    "django-twilio": "0.14.3.4",  # text messages and calls through Twilio
+    "apache-airflow-providers-salesforce": "5.15.1",  # a CRM connector (simple_salesforce)
+}
 # distribution name -> exact version (the labels' line numbers hold for these versions only)
 PACKAGES = {
     "apprise": "2.3.0",  # notifications to about 120 services over HTTP
@@ -295,7 +306,7 @@ def table(tp: Counter, fp: Counter, fn: Counter, tp_in: Counter, fn_in: Counter)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--set", choices=("tuned", "held-out", "held-out-2"), default="tuned", help="which labelled set"
+        "--set", choices=("tuned", "held-out", "held-out-2", "held-out-3"), default="tuned", help="which labelled set"
     )
     parser.add_argument("--show-agreements", action="store_true", help="also list the sites where both agree")
     parser.add_argument(
@@ -316,6 +327,7 @@ def main() -> int:
         packages, folder, where = {
             "held-out": (HELD_OUT_PACKAGES, "held_out", HELD_OUT_DIR),
             "held-out-2": (HELD_OUT_2_PACKAGES, "held_out_2", HELD_OUT_2_DIR),
+            "held-out-3": (HELD_OUT_3_PACKAGES, "held_out_3", HELD_OUT_3_DIR),
         }[args.set]
         root = corpus(packages, folder)
         canon, labels_path = where / "canon.yaml", where / "labels.csv"
