@@ -1732,3 +1732,262 @@ def test_an_index_written_in_another_base_is_no_internal_error(project):
     root = project({"a.py": textwrap.dedent(source)}, canon="version: 1\nhubs: [HUB-A]\n")
     # `[0x0]` is no tuple item the file declares: the name's type is not known, and nothing fails
     assert brief(run_check(root)) == []
+
+
+def test_a_mixins_call_on_self_is_the_method_its_subclasses_find_in_their_bases(tmp_path):
+    # `class Client(Transport, Routes)`: the routes mixin calls `self.request`, a stub in the
+    # mixin, that the client's other base implements; a route sends through it
+    model, _ = write_sdk(
+        tmp_path,
+        "boxkit",
+        """\
+        import requests
+
+
+        class Routes:
+            def request(self, route, arg):
+                pass
+
+            def files_upload(self, data, path):
+                return self.request("files/upload", {"path": path, "data": data})
+
+            def route_name(self, route):
+                return route.upper()
+
+
+        class Transport:
+            def request(self, route, arg):
+                return requests.post("https://api.boxkit.io/2/" + route, json=arg).json()
+
+
+        class Client(Transport, Routes):
+            pass
+        """,
+    )
+    assert model["classes"]["boxkit.Routes"]["methods"] == {
+        "files_upload": {"sends": True},
+        "request": {"sends": True},
+        "route_name": {"sends": False},
+    }
+
+
+def test_the_scanner_reads_a_host_joined_from_constants_behind_an_environment_default(tmp_path):
+    _, hosts = write_sdk(
+        tmp_path,
+        "filekit",
+        """\
+        import os
+
+        DOMAIN = os.environ.get("FILEKIT_DOMAIN", ".filekit.io")
+        API_HOST = os.environ.get("FILEKIT_API_HOST", "api" + DOMAIN)
+        API_CONTENT_HOST = os.getenv("FILEKIT_CONTENT_HOST", default="content" + DOMAIN)
+        PROXY_HOST = os.environ.get("FILEKIT_PROXY")
+        WEB_HOST = f"www{DOMAIN}"
+        """,
+    )
+    # an environment read with no default and the start of an f-string say nothing of the host
+    assert hosts == ["api.filekit.io", "content.filekit.io"]
+
+
+def test_a_class_method_declared_to_return_self_gives_an_instance_of_its_class(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "blobkit",
+        """\
+        import requests
+        from typing_extensions import Self
+
+
+        class Container:
+            def upload(self, name, data):
+                return requests.put("https://blobkit.io/" + name, data=data)
+
+
+        class Service:
+            @classmethod
+            def from_connection_string(cls, text) -> Self:
+                return make(text)
+
+            def container(self, name) -> Container:
+                return Container()
+        """,
+    )
+    methods = model["classes"]["blobkit.Service"]["methods"]
+    assert methods["from_connection_string"] == {"returns": "blobkit.Service", "sends": False}
+
+
+def test_cloud_storage_and_payment_sdks_are_judged_by_their_models(project):
+    source = """\
+        import dropbox
+        import paypalrestsdk
+        from azure.storage.blob import BlobServiceClient
+        from paypalcheckoutsdk.core import PayPalHttpClient
+        from paypalcheckoutsdk.orders import OrdersCreateRequest
+
+
+        def store(token, text, name, data, env, order_id):
+            box = dropbox.Dropbox(token)
+            box.files_upload(data, "/" + name)
+            service = BlobServiceClient.from_connection_string(text)
+            container = service.get_container_client("files")
+            blob = container.get_blob_client(name)
+            blob.upload_blob(data)
+            payment = paypalrestsdk.Payment({"intent": "sale"})
+            payment.create()
+            paypalrestsdk.Payment.find(order_id)
+            request = OrdersCreateRequest()
+            request.prefer("return=representation")
+            PayPalHttpClient(env).execute(request)
+        """
+    canon = textwrap.dedent(
+        """\
+        version: 1
+        hubs: [HUB-A]
+        vendor_modules: [azure]
+        banned:
+          - reason: "files live in our buckets"
+            modules: [dropbox]
+            hosts: ["*.dropboxapi.com"]
+        """
+    )
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # handles, builders and the payment object made locally send nothing
+    assert found == [(10, "CANON202"), (14, "CANON201"), (16, "CANON201"), (17, "CANON201"), (20, "CANON201")]
+
+
+def test_the_scanner_types_a_base_classs_parameter_by_what_its_subclasses_constructions_pass(tmp_path):
+    # `Payment(options, self.http)` makes a resource whose __init__ is its base's; the base's
+    # `self.__http` is then what the SDK passes: its HttpClient (checked by isinstance where the
+    # property's setter stores it)
+    model, _ = write_sdk(
+        tmp_path,
+        "paykit",
+        """\
+        import requests
+
+
+        class HttpClient:
+            def get(self, url):
+                return requests.get(url).json()
+
+
+        class Base:
+            def __init__(self, options, http_client):
+                self.__options = options
+                self.__http_client = http_client
+
+            def _get(self, uri):
+                return self.__http_client.get("https://api.paykit.io" + uri)
+
+
+        class Payment(Base):
+            def fetch(self, payment_id):
+                return self._get("/v1/payments/" + payment_id)
+
+
+        class SDK:
+            def __init__(self, token, http_client=None):
+                self.http_client = http_client
+                if http_client is None:
+                    self.http_client = HttpClient()
+
+            @property
+            def http_client(self):
+                return self.__http_client
+
+            @http_client.setter
+            def http_client(self, value):
+                if value is not None and not isinstance(value, HttpClient):
+                    raise ValueError("an HttpClient, please")
+                self.__http_client = value
+
+            def payment(self):
+                return Payment({}, self.http_client)
+        """,
+    )
+    assert model["classes"]["paykit.Payment"]["methods"]["fetch"] == {"sends": True}
+    assert model["classes"]["paykit.SDK"]["methods"]["payment"] == {"returns": "paykit.Payment", "sends": False}
+
+
+def test_a_union_with_a_transport_is_read_as_the_transport(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "pushkit",
+        """\
+        from types import ModuleType
+
+        import requests
+
+
+        class Pusher:
+            sender: ModuleType | requests.Session
+
+            def __init__(self, session=None):
+                self.sender = requests if session is None else session
+
+            def send(self, endpoint, data):
+                return self.sender.post(endpoint, data=data)
+        """,
+    )
+    assert model["classes"]["pushkit.Pusher"]["methods"] == {"send": {"sends": True}}
+
+
+def test_the_scanner_knows_hyper_as_a_transport(tmp_path):
+    model, hosts = write_sdk(
+        tmp_path,
+        "apnkit",
+        """\
+        from hyper import HTTP20Connection
+
+
+        class Client:
+            def __init__(self, use_sandbox=False):
+                server = "api.sandbox.apnkit.io" if use_sandbox else "api.apnkit.io"
+                self._connection = HTTP20Connection(server, 443)
+
+            def send_notification(self, token, payload):
+                stream = self._connection.request("POST", "/3/device/" + token, payload)
+                return self._connection.get_response(stream)
+        """,
+    )
+    assert model["classes"]["apnkit.Client"]["methods"] == {"send_notification": {"sends": True}}
+    assert hosts == ["api.apnkit.io", "api.sandbox.apnkit.io"]
+
+
+def test_push_and_payment_sdks_are_judged_by_their_models(project):
+    source = """\
+        import mercadopago
+        from apns2.client import APNsClient
+        from apns2.payload import Payload
+        from firebase_admin import messaging
+        from pagerduty import EventsApiV2Client
+        from pywebpush import webpush
+
+
+        def notify(token, device, subscription, key, routing_key):
+            sdk = mercadopago.SDK(token)
+            preferences = sdk.preference()
+            preferences.create({"items": []})
+            message = messaging.Message(token=device, data={"a": "b"})
+            messaging.send(message)
+            webpush(subscription, "hello", vapid_private_key=key)
+            client = APNsClient("cert.pem")
+            client.send_notification(device, Payload(alert="hi"), "app")
+            EventsApiV2Client(routing_key).send_event("trigger", "down")
+        """
+    canon = textwrap.dedent(
+        """\
+        version: 1
+        hubs: [HUB-A]
+        vendor_modules: [mercadopago, firebase_admin, pywebpush, apns2]
+        banned:
+          - reason: "incidents go through our own pager"
+            modules: [pagerduty]
+            hosts: ["*.pagerduty.com"]
+        """
+    )
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # the SDK's handle, the message and the payload are made locally
+    assert found == [(12, "CANON201"), (14, "CANON201"), (15, "CANON201"), (17, "CANON201"), (18, "CANON202")]

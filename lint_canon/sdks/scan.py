@@ -53,6 +53,9 @@ for _name in (
     TRANSPORT_CLASSES[_name] = frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"})
 for _name in ("http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib.HTTPSConnection"):
     TRANSPORT_CLASSES[_name] = frozenset({"request", "getresponse", "endheaders", "send"})
+# hyper (HTTP/2, apns2's transport)
+for _name in ("hyper.HTTP20Connection", "hyper.HTTPConnection", "hyper.http20.connection.HTTP20Connection"):
+    TRANSPORT_CLASSES[_name] = frozenset({"request", "get_response", "connect", "endheaders", "send"})
 for _name in ("google.auth.transport.requests.AuthorizedSession",):
     TRANSPORT_CLASSES[_name] = _HTTP_VERBS | {"send"}
 for _name in ("urllib.request.OpenerDirector",):
@@ -104,8 +107,9 @@ _CONTAINERS = frozenset(
 )
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
 # a host written without its scheme, where the parameter says it is one (`server`, `host`)
-_BARE_HOST_NAMES = re.compile(r"^_*(?:[a-z]+_)?(?:host|hostname|server)$", re.IGNORECASE)
+_BARE_HOST_NAMES = re.compile(r"^_*(?:[a-z]+_)*(?:host|hostname|server)$", re.IGNORECASE)
 _BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+(?!(?:json|ya?ml|txt|py|cfg|ini|xml|csv|log|pem|crt|key|toml)$)[a-z]{2,}$")
+_SELF_TYPES = frozenset({"typing.Self", "typing_extensions.Self"})
 _CLASS_URL_NAMES = frozenset({"url", "root_url", "api_root", "root"})
 _HOST_NAMES = re.compile(r"(base_?url|api_?base|api_?url|base_?uri|endpoint|host|server)", re.IGNORECASE)
 
@@ -386,6 +390,10 @@ class Scanner:
             elif target.attr not in cls.attributes or cls.attributes[target.attr][0] == "value":
                 if isinstance(value, ast.Name) and value.id in params:
                     cls.from_parameter[target.attr] = value.id
+                if isinstance(value, ast.Name) and value.id in params and params[value.id] is None:
+                    checked = _checked_class(method, value.id)
+                    if checked is not None:
+                        params[value.id] = checked  # `if not isinstance(value, HttpClient): raise`
                 if isinstance(value, ast.Name) and params.get(value.id) is not None:
                     cls.attributes[target.attr] = ("annotation", params[value.id], cls.module)
                 elif value is not None and not _is_none(value):
@@ -455,13 +463,13 @@ class Scanner:
             except SyntaxError:
                 return None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return self._first([node.left, node.right], module, depth)
+            return self._union([node.left, node.right], module, depth)
         if isinstance(node, ast.Subscript):
             head = _dotted(node.value) or ""
             last = head.rsplit(".", 1)[-1]
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if last == "Union":
-                return self._first(items, module, depth)
+                return self._union(items, module, depth)
             if last in ("Type", "type"):
                 inner = self.annotation_type(items[0], module, depth + 1)
                 return Ref(inner.cls) if isinstance(inner, Inst) else None  # the class itself
@@ -477,6 +485,16 @@ class Scanner:
                 return None
             return Inst(qualname)
         return None
+
+    def _union(self, items: list[ast.expr], module: Module, depth: int) -> Any:
+        """One of several types: a transport or a class of the SDK among them (``ModuleType |
+        requests.Session``: the module ``requests`` or a session, both of which send), else the
+        first that is known."""
+        found = [self.annotation_type(item, module, depth + 1) for item in items]
+        for kind in found:
+            if isinstance(kind, Inst) and (kind.cls in TRANSPORT_CLASSES or kind.cls in self.classes):
+                return kind
+        return next((kind for kind in found if kind is not None), None)
 
     def _first(self, items: list[ast.expr], module: Module, depth: int) -> Any:
         for item in items:
@@ -560,8 +578,20 @@ class Scanner:
             return None
         kinds = set()
         self._passing.add(cls_name)
+        # the class's constructions and those of the subclasses that keep its __init__
+        # (`class Payment(Base)` made as `Payment(options, self.http_client)`)
+        made = list(self._constructions().get(cls_name, ()))
+        stack = list(self.classes[cls_name].subclasses) if cls_name in self.classes else []
+        seen: set[str] = set()
+        while stack:
+            sub = stack.pop()
+            if sub.qualname in seen or self._init(sub.qualname) is not init:
+                continue
+            seen.add(sub.qualname)
+            made.extend(self._constructions().get(sub.qualname, ()))
+            stack.extend(sub.subclasses)
         try:
-            for function, call in self._constructions().get(cls_name, ()):
+            for function, call in made:
                 given = next((kw.value for kw in call.keywords if kw.arg == parameter), None)
                 if given is None:
                     given = dict(self._by_position(init, call.args)).get(parameter)
@@ -622,12 +652,19 @@ class Scanner:
             self._computing.add(function.qualname)
             try:
                 found = self.annotation_type(function.node.returns, function.module)
+                if self._returns_self(function):
+                    # `def from_connection_string(cls, ...) -> Self`: an instance of its class
+                    found = Inst(function.owner.qualname) if function.owner is not None else None
                 if found is None:
                     found = self._returned(function, 1)
             finally:
                 self._computing.discard(function.qualname)
             function.returns = found if found is not None else False
         return function.returns or None
+
+    def _returns_self(self, function: Function) -> bool:
+        found = self.annotation_type(function.node.returns, function.module)
+        return isinstance(found, Inst) and found.cls in _SELF_TYPES
 
     def _returned(self, function: Function, depth: int) -> Any:
         """The type of what a function without an annotation returns, when one return says it."""
@@ -750,8 +787,10 @@ class Scanner:
         return None
 
     def _methods(self, cls_name: str, name: str) -> list[Function]:
-        """The method a call on an instance of ``cls_name`` may run: the inherited one and
-        every override in a subclass."""
+        """The method a call on an instance of ``cls_name`` may run: the inherited one and the
+        one each subclass runs. A subclass finds it in its own bases first: a mixin's ``self``
+        is one of its subclasses (``class Client(Transport, ApiMixin)``: the ``self.request``
+        of ``ApiMixin``, a stub there, is ``Transport``'s)."""
         found: list[Function] = []
         for cls in self.mro(cls_name):
             if name in cls.methods:
@@ -765,8 +804,11 @@ class Scanner:
             if sub.qualname in seen:
                 continue
             seen.add(sub.qualname)
-            if name in sub.methods:
-                found.append(sub.methods[name])
+            for cls in self.mro(sub.qualname):
+                if name in cls.methods:
+                    if all(cls.methods[name] is not known for known in found):
+                        found.append(cls.methods[name])
+                    break
             stack.extend(sub.subclasses)
         return found
 
@@ -1116,8 +1158,11 @@ class Scanner:
                         attributes[name] = returned.cls
                     methods.pop(name, None)
                     continue
-                verdicts = [self._verdict(m) for m in self._methods(qualname, name)]
+                runs = self._methods(qualname, name)
+                verdicts = [self._verdict(m) for m in runs]
                 merged = dict(verdicts[0])
+                if "returns" in merged and self._returns_self(runs[0]):
+                    merged["returns"] = qualname  # `-> Self` on a base: this class
                 if not all(v.get("raises") for v in verdicts):
                     merged.pop("raises", None)
                 if any(v["sends"] for v in verdicts):
@@ -1246,9 +1291,7 @@ class Scanner:
             last = name.rsplit(".", 1)[-1]
             if not _HOST_NAMES.search(last):
                 continue
-            if isinstance(value, ast.Name) and value.id in module.assigns:
-                value = module.assigns[value.id]  # `base_url=BASE_URL`
-            for text in _strings(value):
+            for text in _strings(value, module):  # also `base_url=BASE_URL`
                 host = _host(text)
                 if host is None and _BARE_HOST_NAMES.search(last) and _BARE_HOST.match(text):
                     host = _host(f"https://{text}")  # `server="api.braintreegateway.com"`
@@ -1382,6 +1425,28 @@ def _from_self_or_parameter(node: ast.expr, function: Function) -> bool:
     )
 
 
+def _checked_class(method: ast.FunctionDef | ast.AsyncFunctionDef, parameter: str) -> ast.expr | None:
+    """The class a parameter is checked to be, where the method raises otherwise: ``if value is
+    not None and not isinstance(value, HttpClient): raise ValueError(...)``."""
+    for node in ast.walk(method):
+        if not (isinstance(node, ast.If) and node.body and isinstance(node.body[0], ast.Raise)):
+            continue
+        for test in ast.walk(node.test):
+            if (
+                isinstance(test, ast.UnaryOp)
+                and isinstance(test.op, ast.Not)
+                and isinstance(test.operand, ast.Call)
+                and isinstance(test.operand.func, ast.Name)
+                and test.operand.func.id == "isinstance"
+                and len(test.operand.args) == 2
+                and isinstance(test.operand.args[0], ast.Name)
+                and test.operand.args[0].id == parameter
+                and isinstance(test.operand.args[1], (ast.Name, ast.Attribute))
+            ):
+                return test.operand.args[1]
+    return None
+
+
 def _is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A body of only a docstring, ``...``, ``pass`` or ``raise NotImplementedError``."""
     for statement in node.body:
@@ -1419,17 +1484,39 @@ def _types_of(entry: dict[str, Any]) -> list[str]:
     return out
 
 
-def _strings(node: ast.expr) -> Iterator[str]:
+def _strings(node: ast.expr, module: Module | None = None, depth: int = 0) -> Iterator[str]:
+    """The texts a value may be, as far as they are written: literals, the known start of an
+    f-string, each choice of ``or`` and ``if``; with ``module``, also its constants, texts
+    joined with ``+`` and the default of an environment read (``os.environ.get("X_HOST",
+    "api" + DOMAIN)``: the SDK's host unless the environment says otherwise)."""
+    if depth > 6:
+        return
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         yield node.value
     elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
         yield str(node.values[0].value)
     elif isinstance(node, ast.BoolOp):
         for value in node.values:
-            yield from _strings(value)
+            yield from _strings(value, module, depth + 1)
     elif isinstance(node, ast.IfExp):
-        yield from _strings(node.body)
-        yield from _strings(node.orelse)
+        yield from _strings(node.body, module, depth + 1)
+        yield from _strings(node.orelse, module, depth + 1)
+    elif module is None:
+        return
+    elif isinstance(node, ast.Name) and node.id in module.assigns:
+        yield from _strings(module.assigns[node.id], module, depth + 1)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        if isinstance(node.left, ast.JoinedStr) or isinstance(node.right, ast.JoinedStr):
+            return  # only the start of one side is known: not the whole text
+        for left in _strings(node.left, module, depth + 1):
+            for right in _strings(node.right, module, depth + 1):
+                yield left + right
+    elif isinstance(node, ast.Call) and _dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
+        default = (
+            node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"), None)
+        )
+        if default is not None:
+            yield from _strings(default, module, depth + 1)
 
 
 def _host(text: str) -> str | None:
