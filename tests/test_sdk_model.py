@@ -1991,3 +1991,75 @@ def test_push_and_payment_sdks_are_judged_by_their_models(project):
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     # the SDK's handle, the message and the payload are made locally
     assert found == [(12, "CANON201"), (14, "CANON201"), (15, "CANON201"), (17, "CANON201"), (18, "CANON202")]
+
+
+def test_a_call_through_a_table_of_wrapped_methods_calls_the_method_its_key_names(tmp_path):
+    # the generated clients' pattern: the client keeps its transport (given its type by
+    # typing.cast) and calls what a table holds for one of the transport's properties
+    model, _ = write_sdk(
+        tmp_path,
+        "vaultkit",
+        """\
+        from typing import Callable, Dict, cast
+
+        import requests
+
+
+        class Transport:
+            def __init__(self):
+                self._wrapped_methods: Dict[Callable, Callable] = {
+                    self.get_secret: retrying(self.get_secret),
+                }
+
+            @property
+            def get_secret(self):
+                raise NotImplementedError()
+
+
+        class RestTransport(Transport):
+            @property
+            def get_secret(self):
+                return self._GetSecret()
+
+            class _GetSecret:
+                def __call__(self, request):
+                    return requests.get("https://vaultkit.io/v1/" + request).json()
+
+
+        class VaultClient:
+            def __init__(self, transport=None):
+                self._transport = cast(Transport, transport or RestTransport())
+
+            def get_secret(self, name):
+                rpc = self._transport._wrapped_methods[self._transport.get_secret]
+                return rpc(name)
+
+            @staticmethod
+            def secret_path(project, secret):
+                return f"projects/{project}/secrets/{secret}"
+        """,
+    )
+    assert model["classes"]["vaultkit.VaultClient"]["methods"] == {
+        "get_secret": {"sends": True},
+        "secret_path": {"sends": False},
+    }
+
+
+def test_google_clouds_generated_clients_are_judged_by_their_models(project):
+    source = """\
+        from google.cloud import secretmanager, tasks_v2
+
+
+        def read(project, secret, queue):
+            client = secretmanager.SecretManagerServiceClient()
+            name = client.secret_version_path(project, secret, "latest")
+            payload = client.access_secret_version(name=name).payload.data.decode()
+            tasks = tasks_v2.CloudTasksClient()
+            parent = tasks.queue_path(project, "europe-west1", queue)
+            tasks.create_task(parent=parent, task={"http_request": {"url": payload}})
+        """
+    canon = "version: 1\nhubs: [HUB-A]\nvendor_modules: [google.cloud]\n"
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    # the resource paths are built locally; the response's payload is data
+    assert found == [(7, "CANON201"), (10, "CANON201")]

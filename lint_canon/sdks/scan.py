@@ -305,11 +305,15 @@ class Scanner:
                 if node.value is not None:
                     module.assigns[node.target.id] = node.value
 
-    def _index_class(self, module: Module, node: ast.ClassDef, qualname: str) -> None:
-        module.names.setdefault(node.name, qualname)
+    def _index_class(self, module: Module, node: ast.ClassDef, qualname: str, nested: bool = False) -> None:
+        if not nested:
+            module.names.setdefault(node.name, qualname)
         cls = Class(qualname, node, module)
         self.classes[qualname] = cls
         for stmt in node.body:
+            if isinstance(stmt, ast.ClassDef):
+                # `class _GetSecret:` in a transport's body, made as `self._GetSecret()`
+                self._index_class(module, stmt, f"{qualname}.{stmt.name}", nested=True)
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 decorators = {_dotted(d) for d in stmt.decorator_list}
                 function = Function(
@@ -533,6 +537,8 @@ class Scanner:
                 if method.is_property:
                     return self.returns(method, depth + 1)
                 return Bound(cls_name, attr)
+            if f"{cls.qualname}.{attr}" in self.classes:
+                return Ref(f"{cls.qualname}.{attr}")  # a class defined in the class's body
             entry = cls.attributes.get(attr)
             if entry is None:
                 getattr_ = cls.methods.get("__getattr__")
@@ -753,6 +759,8 @@ class Scanner:
             return None
         if isinstance(node, ast.Call):
             callee = self.expr_type(node.func, function, local, depth + 1, module, owner)
+            if isinstance(callee, Ref) and callee.qualname in ("typing.cast", "typing_extensions.cast") and node.args:
+                return self.annotation_type(node.args[0], module)  # `cast(Transport, transport)`
             if isinstance(callee, Ref):
                 if callee.qualname in self.classes or (
                     not self._in_sdk(callee.qualname) and callee.qualname.rsplit(".", 1)[-1][:1].isupper()
@@ -875,6 +883,24 @@ class Scanner:
                         function.direct = True
                     elif handed.cls in self.classes:
                         function.callees.extend(self._methods(handed.cls, handed.name))
+        if isinstance(node.func, ast.Name):
+            # `rpc = self._transport._wrapped_methods[self._transport.get_secret]`, then
+            # `rpc(request)`: a table of callables keyed by the methods (or properties giving
+            # callables) they wrap; calling what it holds calls the one its key names
+            for value in local.get(node.func.id, ()):
+                if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Attribute):
+                    holder = self.expr_type(value.slice.value, function, local)
+                    if isinstance(holder, Inst) and holder.cls in self.classes:
+                        keyed = self._methods(holder.cls, value.slice.attr)
+                        for target in keyed:
+                            if _is_stub(target.node):
+                                continue
+                            function.callees.append(target)
+                            made = self.returns(target) if target.is_property else None
+                            if isinstance(made, Inst) and made.cls in self.classes:
+                                function.callees.extend(self._methods(made.cls, "__call__"))
+                        if keyed:
+                            return
         callee = self.expr_type(node.func, function, local)
         if isinstance(callee, Bound):
             if self._transport_method(callee.cls, callee.name):
