@@ -2063,3 +2063,95 @@ def test_google_clouds_generated_clients_are_judged_by_their_models(project):
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     # the resource paths are built locally; the response's payload is data
     assert found == [(7, "CANON201"), (10, "CANON201")]
+
+
+def test_iterating_an_sdk_object_that_fetches_pages_sends(tmp_path):
+    # a DB-API cursor over a result that fetches its pages as it is iterated: fetchone sends,
+    # through iter(...) as through a for loop; the rows' own methods do not
+    model, _ = write_sdk(
+        tmp_path,
+        "rowkit",
+        """\
+        import requests
+
+
+        class Rows:
+            def __init__(self, url):
+                self.url = url
+
+            def __iter__(self):
+                for page in requests.get(self.url).json()["pages"]:
+                    yield from page
+
+
+        class Client:
+            def query(self, sql) -> Rows:
+                return Rows("https://rowkit.io/q?sql=" + sql)
+
+
+        class Cursor:
+            def __init__(self, client: Client):
+                self._client = client
+                self._rows = None
+                self._data = None
+
+            def execute(self, sql):
+                rows = self._client.query(sql)
+                self._rows = rows
+
+            def fetchone(self):
+                if self._data is None:
+                    self._data = iter(self._rows)
+                return next(self._data, None)
+
+            def count(self):
+                total = 0
+                for _ in self._rows:
+                    total += 1
+                return total
+
+            def description(self):
+                return self._rows.url
+        """,
+    )
+    assert model["classes"]["rowkit.Cursor"]["methods"] == {
+        "count": {"sends": True},
+        "description": {"sends": False},
+        "execute": {"sends": False},
+        "fetchone": {"sends": True},
+    }
+
+
+def test_a_call_into_a_base_class_of_another_package_is_not_known_unless_it_holds_data(tmp_path):
+    # `super().__iter__()` into another package's paging iterator: what it does is that
+    # package's; a pydantic model's own methods are local
+    model, _ = write_sdk(
+        tmp_path,
+        "pagekit2",
+        """\
+        from pagination_lib import HTTPIterator
+        from pydantic import BaseModel
+
+
+        class Page(HTTPIterator):
+            def __iter__(self):
+                return super().__iter__()
+
+
+        class Item(BaseModel):
+            name: str
+
+            def as_text(self):
+                return super().model_dump_json()
+
+
+        class Client:
+            def items(self) -> Page:
+                return Page()
+
+            def item(self, data) -> Item:
+                return Item(**data)
+        """,
+    )
+    assert model["classes"]["pagekit2.Page"]["methods"] == {"__iter__": {"sends": None}}
+    assert "pagekit2.Item" not in model["classes"]  # response data: left out of the model

@@ -50,10 +50,10 @@ class Pin:
 
 
 # The Google Cloud clients send through google-cloud-core's connection and google-auth's session.
-GOOGLE_CORE = ("google-cloud-core==2.8.0", "google-auth==2.62.2")
+GOOGLE_CORE = ("google-cloud-core==2.8.0", "google-auth==2.62.2", "google-api-core==2.28.1")
 # The generated (GAPIC) clients call their transport through google-api-core's wrapped methods.
 GOOGLE_API_CORE = ("google-api-core==2.28.1",)
-GOOGLE_CORE_ROOTS = ("google.cloud._http", "google.cloud.client", "google.auth.transport")
+GOOGLE_CORE_ROOTS = ("google.cloud._http", "google.cloud.client", "google.auth.transport", "google.api_core")
 
 PINS: tuple[Pin, ...] = (
     # language models

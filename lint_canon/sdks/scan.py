@@ -84,6 +84,9 @@ TRANSPORT_FUNCTIONS = frozenset(
     }
 )
 _STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
+# Libraries of data classes whose own methods never send (validation, serialisation, copying):
+# an SDK's response model built on one inherits only local methods from it.
+_DATA_LIBRARIES = frozenset({"pydantic", "pydantic_core", "attr", "attrs", "typing_extensions", "marshmallow"})
 # Methods of Python's own types: a call of one on a value of unknown type is taken to be on data
 # (``headers.get(...)``, ``parts.append(...)``), read from the types themselves.
 BUILTIN_METHODS = frozenset(
@@ -109,6 +112,10 @@ _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cach
 # a host written without its scheme, where the parameter says it is one (`server`, `host`)
 _BARE_HOST_NAMES = re.compile(r"^_*(?:[a-z]+_)*(?:host|hostname|server)$", re.IGNORECASE)
 _BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+(?!(?:json|ya?ml|txt|py|cfg|ini|xml|csv|log|pem|crt|key|toml)$)[a-z]{2,}$")
+# Builtins that iterate their argument.
+_ITERATING = frozenset(
+    {"iter", "next", "list", "tuple", "set", "sorted", "dict", "enumerate", "zip", "sum", "any", "all"}
+)
 _SELF_TYPES = frozenset({"typing.Self", "typing_extensions.Self"})
 _CLASS_URL_NAMES = frozenset({"url", "root_url", "api_root", "root"})
 _HOST_NAMES = re.compile(r"(base_?url|api_?base|api_?url|base_?uri|endpoint|host|server)", re.IGNORECASE)
@@ -526,7 +533,7 @@ class Scanner:
         return out
 
     def attribute_type(self, cls_name: str, attr: str, depth: int = 0) -> Any:
-        if depth > 6:
+        if depth > 12:
             return None
         injected = self._injected(cls_name, attr)
         if injected is not None:
@@ -690,7 +697,7 @@ class Scanner:
         module: Module | None = None,
         owner: Class | None = None,
     ) -> Any:
-        if depth > 8:
+        if depth > 12:
             return None
         module = function.module if function is not None else module
         owner = function.owner if function is not None else owner
@@ -855,6 +862,9 @@ class Scanner:
                         local.setdefault(item.optional_vars.id, []).append(item.context_expr)
         if index_only:
             return
+        for node in ast.walk(function.node):
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                self._iterates(node.iter, function, local)  # `for row in rows:`
         guarded = _guarded_calls(function.node)
         for node in ast.walk(function.node):
             if not isinstance(node, ast.Call):
@@ -883,6 +893,16 @@ class Scanner:
                         function.direct = True
                     elif handed.cls in self.classes:
                         function.callees.extend(self._methods(handed.cls, handed.name))
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in _ITERATING
+            and node.args
+            and self.resolve_name(function.module, node.func.id) is None
+            and node.func.id not in local
+        ):
+            # `iter(rows)`, `list(pages)`: iterating an SDK object runs its __iter__ / __next__
+            # (a RowIterator that fetches pages as it is iterated)
+            self._iterates(node.args[0], function, local)
         if isinstance(node.func, ast.Name):
             # `rpc = self._transport._wrapped_methods[self._transport.get_secret]`, then
             # `rpc(request)`: a table of callables keyed by the methods (or properties giving
@@ -935,6 +955,21 @@ class Scanner:
                 function.callees.extend(init)
         elif callee is None and isinstance(node.func, ast.Attribute):
             name = node.func.attr
+            if (
+                isinstance(node.func.value, ast.Call)
+                and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == "super"
+                and function.owner is not None
+                and name != "__init__"
+            ):
+                # `super().__iter__()` into a base of another package: a transport's method
+                # sends; what another package's base does is that package's (local only when
+                # every outside base is Python's own or a data-class library's)
+                if self._transport_method(function.owner.qualname, name):
+                    function.direct = True
+                elif not self._external_local(function.owner.qualname):
+                    function.unknown += 1
+                return
             if name in BUILTIN_METHODS:
                 return  # a method of a dict, list, str ...: data
             if name in _TRANSPORT_METHODS and self._uses_a_transport(function):
@@ -942,8 +977,8 @@ class Scanner:
                 # a session kept where its type cannot be read
                 function.direct = True
                 return
-            namesakes = self._by_name.get(name, [])
             receiver = node.func.value
+            namesakes = self._by_name.get(name, [])
             while (
                 isinstance(receiver, ast.Call)
                 and isinstance(receiver.func, ast.Attribute)
@@ -957,6 +992,12 @@ class Scanner:
                 function.callees.extend(namesakes)
             else:
                 function.unknown += 1  # a method of the SDK's own object, of a type not read
+
+    def _iterates(self, iterable: ast.expr, function: Function, local: dict[str, list[ast.expr]]) -> None:
+        found = self.expr_type(iterable, function, local)
+        if isinstance(found, Inst) and found.cls in self.classes:
+            for name in ("__iter__", "__next__", "__aiter__", "__anext__"):
+                function.callees.extend(m for m in self._methods(found.cls, name) if not _is_stub(m.node))
 
     def _uses_a_transport(self, function: Function) -> bool:
         imported = (*function.module.names.values(), *function.imports.values())
@@ -1016,14 +1057,14 @@ class Scanner:
 
     def _external_local(self, cls_name: str) -> bool:
         """A method not defined in the SDK on an SDK class, inherited from outside: local when
-        every outside base is of Python's standard library (``dict.get``, ``Exception``) and none
-        is a transport; not known when a base lives in another package (google-cloud-core's
-        ``JSONConnection.api_request`` sends, pydantic's ``model_dump`` does not: only that
-        package's source could say)."""
+        every outside base is of Python's standard library (``dict.get``, ``Exception``) or of a
+        data-class library (pydantic's ``model_dump``) and none is a transport; not known when a
+        base lives in another package (google-cloud-core's ``JSONConnection.api_request`` sends:
+        only that package's source could say)."""
         bases = self.external_bases(cls_name)
         if any(base in TRANSPORT_CLASSES for base in bases):
             return False
-        return all(base.split(".", 1)[0] in _STDLIB for base in bases)
+        return all(base.split(".", 1)[0] in _STDLIB | _DATA_LIBRARIES for base in bases)
 
     def _fixpoint(self) -> None:
         for function in self.functions.values():
