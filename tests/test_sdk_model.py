@@ -2155,3 +2155,39 @@ def test_a_call_into_a_base_class_of_another_package_is_not_known_unless_it_hold
     )
     assert model["classes"]["pagekit2.Page"]["methods"] == {"__iter__": {"sends": None}}
     assert "pagekit2.Item" not in model["classes"]  # response data: left out of the model
+
+
+def test_a_client_a_property_makes_on_first_use_through_a_helper_of_two_ways(project):
+    # the helper makes one class by its constructor or by its `-> Self` class method; the
+    # property stores it on first use (after `= None` in __init__)
+    source = """\
+        from azure.storage.blob import BlobServiceClient
+
+
+        class Storage:
+            def __init__(self, connection_string, account_url):
+                self.connection_string = connection_string
+                self.account_url = account_url
+                self._service = None
+
+            def _make_service(self):
+                if self.connection_string:
+                    return BlobServiceClient.from_connection_string(self.connection_string)
+                return BlobServiceClient(self.account_url)
+
+            @property
+            def service(self):
+                if self._service is None:
+                    self._service = self._make_service()
+                return self._service
+
+            def delegation_key(self, start, expiry):
+                return self.service.get_user_delegation_key(key_start_time=start, key_expiry_time=expiry)
+
+            def container(self, name):
+                return self.service.get_container_client(name)
+        """
+    canon = "version: 1\nhubs: [HUB-A]\nvendor_modules: [azure]\n"
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert found == [(22, "CANON201")]  # get_container_client makes a local handle

@@ -844,8 +844,14 @@ class ImportTracker(FastBatchable):
             if members is not None:
                 name = identifier(target.attr.value)
                 current = members.get(name)
-                if _is_none(value) and current is not None and current.qualname is not None:
-                    return  # `self.client = None` (closed, or not made yet) does not erase the client
+                if (
+                    _is_none(value)
+                    and current is not None
+                    and (current.qualname is not None or isinstance(current.value, cst.Call))
+                ):
+                    # `self.client = None` (closed, or not made yet) does not erase the client,
+                    # nor what a helper makes for it on first use (`= self._make_client()`)
+                    return
                 binding = self._binding_for_value(target.attr, value)
                 if binding.qualname is None and current is not None and current.qualname is not None:
                     # `self.client = client` (one passed in) beside `self.client = OpenAI()`: the
@@ -1000,7 +1006,20 @@ class ImportTracker(FastBatchable):
         kinds = {binding.qualname for binding in made if binding is not None}
         if made and None not in made and len(kinds) == 1:
             return made[0]
+        types = self._made_types(kinds) if made and None not in made else {None}
+        if len(types) == 1 and None not in types:
+            # `return Service.from_connection_string(text)` or `return Service(url)`: two ways
+            # of making one class, as its SDK's model says (`-> Self`)
+            return made[0]
         return None
+
+    def _made_types(self, kinds: set[str | None]) -> set[str | None]:
+        """The classes (as their SDK's model names them) that these made clients are."""
+        types: set[str | None] = set()
+        for kind in kinds:
+            verdict = self.models.judge(kind) if kind is not None and kind.endswith("()") else None
+            types.add(verdict.returns if verdict is not None else None)
+        return types
 
     def _member_client(self, value: cst.BaseExpression | None) -> Binding | None:
         """``return self._client``: the client the class holds there (``self._client: OpenAI |
@@ -1008,6 +1027,9 @@ class ImportTracker(FastBatchable):
         if not (isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value == "self"):
             return None
         binding = self.binding_of(value)
+        if binding is not None and binding.qualname is None and isinstance(binding.value, cst.Call):
+            # `self._client = self._make_client()` on first use: what that helper returns
+            binding = self.returned_client(binding.value.func)
         if binding is None or binding.qualname is None or "()" not in binding.qualname:
             return None
         return binding
