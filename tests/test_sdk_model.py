@@ -2191,3 +2191,33 @@ def test_a_client_a_property_makes_on_first_use_through_a_helper_of_two_ways(pro
     root = project({"a.py": textwrap.dedent(source)}, canon=canon)
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     assert found == [(22, "CANON201")]  # get_container_client makes a local handle
+
+
+def test_a_message_sent_over_an_open_websocket_sends(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "socketkit",
+        """\
+        from typing import Optional
+
+        import aiohttp
+
+
+        class SocketClient:
+            session: Optional[aiohttp.ClientWebSocketResponse]
+
+            def __init__(self):
+                self.session = None
+                self.received = []
+
+            async def send_response(self, envelope_id):
+                await self.session.send_str('{"envelope_id": "%s"}' % envelope_id)
+
+            async def remember(self, message):
+                self.received.append(message)
+        """,
+    )
+    assert model["classes"]["socketkit.SocketClient"]["methods"] == {
+        "remember": {"sends": False},
+        "send_response": {"sends": True},
+    }

@@ -53,6 +53,18 @@ for _name in (
     TRANSPORT_CLASSES[_name] = frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"})
 for _name in ("http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib.HTTPSConnection"):
     TRANSPORT_CLASSES[_name] = frozenset({"request", "getresponse", "endheaders", "send"})
+# Messages sent over an open WebSocket to the service (aiohttp's, websockets')
+for _name in ("aiohttp.ClientWebSocketResponse", "aiohttp.client_ws.ClientWebSocketResponse"):
+    TRANSPORT_CLASSES[_name] = frozenset({"send_str", "send_bytes", "send_json", "send_frame"})
+for _name in (
+    "websockets.ClientConnection",
+    "websockets.asyncio.client.ClientConnection",
+    "websockets.sync.client.ClientConnection",
+    "websockets.WebSocketClientProtocol",
+    "websockets.legacy.client.WebSocketClientProtocol",
+    "websockets.client.WebSocketClientProtocol",
+):
+    TRANSPORT_CLASSES[_name] = frozenset({"send"})
 # hyper (HTTP/2, apns2's transport)
 for _name in ("hyper.HTTP20Connection", "hyper.HTTPConnection", "hyper.http20.connection.HTTP20Connection"):
     TRANSPORT_CLASSES[_name] = frozenset({"request", "get_response", "connect", "endheaders", "send"})
