@@ -2221,3 +2221,57 @@ def test_a_message_sent_over_an_open_websocket_sends(tmp_path):
         "remember": {"sends": False},
         "send_response": {"sends": True},
     }
+
+
+def test_a_reviewed_pager_sends_as_it_is_iterated(tmp_path):
+    # the pager calls the command it is handed as it is iterated: only a reviewed pin can say
+    # so; a method returning one it makes sends (when its result is iterated), a handle does not
+    sdk = tmp_path / "pagerkit"
+    sdk.mkdir()
+    (sdk / "__init__.py").write_text(
+        textwrap.dedent(
+            """\
+            import functools
+
+
+            class ItemPaged:
+                def __init__(self, command):
+                    self._command = command
+
+                def __iter__(self):
+                    return iter(self._command())
+
+
+            class Container:
+                def __init__(self, operations):
+                    self._operations = operations
+
+                def list_items(self, prefix):
+                    command = functools.partial(self._operations.list_segment, prefix=prefix)
+                    return ItemPaged(command)
+
+                def item(self, name):
+                    return name
+            """
+        )
+    )
+    reviewed = generate.prune(Scanner(tmp_path, ["pagerkit"], pagers=["pagerkit.ItemPaged"]).model())
+    unreviewed = generate.prune(Scanner(tmp_path, ["pagerkit"]).model())
+    assert reviewed["classes"]["pagerkit.Container"]["methods"]["list_items"]["sends"] is True
+    assert reviewed["classes"]["pagerkit.Container"]["methods"]["item"] == {"sends": False}
+    assert unreviewed["classes"]["pagerkit.Container"]["methods"]["list_items"]["sends"] is not True
+
+
+def test_listing_an_azure_container_sends_as_it_is_iterated(project):
+    source = """\
+        from azure.storage.blob import ContainerClient
+
+
+        def names(url, prefix):
+            container = ContainerClient.from_container_url(url)
+            return [blob.name for blob in container.list_blobs(name_starts_with=prefix)]
+        """
+    canon = "version: 1\nhubs: [HUB-A]\nvendor_modules: [azure]\n"
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
+    assert found == [(6, "CANON201")]

@@ -47,6 +47,9 @@ class Pin:
     local: tuple[str, ...] = ()
     # Reviewed corrections of what the source alone cannot say: definition -> (sends, why).
     corrections: tuple[tuple[str, bool, str], ...] = ()
+    # Reviewed: pager classes that call the command they were made with as they are iterated
+    # (the source says it only through a callable handed along): a method returning one sends.
+    pagers: tuple[tuple[str, str], ...] = ()
 
 
 # The Google Cloud clients send through google-cloud-core's connection and google-auth's session.
@@ -54,6 +57,18 @@ GOOGLE_CORE = ("google-cloud-core==2.8.0", "google-auth==2.62.2", "google-api-co
 # The generated (GAPIC) clients call their transport through google-api-core's wrapped methods.
 GOOGLE_API_CORE = ("google-api-core==2.28.1",)
 GOOGLE_CORE_ROOTS = ("google.cloud._http", "google.cloud.client", "google.auth.transport", "google.api_core")
+
+AZURE_PAGERS = (
+    (
+        "azure.core.paging.ItemPaged",
+        "iterating it calls the list command the client made it with (a functools.partial of the "
+        "generated operation, handed to its page iterator): each page is a request",
+    ),
+    (
+        "azure.core.async_paging.AsyncItemPaged",
+        "iterating it calls the list command the client made it with: each page is a request",
+    ),
+)
 
 PINS: tuple[Pin, ...] = (
     # language models
@@ -343,6 +358,7 @@ PINS: tuple[Pin, ...] = (
         also_roots=("azure.core", "azure.storage.blob"),
         sends=("azure.storage.filedatalake.DataLakeServiceClient().get_file_system_client().create_directory",),
         local=("azure.storage.filedatalake.DataLakeServiceClient().get_file_system_client",),
+        pagers=AZURE_PAGERS,
     ),
     Pin(
         "azure-storage-blob",
@@ -357,6 +373,7 @@ PINS: tuple[Pin, ...] = (
             "azure.storage.blob.BlobClient().download_blob",
         ),
         local=("azure.storage.blob.BlobServiceClient().get_container_client",),
+        pagers=AZURE_PAGERS,
     ),
     Pin(
         "pyowm",
@@ -898,13 +915,13 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
             hosts = body.pop("hosts")
             stubs = body.pop("stubs")
         else:
-            scanner = Scanner(folder, (*pin.roots, *pin.also_roots))
+            scanner = Scanner(folder, (*pin.roots, *pin.also_roots), (pager for pager, _ in pin.pagers))
             body = prune(scanner.model())
             hosts = scanner.hosts()
             stubs = None
             if pin.dist == "google-api-python-client":
                 discovery_resources(folder, body)
-    corrected: dict[str, str] = {}
+    corrected: dict[str, str] = {f"{pager} (iterated)": why for pager, why in pin.pagers}
     for definition, sends, why in pin.corrections:
         owner, _, name = definition.rpartition(".")
         entry = body["functions"].get(definition) or body["classes"].get(owner, {}).get("methods", {}).get(name)

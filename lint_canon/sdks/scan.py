@@ -211,9 +211,12 @@ class Bound:
 
 
 class Scanner:
-    def __init__(self, folder: Path, roots: Iterable[str]) -> None:
+    def __init__(self, folder: Path, roots: Iterable[str], pagers: Iterable[str] = ()) -> None:
         self.folder = folder
         self.roots = tuple(roots)
+        # Reviewed: classes that call, as they are iterated, the command they were made with
+        # (azure-core's ItemPaged): what the source says only through a callable passed along
+        self.pagers = frozenset(pagers)
         self.modules: dict[str, Module] = {}
         self.classes: dict[str, Class] = {}
         self.functions: dict[str, Function] = {}
@@ -1028,6 +1031,8 @@ class Scanner:
     def _sends_when_iterated(self, cls_name: str) -> bool:
         if cls_name not in self.classes:
             return False
+        if any(cls.qualname in self.pagers for cls in self.mro(cls_name)):
+            return True
         for name in ("__iter__", "__next__", "__aiter__", "__anext__"):
             if any(method.sends for method in self._methods(cls_name, name)):
                 return True
