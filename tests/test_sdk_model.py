@@ -2275,3 +2275,23 @@ def test_listing_an_azure_container_sends_as_it_is_iterated(project):
     root = project({"a.py": textwrap.dedent(source)}, canon=canon)
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     assert found == [(6, "CANON201")]
+
+
+def test_a_call_to_many_banned_default_hosts_names_three_and_counts_the_rest(project):
+    source = """\
+        from twilio.rest import Client
+
+
+        def send(sid, token, to):
+            return Client(sid, token).messages.create(to=to, from_="+15550000000", body="hi")
+        """
+    canon = (
+        'version: 1\nhubs: [HUB-A]\nbanned:\n  - reason: "texts go through our gateway"\n    hosts: ["*.twilio.com"]\n'
+    )
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    findings = run_check(root, select=("CANON202",))
+    assert [(f.line, f.code) for f in findings] == [(5, "CANON202")]
+    assert findings[0].message == (
+        "request to banned hosts 'accounts.twilio.com' or 'api.twilio.com' or 'assistants.twilio.com' "
+        "or 35 more: texts go through our gateway"
+    )

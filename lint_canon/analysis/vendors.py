@@ -144,6 +144,8 @@ def http_call_names(library: str) -> frozenset[str]:
     return frozenset(names)
 
 
+_HOSTS_SHOWN = 3  # hosts named in a message; the rest are counted
+
 _INTERNAL_HOSTS = ("localhost", "*.localhost", "*.local", "*.internal")
 
 _AUTHORITY = re.compile(r"^(?:https?|wss?)://([^/?#]*)", re.IGNORECASE)
@@ -166,8 +168,11 @@ class VendorCall:
 
     @property
     def host_text(self) -> str:
-        """``'api.mailgun.net'``, or ``'api.mailgun.net' or 'api.eu.mailgun.net'``."""
-        return " or ".join(f"'{host}'" for host in self.hosts)
+        """``'api.mailgun.net'``, or ``'api.mailgun.net' or 'api.eu.mailgun.net'``; past three,
+        the first three and how many more (an SDK's default hosts: Twilio has one per product)."""
+        shown = " or ".join(f"'{host}'" for host in self.hosts[:_HOSTS_SHOWN])
+        more = len(self.hosts) - _HOSTS_SHOWN
+        return f"{shown} or {more} more" if more > 0 else shown
 
     @property
     def target(self) -> str:
