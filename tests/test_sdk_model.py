@@ -2295,3 +2295,81 @@ def test_a_call_to_many_banned_default_hosts_names_three_and_counts_the_rest(pro
         "request to banned hosts 'accounts.twilio.com' or 'api.twilio.com' or 'assistants.twilio.com' "
         "or 35 more: texts go through our gateway"
     )
+
+
+def test_a_mixins_super_call_is_the_next_base_of_the_classes_using_it(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "mixkit",
+        """\
+        import requests
+
+
+        class RetryMixin:
+            def request(self, method, url, **kwargs):
+                return super().request(method, url, **kwargs)
+
+
+        class Session(RetryMixin, requests.Session):
+            pass
+        """,
+    )
+    assert model["classes"]["mixkit.Session"]["methods"] == {"request": {"sends": True}}
+
+
+def test_iteration_runs_the_protocol_its_syntax_names(tmp_path):
+    # a sync loop runs __iter__ (and __next__ when __iter__ gives the object itself), never the
+    # async protocol; iter() runs __iter__ only
+    model, _ = write_sdk(
+        tmp_path,
+        "feedkit",
+        """\
+        import httpx
+
+
+        class Feed:
+            def __init__(self, items, client: httpx.AsyncClient):
+                self._items = list(items)
+                self._client = client
+
+            def __iter__(self):
+                return iter(self._items)
+
+            def __aiter__(self):
+                return self
+
+            async def __anext__(self):
+                return (await self._client.get("https://api.feedkit.io/next")).json()
+
+
+        class Page:
+            def __init__(self, client: httpx.Client):
+                self._client = client
+
+            def __iter__(self):
+                return self
+
+            def __next__(self):
+                return self._client.get("https://api.feedkit.io/more").json()
+
+
+        class Client:
+            def count(self, feed: Feed):
+                return sum(1 for _ in feed)
+
+            async def drain(self, feed: Feed):
+                return [item async for item in feed]
+
+            def cursor(self, page: Page):
+                return iter(page)
+
+            def rows(self, page: Page):
+                return [row for row in page]
+        """,
+    )
+    assert model["classes"]["feedkit.Client"]["methods"] == {
+        "count": {"sends": False},
+        "cursor": {"sends": False},
+        "drain": {"sends": True},
+        "rows": {"sends": True},
+    }

@@ -879,7 +879,9 @@ class Scanner:
             return
         for node in ast.walk(function.node):
             if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-                self._iterates(node.iter, function, local)  # `for row in rows:`
+                # `for row in rows:`, `async for page in pages:`
+                is_async = isinstance(node, ast.AsyncFor) or (isinstance(node, ast.comprehension) and node.is_async)
+                self._iterates(node.iter, function, local, "async for" if is_async else "for")
         guarded = _guarded_calls(function.node)
         for node in ast.walk(function.node):
             if not isinstance(node, ast.Call):
@@ -917,7 +919,8 @@ class Scanner:
         ):
             # `iter(rows)`, `list(pages)`: iterating an SDK object runs its __iter__ / __next__
             # (a RowIterator that fetches pages as it is iterated)
-            self._iterates(node.args[0], function, local)
+            protocol = node.func.id if node.func.id in ("iter", "next") else "for"
+            self._iterates(node.args[0], function, local, protocol)
         if isinstance(node.func, ast.Name):
             # `rpc = self._transport._wrapped_methods[self._transport.get_secret]`, then
             # `rpc(request)`: a table of callables keyed by the methods (or properties giving
@@ -975,6 +978,7 @@ class Scanner:
                 and isinstance(node.func.value.func, ast.Name)
                 and node.func.value.func.id == "super"
                 and function.owner is not None
+                and function.owner.bases  # a mixin's super() is its subclasses' next base
                 and name != "__init__"
             ):
                 # `super().__iter__()` into a base of another package: a transport's method
@@ -1008,11 +1012,26 @@ class Scanner:
             else:
                 function.unknown += 1  # a method of the SDK's own object, of a type not read
 
-    def _iterates(self, iterable: ast.expr, function: Function, local: dict[str, list[ast.expr]]) -> None:
+    def _iterates(
+        self, iterable: ast.expr, function: Function, local: dict[str, list[ast.expr]], protocol: str = "for"
+    ) -> None:
+        """What iterating an SDK object runs, by the way it is iterated: a ``for`` (or list(),
+        sorted() ...) its ``__iter__``, and its ``__next__`` when ``__iter__`` gives the object
+        itself; an ``async for`` the same of ``__aiter__`` / ``__anext__``; ``iter(x)`` only its
+        ``__iter__``, ``next(x)`` only its ``__next__``."""
         found = self.expr_type(iterable, function, local)
-        if isinstance(found, Inst) and found.cls in self.classes:
-            for name in ("__iter__", "__next__", "__aiter__", "__anext__"):
-                function.callees.extend(m for m in self._methods(found.cls, name) if not _is_stub(m.node))
+        if not (isinstance(found, Inst) and found.cls in self.classes):
+            return
+        first, then = {
+            "for": ("__iter__", "__next__"),
+            "async for": ("__aiter__", "__anext__"),
+            "iter": ("__iter__", None),
+            "next": ("__next__", None),
+        }[protocol]
+        opened = [m for m in self._methods(found.cls, first) if not _is_stub(m.node)]
+        function.callees.extend(opened)
+        if then is not None and any(_returns_self(m.node) for m in opened):
+            function.callees.extend(m for m in self._methods(found.cls, then) if not _is_stub(m.node))
 
     def _uses_a_transport(self, function: Function) -> bool:
         imported = (*function.module.names.values(), *function.imports.values())
@@ -1506,6 +1525,14 @@ def _from_self_or_parameter(node: ast.expr, function: Function) -> bool:
     args = function.node.args
     return node.id in ("self", "cls") or any(
         arg.arg == node.id for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    )
+
+
+def _returns_self(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``def __iter__(self): return self``: the object is its own iterator."""
+    return any(
+        isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Name) and stmt.value.id == "self"
+        for stmt in ast.walk(node)
     )
 
 
