@@ -53,9 +53,10 @@ class Pin:
 
 
 # The Google Cloud clients send through google-cloud-core's connection and google-auth's session.
-GOOGLE_CORE = ("google-cloud-core==2.8.0", "google-auth==2.62.2", "google-api-core==2.28.1")
-# The generated (GAPIC) clients call their transport through google-api-core's wrapped methods.
 GOOGLE_API_CORE = ("google-api-core==2.28.1",)
+GOOGLE_CORE = ("google-cloud-core==2.8.0", "google-auth==2.62.2", *GOOGLE_API_CORE)
+# The generated (GAPIC) clients call their transport through google-api-core's wrapped methods
+# (GOOGLE_API_CORE, above).
 GOOGLE_CORE_ROOTS = ("google.cloud._http", "google.cloud.client", "google.auth.transport", "google.api_core")
 
 AZURE_PAGERS = (
@@ -917,7 +918,7 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
         else:
             scanner = Scanner(folder, (*pin.roots, *pin.also_roots), (pager for pager, _ in pin.pagers))
             body = prune(scanner.model())
-            hosts = scanner.hosts()
+            hosts = scanner.hosts(pin.roots)
             stubs = None
             if pin.dist == "google-api-python-client":
                 discovery_resources(folder, body)

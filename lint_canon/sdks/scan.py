@@ -112,7 +112,13 @@ TRANSPORT_ROOTS = frozenset(name.split(".", 1)[0] for name in (*TRANSPORT_CLASSE
     "botocore",
 }
 # The method names by which a transport sends, less those Python's own types also have (`get`).
-_TRANSPORT_METHODS = frozenset(name for names in TRANSPORT_CLASSES.values() for name in names) - BUILTIN_METHODS
+# HTTP clients' only: a WebSocket's or hyper's `connect` / `send_json` on an object of unknown
+# type says nothing (`pool.connect()`, `signal.connect()`).
+_TRANSPORT_METHODS = (
+    frozenset(name for names in TRANSPORT_CLASSES.values() for name in names)
+    - BUILTIN_METHODS
+    - {"connect", "get_response", "send_str", "send_bytes", "send_json", "send_frame"}
+)
 
 _WRAPPERS = frozenset(
     {"Optional", "Awaitable", "Coroutine", "Type", "type", "ClassVar", "Final", "Annotated", "Required", "NotRequired"}
@@ -123,6 +129,10 @@ _CONTAINERS = frozenset(
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
 # a host written without its scheme, where the parameter says it is one (`server`, `host`)
 _BARE_HOST_NAMES = re.compile(r"^_*(?:[a-z]+_)*(?:host|hostname|server)$", re.IGNORECASE)
+# Hosts an SDK names that are not its service's: mail relays, proxies, redirects, metadata servers
+_NOT_SERVICE_HOST_NAMES = re.compile(
+    r"(?:^|_)(?:smtp|mail|proxy|redirect|callback|metadata|statsd|db|redis|local)(?:_|$)", re.IGNORECASE
+)
 _BARE_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+(?!(?:json|ya?ml|txt|py|cfg|ini|xml|csv|log|pem|crt|key|toml)$)[a-z]{2,}$")
 # Builtins that iterate their argument.
 _ITERATING = frozenset(
@@ -223,6 +233,9 @@ class Scanner:
         self._computing: set[str] = set()
         self._made: dict[str, list[tuple[Function, ast.Call]]] | None = None  # class -> calls making it
         self._passing: set[str] = set()  # classes whose constructions are being read
+        # (class, method name) -> what a call may run; the class graph is fixed once indexed
+        self._methods_cache: dict[tuple[str, str], list[Function]] = {}
+        self._mro_cache: dict[str, list[str]] = {}
         for root in self.roots:
             self._read(root)
         for module in self.modules.values():
@@ -250,6 +263,8 @@ class Scanner:
             for base in cls.bases:
                 if base in self.classes:
                     self.classes[base].subclasses.append(cls)
+        self._methods_cache.clear()  # anything read before the class graph was whole
+        self._mro_cache.clear()
         self._by_name: dict[str, list[Function]] = {}
         for cls in self.classes.values():
             for name, method in cls.methods.items():
@@ -494,6 +509,8 @@ class Scanner:
             head = _dotted(node.value) or ""
             last = head.rsplit(".", 1)[-1]
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if not items:
+                return None  # `Optional[()]`: nothing named
             if last == "Union":
                 return self._union(items, module, depth)
             if last in ("Type", "type"):
@@ -530,16 +547,54 @@ class Scanner:
         return None
 
     def mro(self, qualname: str) -> Iterator[Class]:
-        seen: set[str] = set()
+        """The SDK's classes of ``qualname``'s method resolution order, as Python computes it
+        (C3: ``class Sub(Left, Mixin)`` with ``class Left(Root)`` looks in Left, Root, then
+        Mixin); breadth-first where C3 has no answer. Computed once per class."""
+        order = self._mro_cache.get(qualname)
+        if order is None:
+            order = self._mro_cache[qualname] = self._c3(qualname, set()) or self._breadth_first(qualname)
+        for name in order:
+            yield self.classes[name]
+
+    def _c3(self, qualname: str, visiting: set[str]) -> list[str] | None:
+        if qualname not in self.classes or qualname in visiting:
+            return None
+        visiting.add(qualname)
+        try:
+            bases = [base for base in self.classes[qualname].bases if base in self.classes]
+            sequences: list[list[str]] = []
+            for base in bases:
+                line = self._c3(base, visiting)
+                if line is None:
+                    return None
+                sequences.append(list(line))
+            sequences.append(list(bases))
+            order = [qualname]
+            while any(sequences):
+                head = next(
+                    (seq[0] for seq in sequences if seq and not any(seq[0] in other[1:] for other in sequences)),
+                    None,
+                )
+                if head is None:
+                    return None  # no consistent order (Python would refuse the class)
+                order.append(head)
+                for seq in sequences:
+                    if seq and seq[0] == head:
+                        del seq[0]
+            return order
+        finally:
+            visiting.discard(qualname)
+
+    def _breadth_first(self, qualname: str) -> list[str]:
+        order: list[str] = []
         stack = [qualname]
         while stack:
             current = stack.pop(0)
-            if current in seen or current not in self.classes:
+            if current in order or current not in self.classes:
                 continue
-            seen.add(current)
-            cls = self.classes[current]
-            yield cls
-            stack.extend(cls.bases)
+            order.append(current)
+            stack.extend(self.classes[current].bases)
+        return order
 
     def external_bases(self, qualname: str) -> list[str]:
         out = []
@@ -691,6 +746,8 @@ class Scanner:
         return function.returns or None
 
     def _returns_self(self, function: Function) -> bool:
+        if function.node.returns is None:
+            return False
         found = self.annotation_type(function.node.returns, function.module)
         return isinstance(found, Inst) and found.cls in _SELF_TYPES
 
@@ -796,6 +853,8 @@ class Scanner:
                 return None
             if isinstance(callee, Bound):
                 for method in self._methods(callee.cls, callee.name):
+                    if self._returns_self(method):
+                        return Inst(callee.cls)  # `-> Self` called on a subclass: that subclass
                     found = self.returns(method, depth + 1)
                     if found is not None:
                         return found
@@ -821,12 +880,17 @@ class Scanner:
         one each subclass runs. A subclass finds it in its own bases first: a mixin's ``self``
         is one of its subclasses (``class Client(Transport, ApiMixin)``: the ``self.request``
         of ``ApiMixin``, a stub there, is ``Transport``'s)."""
+        key = (cls_name, name)
+        cached = self._methods_cache.get(key)
+        if cached is not None:
+            return cached
         found: list[Function] = []
         for cls in self.mro(cls_name):
             if name in cls.methods:
                 found.append(cls.methods[name])
                 found.extend(cls.methods[alias] for alias in cls.aliases.get(name, ()) if alias in cls.methods)
                 break
+        known = {id(function) for function in found}
         stack = list(self.classes[cls_name].subclasses) if cls_name in self.classes else []
         seen: set[str] = set()
         while stack:
@@ -836,10 +900,12 @@ class Scanner:
             seen.add(sub.qualname)
             for cls in self.mro(sub.qualname):
                 if name in cls.methods:
-                    if all(cls.methods[name] is not known for known in found):
+                    if id(cls.methods[name]) not in known:
+                        known.add(id(cls.methods[name]))
                         found.append(cls.methods[name])
                     break
             stack.extend(sub.subclasses)
+        self._methods_cache[key] = found
         return found
 
     # --- calls and the fixpoint -------------------------------------------------------
@@ -877,12 +943,23 @@ class Scanner:
                         local.setdefault(item.optional_vars.id, []).append(item.context_expr)
         if index_only:
             return
+        guarded = _guarded_calls(function.node)
         for node in ast.walk(function.node):
             if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-                # `for row in rows:`, `async for page in pages:`
+                # `for row in rows:`, `async for page in pages:` (under an optional argument's
+                # guard: counted as the guarded calls are)
                 is_async = isinstance(node, ast.AsyncFor) or (isinstance(node, ast.comprehension) and node.is_async)
-                self._iterates(node.iter, function, local, "async for" if is_async else "for")
-        guarded = _guarded_calls(function.node)
+                protocol = "async for" if is_async else "for"
+                if id(node) in guarded:
+                    callees, direct = function.callees, function.direct
+                    function.callees, function.direct = [], False
+                    try:
+                        self._iterates(node.iter, function, local, protocol)
+                    finally:
+                        function.guarded_callees.extend(function.callees)
+                        function.callees, function.direct = callees, direct
+                else:
+                    self._iterates(node.iter, function, local, protocol)
         for node in ast.walk(function.node):
             if not isinstance(node, ast.Call):
                 continue
@@ -916,6 +993,8 @@ class Scanner:
             and node.args
             and self.resolve_name(function.module, node.func.id) is None
             and node.func.id not in local
+            and node.func.id not in function.imports
+            and not any(arg.arg == node.func.id for arg in ast.walk(function.node.args) if isinstance(arg, ast.arg))
         ):
             # `iter(rows)`, `list(pages)`: iterating an SDK object runs its __iter__ / __next__
             # (a RowIterator that fetches pages as it is iterated)
@@ -938,6 +1017,8 @@ class Scanner:
                             if isinstance(made, Inst) and made.cls in self.classes:
                                 function.callees.extend(self._methods(made.cls, "__call__"))
                         if keyed:
+                            if all(_is_stub(target.node) for target in keyed):
+                                function.unknown += 1  # only an interface: what runs is not known
                             return
         callee = self.expr_type(node.func, function, local)
         if isinstance(callee, Bound):
@@ -978,16 +1059,9 @@ class Scanner:
                 and isinstance(node.func.value.func, ast.Name)
                 and node.func.value.func.id == "super"
                 and function.owner is not None
-                and function.owner.bases  # a mixin's super() is its subclasses' next base
                 and name != "__init__"
             ):
-                # `super().__iter__()` into a base of another package: a transport's method
-                # sends; what another package's base does is that package's (local only when
-                # every outside base is Python's own or a data-class library's)
-                if self._transport_method(function.owner.qualname, name):
-                    function.direct = True
-                elif not self._external_local(function.owner.qualname):
-                    function.unknown += 1
+                self._super_call(function, name)
                 return
             if name in BUILTIN_METHODS:
                 return  # a method of a dict, list, str ...: data
@@ -1011,6 +1085,38 @@ class Scanner:
                 function.callees.extend(namesakes)
             else:
                 function.unknown += 1  # a method of the SDK's own object, of a type not read
+
+    def _super_call(self, function: Function, name: str) -> None:
+        """``super().name(...)`` in a class none of whose bases is the SDK's: the next class in
+        the order of the class and of each SDK class derived from it (a mixin's is its
+        subclasses' next base). A transport's method sends; a method of a class of the SDK is
+        followed; one of another package's base is not known, unless every outside base is
+        Python's own or a data-class library's."""
+        assert function.owner is not None
+        owner = function.owner.qualname
+        classes = [owner]
+        stack = list(function.owner.subclasses)
+        while stack:
+            sub = stack.pop()
+            if sub.qualname not in classes:
+                classes.append(sub.qualname)
+                stack.extend(sub.subclasses)
+        if any(self._transport_method(cls_name, name) for cls_name in classes):
+            function.direct = True
+            return
+        following: list[Function] = []
+        for cls_name in classes:
+            order = [cls.qualname for cls in self.mro(cls_name)]
+            for later in order[order.index(owner) + 1 :] if owner in order else ():
+                method = self.classes[later].methods.get(name)
+                if method is not None:
+                    if all(method is not known for known in following):
+                        following.append(method)
+                    break
+        implemented = [method for method in following if not _is_stub(method.node)]
+        function.callees.extend(implemented)
+        if not implemented and not all(self._external_local(cls_name) for cls_name in classes):
+            function.unknown += 1
 
     def _iterates(
         self, iterable: ast.expr, function: Function, local: dict[str, list[ast.expr]], protocol: str = "for"
@@ -1340,14 +1446,23 @@ class Scanner:
                 if base is not None:
                     yield cls.module, self._by_position(base, node.args)
 
-    def hosts(self) -> list[str]:
+    def hosts(self, roots: Iterable[str] | None = None) -> list[str]:
         """Hosts the SDK talks to by default: https URL literals bound to base_url-like names
         (assignments, parameter defaults, keyword arguments, values passed by position to such
-        a parameter of an SDK class or of the base class's ``__init__``)."""
+        a parameter of an SDK class or of the base class's ``__init__``). Read in the modules
+        under ``roots`` only (the SDK's own, not the libraries it is built on), all by default."""
+        prefixes = tuple(roots) if roots is not None else self.roots
+
+        def own(module: Module) -> bool:
+            return any(module.name == root or module.name.startswith(root + ".") for root in prefixes)
+
         found: set[str] = set()
         for module, pairs in self._super_pairs():
-            self._add_hosts(module, pairs, found)
+            if own(module):
+                self._add_hosts(module, pairs, found)
         for module in self.modules.values():
+            if not own(module):
+                continue
             for node in ast.walk(module.tree):
                 pairs: list[tuple[str, ast.expr]] = []
                 if isinstance(node, ast.Assign):
@@ -1392,9 +1507,11 @@ class Scanner:
     def _add_hosts(module: Module, pairs: list[tuple[str, ast.expr]], found: set[str]) -> None:
         for name, value in pairs:
             last = name.rsplit(".", 1)[-1]
-            if not _HOST_NAMES.search(last):
+            if not _HOST_NAMES.search(last) or _NOT_SERVICE_HOST_NAMES.search(last):
                 continue
-            for text in _strings(value, module):  # also `base_url=BASE_URL`
+            for text, whole in _texts(value, module):  # also `base_url=BASE_URL`
+                if not whole and "/" not in text.partition("://")[2]:
+                    continue  # `f"https://api-{region}..."`: the host itself is not written whole
                 host = _host(text)
                 if host is None and _BARE_HOST_NAMES.search(last) and _BARE_HOST.match(text):
                     host = _host(f"https://{text}")  # `server="api.braintreegateway.com"`
@@ -1435,7 +1552,7 @@ def _only_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def _guarded_calls(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
-    """The ids of the calls made only in a branch taken when an optional argument is given:
+    """The ids of the calls (and loops) made only in a branch taken when an optional argument is given:
     under ``if token:``, ``if token is not None:`` or ``if token and email:``, where ``token``
     is a parameter whose default is None (``def sign(..., access_token=None)``)."""
     args = node.args
@@ -1489,7 +1606,11 @@ def _guarded_calls(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
                 if not raises(after):
                     for branch in chain:
                         for inner in branch.body:
-                            found.update(id(call) for call in ast.walk(inner) if isinstance(call, ast.Call))
+                            found.update(
+                                id(sub)
+                                for sub in ast.walk(inner)
+                                if isinstance(sub, (ast.Call, ast.For, ast.AsyncFor, ast.comprehension))
+                            )
             for field_name in ("body", "orelse", "finalbody", "handlers"):
                 inner_block = getattr(statement, field_name, None)
                 if isinstance(inner_block, list) and inner_block and isinstance(inner_block[0], ast.stmt):
@@ -1595,39 +1716,42 @@ def _types_of(entry: dict[str, Any]) -> list[str]:
     return out
 
 
-def _strings(node: ast.expr, module: Module | None = None, depth: int = 0) -> Iterator[str]:
-    """The texts a value may be, as far as they are written: literals, the known start of an
-    f-string, each choice of ``or`` and ``if``; with ``module``, also its constants, texts
-    joined with ``+`` and the default of an environment read (``os.environ.get("X_HOST",
-    "api" + DOMAIN)``: the SDK's host unless the environment says otherwise)."""
+def _texts(node: ast.expr, module: Module | None = None, depth: int = 0) -> Iterator[tuple[str, bool]]:
+    """(text, whole) for each text a value may be: a literal (whole), the known start of an
+    f-string (not whole), each choice of ``or`` and ``if``; with ``module``, also its constants,
+    texts joined with ``+`` (whole only when every part is) and the default of an environment
+    read (``os.environ.get("X_HOST", "api" + DOMAIN)``: the SDK's host unless the environment
+    says otherwise)."""
     if depth > 6:
         return
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        yield node.value
+        yield node.value, True
     elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
-        yield str(node.values[0].value)
+        whole = all(isinstance(value, ast.Constant) for value in node.values)
+        yield "".join(str(value.value) for value in node.values) if whole else str(node.values[0].value), whole
     elif isinstance(node, ast.BoolOp):
         for value in node.values:
-            yield from _strings(value, module, depth + 1)
+            yield from _texts(value, module, depth + 1)
     elif isinstance(node, ast.IfExp):
-        yield from _strings(node.body, module, depth + 1)
-        yield from _strings(node.orelse, module, depth + 1)
+        yield from _texts(node.body, module, depth + 1)
+        yield from _texts(node.orelse, module, depth + 1)
     elif module is None:
         return
     elif isinstance(node, ast.Name) and node.id in module.assigns:
-        yield from _strings(module.assigns[node.id], module, depth + 1)
+        yield from _texts(module.assigns[node.id], module, depth + 1)
     elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        if isinstance(node.left, ast.JoinedStr) or isinstance(node.right, ast.JoinedStr):
-            return  # only the start of one side is known: not the whole text
-        for left in _strings(node.left, module, depth + 1):
-            for right in _strings(node.right, module, depth + 1):
-                yield left + right
+        for left, whole in _texts(node.left, module, depth + 1):
+            if not whole:
+                yield left, False  # only its start is known: nothing can be joined after it
+                continue
+            for right, right_whole in _texts(node.right, module, depth + 1):
+                yield left + right, right_whole
     elif isinstance(node, ast.Call) and _dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
         default = (
             node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"), None)
         )
         if default is not None:
-            yield from _strings(default, module, depth + 1)
+            yield from _texts(default, module, depth + 1)
 
 
 def _host(text: str) -> str | None:
@@ -1636,6 +1760,6 @@ def _host(text: str) -> str | None:
     host = (urlsplit(text).hostname or "").lower()
     if "." not in host or host.startswith(".") or host.endswith("."):
         return None  # `f"https://bedrock-runtime.{region}.amazonaws.com"`: only a piece of the host
-    if "{" in host or host.endswith((".local", ".localhost", ".example.com")) or "example" in host:
+    if "{" in host or host.endswith((".local", ".localhost", ".internal", ".example.com")) or "example" in host:
         return None
     return host
