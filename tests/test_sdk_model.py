@@ -2536,3 +2536,72 @@ def test_scanner_edge_cases_from_review(tmp_path):
     assert model["classes"]["edgekit.Client"]["methods"]["render"] == {"sends": None}
     assert model["classes"]["edgekit.Cache"]["methods"] == {"on_change": {"sends": None}, "open": {"sends": None}}
     assert hosts == ["api.edgekit.io"]
+
+
+def test_a_boto3_resource_actions_response_is_data(project):
+    # `obj.delete()` sends and gives back the response, a dict; `create_bucket()` gives a Bucket
+    source = """\
+        import boto3
+
+
+        def remove(bucket, key):
+            s3 = boto3.resource("s3")
+            response = s3.Object(bucket, key).delete()
+            status = response.get("ResponseMetadata").get("HTTPStatusCode")
+            made = s3.create_bucket(Bucket=bucket)
+            made.put_object(Key=key, Body=b"")
+            return status
+        """
+    canon = textwrap.dedent(
+        """\
+        version: 1
+        hubs: [HUB-A]
+        tools:
+          - id: TOOL-1
+            vendor: aws
+            hubs: [HUB-A]
+            interactions: [WRITE]
+            modules: [boto3]
+        """
+    )
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))]
+    assert found == [(6, "CANON301"), (8, "CANON301"), (9, "CANON301")]
+
+
+def test_a_listing_a_helper_makes_sends_as_it_is_iterated_but_a_handle_the_sdk_keeps_does_not(tmp_path):
+    model, _ = write_sdk(
+        tmp_path,
+        "listkit",
+        """\
+        import requests
+
+
+        class Pages:
+            def __init__(self, path):
+                self.path = path
+
+            def __iter__(self):
+                return iter(requests.get("https://api.listkit.io" + self.path).json())
+
+
+        class Client:
+            def __init__(self):
+                self._open = set()
+
+            def _list_resource(self, path):
+                return Pages(path)
+
+            def list_buckets(self):
+                iterator = self._list_resource("/b")
+                return iterator
+
+            def cursor(self):
+                pages = Pages("/cursor")
+                self._open.add(pages)
+                return pages
+        """,
+    )
+    methods = model["classes"]["listkit.Client"]["methods"]
+    assert methods["list_buckets"] == {"returns": "listkit.Pages", "sends": True}
+    assert methods["cursor"] == {"returns": "listkit.Pages", "sends": False}

@@ -690,6 +690,9 @@ def boto3_resources(folder: Path, xform_name: Any, resource: str, collection: st
     local reference; a collection (``bucket.objects``) sends as it is iterated; ``meta.client`` is
     the service's client. One class stands for every resource of every service."""
     actions: set[str] = {"load", "reload"}
+    # an action gives a resource back only where its definition says so (`create_bucket` a
+    # Bucket); otherwise the response, a dict (`obj.delete()["ResponseMetadata"]`)
+    makes: dict[str, bool] = {}
     references: set[str] = set()
     collections: set[str] = set()
     batch: set[str] = set()
@@ -700,7 +703,10 @@ def boto3_resources(folder: Path, xform_name: Any, resource: str, collection: st
         for version in latest:
             data = json.loads((version / "resources-1.json").read_text(encoding="utf-8"))
             for shape in [data.get("service", {}), *data.get("resources", {}).values()]:
-                actions.update(xform_name(name) for name in shape.get("actions", {}))
+                for name, action in shape.get("actions", {}).items():
+                    actions.add(xform_name(name))
+                    gives = "resource" in action
+                    makes[xform_name(name)] = makes.get(xform_name(name), gives) and gives
                 actions.update(f"wait_until_{xform_name(name)}" for name in shape.get("waiters", {}))
                 references.update(shape.get("has", {}))
                 collections.update(xform_name(name) for name in shape.get("hasMany", {}))
@@ -708,7 +714,12 @@ def boto3_resources(folder: Path, xform_name: Any, resource: str, collection: st
                     target = data.get("resources", {}).get(many.get("resource", {}).get("type", ""), {})
                     batch.update(xform_name(name) for name in target.get("batchActions", {}))
     methods = {name: {"sends": False, "returns": resource} for name in sorted(references)}
-    methods.update({name: {"sends": True, "returns": resource} for name in sorted(actions)})
+    methods.update(
+        {
+            name: {"sends": True, "returns": resource} if makes.get(name, False) else {"sends": True}
+            for name in sorted(actions)
+        }
+    )
     lazy = {name: {"sends": True, "returns": collection} for name in ("all", "filter", "limit", "page_size", "pages")}
     return {
         resource: {

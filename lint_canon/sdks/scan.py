@@ -1143,13 +1143,31 @@ class Scanner:
         imported = (*function.module.names.values(), *function.imports.values())
         return any(name.split(".", 1)[0] in TRANSPORT_ROOTS for name in imported)
 
-    def _makes(self, function: Function, cls_name: str) -> bool:
-        """Whether ``function`` returns a new object of ``cls_name`` (``return Listing(...)``),
-        not one it was given or holds (``return self``)."""
+    def _makes(self, function: Function, cls_name: str, depth: int = 0) -> bool:
+        """Whether ``function`` returns a new object of ``cls_name`` (``return Listing(...)``,
+        or what a helper of the SDK that makes one returned: ``iterator =
+        self._list_resource(...)``, ``return iterator``), not one it was given or holds
+        (``return self``)."""
+        if depth > 3:
+            return False
         for node in ast.walk(function.node):
-            if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
-                made = self.expr_type(node.value.func, function, function.locals)
+            if not (isinstance(node, ast.Return) and node.value is not None):
+                continue
+            if isinstance(node.value, ast.Name) and _kept(function.node, node.value.id):
+                continue  # `self._cursors.add(cursor)`: one the SDK keeps, a handle it hands out
+            values = function.locals.get(node.value.id, []) if isinstance(node.value, ast.Name) else [node.value]
+            for value in values:
+                if not isinstance(value, ast.Call):
+                    continue
+                made = self.expr_type(value.func, function, function.locals)
                 if isinstance(made, Ref) and made.qualname == cls_name:
+                    return True
+                helpers: list[Function] = []
+                if isinstance(made, Bound) and made.cls in self.classes:
+                    helpers = self._methods(made.cls, made.name)
+                elif isinstance(made, Ref) and made.qualname in self.functions:
+                    helpers = [self.functions[made.qualname]]
+                if any(self._makes(helper, cls_name, depth + 1) for helper in helpers):
                     return True
         return False
 
@@ -1647,6 +1665,24 @@ def _from_self_or_parameter(node: ast.expr, function: Function) -> bool:
     return node.id in ("self", "cls") or any(
         arg.arg == node.id for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
     )
+
+
+def _kept(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    """Whether a function hands a local to another call or stores it in an object
+    (``self._cursors.add(cursor)``, ``self._last = cursor``)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and any(
+            isinstance(arg, ast.Name) and arg.id == name for arg in (*inner.args, *(k.value for k in inner.keywords))
+        ):
+            return True
+        if (
+            isinstance(inner, ast.Assign)
+            and isinstance(inner.value, ast.Name)
+            and inner.value.id == name
+            and any(isinstance(target, (ast.Attribute, ast.Subscript)) for target in inner.targets)
+        ):
+            return True
+    return False
 
 
 def _returns_self(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
