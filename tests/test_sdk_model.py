@@ -2605,3 +2605,42 @@ def test_a_listing_a_helper_makes_sends_as_it_is_iterated_but_a_handle_the_sdk_k
     methods = model["classes"]["listkit.Client"]["methods"]
     assert methods["list_buckets"] == {"returns": "listkit.Pages", "sends": True}
     assert methods["cursor"] == {"returns": "listkit.Pages", "sends": False}
+
+
+def test_aioboto3_calls_are_judged_by_boto3s_model_under_its_names(project):
+    source = """\
+        import aioboto3
+
+
+        class Store:
+            def __init__(self, table_name):
+                self.session = aioboto3.Session()
+                self.table_name = table_name
+
+            async def get(self, key):
+                async with self.session.resource("dynamodb") as dynamo:
+                    table = await dynamo.Table(self.table_name)
+                    response = await table.get_item(Key={"id": key})
+                    return response.get("Item")
+
+            async def describe(self):
+                async with self.session.client("dynamodb") as client:
+                    client.get_paginator("scan")
+                    return await client.describe_table(TableName=self.table_name)
+        """
+    canon = textwrap.dedent(
+        """\
+        version: 1
+        hubs: [HUB-A]
+        tools:
+          - id: TOOL-1
+            vendor: aws
+            hubs: [HUB-A]
+            interactions: [READ]
+            modules: [boto3, aioboto3]
+        """
+    )
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
+    # the session, the resource, the table handle and the paginator are local
+    assert found == [(12, "CANON301"), (18, "CANON301")]

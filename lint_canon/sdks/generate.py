@@ -604,7 +604,36 @@ PINS: tuple[Pin, ...] = (
         ),
         local=("boto3.client().get_paginator", "boto3.resource().Bucket"),
     ),
+    # boto3's API made async (its Session derives from boto3's; its resources are built from
+    # boto3's resource models, its clients from botocore's service models through aiobotocore):
+    # boto3's model under aioboto3's names
+    Pin(
+        "aioboto3",
+        "15.5.0",
+        ">=9,<16",
+        "Amazon Web Services",
+        ("aioboto3",),
+        also=("boto3==1.40.50", "botocore==1.40.50"),
+        sends=(
+            "aioboto3.Session().resource().Table().get_item",
+            "aioboto3.Session().client().put_object",
+            "aioboto3.Session().resource().Table().meta.client.describe_table",
+        ),
+        local=("aioboto3.Session().client().get_paginator", "aioboto3.Session().resource().Table"),
+    ),
 )
+
+
+def aioboto3_session(folder: Path) -> str:
+    """The boto3 class aioboto3's Session derives from, read from its source (its methods and
+    what they return are boto3's, made awaitable)."""
+    tree = ast.parse((folder / "aioboto3" / "session.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "Session":
+            for base in node.bases:
+                if dotted(base) == "boto3.session.Session":
+                    return "boto3.session.Session"
+    raise SystemExit("aioboto3: its Session no longer derives from boto3.session.Session; review the model")
 
 
 def download(specs: list[str], into: Path) -> list[Path]:
@@ -922,10 +951,15 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
         folder = Path(scratch)
         for wheel in wheels:
             unpack(wheel, folder)
-        if pin.dist == "boto3":
+        if pin.dist in ("boto3", "aioboto3"):
             body = boto3_model(folder)
             hosts = body.pop("hosts")
             stubs = body.pop("stubs")
+            if pin.dist == "aioboto3":
+                session = aioboto3_session(folder)
+                body["names"] = {"aioboto3.Session": session, "aioboto3.session.Session": session}
+                body["functions"] = {}  # aioboto3 has no module-level client() / resource()
+                stubs = None
         else:
             scanner = Scanner(folder, (*pin.roots, *pin.also_roots), (pager for pager, _ in pin.pagers))
             body = prune(scanner.model())
