@@ -2644,3 +2644,45 @@ def test_aioboto3_calls_are_judged_by_boto3s_model_under_its_names(project):
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
     # the session, the resource, the table handle and the paginator are local
     assert found == [(12, "CANON301"), (18, "CANON301")]
+
+
+def test_a_client_entered_through_an_exit_stack_is_that_client(project):
+    source = """\
+        from contextlib import AsyncExitStack, ExitStack
+
+        import aioboto3
+        import boto3
+
+
+        class Store:
+            async def init(self, name):
+                self._stack = AsyncExitStack()
+                session = aioboto3.Session()
+                self._db = await self._stack.enter_async_context(session.resource("dynamodb"))
+                self._table = await self._db.Table(name)
+
+            async def get(self, key):
+                return await self._table.get_item(Key={"id": key})
+
+
+        def buckets():
+            with ExitStack() as stack:
+                s3 = stack.enter_context(boto3.client("s3"))
+                s3.get_paginator("list_objects_v2")
+                return s3.list_buckets()
+        """
+    canon = textwrap.dedent(
+        """\
+        version: 1
+        hubs: [HUB-A]
+        tools:
+          - id: TOOL-1
+            vendor: aws
+            hubs: [HUB-A]
+            interactions: [READ]
+            modules: [boto3, aioboto3]
+        """
+    )
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
+    assert found == [(15, "CANON301"), (22, "CANON301")]

@@ -941,6 +941,16 @@ class ImportTracker(FastBatchable):
                 if declared is not None:
                     return declared
                 return self._client_made_by(value.args[1].value, alias) if len(value.args) > 1 else None
+            if (
+                maker is not None
+                and maker.endswith(_ENTERED)
+                and maker.split(".", 1)[0] == "contextlib"
+                and not attrs
+                and value.args
+            ):
+                # `await stack.enter_async_context(session.resource("dynamodb"))`: what the
+                # context manager gives, as `async with session.resource(...) as db` would
+                return self._client_made_by(value.args[0].value, False)
             returned = self.returned_client(value.func) if maker is None else None
             if returned is not None and returned.qualname is not None:
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
@@ -1191,6 +1201,10 @@ class ImportTracker(FastBatchable):
             if self.scopes[i].kind == "class":
                 return self.scopes[i].chain
         return None
+
+
+# An exit stack's methods that enter a context manager and give what it gives.
+_ENTERED = ("ExitStack().enter_context", "AsyncExitStack().enter_async_context")
 
 
 def _is_property(node: cst.FunctionDef) -> bool:
