@@ -2686,3 +2686,32 @@ def test_a_client_entered_through_an_exit_stack_is_that_client(project):
     root = project({"a.py": textwrap.dedent(source)}, canon=canon)
     found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
     assert found == [(15, "CANON301"), (22, "CANON301")]
+
+
+def test_a_client_declared_with_aiobotocores_type_stubs_is_aioboto3s(project):
+    source = """\
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from types_aiobotocore_s3 import S3Client
+
+
+        async def upload(client: "S3Client", bucket, key, body):
+            client.get_paginator("list_objects_v2")
+            return await client.put_object(Bucket=bucket, Key=key, Body=body)
+        """
+    canon = textwrap.dedent(
+        """\
+        version: 1
+        hubs: [HUB-A]
+        tools:
+          - id: TOOL-1
+            vendor: aws
+            hubs: [HUB-A]
+            interactions: [READ]
+            modules: [boto3, aioboto3]
+        """
+    )
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
+    assert found == [(9, "CANON301")]

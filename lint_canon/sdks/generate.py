@@ -959,7 +959,8 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
                 session = aioboto3_session(folder)
                 body["names"] = {"aioboto3.Session": session, "aioboto3.session.Session": session}
                 body["functions"] = {}  # aioboto3 has no module-level client() / resource()
-                stubs = None
+                # the type stubs of its clients (types-aiobotocore-*): `client: S3Client`
+                stubs = {"prefixes": ["types_aiobotocore_"], "suffix": "Client", "means": "aioboto3.Session().client()"}
         else:
             scanner = Scanner(folder, (*pin.roots, *pin.also_roots), (pager for pager, _ in pin.pagers))
             body = prune(scanner.model())
