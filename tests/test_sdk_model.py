@@ -26,10 +26,25 @@ tools:
     modules: [stripe]
 """
 
+# AWS registered through boto3 and aioboto3, its async API
+AWS_CANON = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-1
+    vendor: aws
+    hubs: [HUB-A]
+    interactions: [READ]
+    modules: [boto3, aioboto3]
+"""
 
-def found(project, source: str) -> list[tuple[int, str]]:
-    root = project({"a.py": source}, canon=CANON)
-    return [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
+
+def found(
+    project, source: str, canon: str = CANON, select: tuple[str, ...] = ("CANON2", "CANON3")
+) -> list[tuple[int, str]]:
+    """(line, code) of each finding on one file ``a.py`` holding ``source`` (dedented)."""
+    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
+    return [(line, code) for _, line, _, code in brief(run_check(root, select=select))]
 
 
 # --- the model's answers -----------------------------------------------------------------
@@ -1850,10 +1865,14 @@ def test_cloud_storage_and_payment_sdks_are_judged_by_their_models(project):
             hosts: ["*.dropboxapi.com"]
         """
     )
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     # handles, builders and the payment object made locally send nothing
-    assert found == [(10, "CANON202"), (14, "CANON201"), (16, "CANON201"), (17, "CANON201"), (20, "CANON201")]
+    assert found(project, source, canon, select=("CANON2",)) == [
+        (10, "CANON202"),
+        (14, "CANON201"),
+        (16, "CANON201"),
+        (17, "CANON201"),
+        (20, "CANON201"),
+    ]
 
 
 def test_the_scanner_types_a_base_classs_parameter_by_what_its_subclasses_constructions_pass(tmp_path):
@@ -1987,10 +2006,14 @@ def test_push_and_payment_sdks_are_judged_by_their_models(project):
             hosts: ["*.pagerduty.com"]
         """
     )
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     # the SDK's handle, the message and the payload are made locally
-    assert found == [(12, "CANON201"), (14, "CANON201"), (15, "CANON201"), (17, "CANON201"), (18, "CANON202")]
+    assert found(project, source, canon, select=("CANON2",)) == [
+        (12, "CANON201"),
+        (14, "CANON201"),
+        (15, "CANON201"),
+        (17, "CANON201"),
+        (18, "CANON202"),
+    ]
 
 
 def test_a_call_through_a_table_of_wrapped_methods_calls_the_method_its_key_names(tmp_path):
@@ -2059,10 +2082,8 @@ def test_google_clouds_generated_clients_are_judged_by_their_models(project):
             tasks.create_task(parent=parent, task={"http_request": {"url": payload}})
         """
     canon = "version: 1\nhubs: [HUB-A]\nvendor_modules: [google.cloud]\n"
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
     # the resource paths are built locally; the response's payload is data
-    assert found == [(7, "CANON201"), (10, "CANON201")]
+    assert found(project, source, canon, select=("CANON2",)) == [(7, "CANON201"), (10, "CANON201")]
 
 
 def test_iterating_an_sdk_object_that_fetches_pages_sends(tmp_path):
@@ -2188,9 +2209,8 @@ def test_a_client_a_property_makes_on_first_use_through_a_helper_of_two_ways(pro
                 return self.service.get_container_client(name)
         """
     canon = "version: 1\nhubs: [HUB-A]\nvendor_modules: [azure]\n"
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
-    assert found == [(22, "CANON201")]  # get_container_client makes a local handle
+    # get_container_client makes a local handle
+    assert found(project, source, canon, select=("CANON2",)) == [(22, "CANON201")]
 
 
 def test_a_message_sent_over_an_open_websocket_sends(tmp_path):
@@ -2272,9 +2292,7 @@ def test_listing_an_azure_container_sends_as_it_is_iterated(project):
             return [blob.name for blob in container.list_blobs(name_starts_with=prefix)]
         """
     canon = "version: 1\nhubs: [HUB-A]\nvendor_modules: [azure]\n"
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2",)))]
-    assert found == [(6, "CANON201")]
+    assert found(project, source, canon, select=("CANON2",)) == [(6, "CANON201")]
 
 
 def test_a_call_to_many_banned_default_hosts_names_three_and_counts_the_rest(project):
@@ -2564,9 +2582,7 @@ def test_a_boto3_resource_actions_response_is_data(project):
             modules: [boto3]
         """
     )
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON3",)))]
-    assert found == [(6, "CANON301"), (8, "CANON301"), (9, "CANON301")]
+    assert found(project, source, canon, select=("CANON3",)) == [(6, "CANON301"), (8, "CANON301"), (9, "CANON301")]
 
 
 def test_a_listing_a_helper_makes_sends_as_it_is_iterated_but_a_handle_the_sdk_keeps_does_not(tmp_path):
@@ -2628,22 +2644,8 @@ def test_aioboto3_calls_are_judged_by_boto3s_model_under_its_names(project):
                     client.get_paginator("scan")
                     return await client.describe_table(TableName=self.table_name)
         """
-    canon = textwrap.dedent(
-        """\
-        version: 1
-        hubs: [HUB-A]
-        tools:
-          - id: TOOL-1
-            vendor: aws
-            hubs: [HUB-A]
-            interactions: [READ]
-            modules: [boto3, aioboto3]
-        """
-    )
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
     # the session, the resource, the table handle and the paginator are local
-    assert found == [(12, "CANON301"), (18, "CANON301")]
+    assert found(project, source, AWS_CANON) == [(12, "CANON301"), (18, "CANON301")]
 
 
 def test_a_client_entered_through_an_exit_stack_is_that_client(project):
@@ -2671,21 +2673,7 @@ def test_a_client_entered_through_an_exit_stack_is_that_client(project):
                 s3.get_paginator("list_objects_v2")
                 return s3.list_buckets()
         """
-    canon = textwrap.dedent(
-        """\
-        version: 1
-        hubs: [HUB-A]
-        tools:
-          - id: TOOL-1
-            vendor: aws
-            hubs: [HUB-A]
-            interactions: [READ]
-            modules: [boto3, aioboto3]
-        """
-    )
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
-    assert found == [(15, "CANON301"), (22, "CANON301")]
+    assert found(project, source, AWS_CANON) == [(15, "CANON301"), (22, "CANON301")]
 
 
 def test_a_client_declared_with_aiobotocores_type_stubs_is_aioboto3s(project):
@@ -2700,18 +2688,4 @@ def test_a_client_declared_with_aiobotocores_type_stubs_is_aioboto3s(project):
             client.get_paginator("list_objects_v2")
             return await client.put_object(Bucket=bucket, Key=key, Body=body)
         """
-    canon = textwrap.dedent(
-        """\
-        version: 1
-        hubs: [HUB-A]
-        tools:
-          - id: TOOL-1
-            vendor: aws
-            hubs: [HUB-A]
-            interactions: [READ]
-            modules: [boto3, aioboto3]
-        """
-    )
-    root = project({"a.py": textwrap.dedent(source)}, canon=canon)
-    found = [(line, code) for _, line, _, code in brief(run_check(root, select=("CANON2", "CANON3")))]
-    assert found == [(9, "CANON301")]
+    assert found(project, source, AWS_CANON) == [(9, "CANON301")]

@@ -53,11 +53,11 @@ class Pin:
 
 
 # The Google Cloud clients send through google-cloud-core's connection and google-auth's session.
+# The generated (GAPIC) clients call their transport through google-api-core's wrapped methods.
 GOOGLE_API_CORE = ("google-api-core==2.28.1",)
+GOOGLE_API_CORE_ROOTS = ("google.api_core",)
 GOOGLE_CORE = ("google-cloud-core==2.8.0", "google-auth==2.62.2", *GOOGLE_API_CORE)
-# The generated (GAPIC) clients call their transport through google-api-core's wrapped methods
-# (GOOGLE_API_CORE, above).
-GOOGLE_CORE_ROOTS = ("google.cloud._http", "google.cloud.client", "google.auth.transport", "google.api_core")
+GOOGLE_CORE_ROOTS = ("google.cloud._http", "google.cloud.client", "google.auth.transport", *GOOGLE_API_CORE_ROOTS)
 
 AZURE_PAGERS = (
     (
@@ -484,7 +484,7 @@ PINS: tuple[Pin, ...] = (
         "Google Cloud Tasks",
         ("google.cloud.tasks", "google.cloud.tasks_v2"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.tasks_v2.CloudTasksClient().create_task",),
         local=("google.cloud.tasks_v2.CloudTasksClient.queue_path",),
     ),
@@ -495,7 +495,7 @@ PINS: tuple[Pin, ...] = (
         "Google Cloud Vision",
         ("google.cloud.vision", "google.cloud.vision_v1"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.vision.ImageAnnotatorClient().batch_annotate_images",),
         local=("google.cloud.vision.ImageAnnotatorClient.product_path",),
     ),
@@ -506,7 +506,7 @@ PINS: tuple[Pin, ...] = (
         "Google Cloud Translation",
         ("google.cloud.translate", "google.cloud.translate_v3"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.translate_v3.TranslationServiceClient().translate_text",),
         local=("google.cloud.translate_v3.TranslationServiceClient.glossary_path",),
     ),
@@ -517,7 +517,7 @@ PINS: tuple[Pin, ...] = (
         "Google Cloud Speech-to-Text",
         ("google.cloud.speech", "google.cloud.speech_v1"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.speech.SpeechClient().recognize",),
         local=("google.cloud.speech.SpeechClient.phrase_set_path",),
     ),
@@ -528,7 +528,7 @@ PINS: tuple[Pin, ...] = (
         "Google Cloud Text-to-Speech",
         ("google.cloud.texttospeech", "google.cloud.texttospeech_v1"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.texttospeech.TextToSpeechClient().synthesize_speech",),
         local=("google.cloud.texttospeech.TextToSpeechClient.model_path",),
     ),
@@ -539,7 +539,7 @@ PINS: tuple[Pin, ...] = (
         "Google Cloud Natural Language",
         ("google.cloud.language", "google.cloud.language_v1"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.language.LanguageServiceClient().analyze_sentiment",),
         local=("google.cloud.language.LanguageServiceClient.common_project_path",),
     ),
@@ -550,7 +550,7 @@ PINS: tuple[Pin, ...] = (
         "Google Cloud Run",
         ("google.cloud.run", "google.cloud.run_v2"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.run_v2.JobsClient().run_job",),
         local=("google.cloud.run_v2.JobsClient.job_path",),
     ),
@@ -561,7 +561,7 @@ PINS: tuple[Pin, ...] = (
         "Google Dataproc",
         ("google.cloud.dataproc", "google.cloud.dataproc_v1"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.dataproc_v1.ClusterControllerClient().create_cluster",),
         local=("google.cloud.dataproc_v1.ClusterControllerClient.cluster_path",),
     ),
@@ -572,7 +572,7 @@ PINS: tuple[Pin, ...] = (
         "Google Secret Manager",
         ("google.cloud.secretmanager", "google.cloud.secretmanager_v1"),
         also=GOOGLE_API_CORE,
-        also_roots=("google.api_core",),
+        also_roots=GOOGLE_API_CORE_ROOTS,
         sends=("google.cloud.secretmanager.SecretManagerServiceClient().access_secret_version",),
         local=("google.cloud.secretmanager.SecretManagerServiceClient.secret_version_path",),
     ),
@@ -733,9 +733,9 @@ def boto3_resources(folder: Path, xform_name: Any, resource: str, collection: st
             data = json.loads((version / "resources-1.json").read_text(encoding="utf-8"))
             for shape in [data.get("service", {}), *data.get("resources", {}).values()]:
                 for name, action in shape.get("actions", {}).items():
-                    actions.add(xform_name(name))
-                    gives = "resource" in action
-                    makes[xform_name(name)] = makes.get(xform_name(name), gives) and gives
+                    method, gives = xform_name(name), "resource" in action
+                    actions.add(method)
+                    makes[method] = makes.get(method, gives) and gives
                 actions.update(f"wait_until_{xform_name(name)}" for name in shape.get("waiters", {}))
                 references.update(shape.get("has", {}))
                 collections.update(xform_name(name) for name in shape.get("hasMany", {}))

@@ -23,6 +23,7 @@ import ast
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -664,15 +665,9 @@ class Scanner:
         # the class's constructions and those of the subclasses that keep its __init__
         # (`class Payment(Base)` made as `Payment(options, self.http_client)`)
         made = list(self._constructions().get(cls_name, ()))
-        stack = list(self.classes[cls_name].subclasses) if cls_name in self.classes else []
-        seen: set[str] = set()
-        while stack:
-            sub = stack.pop()
-            if sub.qualname in seen or self._init(sub.qualname) is not init:
-                continue
-            seen.add(sub.qualname)
-            made.extend(self._constructions().get(sub.qualname, ()))
-            stack.extend(sub.subclasses)
+        for sub in self._descendants(cls_name):
+            if self._init(sub.qualname) is init:
+                made.extend(self._constructions().get(sub.qualname, ()))
         try:
             for function, call in made:
                 given = next((kw.value for kw in call.keywords if kw.arg == parameter), None)
@@ -891,21 +886,28 @@ class Scanner:
                 found.extend(cls.methods[alias] for alias in cls.aliases.get(name, ()) if alias in cls.methods)
                 break
         known = {id(function) for function in found}
-        stack = list(self.classes[cls_name].subclasses) if cls_name in self.classes else []
-        seen: set[str] = set()
-        while stack:
-            sub = stack.pop()
-            if sub.qualname in seen:
-                continue
-            seen.add(sub.qualname)
+        for sub in self._descendants(cls_name):
             for cls in self.mro(sub.qualname):
                 if name in cls.methods:
                     if id(cls.methods[name]) not in known:
                         known.add(id(cls.methods[name]))
                         found.append(cls.methods[name])
                     break
-            stack.extend(sub.subclasses)
         self._methods_cache[key] = found
+        return found
+
+    def _descendants(self, cls_name: str) -> list[Class]:
+        """Every class of the SDK derived from ``cls_name``, directly or not, each once."""
+        found: list[Class] = []
+        seen: set[str] = set()
+        stack = list(self.classes[cls_name].subclasses) if cls_name in self.classes else []
+        while stack:
+            sub = stack.pop()
+            if sub.qualname in seen:
+                continue
+            seen.add(sub.qualname)
+            found.append(sub)
+            stack.extend(sub.subclasses)
         return found
 
     # --- calls and the fixpoint -------------------------------------------------------
@@ -950,32 +952,15 @@ class Scanner:
                 # guard: counted as the guarded calls are)
                 is_async = isinstance(node, ast.AsyncFor) or (isinstance(node, ast.comprehension) and node.is_async)
                 protocol = "async for" if is_async else "for"
-                if id(node) in guarded:
-                    callees, direct = function.callees, function.direct
-                    function.callees, function.direct = [], False
-                    try:
-                        self._iterates(node.iter, function, local, protocol)
-                    finally:
-                        function.guarded_callees.extend(function.callees)
-                        function.callees, function.direct = callees, direct
-                else:
+                with _under_guard(function, id(node) in guarded):
                     self._iterates(node.iter, function, local, protocol)
         for node in ast.walk(function.node):
             if not isinstance(node, ast.Call):
                 continue
-            if id(node) in guarded:
-                # a request made only when an optional argument is given: the call's own
-                # arguments decide, which the model cannot say; the rest of the body still counts
-                callees, direct = function.callees, function.direct
-                function.callees, function.direct = [], False
-                try:
-                    self._collect_call(node, function, local)
-                finally:
-                    function.guarded_callees.extend(function.callees)
-                    function.guarded_direct = function.guarded_direct or function.direct
-                    function.callees, function.direct = callees, direct
-                continue
-            self._collect_call(node, function, local)
+            # a request made only when an optional argument is given: the call's own arguments
+            # decide, which the model cannot say; the rest of the body still counts
+            with _under_guard(function, id(node) in guarded):
+                self._collect_call(node, function, local)
 
     def _collect_call(self, node: ast.Call, function: Function, local: dict[str, list[ast.expr]]) -> None:
         for passed in (*node.args, *(keyword.value for keyword in node.keywords)):
@@ -1094,13 +1079,7 @@ class Scanner:
         Python's own or a data-class library's."""
         assert function.owner is not None
         owner = function.owner.qualname
-        classes = [owner]
-        stack = list(function.owner.subclasses)
-        while stack:
-            sub = stack.pop()
-            if sub.qualname not in classes:
-                classes.append(sub.qualname)
-                stack.extend(sub.subclasses)
+        classes = [owner, *(sub.qualname for sub in self._descendants(owner))]
         if any(self._transport_method(cls_name, name) for cls_name in classes):
             function.direct = True
             return
@@ -1136,7 +1115,7 @@ class Scanner:
         }[protocol]
         opened = [m for m in self._methods(found.cls, first) if not _is_stub(m.node)]
         function.callees.extend(opened)
-        if then is not None and any(_returns_self(m.node) for m in opened):
+        if then is not None and any(_gives_itself(m.node) for m in opened):
             function.callees.extend(m for m in self._methods(found.cls, then) if not _is_stub(m.node))
 
     def _uses_a_transport(self, function: Function) -> bool:
@@ -1667,6 +1646,23 @@ def _from_self_or_parameter(node: ast.expr, function: Function) -> bool:
     )
 
 
+@contextmanager
+def _under_guard(function: Function, guarded: bool) -> Iterator[None]:
+    """Collect, when ``guarded``, what is found inside into the function's guarded callees (its
+    sends there are decided by the call's own arguments) instead of its callees."""
+    if not guarded:
+        yield
+        return
+    callees, direct = function.callees, function.direct
+    function.callees, function.direct = [], False
+    try:
+        yield
+    finally:
+        function.guarded_callees.extend(function.callees)
+        function.guarded_direct = function.guarded_direct or function.direct
+        function.callees, function.direct = callees, direct
+
+
 def _kept(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
     """Whether a function hands a local to another call or stores it in an object
     (``self._cursors.add(cursor)``, ``self._last = cursor``)."""
@@ -1685,7 +1681,7 @@ def _kept(node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
     return False
 
 
-def _returns_self(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _gives_itself(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """``def __iter__(self): return self``: the object is its own iterator."""
     return any(
         isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Name) and stmt.value.id == "self"
