@@ -6,6 +6,7 @@ Data flows one way, findings to fixes: ``plan`` reads what each finding's messag
 finds its node by position. A file is rewritten only when it still holds what was checked (its
 findings are found again in the bytes read), when it is UTF-8, and when the result parses, keeps
 every other byte and no longer gives the fixed findings; otherwise it is left alone with a note.
+It is written atomically (``write.py``): a failure leaves it as it was.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
 from lint_canon.engine.suppressions import Selection
 from lint_canon.fixes.plan import FIXABLE, proposes_fix
+from lint_canon.fixes.write import write_atomically
 from lint_canon.output.findings import Finding
 
 __all__ = ["FIXABLE", "FixOutcome", "fix_findings"]
@@ -117,15 +119,9 @@ def _fix_file(
         return
     new_data = (codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b"") + new_text.encode("utf-8")
     if write:
-        try:
-            if path.read_bytes() != data:
-                outcome.notes.append(f"{shown}: not fixed: it changed on disk while it was being fixed")
-                return
-            # Written in place (not replaced by a new file): links, owner and mode stay.
-            with open(path, "wb") as out:
-                out.write(new_data)
-        except OSError as exc:
-            outcome.notes.append(f"{shown}: not fixed: cannot write it: {exc.strerror or exc}")
+        refusal = write_atomically(path, data, new_data)
+        if refusal is not None:
+            outcome.notes.append(f"{shown}: not fixed: {refusal}")
             return
     outcome.fixed.extend(planned.fixed)
     outcome.files.append(shown)
