@@ -143,8 +143,15 @@ SUBSETS = {
     "apache-airflow-providers-google": tuple(
         f"airflow/providers/google/cloud/hooks/{name}.py"
         for name in (
-            "pubsub", "tasks", "kms", "secret_manager", "workflows", "natural_language",
-            "cloud_logging", "text_to_speech", "functions",
+            "pubsub",
+            "tasks",
+            "kms",
+            "secret_manager",
+            "workflows",
+            "natural_language",
+            "cloud_logging",
+            "text_to_speech",
+            "functions",
         )
     ),
 }
@@ -339,7 +346,10 @@ def table(tp: Counter, fp: Counter, fn: Counter, tp_in: Counter, fn_in: Counter)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--set", choices=("tuned", "held-out", "held-out-2", "held-out-3", "held-out-4"), default="tuned", help="which labelled set"
+        "--set",
+        choices=("tuned", "held-out", "held-out-2", "held-out-3", "held-out-4"),
+        default="tuned",
+        help="which labelled set",
     )
     parser.add_argument("--show-agreements", action="store_true", help="also list the sites where both agree")
     parser.add_argument(
