@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from lint_canon.sdks import generate
-from lint_canon.sdks.model import Models, shipped_index, shipped_model
+from lint_canon.sdks.model import Models, SdkModel, shipped_index, shipped_model
 from lint_canon.sdks.scan import Scanner
 from tests.conftest import brief, run_check
 
@@ -2689,3 +2689,313 @@ def test_a_client_declared_with_aiobotocores_type_stubs_is_aioboto3s(project):
             return await client.put_object(Bucket=bucket, Key=key, Body=body)
         """
     assert found(project, source, AWS_CANON) == [(9, "CANON301")]
+
+
+HOST_CANON = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-1
+    vendor: aws
+    hubs: [HUB-A]
+    interactions: [READ]
+    hosts: ["*.amazonaws.com"]
+  - id: TOOL-2
+    vendor: openai
+    hubs: [HUB-A]
+    interactions: [ENRICH]
+    hosts: [api.openai.com]
+"""
+
+
+def test_an_sdk_no_tool_names_is_the_tool_that_registers_its_default_host(project):
+    # A tool registered by its hosts claims the requests an SDK sends there by default, as it
+    # claims the same request through an HTTP library; pointed elsewhere, the SDK is judged by
+    # that host, and an SDK whose hosts no tool registers stays an unregistered vendor.
+    source = """\
+        import anthropic
+        import boto3
+        from openai import OpenAI
+
+        llm = OpenAI()
+        local = OpenAI(base_url="https://llm.example.net/v1")
+
+
+        def run(q):
+            boto3.client("s3").list_buckets()
+            llm.chat.completions.create(model="m", messages=[q])
+            local.chat.completions.create(model="m", messages=[q])
+            anthropic.Anthropic().messages.create(model="m", max_tokens=1, messages=[q])
+        """
+    assert found(project, source, canon=HOST_CANON) == [
+        (10, "CANON301"),
+        (11, "CANON301"),
+        (12, "CANON201"),
+        (13, "CANON201"),
+    ]
+    root = project({"a.py": textwrap.dedent(source)}, canon=HOST_CANON)
+    messages = [f.message.split(" in ")[0] for f in run_check(root, select=("CANON301",))]
+    assert messages == ["call to TOOL-1 ('boto3')", "call to TOOL-2 ('openai')"]
+
+
+def test_botocore_and_aiobotocore_sessions_make_the_clients_of_botocores_model(project):
+    assert found(
+        project,
+        """\
+        import botocore.session
+        from aiobotocore.session import AioSession, get_session
+
+
+        def buckets():
+            s3 = botocore.session.get_session().create_client("s3")
+            pages = s3.get_paginator("list_objects_v2")
+            return s3.list_buckets(), pages
+
+
+        async def drain(queue_url):
+            async with get_session().create_client("sqs") as sqs:
+                answer = await sqs.receive_message(QueueUrl=queue_url)
+                link = sqs.generate_presigned_url("get_queue_url", Params={})
+                for message in answer.get("Messages", []):
+                    await sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            return link
+
+
+        async def describe(cluster):
+            async with AioSession().create_client("ecs") as ecs:
+                waiter = ecs.get_waiter("tasks_stopped")
+                await waiter.wait(cluster=cluster, tasks=[])
+        """,
+        canon=HOST_CANON,
+    ) == [(8, "CANON301"), (13, "CANON301"), (16, "CANON301"), (23, "CANON301")]
+
+
+def test_where_isinstance_is_false_an_object_is_not_what_it_was_known_to_be(project):
+    # Code that checks what an SDK call returned and handles something else in the other branch
+    # (`if isinstance(x, T): ... else: x.read()`): there `x` is not a T, and its type is not known.
+    canon = CANON.replace("modules: [stripe]", "modules: [openai, azure.storage.blob]")
+    assert found(
+        project,
+        """\
+        from azure.storage.blob import BlobClient, StorageStreamDownloader
+        from openai import AsyncOpenAI, OpenAI
+
+
+        def read(blob: BlobClient, size):
+            stream = blob.download_blob(offset=0, length=size)
+            if isinstance(stream, StorageStreamDownloader):
+                return stream.readall()
+            else:
+                return stream.read()
+
+
+        def read_other(blob: BlobClient):
+            stream = blob.download_blob()
+            if not isinstance(stream, (bytes, StorageStreamDownloader)):
+                return stream.read()
+            return stream.readall()
+
+
+        def ask(q):
+            client = OpenAI()
+            if isinstance(client, AsyncOpenAI):  # says nothing of an OpenAI client
+                return None
+            elif q:
+                return client.chat.completions.create(model="m", messages=[q])
+            if not isinstance(client, OpenAI):
+                client.chat.completions.create(model="m", messages=[q])
+            return client.models.list()
+        """,
+        canon=canon,
+    ) == [(6, "CANON301"), (8, "CANON301"), (14, "CANON301"), (17, "CANON301"), (25, "CANON301"), (28, "CANON301")]
+
+
+def test_opening_a_cloud_storage_blob_sends_nothing_until_it_is_read(project):
+    # Blob.open builds a reader (or a writer); its trace span's background metadata fetch is the
+    # SDK's bookkeeping (a reviewed correction). Reading sends.
+    canon = CANON.replace("modules: [stripe]", "modules: [google.cloud.storage]")
+    assert found(
+        project,
+        """\
+        from google.cloud import storage
+
+
+        def copy(name):
+            blob = storage.Client().bucket("b").blob(name)
+            reader = blob.open("rb")
+            data = reader.read()
+            blob.reload()
+            return data
+        """,
+        canon=canon,
+    ) == [(7, "CANON301"), (8, "CANON301")]
+
+
+def test_the_scanner_reads_a_dynamic_clients_getattr(tmp_path):
+    # A fluent client built by __getattr__: the names it tests for are methods (sending when the
+    # function it returns does), and any other name gives the client of the next URL segment.
+    model, _ = write_sdk(
+        tmp_path,
+        "fluentapi",
+        """\
+        import json
+        import urllib.request
+
+        VERBS = ("get", "post")
+
+
+        class Client:
+            methods = {"delete", "put"}
+
+            def __init__(self, host, path=()):
+                self.host = host
+                self.path = list(path)
+
+            def _(self, segment):
+                return Client(self.host, [*self.path, segment])
+
+            def __getattr__(self, name):
+                if name == "describe":
+                    def describe():
+                        return "/".join(self.path)
+                    return describe
+                if name in VERBS:
+                    def call(body=None):
+                        request = urllib.request.Request(self.host + "/".join(self.path), data=json.dumps(body).encode())
+                        return urllib.request.urlopen(request)
+                    return call
+                elif name in self.methods:
+                    def change(body=None):
+                        return urllib.request.urlopen(self.host + "/".join(self.path))
+                    return change
+                else:
+                    return self._(name)
+
+
+        class Api:
+            def __init__(self, key):
+                self.client = Client("https://api.fluent.example.com/")
+        """,
+    )
+    assert model["classes"]["fluentapi.Client"] == {
+        "attributes": {"*": "fluentapi.Client"},
+        "methods": {
+            "_": {"returns": "fluentapi.Client", "sends": False},
+            "delete": {"sends": True},
+            "describe": {"sends": False},
+            "get": {"sends": True},
+            "post": {"sends": True},
+            "put": {"sends": True},
+        },
+        "plain": ["host", "methods", "path"],  # found before __getattr__ is asked
+    }
+    judged = SdkModel.from_data(
+        {"sdk": "fluentapi", "version": "1", "vendor": "Fluent", "roots": ["fluentapi"], **model}
+    )
+    assert judged.judge("fluentapi.Api().client.mail.send.post").sends is True
+    assert judged.judge("fluentapi.Api().client.templates._().delete").sends is True
+    assert judged.judge("fluentapi.Api().client.mail.describe").sends is False
+    assert judged.judge("fluentapi.Api().client.mail").sends is None  # an attribute, not a call
+    assert judged.judge("fluentapi.Api().client.host.split").sends is None  # its own attribute: a value
+
+
+def test_salesforces_objects_reached_through_getattr_send(project):
+    canon = CANON.replace("modules: [stripe]", "modules: [simple_salesforce]")
+    assert found(
+        project,
+        """        from simple_salesforce import Salesforce
+
+
+        def sync(rows, token):
+            sf = Salesforce(instance="acme.my.salesforce.com", session_id=token)
+            sf.Contact.create({"LastName": "Smith"})
+            sf.bulk.Account.insert(rows, batch_size=1000)
+            header = sf.headers.get("Authorization")
+            return header, sf.session_id.split("!")
+        """,
+        canon=canon,
+    ) == [(6, "CANON301"), (7, "CANON301")]
+
+
+def test_sendgrids_fluent_client_sends_at_its_http_verbs(project):
+    canon = CANON.replace("modules: [stripe]", "modules: [sendgrid]")
+    assert found(
+        project,
+        """\
+        import sendgrid
+        from sendgrid.helpers.mail import Mail
+
+
+        def send(api_key, message: Mail, template_id):
+            sg = sendgrid.SendGridAPIClient(api_key=api_key)
+            response = sg.client.mail.send.post(request_body=message.get())
+            template = sg.client.templates._(template_id).get()
+            versioned = sg.client.version(3)
+            message.add_personalization(None)
+            return template, versioned, response.body.decode()
+        """,
+        canon=canon,
+    ) == [(7, "CANON301"), (8, "CANON301")]
+
+
+def test_an_alerting_sdk_under_a_ban_of_its_host_is_a_banned_call_where_it_sends(project):
+    # Opsgenie's SDK (an OpenAPI-generated client): its API classes send, its payloads and the
+    # methods of its responses do not; a ban of its default host makes each send CANON202.
+    canon = """\
+    version: 1
+    hubs: [HUB-A]
+    banned:
+      - reason: "alerts go through the on-call tool"
+        modules: [opsgenie_sdk]
+        hosts: [api.opsgenie.com]
+    """
+    assert found(
+        project,
+        """\
+        from opsgenie_sdk import AlertApi, ApiClient, Configuration, CreateAlertPayload
+
+
+        class Alerts:
+            def __init__(self, key):
+                configuration = Configuration()
+                configuration.api_key["Authorization"] = key
+                self.api = AlertApi(ApiClient(configuration))
+
+            def get_conn(self) -> AlertApi:
+                return self.api
+
+            def create(self, message):
+                response = self.api.create_alert(create_alert_payload=CreateAlertPayload(message=message))
+                return response.to_dict()
+
+            def close(self, identifier):
+                return self.get_conn().close_alert(identifier=identifier)
+        """,
+        canon=canon,
+        select=("CANON1", "CANON2"),
+    ) == [(1, "CANON101"), (14, "CANON202"), (18, "CANON202")]
+
+
+def test_algolias_typed_client_sends_and_its_parameter_models_do_not(project):
+    canon = CANON.replace("modules: [stripe]", "modules: [algoliasearch]")
+    assert found(
+        project,
+        """\
+        from algoliasearch.search.client import SearchClientSync
+        from algoliasearch.search.models.search_params_object import SearchParamsObject
+
+        client = SearchClientSync("APP", "KEY")
+        client.add_user_agent("shop-integration", "1.0")
+
+
+        def index(records):
+            client.save_objects(index_name="products", objects=records)
+
+
+        def search(q):
+            params = SearchParamsObject(query=q, hits_per_page=5).to_dict()
+            answer = client.search_single_index(index_name="products", search_params=params)
+            return answer.to_dict()
+        """,
+        canon=canon,
+    ) == [(9, "CANON301"), (14, "CANON301")]

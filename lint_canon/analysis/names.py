@@ -73,6 +73,27 @@ class Binding:
     others: tuple[str, ...] = ()
 
 
+def _isinstance_of(test: cst.BaseExpression, when: bool) -> tuple[str, list[cst.BaseExpression]] | None:
+    """The name ``x`` and the types ``T`` of a test ``isinstance(x, T)`` (``when`` true) or
+    ``not isinstance(x, T)`` (``when`` false): ``x`` is not a ``T`` where the test is false."""
+    if not when:
+        if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
+            return None
+        test = test.expression
+    if (
+        isinstance(test, cst.Call)
+        and isinstance(test.func, cst.Name)
+        and test.func.value == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0].value, cst.Name)
+    ):
+        kinds = test.args[1].value
+        if isinstance(kinds, cst.Tuple):
+            return test.args[0].value.value, [element.value for element in kinds.elements]
+        return test.args[0].value.value, [kinds]
+    return None
+
+
 class _Scope:
     __slots__ = ("kind", "names", "items", "chain")
 
@@ -150,6 +171,8 @@ class ImportTracker(FastBatchable):
         self.type_checking_depth = 0
         self.import_depth = 0
         self.function_stack: list[cst.FunctionDef] = []
+        # names forgotten in a branch where `isinstance(x, T)` is false: id of the If -> (name, binding before, mask)
+        self._masks: dict[int, tuple[str, Binding | None, Binding]] = {}
         # Each class's dotted path in the module (`Audio.Transcriptions`), None for a class
         # defined in a function: what `made_with` is keyed by
         self.class_paths: list[str | None] = []
@@ -376,18 +399,56 @@ class ImportTracker(FastBatchable):
     def visit_If_orelse(self, node: cst.If) -> None:
         if _is_type_checking(node.test):
             self.fallback_depth += 1
+        self._mask(node, _isinstance_of(node.test, True))
 
     def leave_If_orelse(self, node: cst.If) -> None:
         if _is_type_checking(node.test):
             self.fallback_depth -= 1
+        self._unmask(node)
 
     def visit_If_body(self, node: cst.If) -> None:
         if _is_type_checking(node.test):
             self.type_checking_depth += 1
+        self._mask(node, _isinstance_of(node.test, False))
 
     def leave_If_body(self, node: cst.If) -> None:
         if _is_type_checking(node.test):
             self.type_checking_depth -= 1
+        self._unmask(node)
+
+    def _mask(self, node: cst.If, checked: tuple[str, list[cst.BaseExpression]] | None) -> None:
+        """Where ``isinstance(x, T)`` is false (the ``else`` of ``if isinstance(x, T)``, the
+        body of ``if not isinstance(x, T)``), ``x`` is not what it was known to be: not known.
+        The binding comes back after the branch unless the branch binds ``x`` again."""
+        if checked is None:
+            return
+        name, kinds = checked
+        bound = self.lookup(name)
+        if bound is None or bound.qualname is None or "()" not in bound.qualname:
+            return  # not an object made or returned by a client: nothing to forget
+        made = bound.qualname[:-2] if bound.qualname.endswith("()") and bound.qualname.count("()") == 1 else None
+        root = bound.qualname.split(".", 1)[0]
+        types = [self.qualname(kind) for kind in kinds]
+        if made is not None:
+            # `x = Client()`: only `isinstance(x, Client)` says anything of it
+            if made not in types:
+                return
+        elif not any(kind is not None and kind.split(".", 1)[0] == root for kind in types):
+            return  # what an SDK call returned, checked against a type of another package
+        mask = Binding(None, node)
+        self._masks[id(node)] = (name, self.scopes[-1].names.get(name), mask)
+        self.scopes[-1].names[name] = mask
+
+    def _unmask(self, node: cst.If) -> None:
+        masked = self._masks.pop(id(node), None)
+        if masked is None:
+            return
+        name, before, mask = masked
+        if self.scopes[-1].names.get(name) is mask:
+            if before is None:
+                del self.scopes[-1].names[name]
+            else:
+                self.scopes[-1].names[name] = before
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         eager = self.scopes[-1].kind == "class" and _is_property(node)

@@ -523,6 +523,9 @@ class Vendors:
                 if unsure:
                     return None  # the service is not known here: which tool (if any) is not known
                 break  # the tools claiming the SDK claim other hosts or services: another vendor
+        by_host = self._tool_of_default_hosts(prefixes, maker)
+        if by_host is not None:
+            return VendorCall(node, module=by_host[0], tool=by_host[1], vendor=by_host[1].id)
         for prefix in prefixes:
             name = self._vendor_modules.get(prefix)
             if name is not None:
@@ -549,6 +552,29 @@ class Vendors:
                     unique = tuple(dict.fromkeys(hosts))
                     return VendorCall(cst.Call(cst.Name("_")), hosts=unique, ban=ban, vendor=unique[0])
         return None
+
+    def _tool_of_default_hosts(self, prefixes: list[str], maker: cst.Call | None) -> tuple[str, Tool] | None:
+        """An SDK no tool names, whose default host (its model's) a tool registers: a request to
+        that tool's host, as the same request through an HTTP library is (aiobotocore's clients
+        under a tool of ``*.amazonaws.com``). One tool only, claiming no services; none when
+        the client is pointed elsewhere (then judged by that host)."""
+        if maker is not None and (self.names.base_urls.get(id(maker)) is not None or keyword(maker, "base_url")):
+            return None
+        models = self.models.for_module(prefixes[0])
+        hosts = [host for model in models for host in model.hosts]
+        tools = [
+            tool
+            for tool in self.canon.tools
+            if any(
+                host == pattern or host_matches(host.removeprefix("*."), pattern)
+                for host in hosts
+                for pattern in tool.hosts
+            )
+        ]
+        if len(tools) != 1 or tools[0].services:
+            return None
+        roots = {root for model in models for root in model.roots}
+        return next((prefix for prefix in prefixes if prefix in roots), prefixes[-1]), tools[0]
 
     def _claiming(self, tools: list[Tool], module: str, maker: cst.Call | None) -> tuple[Tool | None, bool]:
         """The tool of those claiming ``module`` that this call is: one that claims the SDK
@@ -585,7 +611,7 @@ class Vendors:
         if maker is None:
             return None
         made_by = self.names.qualname(maker.func) or ""
-        if not made_by.endswith((".client", ".resource")):
+        if not made_by.endswith((".client", ".resource", ".create_client")):
             return None
         known = known_text(keyword(maker, "service_name", 0), self.names)
         return known.text if known is not None and known.whole else None

@@ -18,7 +18,7 @@ from lint_canon.analysis.vendors import HTTP_LIBRARIES, VendorCall
 from lint_canon.canon.config import Canon, Tool
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
-from lint_canon.rules.needles import host_needle, http_needles, module_needles, stub_needles
+from lint_canon.rules.needles import default_host_needles, host_needle, http_needles, module_needles, stub_needles
 
 _SUGGESTED = re.compile(
     r"in '(?P<function>[^']+)', which lacks the guard; decorate it with @(?P<decorator>\w+)\("
@@ -107,6 +107,8 @@ class MissingGuard(Rule):
                 (*http_needles(library), host_needle(host)) for host in tool.hosts for library in HTTP_LIBRARIES
             )
         groups.update(stub_needles())  # clients declared with an SDK's type stubs
+        # an SDK no tool names, sending to the default host a tool registers
+        groups.update(default_host_needles(canon, (host for tool in canon.tools for host in tool.hosts)))
         # a wrapper of an SDK (canon `wrappers`) is that SDK where it is used
         groups.update(module_needles(wrapper.module.split(".", 1)[0]) for wrapper in canon.wrappers)
         return groups

@@ -127,6 +127,25 @@ def secret_needles(suffixes: Iterable[str]) -> tuple[Needle, Needle]:
     return Needle(b"", quoted), Needle(b"", escaped)
 
 
+def default_host_needles(canon: Canon, patterns: Iterable[str]) -> set[tuple[Needle, ...]]:
+    """A file calling an SDK whose default host (its model's) matches one of ``patterns``
+    imports that SDK: the request goes there though no host is spelled (vendors.py judges it
+    by that host)."""
+    from lint_canon.canon.hosts import host_matches
+    from lint_canon.sdks.model import models_for
+
+    wanted = tuple(patterns)
+    if not wanted:
+        return set()
+    return {
+        module_needles(root.split(".", 1)[0])
+        for root, hosts in models_for(canon).default_hosts().items()
+        if any(
+            host == pattern or host_matches(host.removeprefix("*."), pattern) for host in hosts for pattern in wanted
+        )
+    }
+
+
 def stub_needles() -> set[tuple[Needle, ...]]:
     """A file typed with an SDK's type stubs imports one of their modules (``mypy_boto3_s3``)."""
     from lint_canon.sdks.model import stub_prefixes

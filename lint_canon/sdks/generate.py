@@ -189,7 +189,8 @@ PINS: tuple[Pin, ...] = (
         ("sendgrid",),
         also=("python_http_client==3.3.7",),
         also_roots=("python_http_client",),
-        sends=("sendgrid.SendGridAPIClient().send",),
+        sends=("sendgrid.SendGridAPIClient().send", "sendgrid.SendGridAPIClient().client.mail.send.post"),
+        local=("sendgrid.SendGridAPIClient().client.version", "sendgrid.SendGridAPIClient().client.templates._"),
     ),
     Pin(
         "slack_sdk",
@@ -464,6 +465,35 @@ PINS: tuple[Pin, ...] = (
     ),
     Pin("pdpyras", "5.4.1", ">=5,<6", "PagerDuty", ("pdpyras",), sends=("pdpyras.APISession().rget",)),
     Pin(
+        "algoliasearch",
+        "4.48.0",
+        ">=4,<5",
+        "Algolia",
+        ("algoliasearch",),
+        sends=(
+            "algoliasearch.search.client.SearchClientSync().save_objects",
+            "algoliasearch.search.client.SearchClientSync().search_single_index",
+            "algoliasearch.search.client.SearchClient().save_object",
+        ),
+        local=(
+            "algoliasearch.search.client.SearchClientSync().add_user_agent",
+            "algoliasearch.search.models.search_params_object.SearchParamsObject().to_dict",
+        ),
+    ),
+    Pin(
+        "opsgenie-sdk",
+        "2.1.5",
+        ">=2,<3",
+        "Opsgenie",
+        ("opsgenie_sdk",),
+        sends=(
+            "opsgenie_sdk.AlertApi().create_alert",
+            "opsgenie_sdk.AlertApi().close_alert",
+            "opsgenie_sdk.AlertApi().list_alerts",
+        ),
+        local=("opsgenie_sdk.ApiClient().set_default_header", "opsgenie_sdk.ApiClient().select_header_accept"),
+    ),
+    Pin(
         "google-cloud-storage",
         "3.17.1",
         ">=2,<4",
@@ -474,8 +504,19 @@ PINS: tuple[Pin, ...] = (
         sends=(
             "google.cloud.storage.Client().get_bucket",
             "google.cloud.storage.Client().bucket().blob().upload_from_filename",
+            "google.cloud.storage.Client().bucket().blob().reload",
+            "google.cloud.storage.Client().bucket().blob().open().read",
         ),
-        local=("google.cloud.storage.Client().bucket",),
+        local=("google.cloud.storage.Client().bucket", "google.cloud.storage.Client().bucket().blob().open"),
+        corrections=(
+            (
+                "google.cloud.storage.blob.Blob.open",
+                False,
+                "it builds a BlobReader or BlobWriter, which send as they are read or written; the "
+                "one request on its own path is its trace span's fetch of the bucket's metadata, in "
+                "a daemon thread of the span's, for the span's attributes",
+            ),
+        ),
     ),
     Pin(
         "google-cloud-tasks",
@@ -621,7 +662,44 @@ PINS: tuple[Pin, ...] = (
         ),
         local=("aioboto3.Session().client().get_paginator", "aioboto3.Session().resource().Table"),
     ),
+    # botocore's own sessions (`botocore.session.get_session().create_client("s3")`): the clients
+    # of boto3's model, without boto3's resources
+    Pin(
+        "botocore",
+        "1.40.50",
+        ">=1.29,<2",
+        "Amazon Web Services",
+        ("botocore",),
+        sends=(
+            "botocore.session.get_session().create_client().put_object",
+            "botocore.session.Session().create_client().get_paginator().paginate",
+        ),
+        local=("botocore.session.get_session().create_client().get_paginator", "botocore.session.get_session"),
+    ),
+    # botocore made async (its AioSession derives from botocore's Session; its clients are
+    # botocore's, built from the same service models): botocore's model under aiobotocore's names
+    Pin(
+        "aiobotocore",
+        "2.25.1",
+        ">=2,<4",
+        "Amazon Web Services",
+        ("aiobotocore",),
+        also=("botocore==1.40.50",),
+        sends=(
+            "aiobotocore.session.get_session().create_client().put_object",
+            "aiobotocore.session.AioSession().create_client().receive_message",
+            "aiobotocore.session.get_session().create_client().get_waiter().wait",
+        ),
+        local=(
+            "aiobotocore.session.get_session().create_client().get_paginator",
+            "aiobotocore.session.get_session().create_client().generate_presigned_url",
+        ),
+    ),
 )
+
+# The botocore layers without boto3: their session class, as the SDK's source defines it, and
+# the function that makes one.
+BOTOCORE_SESSIONS = {"botocore": ("Session", "get_session"), "aiobotocore": ("AioSession", "get_session")}
 
 
 def aioboto3_session(folder: Path) -> str:
@@ -634,6 +712,41 @@ def aioboto3_session(folder: Path) -> str:
                 if dotted(base) == "boto3.session.Session":
                     return "boto3.session.Session"
     raise SystemExit("aioboto3: its Session no longer derives from boto3.session.Session; review the model")
+
+
+def botocore_session(folder: Path, dist: str) -> dict[str, Any]:
+    """The session API of botocore (or aiobotocore), read from its ``session.py``: the session
+    class must define (or, for aiobotocore, inherit from botocore's Session and redefine)
+    ``create_client``, and the module's ``get_session`` must return one. Returns the model's
+    names, classes and functions for it; its clients are botocore's ``BaseClient``."""
+    cls_name, maker = BOTOCORE_SESSIONS[dist]
+    tree = ast.parse((folder / dist / "session.py").read_text(encoding="utf-8"))
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    cls, function = classes.get(cls_name), functions.get(maker)
+    if cls is None or function is None:
+        raise SystemExit(f"{dist}: session.py no longer defines {cls_name} and {maker}; review the model")
+    methods = {node.name for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if "create_client" not in methods:
+        raise SystemExit(f"{dist}: {cls_name} no longer defines create_client; review the model")
+    imported = {
+        alias.asname or alias.name: f"{node.module}.{alias.name}"
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+        for alias in node.names
+    }
+    bases = {imported.get(dotted(base) or "", dotted(base)) for base in cls.bases}
+    if dist == "aiobotocore" and "botocore.session.Session" not in bases:
+        raise SystemExit("aiobotocore: AioSession no longer derives from botocore's Session; review the model")
+    returned = [node.value for node in ast.walk(function) if isinstance(node, ast.Return) and node.value is not None]
+    if not any(isinstance(value, ast.Call) and dotted(value.func) == cls_name for value in returned):
+        raise SystemExit(f"{dist}: {maker} no longer returns a {cls_name}; review the model")
+    session = f"{dist}.session.{cls_name}"
+    return {
+        "names": {session: session},
+        "classes": {session: {"methods": {"create_client": {"sends": False, "returns": "botocore.client.BaseClient"}}}},
+        "functions": {f"{dist}.session.{maker}": {"sends": False, "returns": session}},
+    }
 
 
 def download(specs: list[str], into: Path) -> list[Path]:
@@ -845,8 +958,9 @@ def dotted(node: ast.AST) -> str:
     return ""
 
 
-def boto3_model(folder: Path) -> dict[str, Any]:
-    """boto3's clients through botocore's service models."""
+def boto3_model(folder: Path, with_boto3: bool = True) -> dict[str, Any]:
+    """boto3's clients through botocore's service models (``with_boto3=False``: the clients
+    only, without boto3's resources and the methods it adds to clients)."""
     spec = importlib.util.spec_from_file_location("_botocore_names", folder / "botocore" / "__init__.py")
     assert spec is not None and spec.loader is not None
     names = importlib.util.module_from_spec(spec)
@@ -889,12 +1003,14 @@ def boto3_model(folder: Path) -> dict[str, Any]:
         "boto3.resources.collection.ResourceCollection",
         "boto3.resources.base.ResourceMeta",
     )
-    resources = boto3_resources(folder, names.xform_name, resource, collection, meta)
-    injected_client, injected_resource = boto3_injected(folder, operations)
-    for name, sends in injected_client.items():
-        client["methods"].setdefault(name, {"sends": sends})
-    for name, sends in injected_resource.items():
-        resources[resource]["methods"].setdefault(name, {"sends": sends})
+    resources: dict[str, Any] = {}
+    if with_boto3:
+        resources = boto3_resources(folder, names.xform_name, resource, collection, meta)
+        injected_client, injected_resource = boto3_injected(folder, operations)
+        for name, sends in injected_client.items():
+            client["methods"].setdefault(name, {"sends": sends})
+        for name, sends in injected_resource.items():
+            resources[resource]["methods"].setdefault(name, {"sends": sends})
     session = {
         "methods": {
             "client": {"sends": False, "returns": "botocore.client.BaseClient"},
@@ -951,7 +1067,16 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
         folder = Path(scratch)
         for wheel in wheels:
             unpack(wheel, folder)
-        if pin.dist in ("boto3", "aioboto3"):
+        if pin.dist in BOTOCORE_SESSIONS:
+            body = boto3_model(folder, with_boto3=False)
+            hosts = body.pop("hosts")
+            body.pop("stubs")
+            session = botocore_session(folder, pin.dist)
+            body["names"], body["functions"] = session["names"], session["functions"]
+            body["classes"] = {name: cls for name, cls in body["classes"].items() if name.startswith("botocore.")}
+            body["classes"].update(session["classes"])
+            stubs = None
+        elif pin.dist in ("boto3", "aioboto3"):
             body = boto3_model(folder)
             hosts = body.pop("hosts")
             stubs = body.pop("stubs")

@@ -151,6 +151,10 @@ class SdkModel:
             last = index == len(steps) - 1
             attribute = entry.get("attributes", {}).get(name)
             method = entry.get("methods", {}).get(name)
+            if attribute is None and method is None and not calls and name not in entry.get("plain", ()):
+                # a dynamic client's other names (`client.mail.send`): what its __getattr__ gives
+                # (not its own plain attributes, `sf.headers`, found before __getattr__ is asked)
+                attribute = entry.get("attributes", {}).get("*")
             if attribute is not None and method is None:
                 if calls:
                     # calling an attribute: the __call__ of its class (praw's reddit.subreddit(name))

@@ -1356,8 +1356,8 @@ class Scanner:
         attributes: dict[str, str] = {}
         for cls in reversed(list(self.mro(qualname))):
             for name, method in cls.methods.items():
-                if name.startswith("_") and name not in ("__call__", "__iter__", "__aiter__", "__next__"):
-                    continue
+                if name.startswith("_") and name not in ("_", "__call__", "__iter__", "__aiter__", "__next__"):
+                    continue  # private; `_` is a public name (python-http-client's `client._(segment)`)
                 if method.is_property:
                     returned = self.returns(method)
                     if isinstance(returned, Inst) and returned.cls in self.classes and self._in_sdk(returned.cls):
@@ -1383,6 +1383,25 @@ class Scanner:
                 found = self.attribute_type(qualname, name)
                 if isinstance(found, Inst) and found.cls in self.classes and self._in_sdk(found.cls):
                     attributes[name] = found.cls
+        dynamic, given, other = self._dynamic_attributes(qualname)
+        for name, verdict in dynamic.items():
+            methods.setdefault(name, verdict)
+        for name, cls_name in given.items():
+            if name not in methods:
+                attributes.setdefault(name, cls_name)
+        plain: list[str] = []
+        if other is not None:
+            attributes["*"] = other
+            # the names an instance finds without __getattr__ (its own attributes, set in its
+            # methods or its class): plain values, never what __getattr__ gives
+            plain = sorted(
+                {
+                    name
+                    for cls in self.mro(qualname)
+                    for name in (*cls.attributes, *cls.methods)
+                    if not name.startswith("__") and name not in attributes and name not in methods
+                }
+            )
         sends_any = any(entry["sends"] is not False for entry in methods.values())
         entry: dict[str, Any] = {"kind": "client" if sends_any or attributes else "data"}
         if any(base in TRANSPORT_CLASSES for base in self.external_bases(qualname)):
@@ -1391,11 +1410,106 @@ class Scanner:
             entry["attributes"] = dict(sorted(attributes.items()))
         if methods:
             entry["methods"] = dict(sorted(methods.items()))
+        if plain:
+            entry["plain"] = plain
         ancestors = [cls.qualname for cls in self.mro(qualname)][1:]
         if ancestors:
             # what a value typed by a base (`type[APIResource]`) may be: judged by its subclasses
             entry["bases"] = ancestors
         return entry
+
+    def _dynamic_attributes(self, qualname: str) -> tuple[dict[str, dict[str, Any]], dict[str, str], str | None]:
+        """What the ``__getattr__`` of a dynamic client gives (python-http-client's
+        ``client.mail.send.post(...)``, simple-salesforce's ``sf.Contact.create(...)``): the
+        names it tests for (``if name in self.methods:``, ``if name == "bulk":``) as methods, each
+        sending when the function it returns does, or as attributes of the SDK class it returns;
+        and the class of what it gives for any other name (``return self._(name)``, a client for
+        the next segment), kept as the attribute ``*``. Returns (methods, attributes, other)."""
+        getattr_ = next(
+            (cls.methods["__getattr__"] for cls in self.mro(qualname) if "__getattr__" in cls.methods), None
+        )
+        if getattr_ is None or len(getattr_.node.args.args) < 2:
+            return {}, {}, None
+        param = getattr_.node.args.args[1].arg
+        methods: dict[str, dict[str, Any]] = {}
+        given: dict[str, str] = {}
+        other: str | None = None
+        body = list(getattr_.node.body)
+        while body:
+            stmt = body.pop(0)
+            if isinstance(stmt, ast.If):
+                names = self._tested_names(stmt.test, param, getattr_)
+                if names:
+                    verdict = self._returned_function(stmt.body, getattr_)
+                    returned = next((s.value for s in stmt.body if isinstance(s, ast.Return) and s.value), None)
+                    made = self.expr_type(returned, getattr_, {}) if verdict is None and returned is not None else None
+                    for name in names:
+                        if verdict is not None:
+                            methods[name] = verdict
+                        elif isinstance(made, Inst) and made.cls in self.classes and self._in_sdk(made.cls):
+                            given[name] = made.cls
+                    body[:0] = stmt.orelse  # `else:` holds what any other name gives
+                    continue
+            if isinstance(stmt, ast.Return) and stmt.value is not None:
+                found = self.expr_type(stmt.value, getattr_, {})
+                if isinstance(found, Inst) and found.cls in self.classes and self._in_sdk(found.cls):
+                    other = found.cls
+                break
+        return methods, given, other
+
+    def _tested_names(self, test: ast.expr, param: str, function: Function) -> list[str]:
+        """The constant names ``if name in COLLECTION`` or ``if name == "x"`` tests ``param``
+        for (a collection of the class or the module, written as a set, list or tuple)."""
+        if not (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == param
+            and len(test.ops) == 1
+        ):
+            return []
+        target = test.comparators[0]
+        if isinstance(test.ops[0], ast.Eq):
+            return [target.value] if isinstance(target, ast.Constant) and isinstance(target.value, str) else []
+        if not isinstance(test.ops[0], ast.In):
+            return []
+        value: ast.expr | None = target
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and function.owner is not None:
+            if target.value.id in ("self", "cls"):
+                for cls in self.mro(function.owner.qualname):
+                    for stmt in cls.node.body:
+                        if (
+                            isinstance(stmt, ast.Assign)
+                            and len(stmt.targets) == 1
+                            and isinstance(stmt.targets[0], ast.Name)
+                            and stmt.targets[0].id == target.attr
+                        ):
+                            value = stmt.value
+                            break
+                    else:
+                        continue
+                    break
+        elif isinstance(target, ast.Name):
+            value = function.module.assigns.get(target.id)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "frozenset":
+            value = value.args[0] if value.args else None
+        if not isinstance(value, (ast.Set, ast.List, ast.Tuple)):
+            return []
+        names = [item.value for item in value.elts if isinstance(item, ast.Constant) and isinstance(item.value, str)]
+        return names if len(names) == len(value.elts) else []
+
+    def _returned_function(self, body: list[ast.stmt], function: Function) -> dict[str, Any] | None:
+        """The verdict on calling the function a branch of ``__getattr__`` defines and returns."""
+        defined = {stmt.name: stmt for stmt in body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        returned = next((stmt.value for stmt in body if isinstance(stmt, ast.Return)), None)
+        if not isinstance(returned, ast.Name) or returned.id not in defined:
+            return None
+        nested = Function(f"{function.qualname}.<{returned.id}>", defined[returned.id], function.module, function.owner)
+        nested.imports = dict(function.imports)
+        self._local_imports(nested)
+        self._collect_calls(nested)
+        if nested.direct or any(callee.sends for callee in nested.callees):
+            return {"sends": True}
+        return {"sends": None if nested.unknown or self.undecided(nested) else False}
 
     def _init(self, qualname: str, inherited: bool = False) -> Function | None:
         """The ``__init__`` that makes an instance of a class (``inherited``: the one its own
