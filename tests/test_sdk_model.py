@@ -2999,3 +2999,46 @@ def test_algolias_typed_client_sends_and_its_parameter_models_do_not(project):
         """,
         canon=canon,
     ) == [(9, "CANON301"), (14, "CANON301")]
+
+
+def test_a_client_chosen_by_the_overload_its_literal_argument_matches(project):
+    # Typed helpers declare one return type per service with @overload and Literal: a call with
+    # a literal argument returns the client its overload declares; another argument, nothing known.
+    assert found(
+        project,
+        """\
+        from typing import Any, Literal, overload
+
+        from mypy_boto3_s3 import S3Client
+        from mypy_boto3_sts import STSClient
+
+
+        @overload
+        def get_client(service: Literal["s3"]) -> S3Client: ...
+        @overload
+        def get_client(service: Literal["sts"], region: str = ...) -> STSClient: ...
+        def get_client(service: str, region: str | None = None) -> Any:
+            return make(service, region)
+
+
+        class Session:
+            @overload
+            def client(self, name: Literal["sts"]) -> STSClient: ...
+            @overload
+            def client(self, name: str) -> Any: ...
+            def client(self, name):
+                return make(name, None)
+
+            def whoami(self):
+                return self.client("sts").get_caller_identity()
+
+
+        def identity(name):
+            sts = get_client("sts")
+            other = get_client(name)
+            get_client(service="s3").list_buckets()
+            other.list_buckets()
+            return sts.get_caller_identity()
+        """,
+        canon=AWS_CANON,
+    ) == [(24, "CANON301"), (30, "CANON301"), (32, "CANON301")]

@@ -73,6 +73,10 @@ class Binding:
     others: tuple[str, ...] = ()
 
 
+_OVERLOAD = ("typing.overload", "typing_extensions.overload")
+_LITERAL = ("typing.Literal", "typing_extensions.Literal")
+
+
 def _isinstance_of(test: cst.BaseExpression, when: bool) -> tuple[str, list[cst.BaseExpression]] | None:
     """The name ``x`` and the types ``T`` of a test ``isinstance(x, T)`` (``when`` true) or
     ``not isinstance(x, T)`` (``when`` false): ``x`` is not a ``T`` where the test is false."""
@@ -171,6 +175,9 @@ class ImportTracker(FastBatchable):
         self.type_checking_depth = 0
         self.import_depth = 0
         self.function_stack: list[cst.FunctionDef] = []
+        # the `@overload` signatures of the module's functions and the classes' methods:
+        # (class path or "", name) -> each stub
+        self._overloads: dict[tuple[str, str], list[cst.FunctionDef]] = {}
         # names forgotten in a branch where `isinstance(x, T)` is false: id of the If -> (name, binding before, mask)
         self._masks: dict[int, tuple[str, Binding | None, Binding]] = {}
         # Each class's dotted path in the module (`Audio.Transcriptions`), None for a class
@@ -458,6 +465,12 @@ class ImportTracker(FastBatchable):
         self._bind_params(node.params, node)
 
     def _bind_function(self, node: cst.FunctionDef, returns: Binding | None, deferred: bool = False) -> None:
+        if any(self.qualname(d.decorator) in _OVERLOAD for d in node.decorators):
+            # `@overload def client(self, service: Literal["s3"]) -> S3Client`: one signature
+            key = (self._overload_path(), node.name.value)
+            known = self._overloads.setdefault(key, [])
+            if not any(stub is node for stub in known):
+                known.append(node)
         if returns is not None and self.scopes[-1].kind == "class" and _is_property(node):
             # `@property def client(self) -> OpenAI`: self.client is the client
             self._bind(node.name.value, Binding(returns.qualname, node))
@@ -1012,7 +1025,7 @@ class ImportTracker(FastBatchable):
                 # `await stack.enter_async_context(session.resource("dynamodb"))`: what the
                 # context manager gives, as `async with session.resource(...) as db` would
                 return self._client_made_by(value.args[0].value, False)
-            returned = self.returned_client(value.func) if maker is None else None
+            returned = self.returned_client(value.func, value) if maker is None else None
             if returned is not None and returned.qualname is not None:
                 suffix = "".join(f".{attr}" for attr in reversed(attrs))
                 return Binding(f"{returned.qualname}{suffix}", returned.node)
@@ -1192,9 +1205,57 @@ class ImportTracker(FastBatchable):
         finally:
             self.scopes = saved
 
-    def returned_client(self, func: cst.BaseExpression) -> Binding | None:
+    def _overload_path(self) -> str:
+        """Where overloads are kept: the class being visited, or the module ("")."""
+        return (self.class_paths[-1] or "") if self.class_paths and self.scopes[-1].kind == "class" else ""
+
+    def _overloaded(self, func: cst.BaseExpression, call: cst.Call) -> Binding | None:
+        """The client a call returns by the ``@overload`` its literal arguments choose:
+        ``get_client("sts")`` beside ``@overload def get_client(service: Literal["sts"]) ->
+        STSClient`` (the module's functions, and the methods of the class being visited)."""
+        if isinstance(func, cst.Name):
+            key = ("", func.value)
+        elif (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
+        ):
+            key = ((self.class_paths[-1] or "") if self.class_paths else "", func.attr.value)
+        else:
+            return None
+        for stub in self._overloads.get(key, ()):
+            if stub.returns is not None and self._chosen(stub, call, method=bool(key[0])):
+                return self.declared_client(stub.returns.annotation)
+        return None
+
+    def _chosen(self, stub: cst.FunctionDef, call: cst.Call, method: bool) -> bool:
+        """Whether the literal arguments of ``call`` fill every ``Literal[...]`` parameter of
+        ``stub`` with one of its values (and it has one)."""
+        positional = [*stub.params.posonly_params, *stub.params.params][1 if method else 0 :]
+        given = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        literal = False
+        for index, param in enumerate([*positional, *stub.params.kwonly_params]):
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            if not (isinstance(annotation, cst.Subscript) and self.qualname(annotation.value) in _LITERAL):
+                continue
+            values = {
+                element.slice.value.evaluated_value
+                for element in annotation.slice
+                if isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.SimpleString)
+            }
+            by_name = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value == param.name.value]
+            arg = by_name[0] if by_name else given[index] if index < len(positional) and index < len(given) else None
+            if arg is None or not isinstance(arg.value, cst.SimpleString) or arg.value.evaluated_value not in values:
+                return False
+            literal = True
+        return literal
+
+    def returned_client(self, func: cst.BaseExpression, call: cst.Call | None = None) -> Binding | None:
         """The client a call of ``func`` returns, when ``func`` is such a helper of this module
-        (``make_session()``) or of the class being visited (``self._session()``)."""
+        (``make_session()``) or of the class being visited (``self._session()``); with the
+        ``call``, also an ``@overload`` its literal arguments choose."""
+        if call is not None and self._overloads:
+            chosen = self._overloaded(func, call)
+            if chosen is not None:
+                return chosen
         binding = self.binding_of(func)
         own_class = isinstance(func, cst.Attribute)
         if binding is None and isinstance(func, cst.Attribute):

@@ -294,7 +294,7 @@ class Vendors:
             maker = self.names.qualname(inner.func)
             if maker is None:
                 # `self._session().post(...)`: a helper that returns a new client
-                returned = self.names.returned_client(inner.func)
+                returned = self.names.returned_client(inner.func, inner)
                 if (
                     returned is None
                     and isinstance(inner.func, cst.Attribute)
