@@ -3042,3 +3042,29 @@ def test_a_client_chosen_by_the_overload_its_literal_argument_matches(project):
         """,
         canon=AWS_CANON,
     ) == [(24, "CANON301"), (30, "CANON301"), (32, "CANON301")]
+
+
+def test_pubsubs_clients_send_and_their_paths_and_futures_do_not(project):
+    canon = CANON.replace("modules: [stripe]", "modules: [google.cloud.pubsub_v1, google.pubsub_v1]")
+    assert found(
+        project,
+        """\
+        from google.cloud import pubsub_v1
+        from google.pubsub_v1 import SubscriberAsyncClient
+
+        publisher = pubsub_v1.PublisherClient()
+
+
+        def announce(project, payload):
+            topic = publisher.topic_path(project, "events")
+            future = publisher.publish(topic, payload)
+            return future.result(timeout=30)
+
+
+        async def drain(client: SubscriberAsyncClient, subscription):
+            answer = await client.pull(subscription=subscription, max_messages=10)
+            ids = [message.ack_id for message in answer.received_messages]
+            await client.acknowledge(subscription=subscription, ack_ids=ids)
+        """,
+        canon=canon,
+    ) == [(9, "CANON301"), (14, "CANON301"), (16, "CANON301")]

@@ -618,6 +618,26 @@ PINS: tuple[Pin, ...] = (
         local=("google.cloud.secretmanager.SecretManagerServiceClient.secret_version_path",),
     ),
     Pin(
+        "google-cloud-pubsub",
+        "2.44.0",
+        ">=2,<3",
+        "Google Cloud Pub/Sub",
+        ("google.cloud.pubsub", "google.cloud.pubsub_v1", "google.pubsub", "google.pubsub_v1"),
+        also=GOOGLE_API_CORE,
+        also_roots=GOOGLE_API_CORE_ROOTS,
+        sends=(
+            "google.pubsub_v1.SubscriberAsyncClient().acknowledge",
+            "google.pubsub_v1.SubscriberAsyncClient().pull",
+            "google.pubsub_v1.PublisherClient().create_topic",
+            "google.cloud.pubsub_v1.SubscriberClient().pull",
+            "google.cloud.pubsub_v1.PublisherClient().publish",
+        ),
+        local=(
+            "google.cloud.pubsub_v1.PublisherClient.topic_path",
+            "google.cloud.pubsub_v1.SubscriberClient.subscription_path",
+        ),
+    ),
+    Pin(
         "google-cloud-bigquery",
         "3.47.0",
         ">=3,<4",
