@@ -3068,3 +3068,28 @@ def test_pubsubs_clients_send_and_their_paths_and_futures_do_not(project):
         """,
         canon=canon,
     ) == [(9, "CANON301"), (14, "CANON301"), (16, "CANON301")]
+
+
+def test_a_client_entered_by_calling_its_context_managers_enter(project):
+    # `await cm.__aenter__()` gives what `async with cm as client` binds: the client.
+    assert found(
+        project,
+        """\
+        import aiobotocore.session
+
+
+        class TagsReader:
+            async def read(self, cluster, task):
+                return await self.ecs.describe_tasks(cluster=cluster, tasks=[task])
+
+            async def __aenter__(self):
+                self.ecs = await aiobotocore.session.get_session().create_client("ecs").__aenter__()
+                return self
+
+
+        async def clusters():
+            client = await aiobotocore.session.get_session().create_client("ecs").__aenter__()
+            return await client.list_clusters()
+        """,
+        canon=HOST_CANON,
+    ) == [(6, "CANON301"), (15, "CANON301")]

@@ -980,6 +980,14 @@ class ImportTracker(FastBatchable):
         ``x if c else Client()``, and a sub-object of one (``openai.OpenAI().images``)."""
         while isinstance(value, cst.Await):
             value = value.expression
+        while (
+            isinstance(value, cst.Call)
+            and not value.args
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ("__enter__", "__aenter__")
+        ):
+            # `await session.create_client("ecs").__aenter__()`: what `async with ... as` binds
+            value = value.func.value
         if isinstance(value, cst.Name) and alias:
             # `self.client = client` after `client = Client()`; `values["engine"] = GoogleSearch`,
             # `values["wiki"] = wikipedia`: another name for the same client, class or module
