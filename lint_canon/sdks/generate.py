@@ -682,20 +682,6 @@ PINS: tuple[Pin, ...] = (
         ),
         local=("aioboto3.Session().client().get_paginator", "aioboto3.Session().resource().Table"),
     ),
-    # botocore's own sessions (`botocore.session.get_session().create_client("s3")`): the clients
-    # of boto3's model, without boto3's resources
-    Pin(
-        "botocore",
-        "1.40.50",
-        ">=1.29,<2",
-        "Amazon Web Services",
-        ("botocore",),
-        sends=(
-            "botocore.session.get_session().create_client().put_object",
-            "botocore.session.Session().create_client().get_paginator().paginate",
-        ),
-        local=("botocore.session.get_session().create_client().get_paginator", "botocore.session.get_session"),
-    ),
     # botocore made async (its AioSession derives from botocore's Session; its clients are
     # botocore's, built from the same service models): botocore's model under aiobotocore's names
     Pin(
@@ -717,9 +703,11 @@ PINS: tuple[Pin, ...] = (
     ),
 )
 
-# The botocore layers without boto3: their session class, as the SDK's source defines it, and
-# the function that makes one.
-BOTOCORE_SESSIONS = {"botocore": ("Session", "get_session"), "aiobotocore": ("AioSession", "get_session")}
+# The botocore layer made async, without boto3: its session class, as its source defines it, and
+# the function that makes one. (botocore's own sessions are not modelled: botocore is imported
+# by most code that uses boto3, for its exceptions, and as a vendor root every such file would
+# be read by the call rules; boto3's model already holds botocore's clients.)
+BOTOCORE_SESSIONS = {"aiobotocore": ("AioSession", "get_session")}
 
 
 def aioboto3_session(folder: Path) -> str:
@@ -735,10 +723,10 @@ def aioboto3_session(folder: Path) -> str:
 
 
 def botocore_session(folder: Path, dist: str) -> dict[str, Any]:
-    """The session API of botocore (or aiobotocore), read from its ``session.py``: the session
-    class must define (or, for aiobotocore, inherit from botocore's Session and redefine)
-    ``create_client``, and the module's ``get_session`` must return one. Returns the model's
-    names, classes and functions for it; its clients are botocore's ``BaseClient``."""
+    """The session API of aiobotocore, read from its ``session.py``: the session class must
+    derive from botocore's Session and define ``create_client``, and the module's
+    ``get_session`` must return one. Returns the model's names, classes and functions for it;
+    its clients are botocore's ``BaseClient``."""
     cls_name, maker = BOTOCORE_SESSIONS[dist]
     tree = ast.parse((folder / dist / "session.py").read_text(encoding="utf-8"))
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
@@ -756,7 +744,7 @@ def botocore_session(folder: Path, dist: str) -> dict[str, Any]:
         for alias in node.names
     }
     bases = {imported.get(dotted(base) or "", dotted(base)) for base in cls.bases}
-    if dist == "aiobotocore" and "botocore.session.Session" not in bases:
+    if "botocore.session.Session" not in bases:
         raise SystemExit("aiobotocore: AioSession no longer derives from botocore's Session; review the model")
     returned = [node.value for node in ast.walk(function) if isinstance(node, ast.Return) and node.value is not None]
     if not any(isinstance(value, ast.Call) and dotted(value.func) == cls_name for value in returned):
