@@ -91,8 +91,8 @@ AFTER_301 = '''\
 import functools
 
 import requests
-from pyhunter import PyHunter
 from lint_canon.guard import InteractionType, enforce_tool_canon
+from pyhunter import PyHunter
 
 hunter = PyHunter("key")  # a client: not a call yet
 
@@ -219,8 +219,8 @@ def test_the_canons_own_guard_decorator(project, capsys):
     assert after == dedent(
         """\
         import pyhunter
-        from ops.guards import canon_guard
         from lint_canon.guard import InteractionType
+        from ops.guards import canon_guard
 
 
         @canon_guard("TOOL-008", "HUB-COMPANY-TARGET", InteractionType.ENRICH)

@@ -11,12 +11,13 @@ It is written atomically (``write.py``): a failure leaves it as it was.
 
 from __future__ import annotations
 
-import ast
 import codecs
 import difflib
 import io
 import os
+import re
 import tokenize
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,14 @@ from lint_canon.output.findings import Finding
 
 __all__ = ["FIXABLE", "FixOutcome", "fix_findings"]
 
+# The distributions that provide lint_canon.guard to a project (lint-canon requires the first).
+GUARD_DISTRIBUTIONS = frozenset({"lint-canon-guard", "lint-canon"})
+
+
+def _normal(name: str) -> str:
+    """A distribution name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
 
 @dataclass
 class FixOutcome:
@@ -40,6 +49,7 @@ class FixOutcome:
     files: list[str] = field(default_factory=list)  # the files changed
     diff: str = ""  # unified diff of every change
     notes: list[str] = field(default_factory=list)  # files or findings left alone, and why
+    guard_checked: bool = False  # whether the project's dependencies were looked at for the guard
 
 
 def fix_findings(
@@ -105,7 +115,8 @@ def _fix_file(
         outcome.notes.append(f"{shown}: not fixed: only UTF-8 files are rewritten ({reason})")
         return
     try:
-        planned = plan(cst.parse_module(text), wanted, checker.canon, hub, interaction)
+        first_party = _first_party(checker, path)
+        planned = plan(cst.parse_module(text), wanted, checker.canon, hub, interaction, first_party)
     except Exception as exc:  # libcst failed on a file the checker could read: leave it be
         outcome.notes.append(f"{shown}: not fixed: {type(exc).__name__}: {exc}")
         return
@@ -113,7 +124,7 @@ def _fix_file(
     new_text = planned.module.code
     if not planned.fixed or new_text == text:
         return
-    refusal = _refusal(new_text, shown, planned.fixed, checker, path)
+    refusal = _refusal(new_text, shown, planned.fixed, current, checker, path)
     if refusal is not None:
         outcome.notes.append(f"{shown}: not fixed: {refusal}; this is a bug of lint-canon, please report it")
         return
@@ -125,28 +136,82 @@ def _fix_file(
             return
     outcome.fixed.extend(planned.fixed)
     outcome.files.append(shown)
+    if planned.imports and not outcome.guard_checked:
+        outcome.guard_checked = True
+        undeclared = _undeclared_guard(checker)
+        if undeclared is not None:
+            outcome.notes.append(
+                f"the guards added import lint_canon.guard, from the lint-canon-guard distribution, which "
+                f"{undeclared} does not declare: add it to the project's dependencies"
+            )
     outcome.diff += unified_diff(text, new_text, shown)
+
+
+def _first_party(checker: Checker, path: Path) -> frozenset[str]:
+    """The project's own top-level modules, as isort and ruff find them by default (``src =
+    [".", "src"]`` from the project's root, the canon's folder): where the guard's import is not."""
+    package = checker.package_of(path)
+    names = {(package or path.stem).split(".", 1)[0]}
+    root = checker.canon.path.parent
+    for folder in (root, root / "src"):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name, _, suffix = entry.name.partition(".")
+            if name.isidentifier() and (suffix == "py" if entry.is_file() else entry.is_dir() and not suffix):
+                names.add(name)
+    return frozenset(names)
 
 
 def _findings(checker: Checker, data: bytes, shown: str, path: Path) -> list[Finding]:
     return checker.check_source(data, shown, checker.relpath(path), checker.package_of(path))
 
 
-def _refusal(new_text: str, shown: str, fixed: list[Finding], checker: Checker, path: Path) -> str | None:
-    """Why the rewritten text must not be written: it does not parse, or it still gives a
-    finding it was to fix. None when it may."""
+def _refusal(
+    new_text: str, shown: str, fixed: list[Finding], before: list[Finding], checker: Checker, path: Path
+) -> str | None:
+    """Why the rewritten text must not be written: it does not compile, it still gives a
+    finding it was to fix, or it gives one the file did not have. None when it may."""
     import libcst as cst
 
     try:
-        ast.parse(new_text, shown)
+        compile(new_text, shown, "exec", dont_inherit=True)
         cst.parse_module(new_text)
     except Exception as exc:  # SyntaxError, libcst's parser errors
-        return f"the fixed code would not parse ({type(exc).__name__}: {exc})"
-    after = {(f.code, f.message) for f in _findings(checker, new_text.encode("utf-8"), shown, path)}
-    still = [f for f in fixed if (f.code, f.message) in after]
+        return f"the fixed code would not compile ({type(exc).__name__}: {exc})"
+    after = _findings(checker, new_text.encode("utf-8"), shown, path)
+    kept = Counter((f.code, f.message) for f in after)
+    still = [f for f in fixed if (f.code, f.message) in kept]
     if still:
         return f"the fix would leave {still[0].code} at line {still[0].line}"
+    added = kept - Counter((f.code, f.message) for f in before if f not in fixed)
+    if added:
+        new = next(f for f in after if (f.code, f.message) in added)
+        return f"the fix would add {new.code} at line {new.line} ({new.message})"
     return None
+
+
+def _undeclared_guard(checker: Checker) -> str | None:
+    """The dependency file of the canon's repository that does not declare the guard's
+    distribution (lint-canon-guard, or lint-canon, which requires it); None when one does, or
+    when the repository has no dependency file to say."""
+    from lint_canon.project.dependencies import read_dependency_file
+
+    root = checker.canon.path.parent
+    files = [root / "pyproject.toml", *sorted(root.glob("requirements*.txt"))]
+    present = [file for file in files if file.is_file()]
+    if not present:
+        return None
+    for file in present:
+        try:
+            declared, _ = read_dependency_file(file)
+        except (OSError, ValueError):
+            continue
+        if any(_normal(dependency.name) in GUARD_DISTRIBUTIONS for dependency in declared):
+            return None
+    return present[0].name
 
 
 def unified_diff(old: str, new: str, path: str) -> str:

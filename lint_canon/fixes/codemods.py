@@ -4,6 +4,8 @@ only the nodes it is given (by identity), and libcst prints the rest as it was r
 
 from __future__ import annotations
 
+import ast
+import sys
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
@@ -66,17 +68,20 @@ def guard_decorator(name: str, interaction_name: str, tool: str, hub: str, inter
     return cst.Decorator(decorator=cst.parse_expression(call))
 
 
-def _top_imports(module: cst.Module) -> Iterable[cst.ImportFrom]:
-    for statement in module.body:
+def _top_imports(module: cst.Module, before: int | None = None) -> Iterable[cst.ImportFrom]:
+    """The module's top-level ``from M import ...`` statements (those of its first ``before``
+    statements when given: an import below a use binds its name too late)."""
+    for statement in module.body[:before]:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
                     yield small
 
 
-def bound_name(module: cst.Module, qualnames: Sequence[str]) -> str | None:
-    """The name under which a top-level ``from M import N [as A]`` binds one of ``qualnames``."""
-    for node in _top_imports(module):
+def bound_name(module: cst.Module, qualnames: Sequence[str], before: int | None = None) -> str | None:
+    """The name under which a top-level ``from M import N [as A]`` (among the first ``before``
+    statements) binds one of ``qualnames``."""
+    for node in _top_imports(module, before):
         if isinstance(node.names, cst.ImportStar):
             continue
         source = dotted_name(node.module)
@@ -87,22 +92,74 @@ def bound_name(module: cst.Module, qualnames: Sequence[str]) -> str | None:
     return None
 
 
+def bound_names(source: str, imported: Iterable[str] = ()) -> set[str]:
+    """Every name the module binds anywhere (assignments, parameters, functions, classes,
+    imports, loop and ``with`` targets, ``global`` names): what an added import must not rebind.
+    A name bound only by ``from M import N`` of one of the ``imported`` qualnames (the same
+    object an added import binds) does not count."""
+    names: set[str] = set()
+    same = set(imported)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.update(
+                alias.asname or alias.name
+                for alias in node.names
+                if f"{node.module}.{alias.name}" not in same or (alias.asname not in (None, alias.name))
+            )
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".", 1)[0] for alias in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+    return names
+
+
+def free_name(name: str, taken: set[str]) -> str:
+    """``name``, or an alias of it the module does not bind (``GuardInteractionType``)."""
+    if name not in taken:
+        return name
+    base = f"Guard{name}" if name[:1].isupper() else f"guard_{name}"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}{number}", number + 1
+    return candidate
+
+
 def _order(name: str) -> tuple[int, str]:
     # isort's and ruff's order-by-type: CONSTANTS, then Classes, then functions and variables.
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return kind, name
 
 
-def add_imports(module: cst.Module, wanted: dict[str, list[str]]) -> cst.Module:
-    """``from M import names`` for each module of ``wanted``: merged into the file's top-level
-    ``from M import ...`` where there is one, else a new line after its leading imports."""
+def add_imports(
+    module: cst.Module,
+    wanted: dict[str, list[tuple[str, str]]],
+    before: int | None = None,
+    first_party: frozenset[str] = frozenset(),
+) -> cst.Module:
+    """``from M import N [as A]`` for each module of ``wanted`` (module -> (name, alias)):
+    merged into the file's top-level ``from M import ...`` above its first use (statement
+    ``before``) where there is one, else a new line where isort (and ruff's I001) would put it
+    among the leading imports: in its section, after the section's plain imports, in module order."""
     for source, names in wanted.items():
         if not names:
             continue
         existing = next(
             (
                 node
-                for node in _top_imports(module)
+                for node in _top_imports(module, before)
                 if dotted_name(node.module) == source and not isinstance(node.names, cst.ImportStar)
             ),
             None,
@@ -110,13 +167,17 @@ def add_imports(module: cst.Module, wanted: dict[str, list[str]]) -> cst.Module:
         if existing is not None:
             module = module.deep_replace(existing, _merged(existing, names))
         else:
-            module = _inserted(module, source, names)
+            module = _inserted(module, source, names, first_party)
     return module
 
 
-def _merged(node: cst.ImportFrom, names: list[str]) -> cst.ImportFrom:
+def _alias(name: str, alias: str) -> cst.ImportAlias:
+    return cst.ImportAlias(name=cst.Name(name), asname=cst.AsName(name=cst.Name(alias)) if alias != name else None)
+
+
+def _merged(node: cst.ImportFrom, names: list[tuple[str, str]]) -> cst.ImportFrom:
     old = list(node.names)  # type: ignore[arg-type]
-    new = [cst.ImportAlias(name=cst.Name(name)) for name in names]
+    new = [_alias(name, alias) for name, alias in names]
     aliases = old + new
     keys = [_order(dotted_name(alias.name) or "") for alias in old]
     if keys == sorted(keys):
@@ -150,25 +211,84 @@ def _is_import(statement: cst.BaseStatement) -> bool:
     )
 
 
-def _inserted(module: cst.Module, source: str, names: list[str]) -> cst.Module:
+_STDLIB = frozenset(sys.stdlib_module_names)
+_FUTURE, _STANDARD, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
+
+
+def _section(statement: cst.SimpleStatementLine, first_party: frozenset[str]) -> int:
+    """isort's section of an import line: future, standard library, third party, first party
+    (the file's own package), local (relative)."""
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom):
+        if small.relative:
+            return _LOCAL
+        module = dotted_name(small.module) if small.module is not None else ""
+    else:
+        module = dotted_name(small.names[0].name) if isinstance(small, cst.Import) else ""  # type: ignore[index]
+    top = (module or "").split(".", 1)[0]
+    if top == "__future__":
+        return _FUTURE
+    if top in first_party:
+        return _FIRST_PARTY
+    return _STANDARD if top in _STDLIB else _THIRD_PARTY
+
+
+def _sort_key(statement: cst.SimpleStatementLine) -> tuple[int, str, str]:
+    """Where a line sorts in its section (isort's defaults): plain ``import m`` lines first,
+    then ``from m import ...``, each by module name, case aside."""
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom):
+        module = dotted_name(small.module) if small.module is not None else ""
+        return 1, (module or "").lower(), module or ""
+    module = dotted_name(small.names[0].name) if isinstance(small, cst.Import) else ""  # type: ignore[index]
+    return 0, (module or "").lower(), module or ""
+
+
+def _inserted(module: cst.Module, source: str, names: list[tuple[str, str]], first_party: frozenset[str]) -> cst.Module:
     body = list(module.body)
     start = 1 if body and _is_docstring(body[0]) else 0
     end = start
     while end < len(body) and _is_import(body[end]):
         end += 1
-    line = cst.parse_statement(f"from {source} import {', '.join(sorted(names, key=_order))}")
-    if end > start:
-        only_future = all(
-            isinstance(small, cst.ImportFrom) and dotted_name(small.module) == "__future__"  # type: ignore[arg-type]
-            for statement in body[start:end]
-            for small in statement.body  # type: ignore[attr-defined]
-        )
-        line = line.with_changes(leading_lines=[cst.EmptyLine()] if only_future else [])
-    else:
+    listed = ", ".join(
+        name if alias == name else f"{name} as {alias}" for name, alias in sorted(names, key=lambda n: _order(n[0]))
+    )
+    line = cst.parse_statement(f"from {source} import {listed}")
+    assert isinstance(line, cst.SimpleStatementLine)
+    if end == start:
+        # no imports yet: after the docstring, with the blank lines isort keeps around imports
         line = line.with_changes(leading_lines=[cst.EmptyLine()] if start else [])
         if end < len(body) and not any(empty.comment is None for empty in body[end].leading_lines):
-            # Code right after the new import: a blank line between (two before a def or class).
             blank = 2 if isinstance(body[end], (cst.FunctionDef, cst.ClassDef)) else 1
             body[end] = body[end].with_changes(leading_lines=[cst.EmptyLine()] * blank + list(body[end].leading_lines))
-    body.insert(end, line)
+        body.insert(end, line)
+        return module.with_changes(body=body)
+    section = _section(line, first_party)
+    key = _sort_key(line)
+    block = [(index, body[index]) for index in range(start, end)]
+    sections = [_section(statement, first_party) for _, statement in block]  # type: ignore[arg-type]
+    same = [(index, statement) for (index, statement), kind in zip(block, sections, strict=True) if kind == section]
+    if same:
+        # in its section: before the first line that sorts after it, else after the last one
+        position = next(
+            (index for index, statement in same if _sort_key(statement) > key),  # type: ignore[arg-type]
+            same[-1][0] + 1,
+        )
+        if position == same[0][0]:
+            # it becomes the section's first line: it takes that line's blank lines and comments
+            first = body[position]
+            line = line.with_changes(leading_lines=list(first.leading_lines))
+            body[position] = first.with_changes(leading_lines=[])
+        body.insert(position, line)
+        return module.with_changes(body=body)
+    # a section of its own, between the sections before it and those after it
+    after = next((index for (index, _), kind in zip(block, sections, strict=True) if kind > section), end)
+    line = line.with_changes(leading_lines=[cst.EmptyLine()] if after > start else [])
+    if after < end and after == start:
+        first = body[after]
+        line = line.with_changes(leading_lines=list(first.leading_lines))
+        body[after] = first.with_changes(leading_lines=[cst.EmptyLine()])
+    elif after < end and not any(empty.comment is None for empty in body[after].leading_lines):
+        body[after] = body[after].with_changes(leading_lines=[cst.EmptyLine(), *body[after].leading_lines])
+    body.insert(after, line)
     return module.with_changes(body=body)

@@ -18,6 +18,8 @@ from lint_canon.fixes.codemods import (
     Codemod,
     add_imports,
     bound_name,
+    bound_names,
+    free_name,
     guard_decorator,
     replaceable,
 )
@@ -45,6 +47,7 @@ class Plan:
     module: cst.Module
     fixed: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    imports: bool = False  # whether the guard's import was added
 
 
 class _Tree:
@@ -64,6 +67,12 @@ class _Tree:
         key = (finding.line, finding.col - 1, finding.end_line, finding.end_col - 1)
         found = [node for node in self.at.get(key, []) if isinstance(node, kind)]
         return found[0] if len(found) == 1 else None
+
+    def top_level_index(self, node: cst.CSTNode) -> int:
+        """The index, in the module's body, of the top-level statement holding ``node``."""
+        while node in self.parents and self.parents[node] is not self.module:
+            node = self.parents[node]
+        return next(index for index, statement in enumerate(self.module.body) if statement is node)
 
     def function_of(self, node: cst.CSTNode, through_lambda: bool) -> cst.FunctionDef | None:
         """The nearest enclosing function; None at module level, or inside a lambda unless
@@ -103,6 +112,7 @@ def plan(
     canon: Canon,
     hub: str | None = None,
     interaction: str | None = None,
+    first_party: frozenset[str] = frozenset(),
 ) -> Plan:
     """The edits that fix ``findings`` of one file (those whose message proposes a fix), with
     ``hub`` / ``interaction`` choosing among a tool's several for CANON301."""
@@ -161,22 +171,30 @@ def plan(
     if guards:
         qualname = canon.guard_decorators[0]
         source, _, name = qualname.rpartition(".")
-        wanted: dict[str, list[str]] = {}
-        decorator = bound_name(tree.module, canon.guard_decorators)
+        wanted: dict[str, list[tuple[str, str]]] = {}
+        # the guard's names must be bound above the first function it decorates, by an import
+        # that rebinds nothing the module already binds (else under an alias)
+        first_use = min(tree.top_level_index(function) for function, _, _ in guards.values())
+        guard_names = (*canon.guard_decorators, *(f"{module}.{INTERACTION_TYPE}" for module in GUARD_MODULES))
+        taken = bound_names(tree.module.code, guard_names)
+        decorator = bound_name(tree.module, canon.guard_decorators, first_use)
         if decorator is None:
-            decorator = name
-            wanted.setdefault(source, []).append(name)
+            decorator = free_name(name, taken)
+            wanted.setdefault(source, []).append((name, decorator))
         interaction_modules = tuple(
             dict.fromkeys((source, *GUARD_MODULES) if source in GUARD_MODULES else GUARD_MODULES)
         )
-        interaction_name = bound_name(tree.module, [f"{module}.{INTERACTION_TYPE}" for module in interaction_modules])
+        interaction_name = bound_name(
+            tree.module, [f"{module}.{INTERACTION_TYPE}" for module in interaction_modules], first_use
+        )
         if interaction_name is None:
-            interaction_name = INTERACTION_TYPE
-            wanted.setdefault(interaction_modules[0], []).append(INTERACTION_TYPE)
+            interaction_name = free_name(INTERACTION_TYPE, taken | {decorator})
+            wanted.setdefault(interaction_modules[0], []).append((INTERACTION_TYPE, interaction_name))
         for key, (_, (tool, chosen_hub, chosen_interaction), fixed) in guards.items():
             decorators[key] = guard_decorator(decorator, interaction_name, tool, chosen_hub, chosen_interaction)
             result.fixed.extend(fixed)
-        result.module = add_imports(tree.module.visit(Codemod(decorators, strings)), wanted)
+        result.module = add_imports(tree.module.visit(Codemod(decorators, strings)), wanted, first_use, first_party)
+        result.imports = bool(wanted)
     elif strings:
         result.module = tree.module.visit(Codemod({}, strings))
     return result

@@ -1,0 +1,213 @@
+"""``--fix`` never breaks the module: the guard's import stands above its first use, rebinds no
+name the module binds, sits where isort (ruff's I001) puts it, and a fix that would leave the
+file with a finding it did not have is not written. Each fixed module is imported for real."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lint_canon.frontends.cli import main
+from tests.conftest import dedent
+
+CANON = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-1
+    vendor: hunter
+    hubs: [HUB-A]
+    interactions: [ENRICH]
+    hosts: [api.hunter.io]
+"""
+RUFF = Path(sys.executable).parent / "ruff"
+
+
+def fix(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["check", "--no-cache", "--jobs", "1", "--fix"])
+    return code, capsys.readouterr().err
+
+
+def imports(root: Path, module: str = "app") -> subprocess.CompletedProcess[str]:
+    """``import module`` in a fresh interpreter, from ``root``: what a fix must not break."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def ruff_imports(root: Path) -> str:
+    """What ruff's import rules (I: isort order, F401/F811: unused, redefined) say of app.py."""
+    result = subprocess.run(
+        [
+            str(RUFF),
+            "check",
+            "-q",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "I,F",
+            "--output-format",
+            "concise",
+            "app.py",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout
+
+
+def test_an_import_of_the_guard_below_the_function_is_not_used(project, capsys):
+    # Merged into the import below the function, the decorator would name the guard before the
+    # module binds it (NameError on import): a new import goes above, with the others.
+    root = project(
+        {
+            "app.py": """\
+            import urllib.request
+
+
+            def verify(email):
+                return urllib.request.urlopen("https://api.hunter.io/v2/email-verifier?email=" + email)
+
+
+            from lint_canon.guard import InteractionType, enforce_tool_canon  # noqa: E402
+            """
+        },
+        canon=CANON,
+    )
+    assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+    assert (
+        (root / "app.py")
+        .read_text()
+        .startswith(
+            "import urllib.request\n\nfrom lint_canon.guard import InteractionType, enforce_tool_canon\n\n\n"
+            '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\ndef verify(email):\n'
+        )
+    )
+    assert imports(root).returncode == 0, imports(root).stderr
+
+
+def test_the_guards_names_never_rebind_the_modules_own(project, capsys):
+    # The module has an InteractionType of its own and a function named enforce_tool_canon:
+    # the guard's are imported under names the module does not bind.
+    root = project(
+        {
+            "app.py": """\
+            import enum
+            import urllib.request
+
+
+            class InteractionType(enum.Enum):
+                EMAIL = "email"
+
+
+            def enforce_tool_canon(kind):
+                return kind is InteractionType.EMAIL
+
+
+            def verify(email):
+                return urllib.request.urlopen("https://api.hunter.io/v2/verify?e=" + email)
+            """
+        },
+        canon=CANON,
+    )
+    assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+    text = (root / "app.py").read_text()
+    assert text.startswith(
+        "import enum\nimport urllib.request\n\n"
+        "from lint_canon.guard import InteractionType as GuardInteractionType\n"
+        "from lint_canon.guard import enforce_tool_canon as guard_enforce_tool_canon\n"
+    ) or text.startswith(
+        "import enum\nimport urllib.request\n\n"
+        "from lint_canon.guard import InteractionType as GuardInteractionType, "
+        "enforce_tool_canon as guard_enforce_tool_canon\n"
+    )
+    assert '@guard_enforce_tool_canon("TOOL-1", "HUB-A", GuardInteractionType.ENRICH)\ndef verify' in text
+    check = subprocess.run(
+        [sys.executable, "-c", "import app; assert app.enforce_tool_canon(app.InteractionType.EMAIL)"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+GUARD = "from lint_canon.guard import InteractionType, enforce_tool_canon\n"
+CALL = '\n\ndef verify(email):\n    return urllib.request.urlopen("https://api.hunter.io/v2/v?e=" + email)\n'
+
+
+@pytest.mark.parametrize(
+    ("imports_before", "imports_after", "used"),
+    [
+        (  # a section of its own between the standard library's and the project's
+            "import json\nimport urllib.request\n\nfrom app_helpers import log\n",
+            "import json\nimport urllib.request\n\n" + GUARD + "\nfrom app_helpers import log\n",
+            "json, log",
+        ),
+        (  # among the third-party lines, after the plain imports, in module order
+            "import urllib.request\n\nimport attr\nimport yaml\nfrom jinja2 import Template\nfrom yaml import dump\n",
+            "import urllib.request\n\nimport attr\nimport yaml\nfrom jinja2 import Template\n"
+            + GUARD
+            + "from yaml import dump\n",
+            "attr, yaml, Template, dump",
+        ),
+        (  # first of its section: the comment above the section stays above it
+            "from __future__ import annotations\n\nimport urllib.request\n\n# vendors\nfrom zeep import Client\n",
+            "from __future__ import annotations\n\nimport urllib.request\n\n# vendors\n"
+            + GUARD
+            + "from zeep import Client\n",
+            "Client",
+        ),
+        (  # no section of its own yet, after the future import and the docstring
+            '"""Verification."""\n\nfrom __future__ import annotations\n\nimport urllib.request\n',
+            '"""Verification."""\n\nfrom __future__ import annotations\n\nimport urllib.request\n\n' + GUARD,
+            "annotations",
+        ),
+    ],
+)
+def test_the_import_goes_where_isort_puts_it(project, capsys, imports_before, imports_after, used):
+    tail = f"\n\nUSED = ({used},)\n"
+    root = project({"app.py": imports_before + CALL + tail, "app_helpers.py": "log = print\n"}, canon=CANON)
+    assert ruff_imports(root) == ""  # clean before
+    assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+    assert (root / "app.py").read_text().startswith(imports_after + "\n\n@enforce_tool_canon(")
+    assert ruff_imports(root) == ""  # and after
+
+
+def test_a_fix_that_would_add_a_finding_is_not_written(project, capsys):
+    # A canon that bans the guard's own module: the added import would be a CANON101.
+    canon = CANON + 'banned:\n  - reason: "guards come from ops.guards"\n    modules: [lint_canon.guard]\n'
+    source = 'import urllib.request\n\n\ndef verify(e):\n    return urllib.request.urlopen("https://api.hunter.io/v?e=" + e)\n'
+    root = project({"app.py": source}, canon=canon)
+    code, err = fix(capsys)
+    assert err == (
+        "lint-canon: app.py: not fixed: the fix would add CANON101 at line 3 ('lint_canon.guard' is banned: "
+        "guards come from ops.guards); this is a bug of lint-canon, please report it\n"
+        "lint-canon: fixed 0 findings in 0 files\n"
+    )
+    assert code == 1
+    assert (root / "app.py").read_text() == dedent(source)
+
+
+def test_a_project_that_does_not_declare_the_guard_is_told(project, capsys):
+    source = 'import urllib.request\n\n\ndef verify(e):\n    return urllib.request.urlopen("https://api.hunter.io/v?e=" + e)\n'
+    root = project(
+        {"app.py": source, "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["requests"]\n'},
+        canon=CANON,
+    )
+    assert fix(capsys) == (
+        0,
+        "lint-canon: the guards added import lint_canon.guard, from the lint-canon-guard distribution, which "
+        "pyproject.toml does not declare: add it to the project's dependencies\n"
+        "lint-canon: fixed 1 finding in 1 file\n",
+    )
+    # declared (lint-canon requires the guard): nothing to say
+    (root / "app.py").write_text(dedent(source))
+    (root / "requirements.txt").write_text("lint-canon>=0.1\n")
+    (root / "pyproject.toml").unlink()
+    assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
