@@ -211,3 +211,66 @@ def test_a_project_that_does_not_declare_the_guard_is_told(project, capsys):
     (root / "requirements.txt").write_text("lint-canon>=0.1\n")
     (root / "pyproject.toml").unlink()
     assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+
+
+CANON_305 = """\
+version: 1
+hubs: [HUB-A, HUB-B]
+tools:
+  - id: TOOL-1
+    vendor: hunter
+    hubs: [HUB-A]
+    interactions: [ENRICH]
+    hosts: [api.hunter.io]
+  - id: TOOL-2
+    vendor: apollo
+    hubs: [HUB-B]
+    interactions: [READ]
+    hosts: [api.apollo.io]
+  - id: TOOL-3
+    vendor: clay
+    hubs: [HUB-A, HUB-B]
+    interactions: [READ, WRITE]
+    hosts: [api.clay.com]
+"""
+
+
+def test_a_guard_naming_another_tool_gets_that_tools_hub_and_interaction(project, capsys):
+    # Only the tool id swapped, the guard would refuse every call (CANON303/304): the new tool's
+    # one hub and interaction come with it; a tool of several asks for --hub / --interaction.
+    source = """\
+        import urllib.request
+
+        from lint_canon.guard import InteractionType, enforce_tool_canon
+
+
+        @enforce_tool_canon("TOOL-2", "HUB-B", InteractionType.READ)
+        def verify(email):
+            return urllib.request.urlopen("https://api.hunter.io/v2/verify?e=" + email)
+
+
+        @enforce_tool_canon("TOOL-1", hub_id="HUB-A", interaction_type="enrich")
+        def table(row):
+            return urllib.request.urlopen("https://api.clay.com/v1/rows?r=" + row)
+        """
+    root = project({"app.py": source}, canon=CANON_305)
+    code, err = fix(capsys)
+    assert err == (
+        "lint-canon: app.py:13:12: CANON305 not fixed: the guard's hub or interaction is not TOOL-3's and it "
+        "has several: give --hub / --interaction\n"
+        "lint-canon: fixed 1 finding in 1 file\n"
+    )
+    assert code == 1
+    assert '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\ndef verify' in (root / "app.py").read_text()
+    code, err = fix_with(capsys, "--hub", "HUB-A", "--interaction", "WRITE")
+    assert (code, err) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+    assert (
+        '@enforce_tool_canon("TOOL-3", hub_id="HUB-A", interaction_type="WRITE")\ndef table'
+        in (root / "app.py").read_text()
+    )
+    assert main(["check", "--no-cache"]) == 0
+
+
+def fix_with(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["check", "--no-cache", "--jobs", "1", "--fix", *args])
+    return code, capsys.readouterr().err

@@ -20,7 +20,7 @@ GUARD_MODULES = ("lint_canon.guard", "lint_canon_guard.guard")
 class Codemod(cst.CSTTransformer):
     """Adds ``decorators`` (id of a FunctionDef -> the guard) last, just above ``def``, so that
     the guard wraps the function itself under any other decorator; replaces the text of the
-    strings in ``strings`` (id of a SimpleString -> new text)."""
+    strings and names in ``strings`` (id of a SimpleString or a Name -> new text)."""
 
     def __init__(self, decorators: dict[int, cst.Decorator], strings: dict[int, str]) -> None:
         super().__init__()
@@ -38,6 +38,11 @@ class Codemod(cst.CSTTransformer):
         if text is None:
             return updated_node
         return updated_node.with_changes(value=requoted(original_node.value, text))
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        # `InteractionType.READ` -> `InteractionType.ENRICH`: the member named anew
+        text = self.strings.get(id(original_node))
+        return updated_node if text is None else updated_node.with_changes(value=text)
 
 
 def requoted(literal: str, text: str) -> str:
@@ -95,16 +100,14 @@ def bound_name(module: cst.Module, qualnames: Sequence[str], before: int | None 
 def bound_names(source: str, imported: Iterable[str] = ()) -> set[str]:
     """Every name the module binds anywhere (assignments, parameters, functions, classes,
     imports, loop and ``with`` targets, ``global`` names): what an added import must not rebind.
-    A name bound only by ``from M import N`` of one of the ``imported`` qualnames (the same
-    object an added import binds) does not count."""
+    A name bound only by ``from M import N [as A]`` of one of the ``imported`` qualnames (the
+    object the guard's import binds, under any name) does not count."""
     names: set[str] = set()
     same = set(imported)
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.update(
-                alias.asname or alias.name
-                for alias in node.names
-                if f"{node.module}.{alias.name}" not in same or (alias.asname not in (None, alias.name))
+                alias.asname or alias.name for alias in node.names if f"{node.module}.{alias.name}" not in same
             )
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -164,11 +167,51 @@ def add_imports(
             ),
             None,
         )
-        if existing is not None:
-            module = module.deep_replace(existing, _merged(existing, names))
-        else:
-            module = _inserted(module, source, names, first_party)
+        if before is not None:
+            # the same names imported again below their first use would rebind them (F811)
+            module = _dropped_below(module, source, {name for name, alias in names if alias == name}, before)
+        # isort keeps `from m import a as b` on a line of its own (ruff's combine-as-imports off)
+        plain = [(name, alias) for name, alias in names if alias == name]
+        renamed = [(name, alias) for name, alias in names if alias != name]
+        if existing is not None and plain:
+            module = module.deep_replace(existing, _merged(existing, plain))
+            plain = []
+        lines = ([plain] if plain else []) + [[one] for one in renamed]
+        for line in sorted(lines, key=lambda group: _order(group[0][0])):
+            module = _inserted(module, source, line, first_party)
     return module
+
+
+def _dropped_below(module: cst.Module, source: str, names: set[str], before: int) -> cst.Module:
+    """``names`` taken out of the top-level ``from source import ...`` lines from statement
+    ``before`` on (a line left with none is removed): the import added above binds them."""
+    if not names:
+        return module
+    body = list(module.body)
+    changed = False
+    for index in range(len(body) - 1, before - 1, -1):
+        statement = body[index]
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        small = statement.body[0]
+        if (
+            not isinstance(small, cst.ImportFrom)
+            or small.relative
+            or small.module is None
+            or dotted_name(small.module) != source
+            or isinstance(small.names, cst.ImportStar)
+        ):
+            continue
+        kept = [alias for alias in small.names if alias.asname is not None or dotted_name(alias.name) not in names]
+        if len(kept) == len(small.names):
+            continue
+        changed = True
+        if not kept:
+            del body[index]
+            continue
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        body[index] = statement.with_changes(body=[small.with_changes(names=kept)])
+    return module.with_changes(body=body) if changed else module
 
 
 def _alias(name: str, alias: str) -> cst.ImportAlias:
@@ -233,15 +276,18 @@ def _section(statement: cst.SimpleStatementLine, first_party: frozenset[str]) ->
     return _STANDARD if top in _STDLIB else _THIRD_PARTY
 
 
-def _sort_key(statement: cst.SimpleStatementLine) -> tuple[int, str, str]:
+def _sort_key(statement: cst.SimpleStatementLine) -> tuple[int, str, str, tuple[int, str]]:
     """Where a line sorts in its section (isort's defaults): plain ``import m`` lines first,
-    then ``from m import ...``, each by module name, case aside."""
+    then ``from m import ...``, each by module name, case aside; lines of one module by their
+    first name (order by type)."""
     small = statement.body[0]
     if isinstance(small, cst.ImportFrom):
         module = dotted_name(small.module) if small.module is not None else ""
-        return 1, (module or "").lower(), module or ""
+        first = small.names[0] if not isinstance(small.names, cst.ImportStar) and small.names else None
+        member = _order(dotted_name(first.name) or "") if first is not None else (0, "")
+        return 1, (module or "").lower(), module or "", member
     module = dotted_name(small.names[0].name) if isinstance(small, cst.Import) else ""  # type: ignore[index]
-    return 0, (module or "").lower(), module or ""
+    return 0, (module or "").lower(), module or "", (0, "")
 
 
 def _inserted(module: cst.Module, source: str, names: list[tuple[str, str]], first_party: frozenset[str]) -> cst.Module:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
-from lint_canon.canon.config import Canon
+from lint_canon.canon.config import Canon, Tool
 from lint_canon.fixes.codemods import (
     GUARD_MODULES,
     INTERACTION_TYPE,
@@ -90,20 +90,61 @@ def _key(where: CodeRange) -> tuple[int, int, int, int]:
     return (where.start.line, where.start.column, where.end.line, where.end.column)
 
 
-def _tool_string(function: cst.FunctionDef, tool_id: str) -> cst.SimpleString | None:
-    """The string literal naming ``tool_id`` in the function's guard: the first positional
-    argument or ``tool_id=`` of one decorator call, and only one."""
+def _guard_argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    """The guard call's argument at ``position`` or named ``keyword``."""
+    named = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value == keyword]
+    if named:
+        return named[0].value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position].value if position < len(positional) else None
+
+
+def _tool_string(function: cst.FunctionDef, tool_id: str) -> tuple[cst.SimpleString, cst.Call] | None:
+    """The string literal naming ``tool_id`` in the function's guard (the first positional
+    argument or ``tool_id=`` of one decorator call, and only one), and that call."""
     found = []
     for decorator in function.decorators:
         call = decorator.decorator
         if not isinstance(call, cst.Call):
             continue
-        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-        keyword = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value == "tool_id"]
-        arg = keyword[0] if keyword else positional[0] if positional else None
-        if arg is not None and isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == tool_id:
-            found.append(arg.value)
+        arg = _guard_argument(call, 0, "tool_id")
+        if isinstance(arg, cst.SimpleString) and arg.evaluated_value == tool_id:
+            found.append((arg, call))
     return found[0] if len(found) == 1 else None
+
+
+def _fitted(call: cst.Call, tool: Tool | None, hub: str | None, interaction: str | None) -> dict[int, str] | None:
+    """The edits that make the guard's hub and interaction fit ``tool`` (id of a string or an
+    ``InteractionType`` member's name -> new text): none where they fit already; the tool's one
+    hub or interaction, or ``hub`` / ``interaction`` when given and the tool's, where they do
+    not. None when they do not fit and no single choice is right."""
+    if tool is None:
+        return None
+    edits: dict[int, str] = {}
+    named_hub = _guard_argument(call, 1, "hub_id")
+    if not isinstance(named_hub, cst.SimpleString) or not isinstance(named_hub.evaluated_value, str):
+        return None
+    if named_hub.evaluated_value not in tool.hubs:
+        chosen = hub if hub in tool.hubs else tool.hubs[0] if len(tool.hubs) == 1 else None
+        if chosen is None or not replaceable(named_hub, chosen):
+            return None
+        edits[id(named_hub)] = chosen
+    named = _guard_argument(call, 2, "interaction_type")
+    if isinstance(named, cst.Attribute):
+        member: cst.Name | cst.SimpleString = named.attr
+        current = named.attr.value
+    elif isinstance(named, cst.SimpleString) and isinstance(named.evaluated_value, str):
+        member, current = named, named.evaluated_value.upper()
+    else:
+        return None
+    if current not in tool.interactions:
+        chosen = interaction if interaction in tool.interactions else None
+        if chosen is None and len(tool.interactions) == 1:
+            chosen = tool.interactions[0]
+        if chosen is None or (isinstance(member, cst.SimpleString) and not replaceable(member, chosen)):
+            return None
+        edits[id(member)] = chosen
+    return edits
 
 
 def plan(
@@ -139,10 +180,22 @@ def plan(
             function = tree.function_of(call, through_lambda=True)
             if function is None or function.name.value != mismatch.function:
                 continue
-            literal = _tool_string(function, mismatch.named)
-            if literal is not None and replaceable(literal, mismatch.called):
-                strings[id(literal)] = mismatch.called
-                result.fixed.append(finding)
+            guard = _tool_string(function, mismatch.named)
+            if guard is None or not replaceable(guard[0], mismatch.called):
+                continue
+            # the new tool's hub and interaction too, where the guard's are not the new tool's
+            fitted = _fitted(guard[1], canon.tool(mismatch.called), hub, interaction)
+            if fitted is None:
+                note = (
+                    f"{finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: the guard's hub or "
+                    f"interaction is not {mismatch.called}'s and it has several: give --hub / --interaction"
+                )
+                if note not in result.notes:
+                    result.notes.append(note)
+                continue
+            strings[id(guard[0])] = mismatch.called
+            strings.update(fitted)
+            result.fixed.append(finding)
         elif finding.code == "CANON301":
             missing = missing_guard.suggestion(finding.message)
             call = tree.node(finding, cst.Call)
@@ -178,6 +231,8 @@ def plan(
         guard_names = (*canon.guard_decorators, *(f"{module}.{INTERACTION_TYPE}" for module in GUARD_MODULES))
         taken = bound_names(tree.module.code, guard_names)
         decorator = bound_name(tree.module, canon.guard_decorators, first_use)
+        if decorator in taken:
+            decorator = None  # the guard's import above, but the module binds the name again
         if decorator is None:
             decorator = free_name(name, taken)
             wanted.setdefault(source, []).append((name, decorator))
@@ -187,6 +242,8 @@ def plan(
         interaction_name = bound_name(
             tree.module, [f"{module}.{INTERACTION_TYPE}" for module in interaction_modules], first_use
         )
+        if interaction_name in taken:
+            interaction_name = None
         if interaction_name is None:
             interaction_name = free_name(INTERACTION_TYPE, taken | {decorator})
             wanted.setdefault(interaction_modules[0], []).append((INTERACTION_TYPE, interaction_name))
