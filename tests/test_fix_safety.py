@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lint_canon.frontends.cli import main
-from tests.conftest import dedent
+from tests.conftest import dedent, run_check
 
 CANON = """\
 version: 1
@@ -254,7 +254,7 @@ def test_a_guard_naming_another_tool_gets_that_tools_hub_and_interaction(project
             return urllib.request.urlopen("https://api.clay.com/v1/rows?r=" + row)
         """
     root = project({"app.py": source}, canon=CANON_305)
-    code, err = fix(capsys)
+    code, err = fix_with(capsys, "--unsafe-fixes")
     assert err == (
         "lint-canon: app.py:13:12: CANON305 not fixed: the guard's hub or interaction is not TOOL-3's and it "
         "has several: give --hub / --interaction\n"
@@ -262,7 +262,7 @@ def test_a_guard_naming_another_tool_gets_that_tools_hub_and_interaction(project
     )
     assert code == 1
     assert '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\ndef verify' in (root / "app.py").read_text()
-    code, err = fix_with(capsys, "--hub", "HUB-A", "--interaction", "WRITE")
+    code, err = fix_with(capsys, "--unsafe-fixes", "--hub", "HUB-A", "--interaction", "WRITE")
     assert (code, err) == (0, "lint-canon: fixed 1 finding in 1 file\n")
     assert (
         '@enforce_tool_canon("TOOL-3", hub_id="HUB-A", interaction_type="WRITE")\ndef table'
@@ -274,3 +274,36 @@ def test_a_guard_naming_another_tool_gets_that_tools_hub_and_interaction(project
 def fix_with(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     code = main(["check", "--no-cache", "--jobs", "1", "--fix", *args])
     return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "applicability"),
+    [
+        ("", "safe"),  # one hub, one interaction, nothing else the guard checks: it cannot refuse
+        ("    gates: [budget_ok]\n", "unsafe"),
+        ("    human_approval: true\n", "unsafe"),
+        ("    api_key_env: HUNTER_API_KEY\n", "unsafe"),
+        ("", "unsafe two hubs"),
+    ],
+)
+def test_adding_a_guard_is_safe_only_when_the_guard_cannot_refuse(project, capsys, extra, applicability):
+    canon = CANON + extra
+    if applicability == "unsafe two hubs":
+        canon = canon.replace("hubs: [HUB-A]\n    interactions", "hubs: [HUB-A, HUB-B]\n    interactions").replace(
+            "hubs: [HUB-A]\ntools", "hubs: [HUB-A, HUB-B]\ntools"
+        )
+        applicability = "unsafe"
+    source = 'import urllib.request\n\n\ndef verify(e):\n    return urllib.request.urlopen("https://api.hunter.io/v?e=" + e)\n'
+    root = project({"app.py": source}, canon=canon)
+    (finding,) = run_check(root, select=("CANON301",))
+    assert finding.fix is not None
+    assert (finding.fix.kind, finding.fix.applicability, finding.fix.tool) == ("add-guard", applicability, "TOOL-1")
+    code, err = fix(capsys)
+    if applicability == "safe":
+        assert (code, err) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+    else:
+        assert err == (
+            "lint-canon: fixed 0 findings in 0 files (1 more with --unsafe-fixes: its fix may change what the "
+            "program does)\n"
+        )
+        assert (root / "app.py").read_text() == dedent(source)

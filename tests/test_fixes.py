@@ -248,11 +248,17 @@ def test_ambiguous_tool_is_left_and_its_message_lists_the_choices(project, capsy
         'decorate it with @enforce_tool_canon("TOOL-012", HUB, InteractionType...) '
         "(HUB: one of HUB-COMPANY-TARGET, HUB-PEOPLE; InteractionType: one of READ, ENRICH)\n"
     )
-    assert err == "lint-canon: fixed 0 findings in 0 files\n"
+    assert (
+        err
+        == "lint-canon: fixed 0 findings in 0 files (1 more with --unsafe-fixes: its fix may change what the program does)\n"
+    )
 
 
 def test_hub_and_interaction_options_choose(project, capsys):
-    after, code, out, err = fixed(project, capsys, APOLLO, "--hub", "HUB-PEOPLE", "--interaction", "read")
+    # TOOL-012 has two hubs: its guard can refuse a call at run time, an unsafe fix
+    after, code, out, err = fixed(
+        project, capsys, APOLLO, "--unsafe-fixes", "--hub", "HUB-PEOPLE", "--interaction", "read"
+    )
     assert (code, out, err) == (0, "", "lint-canon: fixed 1 finding in 1 file\n")
     assert after == dedent(
         """\
@@ -268,7 +274,7 @@ def test_hub_and_interaction_options_choose(project, capsys):
 
 
 def test_a_hub_that_is_not_the_tools_is_a_note(project, capsys):
-    after, code, _, err = fixed(project, capsys, APOLLO, "--hub", "HUB-DOL")
+    after, code, _, err = fixed(project, capsys, APOLLO, "--unsafe-fixes", "--hub", "HUB-DOL")
     assert after == dedent(APOLLO)
     assert code == 1
     assert err == (
@@ -347,7 +353,7 @@ GUARDED = """\
 
 
 def test_guard_tool_id_corrected(project, capsys):
-    after, code, out, err = fixed(project, capsys, GUARDED, *FIXABLE)
+    after, code, out, err = fixed(project, capsys, GUARDED, "--unsafe-fixes", *FIXABLE)
     assert after == dedent(GUARDED).replace("'TOOL-0008'", "'TOOL-008'").replace(
         '@enforce_tool_canon("TOOL-008", "HUB-COMPANY-TARGET", InteractionType.ENRICH)\nasync',
         '@enforce_tool_canon("TOOL-012", "HUB-COMPANY-TARGET", InteractionType.ENRICH)\nasync',
@@ -376,7 +382,14 @@ def test_messages_that_propose_a_tool_id(project):
 
 def test_diff_prints_the_change_and_writes_nothing(project, capsys):
     root = project({"app.py": APOLLO}, canon=CANON)
-    code, out, err = check(capsys, "--diff", "--hub", "HUB-PEOPLE", "--interaction", "ENRICH")
+    # unsafe (TOOL-012 has two hubs): --diff alone shows nothing and says so
+    assert check(capsys, "--diff", "--hub", "HUB-PEOPLE", "--interaction", "ENRICH") == (
+        0,
+        "",
+        "lint-canon: would fix 0 findings in 0 files (1 more with --unsafe-fixes: its fix may change what the "
+        "program does)\n",
+    )
+    code, out, err = check(capsys, "--diff", "--unsafe-fixes", "--hub", "HUB-PEOPLE", "--interaction", "ENRICH")
     assert code == 1
     assert out == (
         "--- app.py\n"
@@ -396,14 +409,23 @@ def test_diff_prints_the_change_and_writes_nothing(project, capsys):
 
 def test_diff_with_nothing_to_fix_exits_0(project, capsys):
     project({"app.py": APOLLO}, canon=CANON)
-    assert check(capsys, "--diff") == (0, "", "lint-canon: would fix 0 findings in 0 files\n")
+    assert check(capsys, "--diff") == (
+        0,
+        "",
+        "lint-canon: would fix 0 findings in 0 files (1 more with --unsafe-fixes: its fix may change what the program does)\n",
+    )
+    assert check(capsys, "--unsafe-fixes") == (
+        2,
+        "",
+        "lint-canon: --unsafe-fixes applies the unsafe fixes too: add --fix or --diff\n",
+    )
 
 
 def test_a_second_fix_changes_nothing_and_a_check_reports_nothing(project, capsys):
     root = project({"app.py": BEFORE_301, "guarded.py": GUARDED}, canon=CANON)
-    check(capsys, "--fix", *FIXABLE)
+    check(capsys, "--fix", "--unsafe-fixes", *FIXABLE)
     first = {name: (root / name).read_bytes() for name in ("app.py", "guarded.py")}
-    code, out, err = check(capsys, "--fix", *FIXABLE)
+    code, out, err = check(capsys, "--fix", "--unsafe-fixes", *FIXABLE)
     assert err == "lint-canon: fixed 0 findings in 0 files\n"
     assert {name: (root / name).read_bytes() for name in first} == first
     # what remains is what no fix applies to: TOOL-08 (two close ids) and the function of two tools
@@ -466,7 +488,11 @@ def test_the_command_line(project):
     result = lint_canon("check", "--fix", cwd=root)
     assert result.returncode == 1  # apollo.py's finding remains
     assert result.stdout.startswith("apollo.py:5:12: CANON301")
-    assert result.stderr == "lint-canon: fixed 5 findings in 1 file\n"
+    # apollo.py's guard would be TOOL-012's, of two hubs: unsafe, left for --unsafe-fixes
+    assert result.stderr == (
+        "lint-canon: fixed 5 findings in 1 file (1 more with --unsafe-fixes: its fix may change what the program "
+        "does)\n"
+    )
     assert Path(root / "app.py").read_text() == AFTER_301
     result = lint_canon("check", "--fix", "app.py", cwd=root)
     assert (result.returncode, result.stdout) == (0, "")

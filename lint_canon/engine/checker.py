@@ -323,7 +323,9 @@ class Checker:
         findings = []
         for report in ctx.reports:
             line, col, end_line, end_col = positions[id(report.node)]
-            findings.append(Finding(path, line, col + 1, end_line, end_col + 1, report.code, report.message))
+            findings.append(
+                Finding(path, line, col + 1, end_line, end_col + 1, report.code, report.message, fix=report.fix)
+            )
         return findings
 
     def _star_names(self, module: str) -> list[str]:

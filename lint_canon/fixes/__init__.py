@@ -1,9 +1,10 @@
-"""``lint-canon check --fix`` / ``--diff``: libcst codemods for the findings that say how to fix
-them (CANON301 missing guard, CANON302 a typo in a guard's tool id, CANON305 a guard naming
-another tool than the only one its function calls).
+"""``lint-canon check --fix`` / ``--diff``: libcst codemods for the findings that carry a fix
+(CANON301 missing guard, CANON302 a typo in a guard's tool id, CANON305 a guard naming
+another tool than the only one its function calls). ``--fix`` applies the safe ones;
+``--unsafe-fixes`` the unsafe ones too (a guard that can refuse a call at run time).
 
-Data flows one way, findings to fixes: ``plan`` reads what each finding's message proposes and
-finds its node by position. A file is rewritten only when it still holds what was checked (its
+Data flows one way, findings to fixes: ``plan`` applies the fix each finding carries
+(``Finding.fix``) and finds its node by position. A file is rewritten only when it still holds what was checked (its
 findings are found again in the bytes read), when it is UTF-8, and when the result parses, keeps
 every other byte and no longer gives the fixed findings; otherwise it is left alone with a note.
 It is written atomically (``write.py``): a failure leaves it as it was.
@@ -26,9 +27,9 @@ from lint_canon.canon.config import Canon
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
 from lint_canon.engine.suppressions import Selection
-from lint_canon.fixes.plan import FIXABLE, proposes_fix
+from lint_canon.fixes.plan import FIXABLE
 from lint_canon.fixes.write import write_atomically
-from lint_canon.output.findings import Finding
+from lint_canon.output.findings import Applicability, Finding
 
 __all__ = ["FIXABLE", "FixOutcome", "fix_findings"]
 
@@ -50,6 +51,7 @@ class FixOutcome:
     diff: str = ""  # unified diff of every change
     notes: list[str] = field(default_factory=list)  # files or findings left alone, and why
     guard_checked: bool = False  # whether the project's dependencies were looked at for the guard
+    unsafe: int = 0  # findings whose fix is unsafe, left for --unsafe-fixes
 
 
 def fix_findings(
@@ -60,13 +62,16 @@ def fix_findings(
     hub: str | None = None,
     interaction: str | None = None,
     write: bool = True,
+    unsafe: bool = False,
 ) -> FixOutcome:
     """Fix the ``findings`` of a run (made with ``selection``, each file against its folder's
-    canon, or ``forced``) that propose a fix; write the files unless ``write`` is false."""
+    canon, or ``forced``) that carry a fix, the safe ones (and the unsafe ones with ``unsafe``);
+    write the files unless ``write`` is false. Each file is checked again first: the fix applied
+    is the one its finding carries now."""
     outcome = FixOutcome()
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:
-        if finding.code in FIXABLE and proposes_fix(finding):
+        if finding.code in FIXABLE:
             by_file.setdefault(finding.path, []).append(finding)
     if not by_file:
         return outcome
@@ -78,7 +83,7 @@ def fix_findings(
             outcome.notes.append(f"{path}: not fixed: no canon above it any more")
             continue
         checker = checkers.setdefault(str(canon.path), Checker(canon, selection))
-        _fix_file(Path(path), wanted, checker, hub, interaction, write, outcome)
+        _fix_file(Path(path), wanted, checker, hub, interaction, write, outcome, unsafe)
     return outcome
 
 
@@ -90,6 +95,7 @@ def _fix_file(
     interaction: str | None,
     write: bool,
     outcome: FixOutcome,
+    unsafe: bool,
 ) -> None:
     import libcst as cst
 
@@ -105,6 +111,13 @@ def _fix_file(
     if not set(wanted) <= set(current):
         outcome.notes.append(f"{shown}: not fixed: it changed since it was checked; check it again")
         return
+    asked = set(wanted)
+    carried = [finding for finding in current if finding in asked and finding.fix is not None]
+    allowed = [f for f in carried if unsafe or f.fix is not None and f.fix.applicability is Applicability.SAFE]
+    outcome.unsafe += len(carried) - len(allowed)
+    if not allowed:
+        return
+    wanted = allowed
     try:
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         if encoding not in ("utf-8", "utf-8-sig"):

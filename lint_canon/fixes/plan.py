@@ -1,7 +1,7 @@
 """From one file's findings to the edits that fix them: each finding is found again in the tree
-by its exact position, and the fix is what its message proposes (the rules' ``suggestion``
-functions read it). Nothing here judges the code: a finding that proposes nothing, or whose
-node is not where the fix needs it, is left as it is."""
+by its exact position, and the fix is the one it carries (``Finding.fix``, data the rule gave:
+nothing reads a message). Nothing here judges the code: a finding without a fix, or whose node
+is not where the fix needs it, is left as it is."""
 
 from __future__ import annotations
 
@@ -23,21 +23,9 @@ from lint_canon.fixes.codemods import (
     guard_decorator,
     replaceable,
 )
-from lint_canon.output.findings import Finding
-from lint_canon.rules import guard_tool_mismatch, guard_unknown_tool, missing_guard
+from lint_canon.output.findings import Finding, Fix
 
 FIXABLE = ("CANON301", "CANON302", "CANON305")
-
-
-def proposes_fix(finding: Finding) -> bool:
-    """Does the finding's message propose a fix (before any file is read)?"""
-    if finding.code == "CANON301":
-        return missing_guard.suggestion(finding.message) is not None
-    if finding.code == "CANON302":
-        return guard_unknown_tool.suggestion(finding.message) is not None
-    if finding.code == "CANON305":
-        return guard_tool_mismatch.suggestion(finding.message) is not None
-    return False
 
 
 @dataclass
@@ -155,67 +143,70 @@ def plan(
     interaction: str | None = None,
     first_party: frozenset[str] = frozenset(),
 ) -> Plan:
-    """The edits that fix ``findings`` of one file (those whose message proposes a fix), with
-    ``hub`` / ``interaction`` choosing among a tool's several for CANON301."""
+    """The edits that fix ``findings`` of one file (each by the fix it carries), with ``hub`` /
+    ``interaction`` choosing among a tool's several."""
     tree = _Tree(module)
     result = Plan(tree.module)
     strings: dict[int, str] = {}
     guards: dict[int, tuple[cst.FunctionDef, tuple[str, str, str], list[Finding]]] = {}
     refused: set[int] = set()
     for finding in findings:
-        if finding.code == "CANON302":
-            proposed = guard_unknown_tool.suggestion(finding.message)
+        fix = finding.fix
+        if fix is None:
+            continue
+        if fix.kind == "tool-id" and not fix.function:
+            # CANON302: the string naming an unknown tool, at the finding's place
             node = tree.node(finding, cst.SimpleString)
-            if proposed is None or not isinstance(node, cst.SimpleString):
+            call = tree.parents.get(tree.parents.get(node)) if node is not None else None  # type: ignore[arg-type]
+            if not isinstance(node, cst.SimpleString) or node.evaluated_value != fix.named:
                 continue
-            named, meant = proposed
-            if node.evaluated_value == named and replaceable(node, meant):
-                strings[id(node)] = meant
-                result.fixed.append(finding)
-        elif finding.code == "CANON305":
-            mismatch = guard_tool_mismatch.suggestion(finding.message)
-            call = tree.node(finding, cst.Call)
-            if mismatch is None or call is None:
+            if not replaceable(node, fix.tool) or not isinstance(call, cst.Call):
                 continue
-            function = tree.function_of(call, through_lambda=True)
-            if function is None or function.name.value != mismatch.function:
-                continue
-            guard = _tool_string(function, mismatch.named)
-            if guard is None or not replaceable(guard[0], mismatch.called):
-                continue
-            # the new tool's hub and interaction too, where the guard's are not the new tool's
-            fitted = _fitted(guard[1], canon.tool(mismatch.called), hub, interaction)
+            fitted = _fitted(call, canon.tool(fix.tool), hub, interaction)
             if fitted is None:
-                note = (
-                    f"{finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: the guard's hub or "
-                    f"interaction is not {mismatch.called}'s and it has several: give --hub / --interaction"
-                )
-                if note not in result.notes:
-                    result.notes.append(note)
+                _note(result, finding, fix.tool)
                 continue
-            strings[id(guard[0])] = mismatch.called
+            strings[id(node)] = fix.tool
             strings.update(fitted)
             result.fixed.append(finding)
-        elif finding.code == "CANON301":
-            missing = missing_guard.suggestion(finding.message)
-            call = tree.node(finding, cst.Call)
-            if missing is None or call is None:
+        elif fix.kind == "tool-id":
+            # CANON305: the guard of the function that calls the finding's call
+            found = tree.node(finding, cst.Call)
+            if found is None:
                 continue
-            function = tree.function_of(call, through_lambda=False)
-            if function is None or function.name.value != missing.function or id(function) in refused:
+            function = tree.function_of(found, through_lambda=True)
+            if function is None or function.name.value != fix.function:
                 continue
-            chosen_hub = hub if hub in missing.hubs else missing.hub
-            chosen_interaction = interaction if interaction in missing.interactions else missing.interaction
+            guard = _tool_string(function, fix.named)
+            if guard is None or not replaceable(guard[0], fix.tool):
+                continue
+            # the new tool's hub and interaction too, where the guard's are not the new tool's
+            fitted = _fitted(guard[1], canon.tool(fix.tool), hub, interaction)
+            if fitted is None:
+                _note(result, finding, fix.tool)
+                continue
+            strings[id(guard[0])] = fix.tool
+            strings.update(fitted)
+            result.fixed.append(finding)
+        elif fix.kind == "add-guard":
+            found = tree.node(finding, cst.Call)
+            if found is None:
+                continue
+            function = tree.function_of(found, through_lambda=False)
+            if function is None or function.name.value != fix.function or id(function) in refused:
+                continue
+            chosen_hub = hub if hub in fix.hubs else fix.hub
+            chosen_interaction = interaction if interaction in fix.interactions else fix.interaction
             if chosen_hub is None or chosen_interaction is None:
-                note = _unresolved(finding, missing, (hub, interaction), (chosen_hub, chosen_interaction))
+                note = _unresolved(finding, fix, (hub, interaction), (chosen_hub, chosen_interaction))
                 if note is not None and note not in result.notes:
                     result.notes.append(note)
                 continue
-            guard = (missing.tool, chosen_hub, chosen_interaction)
+            guard_of = (fix.tool, chosen_hub, chosen_interaction)
             known = guards.get(id(function))
             if known is None:
-                guards[id(function)] = (function, guard, [finding])
-            elif known[1] == guard:
+                guards[id(function)] = (function, guard_of, [finding])
+            elif known[1] == guard_of:
                 known[2].append(finding)
             else:  # two guards for one function: no fix is right
                 refused.add(id(function))
@@ -257,9 +248,18 @@ def plan(
     return result
 
 
+def _note(result: Plan, finding: Finding, tool: str) -> None:
+    note = (
+        f"{finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: the guard's hub or "
+        f"interaction is not {tool}'s and it has several: give --hub / --interaction"
+    )
+    if note not in result.notes:
+        result.notes.append(note)
+
+
 def _unresolved(
     finding: Finding,
-    missing: missing_guard.Suggestion,
+    missing: Fix,
     given: tuple[str | None, str | None],
     chosen: tuple[str | None, str | None],
 ) -> str | None:

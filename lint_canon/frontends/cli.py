@@ -117,6 +117,11 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
         "--fix", action="store_true", help="fix what can be fixed (CANON301, CANON302, CANON305), report the rest"
     )
     check.add_argument("--diff", action="store_true", help="print the diff of what --fix would change; write nothing")
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix/--diff: also the fixes that may change what the program does (a guard that can refuse calls)",
+    )
     check.add_argument("--hub", metavar="HUB", help="with --fix/--diff: the hub of the guards added, among the tool's")
     check.add_argument(
         "--interaction",
@@ -535,6 +540,8 @@ def _fix_options(args: argparse.Namespace) -> bool:
     if args.fix and args.diff:
         raise UsageError("--fix and --diff: give one (--diff shows what --fix would write)")
     fixing = args.fix or args.diff
+    if not fixing and args.unsafe_fixes:
+        raise UsageError("--unsafe-fixes applies the unsafe fixes too: add --fix or --diff")
     if not fixing and (args.hub or args.interaction):
         raise UsageError(
             f"{'--hub' if args.hub else '--interaction'} chooses the guards --fix adds: add --fix or --diff"
@@ -560,16 +567,23 @@ def _fix(args: argparse.Namespace, run, findings):  # type: ignore[no-untyped-de
         hub=args.hub,
         interaction=args.interaction,
         write=args.fix,
+        unsafe=args.unsafe_fixes,
     )
     for note in outcome.notes:
         sys.stderr.write(f"lint-canon: {note}\n")
     counted = f"{len(outcome.fixed)} finding{'s' if len(outcome.fixed) != 1 else ''}"
     files = f"{len(outcome.files)} file{'s' if len(outcome.files) != 1 else ''}"
+    hidden = (
+        f" ({outcome.unsafe} more with --unsafe-fixes: {'its fix' if outcome.unsafe == 1 else 'their fixes'} may "
+        "change what the program does)"
+        if outcome.unsafe
+        else ""
+    )
     if args.diff:
         _write(args, outcome.diff)
-        sys.stderr.write(f"lint-canon: would fix {counted} in {files}\n")
+        sys.stderr.write(f"lint-canon: would fix {counted} in {files}{hidden}\n")
         return len(outcome.fixed), findings
-    sys.stderr.write(f"lint-canon: fixed {counted} in {files}\n")
+    sys.stderr.write(f"lint-canon: fixed {counted} in {files}{hidden}\n")
     if outcome.fixed:
         _, _, findings = _findings(args, args.select, args.ignore, notes=False)  # said once already
     return len(outcome.fixed), findings

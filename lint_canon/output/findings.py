@@ -50,6 +50,40 @@ def info_for(code: str) -> RuleInfo:
     return catalogue().get(code) or RuleInfo(code, code, None, Severity.MEDIUM, code)
 
 
+class Applicability(StrEnum):
+    """How safely a fix can be applied (ruff's word): a *safe* fix cannot change what the
+    program does, and ``--fix`` applies it; an *unsafe* one may (a guard that can refuse a call
+    at run time), and needs ``--unsafe-fixes``."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The fix a finding carries, as data (``lint_canon.fixes`` applies it; nothing reads a
+    message). ``kind``: ``add-guard`` (decorate ``function`` with the guard of ``tool``, its hub
+    and interaction chosen among ``hubs`` / ``interactions`` where there are several) or
+    ``tool-id`` (the guard of ``function`` names ``named``: write ``tool`` instead)."""
+
+    kind: str
+    applicability: Applicability
+    title: str
+    function: str
+    tool: str
+    named: str = ""
+    hubs: tuple[str, ...] = ()
+    interactions: tuple[str, ...] = ()
+
+    @property
+    def hub(self) -> str | None:
+        return self.hubs[0] if len(self.hubs) == 1 else None
+
+    @property
+    def interaction(self) -> str | None:
+        return self.interactions[0] if len(self.interactions) == 1 else None
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One finding. Lines are 1-based; columns are 1-based as flake8 and ruff print them.
@@ -67,6 +101,7 @@ class Finding:
     message: str
     relpath: str = field(default="", compare=False)
     line_text: str = field(default="", compare=False)
+    fix: Fix | None = field(default=None, compare=False)  # what --fix can do about it
 
     @property
     def info(self) -> RuleInfo:

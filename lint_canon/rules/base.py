@@ -15,7 +15,7 @@ from lint_canon.analysis.syntax.visitors import FastBatchable
 from lint_canon.analysis.vendors import Vendors
 from lint_canon.canon.config import Ban, Canon
 from lint_canon.canon.globs import match_path
-from lint_canon.output.findings import RuleInfo
+from lint_canon.output.findings import Fix, RuleInfo
 from lint_canon.project.dependencies import Dependency
 
 
@@ -45,6 +45,7 @@ class Report:
     node: cst.CSTNode
     code: str
     message: str
+    fix: Fix | None = None
 
 
 @dataclass
@@ -98,8 +99,8 @@ class Rule(FastBatchable):
         needle of at least one group. None: any file may."""
         return None
 
-    def report(self, node: cst.CSTNode, message: str, code: str | None = None) -> None:
-        self.ctx.reports.append(Report(node, code or self.codes[0], message))
+    def report(self, node: cst.CSTNode, message: str, code: str | None = None, fix: Fix | None = None) -> None:
+        self.ctx.reports.append(Report(node, code or self.codes[0], message, fix))
 
 
 @dataclass(frozen=True)

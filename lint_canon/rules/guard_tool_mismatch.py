@@ -2,43 +2,20 @@
 one its guard names (the guard checks the wrong gates, scope and budget).
 
 When the function calls that one other tool and nothing else, the message says the guard should
-name it; ``suggestion`` reads that back for ``lint_canon.fixes``.
+name it, and the finding carries that fix as data (``Fix``) for ``lint_canon.fixes``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import libcst as cst
 
 from lint_canon.analysis.vendors import VendorCall
 from lint_canon.canon.config import Canon
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import guard_needles
-
-_SUGGESTED = re.compile(
-    r"^the guard names (?P<named>.+?) but this calls (?P<called>.+?) \(.*\), the only tool '(?P<function>[^']+)' "
-    r"calls; make the guard name (?P=called)$"
-)
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """The tool id the guard of ``function`` should name instead of ``named``."""
-
-    function: str
-    named: str
-    called: str
-
-
-def suggestion(message: str) -> Suggestion | None:
-    """What a CANON305 finding's message proposes; None when the function calls more than one
-    tool (then no single id is right)."""
-    match = _SUGGESTED.match(message)
-    return None if match is None else Suggestion(match["function"], match["named"], match["called"])
 
 
 class GuardToolMismatch(Rule):
@@ -84,9 +61,19 @@ class GuardToolMismatch(Rule):
         for node, call in mismatched:
             what = f"the guard names {named} but this calls {call.tool.id} ({call.target})"
             if len(tools) == 1:
+                function = original_node.name.value
+                fix = Fix(
+                    "tool-id",
+                    Applicability.UNSAFE,  # the guard checks another tool's hubs, gates and key
+                    f"make the guard of '{function}' name {call.tool.id}",
+                    function,
+                    call.tool.id,
+                    named=named,
+                    hubs=tuple(call.tool.hubs),
+                    interactions=tuple(call.tool.interactions),
+                )
                 self.report(
-                    node,
-                    f"{what}, the only tool '{original_node.name.value}' calls; make the guard name {call.tool.id}",
+                    node, f"{what}, the only tool '{function}' calls; make the guard name {call.tool.id}", fix=fix
                 )
             else:
                 self.report(node, f"{what}; guard this call with {call.tool.id} or call {named}'s vendor")

@@ -1,27 +1,18 @@
 """CANON302 guard-unknown-tool: the guard names a tool id that the registry does not have.
 
 With exactly one registered id close to it (a typo: one character added, dropped, changed or two
-swapped, or another case), the message asks "did you mean"; ``suggestion`` reads that back for
-``lint_canon.fixes``.
+swapped, or another case), the message asks "did you mean", and the finding carries the fix as
+data (``Fix``) for ``lint_canon.fixes``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from lint_canon.analysis.vendors import Guard
 from lint_canon.canon.config import Tool
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
-
-_SUGGESTED = re.compile(r"^guard names unknown tool '(?P<named>.*)'; did you mean '(?P<meant>.*)'\?$", re.DOTALL)
-
-
-def suggestion(message: str) -> tuple[str, str] | None:
-    """(the unknown id, the registered id meant) of a CANON302 message that names one."""
-    match = _SUGGESTED.match(message)
-    return None if match is None else (match["named"], match["meant"])
 
 
 def close_ids(unknown: str, known: Iterable[str]) -> list[str]:
@@ -66,7 +57,20 @@ class GuardUnknownTool(GuardRule):
             ids = [t.id for t in self.canon.tools]
             close = close_ids(guard.tool_id or "", ids)
             if len(close) == 1:
-                self.report(guard.tool_arg, f"guard names unknown tool '{guard.tool_id}'; did you mean '{close[0]}'?")
+                meant = self.canon.tool(close[0])
+                fix = Fix(
+                    "tool-id",
+                    Applicability.UNSAFE,  # a guard that refused every call starts letting some through
+                    f"replace '{guard.tool_id}' with '{close[0]}'",
+                    "",
+                    close[0],
+                    named=guard.tool_id or "",
+                    hubs=tuple(meant.hubs) if meant is not None else (),
+                    interactions=tuple(meant.interactions) if meant is not None else (),
+                )
+                self.report(
+                    guard.tool_arg, f"guard names unknown tool '{guard.tool_id}'; did you mean '{close[0]}'?", fix=fix
+                )
                 return
             known = ", ".join(ids) or "none"
             self.report(guard.tool_arg, f"guard names unknown tool '{guard.tool_id}'; registered tools: {known}")

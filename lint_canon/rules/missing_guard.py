@@ -2,61 +2,22 @@
 not carry the guard decorator. Calls at module or class level can never be guarded.
 
 The message of a call in a function spells the decorator to add; where the tool's hub or
-interaction type is not the only one, it lists the choices. ``suggestion`` reads that back:
-``lint_canon.fixes`` works from findings alone, never from a second analysis.
+interaction type is not the only one, it lists the choices. The finding carries the same as
+data (``Fix``): ``lint_canon.fixes`` works from findings alone, never from a second analysis
+nor from a message.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import libcst as cst
 
 from lint_canon.analysis.vendors import HTTP_LIBRARIES, VendorCall
 from lint_canon.canon.config import Canon, Tool
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import default_host_needles, host_needle, http_needles, module_needles, stub_needles
-
-_SUGGESTED = re.compile(
-    r"in '(?P<function>[^']+)', which lacks the guard; decorate it with @(?P<decorator>\w+)\("
-    r'"(?P<tool>[^"]+)", (?:"(?P<hub>[^"]+)"|HUB), InteractionType(?:\.(?P<interaction>\w+)|\.\.\.)\)'
-    r"(?: \((?P<choices>[^()]*)\))?$"
-)
-_CHOICES = re.compile(r"(?P<what>HUB|InteractionType): one of (?P<names>[^;]+)")
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """The guard a CANON301 message proposes: ``hub`` / ``interaction`` are None where the
-    tool has several (``hubs`` / ``interactions`` then list them; empty: the canon lists none)."""
-
-    function: str
-    tool: str
-    hub: str | None
-    interaction: str | None
-    hubs: tuple[str, ...]
-    interactions: tuple[str, ...]
-
-
-def suggestion(message: str) -> Suggestion | None:
-    """The guard a CANON301 finding's message proposes; None when it proposes none (a call
-    outside any function, a function that calls several tools)."""
-    match = _SUGGESTED.search(message)
-    if match is None:
-        return None
-    choices = {found["what"]: tuple(found["names"].split(", ")) for found in _CHOICES.finditer(match["choices"] or "")}
-    hub, interaction = match["hub"], match["interaction"]
-    return Suggestion(
-        match["function"],
-        match["tool"],
-        hub,
-        interaction,
-        (hub,) if hub else choices.get("HUB", ()),
-        (interaction,) if interaction else choices.get("InteractionType", ()),
-    )
 
 
 def _advice(tool: Tool, decorator: str) -> str:
@@ -75,6 +36,28 @@ def _advice(tool: Tool, decorator: str) -> str:
         choices.append(f"the canon lists no interactions for {tool.id}")
     advice = f'@{decorator}("{tool.id}", {hub}, {interaction})'
     return f"{advice} ({'; '.join(choices)})" if choices else advice
+
+
+def guard_fix(tool: Tool, function: str, advice: str) -> Fix:
+    """Adding the guard of ``tool`` to ``function``. Safe only when the guard cannot refuse a
+    call at run time: the tool has one hub and one interaction (the guard names them), no gates,
+    no human approval and no API key variable to check; otherwise unsafe (``--unsafe-fixes``)."""
+    safe = (
+        len(tool.hubs) == 1
+        and len(tool.interactions) == 1
+        and not tool.gates
+        and not tool.human_approval
+        and not (tool.api_key_envs or tool.api_key_env)
+    )
+    return Fix(
+        "add-guard",
+        Applicability.SAFE if safe else Applicability.UNSAFE,
+        f"decorate '{function}' with {advice}",
+        function,
+        tool.id,
+        hubs=tuple(tool.hubs),
+        interactions=tuple(tool.interactions),
+    )
 
 
 class MissingGuard(Rule):
@@ -141,7 +124,8 @@ class MissingGuard(Rule):
         for node, call in calls:
             what = f"call to {call.tool.id} ({call.target}) in '{name}', which lacks the guard"
             if len(tools) == 1:
-                self.report(node, f"{what}; decorate it with {_advice(call.tool, decorator)}")
+                advice = _advice(call.tool, decorator)
+                self.report(node, f"{what}; decorate it with {advice}", fix=guard_fix(call.tool, name, advice))
             else:
                 self.report(
                     node,
