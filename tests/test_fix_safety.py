@@ -307,3 +307,95 @@ def test_adding_a_guard_is_safe_only_when_the_guard_cannot_refuse(project, capsy
             "program does)\n"
         )
         assert (root / "app.py").read_text() == dedent(source)
+
+
+CANON_GATES = """\
+version: 1
+hubs: [HUB-A]
+tools:
+  - id: TOOL-1
+    vendor: hunter
+    hubs: [HUB-A]
+    interactions: [ENRICH]
+    hosts: [api.hunter.io]
+    gates: [budget_ok]
+  - id: TOOL-2
+    vendor: apollo
+    hubs: [HUB-A]
+    interactions: [READ]
+    hosts: [api.apollo.io]
+    human_approval: true
+  - id: TOOL-3
+    vendor: clay
+    hubs: [HUB-A]
+    interactions: [READ]
+    hosts: [api.clay.com]
+"""
+
+
+def test_a_guarded_function_that_can_never_pass_its_gates(project):
+    root = project(
+        {
+            "app.py": """\
+            from lint_canon.guard import InteractionType, enforce_tool_canon
+
+
+            @enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)
+            def never(domain):
+                return domain
+
+
+            @enforce_tool_canon("TOOL-2", "HUB-A", InteractionType.READ, gate_state_arg="state")
+            def approval(domain, gate_state=None):
+                return domain
+
+
+            @enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)
+            def passes(domain, gate_state):
+                return domain
+
+
+            @enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)
+            def through_kwargs(domain, **options):
+                return domain
+
+
+            @enforce_tool_canon("TOOL-2", "HUB-A", InteractionType.READ, gate_state_arg="state")
+            def named(domain, *, state):
+                return domain
+
+
+            @enforce_tool_canon("TOOL-3", "HUB-A", InteractionType.READ)
+            def no_gates(domain):
+                return domain
+            """
+        },
+        canon=CANON_GATES,
+    )
+    found = run_check(root, select=("CANON306",))
+    assert [(f.line, f.col, f.message) for f in found] == [
+        (
+            4,
+            2,
+            "the guard checks TOOL-1's budget_ok in the 'gate_state' argument, which 'never' does not take: every "
+            "call is refused; add a 'gate_state' parameter its callers fill",
+        ),
+        (
+            9,
+            2,
+            "the guard checks TOOL-2's human approval in the 'state' argument, which 'approval' does not take: every "
+            "call is refused; add a 'state' parameter its callers fill",
+        ),
+    ]
+    # what the guard does at run time: the first is refused whatever its caller does
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module("app")
+        with pytest.raises(Exception, match="V-GATE-001|gates not met"):
+            module.never("acme.com")
+    finally:
+        sys.path.remove(str(root))
+        sys.modules.pop("app", None)

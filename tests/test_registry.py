@@ -47,6 +47,7 @@ def test_the_report_lists_each_checks_codes_from_the_registry():
             "CANON303",
             "CANON304",
             "CANON305",
+            "CANON306",
         ],
         "check_done_state_contracts": ["CANON401", "CANON402", "CANON403"],
     }
