@@ -399,3 +399,29 @@ def test_a_guarded_function_that_can_never_pass_its_gates(project):
     finally:
         sys.path.remove(str(root))
         sys.modules.pop("app", None)
+
+
+def test_a_guard_for_a_tool_with_gates_is_added_only_where_the_gate_state_can_come(project, capsys):
+    source = """\
+        import urllib.request
+
+
+        def verify(email):
+            return urllib.request.urlopen("https://api.hunter.io/v2/verify?e=" + email)
+
+
+        def verify_gated(email, gate_state=None):
+            return urllib.request.urlopen("https://api.hunter.io/v2/verify?e=" + email)
+        """
+    root = project({"app.py": source}, canon=CANON_GATES)
+    code, err = fix_with(capsys, "--unsafe-fixes")
+    assert err == (
+        "lint-canon: app.py:5:12: CANON301 not fixed: TOOL-1 checks budget_ok in a 'gate_state' argument 'verify' "
+        "does not take: the guard would refuse every call; add a gate_state parameter its callers fill, then fix "
+        "again\n"
+        "lint-canon: fixed 1 finding in 1 file\n"
+    )
+    assert code == 1
+    text = (root / "app.py").read_text()
+    assert '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\ndef verify_gated' in text
+    assert "\n\n\ndef verify(email):" in text

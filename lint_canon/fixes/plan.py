@@ -195,6 +195,17 @@ def plan(
             function = tree.function_of(found, through_lambda=False)
             if function is None or function.name.value != fix.function or id(function) in refused:
                 continue
+            gated = canon.tool(fix.tool)
+            if gated is not None and (gated.gates or gated.human_approval) and not _takes_gate_state(function):
+                needs = [*gated.gates, *(["human approval"] if gated.human_approval else [])]
+                note = (
+                    f"{finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: {fix.tool} checks "
+                    f"{', '.join(needs)} in a 'gate_state' argument '{fix.function}' does not take: the guard would "
+                    "refuse every call; add a gate_state parameter its callers fill, then fix again"
+                )
+                if note not in result.notes:
+                    result.notes.append(note)
+                continue
             chosen_hub = hub if hub in fix.hubs else fix.hub
             chosen_interaction = interaction if interaction in fix.interactions else fix.interaction
             if chosen_hub is None or chosen_interaction is None:
@@ -246,6 +257,15 @@ def plan(
     elif strings:
         result.module = tree.module.visit(Codemod({}, strings))
     return result
+
+
+def _takes_gate_state(function: cst.FunctionDef) -> bool:
+    """Whether a call of ``function`` can hand the guard a gate state (as the guard reads it:
+    its ``gate_state`` argument, a parameter of that name or ``**kwargs``)."""
+    params = function.params
+    return isinstance(params.star_kwarg, cst.Param) or any(
+        param.name.value == "gate_state" for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+    )
 
 
 def _note(result: Plan, finding: Finding, tool: str) -> None:
