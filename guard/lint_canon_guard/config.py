@@ -391,6 +391,7 @@ class Key:
     needs_one_of: tuple[str, ...] = ()
     nullable: bool = False
     default: Any = None
+    min_items: int = 0  # a list of fewer items is refused (``strings``)
 
     def compiled(self) -> re.Pattern[str] | None:
         return None if self.pattern is None else _compiled(self.pattern)
@@ -506,6 +507,7 @@ CANON = Key(
                     pattern="dotted",
                     what="a qualified name",
                     default=list(DEFAULT_GUARDS),
+                    min_items=1,
                 )
             },
             default={},
@@ -600,7 +602,12 @@ class _Validator:
         if key.kind == "string":
             return self.string(raw, keypath, key.compiled(), key.what)
         if key.kind == "strings":
-            return self.strings(raw, keypath, key.compiled(), key.what)
+            items = self.strings(raw, keypath, key.compiled(), key.what)
+            if items is not None and len(items) < key.min_items:
+                what = (key.what or "item").removeprefix("a ").removeprefix("an ")
+                self.fail(keypath, f"expected a list of at least {key.min_items} {what}, got an empty list")
+                return None
+            return items
         if key.kind == "names":
             if isinstance(raw, str):
                 name = self.string(raw, keypath, key.compiled(), key.what)
@@ -638,7 +645,7 @@ class _Validator:
         self, value: Any, keypath: tuple[Any, ...], pattern: re.Pattern[str] | None = None, what: str = ""
     ) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.fail(keypath, f"expected a non-empty string, got {_kind(value)}")
+            self.fail(keypath, f"expected a non-empty string, got {_kind(value) if value != '' else 'an empty one'}")
             return None
         if pattern is not None and not pattern.match(value):
             self.fail(keypath, f"{_short(value)} is not {what}")
@@ -1191,7 +1198,7 @@ def resolve_canon(config: Path | str | None, start: Path | str, looked: list[Pat
             _display(Path(start).absolute()),
             None,
             "",
-            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
+            f"no {CANON_FILE} here or in any parent folder; create one with `lint-canon init` or pass --config FILE",
         )
     return load_canon(found)
 

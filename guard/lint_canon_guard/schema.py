@@ -42,6 +42,8 @@ def _node(key: Key) -> dict[str, Any]:
         node = _string(key)
     elif kind == "strings":
         node = _strings(_string(key))
+        if key.min_items:
+            node["minItems"] = key.min_items
     elif kind == "names":
         node = {"oneOf": [_string(key), {**_strings(_string(key)), "minItems": 1}]}
     elif kind == "hosts":

@@ -100,7 +100,7 @@ def check_run(
             display_path(where),
             None,
             "",
-            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
+            f"no {CANON_FILE} here or in any parent folder; create one with `lint-canon init` or pass --config FILE",
         )
     if found.without_canon:
         count = len(found.without_canon)

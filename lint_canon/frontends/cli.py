@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from lint_canon import __version__
 from lint_canon.errors import Cancelled, CanonError
@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 def _codes(value: str) -> tuple[str, ...]:
-    return tuple(part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip())
+    codes = tuple(part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip())
+    if not codes:
+        # `--select ""` (an unset variable in a script): not "every rule", not "none" silently
+        raise argparse.ArgumentTypeError("give one or more rule codes or prefixes, such as CANON3 or CANON101")
+    return codes
 
 
 def _check_codes(option: str, codes: tuple[str, ...]) -> None:
@@ -62,15 +66,23 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are one line (as ruff's are): what is wrong and
+    where the help is, not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that command's (a run of one command needs no
     other, and building them all costs more than some runs)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lint-canon",
         description="Enforce the tool canon: banned imports and packages, vendor calls, guards, DONE-doc drift.",
     )
     parser.add_argument("--version", action="version", version=f"lint-canon {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     if only in (None, "check"):
         _check_parser(commands)
@@ -205,7 +217,7 @@ def _adoption_parsers(commands: argparse._SubParsersAction) -> None:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     sdk = commands.add_parser("sdk", help="derive a model of what an SDK's calls send, from its source")
-    sdk_actions = sdk.add_subparsers(dest="sdk_command", metavar="ACTION", required=True)
+    sdk_actions = sdk.add_subparsers(dest="sdk_command", metavar="ACTION", required=True, parser_class=_Parser)
     scan = sdk_actions.add_parser(
         "scan", help="read an installed package's source (never imported) and write its model"
     )
@@ -233,7 +245,7 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     common.add_argument("--dir", metavar="DIR", help="migrations folder with its plan.txt (default: lint-canon's own)")
 
     sql = commands.add_parser("sql", help="apply the PostgreSQL migrations and run the governance jobs")
-    actions = sql.add_subparsers(dest="sql_command", metavar="ACTION", required=True)
+    actions = sql.add_subparsers(dest="sql_command", metavar="ACTION", required=True, parser_class=_Parser)
     apply = actions.add_parser("apply", parents=[common], help="apply pending migrations, each in its own transaction")
     apply.add_argument("--dry-run", action="store_true", help="print what would run, change nothing")
     apply.add_argument("--to", metavar="FILE", help="apply only up to and including this file of the plan")
@@ -516,7 +528,7 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
             shown,
             None,
             "",
-            f"no {CANON_FILE} here or in any parent folder; create one (see the README) or pass --config FILE",
+            f"no {CANON_FILE} here or in any parent folder; create one with `lint-canon init` or pass --config FILE",
         )
     findings: list[Finding] = []
     if not (in_skipped_folder(str(path), canon, reads=reads) or is_excluded(str(path), canon)):

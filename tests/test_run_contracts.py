@@ -1,0 +1,72 @@
+"""The run's contracts at its edges (issue 23, point 5): usage errors in one line, options and
+canon entries that mean nothing refused with what to do, the hint toward ``lint-canon init``."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+import yaml
+
+from lint_canon.frontends.cli import main
+from lint_canon_guard.schema import canon_schema
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's exits
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ("check", "--select", ""),
+            "lint-canon check: argument --select: give one or more rule codes or prefixes, such as CANON3 or "
+            "CANON101 (see lint-canon check --help)\n",
+        ),
+        (
+            ("check", "--ignore", " , "),
+            "lint-canon check: argument --ignore: give one or more rule codes or prefixes, such as CANON3 or "
+            "CANON101 (see lint-canon check --help)\n",
+        ),
+        (("check", "--bogus"), "lint-canon: unrecognized arguments: --bogus (see lint-canon --help)\n"),
+        (("sql",), "lint-canon sql: the following arguments are required: ACTION (see lint-canon sql --help)\n"),
+    ],
+)
+def test_usage_errors_are_one_line(project, capsys, args, error):
+    project({"a.py": "print(1)\n"})
+    assert run(capsys, *args) == (2, "", error)
+
+
+def test_no_canon_points_at_init(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.py").write_text("print(1)\n")
+    assert run(capsys, "check", "a.py") == (
+        2,
+        "",
+        "lint-canon: a.py: no canon.yaml here or in any parent folder; create one with `lint-canon init` or pass "
+        "--config FILE\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        (
+            "guard:\n  decorators: []\n",
+            "canon.yaml:4: guard.decorators: expected a list of at least 1 qualified name, got an empty list",
+        ),
+        ('exclude: [""]\n', "canon.yaml:3: exclude[0]: expected a non-empty string, got an empty one"),
+    ],
+)
+def test_canon_entries_that_mean_nothing_are_refused(project, capsys, entry, error):
+    canon = "version: 1\nhubs: [HUB-A]\n" + entry
+    project({"a.py": "print(1)\n"}, canon=canon)
+    assert run(capsys, "check", "a.py") == (2, "", f"lint-canon: {error}\n")
+    # the JSON schema editors validate with says the same
+    problems = list(jsonschema.Draft202012Validator(canon_schema()).iter_errors(yaml.safe_load(canon)))
+    assert len(problems) == 1
