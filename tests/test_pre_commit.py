@@ -66,6 +66,20 @@ def test_python_hook_fails_on_a_violation_and_passes_once_fixed(tmp_path, pre_co
     assert "Passed" in passed.stdout
 
 
+def test_file_names_that_look_like_options_are_files(tmp_path, pre_commit_home):
+    # pre-commit hands the hook its file names after the entry's arguments; after `--` a file
+    # named like an option is a file (it was `--fix`, rewriting the others)
+    repo = git_repo(
+        tmp_path,
+        pre_commit_home,
+        {"canon.yaml": dedent(CANON), "--fix.py": "import clearbit\n", "-h.py": "import clearbit\n"},
+    )
+    failed = try_repo(repo, "lint-canon", pre_commit_home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "--fix.py:1:8: CANON101 'clearbit' is banned" in failed.stdout
+    assert "-h.py:1:8: CANON101 'clearbit' is banned" in failed.stdout
+
+
 def test_requirements_hook(tmp_path, pre_commit_home):
     files = {
         "canon.yaml": dedent(CANON),
