@@ -70,3 +70,26 @@ def test_canon_entries_that_mean_nothing_are_refused(project, capsys, entry, err
     # the JSON schema editors validate with says the same
     problems = list(jsonschema.Draft202012Validator(canon_schema()).iter_errors(yaml.safe_load(canon)))
     assert len(problems) == 1
+
+
+def test_init_force_replaces_only_a_regular_file_and_keeps_its_mode(project, capsys, tmp_path_factory):
+    import os
+    import stat
+
+    root = project({"app.py": "import requests\n"}, canon=None)
+    (root / "canon.yaml").write_text("version: 1\nhubs: [HUB-A]\n")  # an old canon
+    (root / "canon.yaml").chmod(0o640)
+    assert run(capsys, "init", "--force")[0] == 0
+    assert stat.S_IMODE((root / "canon.yaml").stat().st_mode) == 0o640
+    assert "version: 1" in (root / "canon.yaml").read_text()
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "kept.yaml"
+    elsewhere.write_text("kept\n")
+    (root / "linked.yaml").symlink_to(elsewhere)
+    os.mkfifo(root / "fifo.yaml")
+    for name, kind in (("linked.yaml", "a symbolic link"), ("fifo.yaml", "not a regular file")):
+        code, out, err = run(capsys, "init", "--output", name, "--force")
+        assert (code, out, err) == (2, "", f"lint-canon: {name}: is {kind}; give --output a regular file's path\n")
+    assert elsewhere.read_text() == "kept\n"
+    assert (root / "linked.yaml").is_symlink()
+    assert stat.S_ISFIFO((root / "fifo.yaml").stat().st_mode)

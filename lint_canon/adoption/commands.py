@@ -57,7 +57,7 @@ def init(args: argparse.Namespace) -> int:
         output = paths[0] / "canon.yaml"
     else:
         output = Path("canon.yaml")
-    if output.exists() and not args.force:  # before the scan: refused at once
+    if (output.exists() or output.is_symlink()) and not args.force:  # before the scan: refused at once
         raise UsageError(f"{output}: already exists; pass --force to overwrite it")
     found = _take(args, paths, None)
     scanned = " ".join(str(p) for p in args.paths)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -163,11 +164,25 @@ def _named(values: tuple[str, ...]) -> str:
     return f" (the guards in the code name {', '.join(values)})" if values else ""
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_draft(text: str, output: Path, force: bool) -> None:
     """Write the draft to ``output`` once the canon's loader accepts it; an existing file is
     kept unless ``force``."""
-    if output.exists() and not force:
+    try:
+        existing: os.stat_result | None = os.lstat(output)
+    except OSError:
+        existing = None
+    if existing is not None and not force:
         raise UsageError(f"{output}: already exists; pass --force to overwrite it")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        # --force replaces a canon, never a device, a FIFO, a folder or a link (nor what it points to)
+        kind = "a symbolic link" if stat.S_ISLNK(existing.st_mode) else "not a regular file"
+        raise UsageError(f"{output}: is {kind}; give --output a regular file's path")
     folder = output.absolute().parent
     if not folder.is_dir():
         raise UsageError(f"{output}: no such folder {folder}")
@@ -178,6 +193,8 @@ def write_draft(text: str, output: Path, force: bool) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+            # the replaced canon's mode, or a new file's (what the umask leaves of rw-rw-rw-)
+            os.fchmod(out.fileno(), stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask())
         try:
             load_canon(temporary)
         except CanonError as exc:  # a draft the loader refuses is a bug of ours
