@@ -93,3 +93,37 @@ def test_init_force_replaces_only_a_regular_file_and_keeps_its_mode(project, cap
     assert elsewhere.read_text() == "kept\n"
     assert (root / "linked.yaml").is_symlink()
     assert stat.S_ISFIFO((root / "fifo.yaml").stat().st_mode)
+
+
+def test_the_cache_key_holds_the_guard_distribution():
+    from pathlib import Path
+
+    import lint_canon_guard
+    from lint_canon.engine import runcache
+
+    assert runcache._guard_package() == str(Path(lint_canon_guard.__file__).parent)
+    assert f"lint_canon_guard={lint_canon_guard.__version__}" in runcache.dependency_stamp()
+
+
+def test_a_cache_that_cannot_be_written_leaves_nothing_behind(project):
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    root = project({"app.py": "import clearbit\n"})
+
+    def limited() -> None:  # any write past 64 bytes fails (EFBIG): the cache files cannot be written
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+
+    code = "from lint_canon.frontends.cli import main; raise SystemExit(main(['check', 'app.py']))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=cli_env(), capture_output=True, text=True, preexec_fn=limited
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("app.py:1:8: CANON101")
+    left = [path.name for path in root.rglob("*") if path.name.startswith(".tmp")]
+    assert left == []

@@ -13,6 +13,7 @@ rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -115,6 +116,7 @@ class FileCache:
         if not self.changed:
             return
         prepare(self.folder)
+        tmp: str | None = None
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
@@ -122,4 +124,7 @@ class FileCache:
             os.replace(tmp, self.path)
             prune(str(self.folder), "findings-", KEEP_FILE_CACHES)
         except OSError:
-            pass  # a read-only checkout still gets its findings, just no cache
+            # a read-only checkout, a full disk: the findings without a cache, and nothing left behind
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(tmp)

@@ -19,6 +19,8 @@ that does not have the expected shape is ignored).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -31,12 +33,22 @@ _FORMAT = 4
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # all of lint_canon
 
 
+def _guard_package() -> str | None:
+    """Where lint-canon-guard's package is (its canon loader and host matching shape findings
+    too), found without importing it."""
+    spec = importlib.util.find_spec("lint_canon_guard")
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return locations[0] if locations else None
+
+
 def code_stamp() -> str:
-    """lint-canon's version and its code as installed: the number and newest mtime of its
-    modules, so that a checkout being worked on (an editable install) does not answer from
-    caches its old code wrote. Also the Python version (marshal and pickle formats)."""
+    """lint-canon's version and its code as installed, and lint-canon-guard's: the number and
+    newest mtime of their modules, so that a checkout being worked on (an editable install) does
+    not answer from caches its old code wrote. Also the Python version (marshal and pickle
+    formats)."""
     count, newest = 0, 0
-    folders = [_PACKAGE]
+    guard = _guard_package()
+    folders = [_PACKAGE, *([guard] if guard is not None else [])]
     while folders:
         try:
             entries = list(os.scandir(folders.pop()))
@@ -53,7 +65,7 @@ def code_stamp() -> str:
 
 # The libraries whose answers shape findings (the parsers of Python, SQL, requirements and
 # YAML), by their distribution names as dist-info folders spell them (normalised).
-SHAPING_DISTRIBUTIONS = ("libcst", "pglast", "pip_requirements_parser", "pyyaml")
+SHAPING_DISTRIBUTIONS = ("libcst", "pglast", "pip_requirements_parser", "pyyaml", "lint_canon_guard")
 _dependencies: str | None = None
 
 
@@ -212,15 +224,17 @@ def save(key: tuple[str, ...], cache_dir: str, record: RunRecord, output: str, c
     data = record._data()
     if not _unchanged(*data):
         return
+    temporary = os.path.join(cache_dir, f".tmp-run-{os.getpid()}")
     try:
         os.makedirs(cache_dir, exist_ok=True)
-        temporary = os.path.join(cache_dir, f".tmp-run-{os.getpid()}")
         with open(temporary, "wb") as handle:
             handle.write(json.dumps([list(key), data, output, code]).encode("utf-8", "surrogatepass"))
         os.replace(temporary, os.path.join(cache_dir, _name(key)))
         prune(cache_dir, "run-", KEEP_RECORDS)
     except OSError:
-        pass  # a read-only checkout runs without the record
+        # a read-only checkout, a full disk: the run goes on without the record, leaving nothing
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
 
 
 # Every distinct command line has its record (pre-commit passes the staged files): the folder
