@@ -91,3 +91,39 @@ def test_bad_canon_with_parallel_workers_does_not_hang(project):
     result = flake8("--select", "CANON", "-j", "2", ".", cwd=root)
     assert result.returncode != 0
     assert "canon.yaml:2: hub: unknown key; did you mean 'hubs'?" in result.stdout + result.stderr
+
+
+NOQA_SPELLINGS = {
+    "bare.py": "import clearbit  # noqa\n",
+    "upper.py": "import clearbit  # NOQA\n",
+    "tight.py": "import clearbit  # noqa:CANON101\n",
+    "lower_code.py": "import clearbit  # noqa: canon101\n",  # flake8 compares codes as written
+    "mixed.py": "import clearbit  # NoQa: CANON101\n",
+    "several.py": "import clearbit  # noqa:CANON101,E501\n",
+    "prefix.py": "import clearbit  # noqa: CANON1\n",
+    "spaced.py": "import clearbit  # noqa : CANON101\n",
+    "no_space.py": "import clearbit  #noqa\n",
+    "other_code.py": "import clearbit  # noqa: CANON102\n",
+    "trailing_text.py": "import clearbit  # noqa:CANON101 because\n",
+    "file_wide.py": "# flake8: noqa\nimport clearbit\n",
+    "file_wide_codes.py": "# flake8: noqa: CANON102\nimport clearbit\n",  # flake8 skips the file all the same
+    "file_wide_upper.py": "# FLAKE8: NOQA\nimport clearbit\n",
+    "file_wide_indented.py": "import clearbit\n    # flake8=noqa\n",
+    "file_wide_after_code.py": "import clearbit  # flake8: noqa\n",  # not at a line's start: no file-wide skip
+    "not_python.py": "import clearbit\ndef broken(:\n",  # CPython refuses it: CANON901 / flake8 E999, no CANON1
+}
+
+
+def test_the_cli_and_flake8_agree_on_every_noqa_spelling(project):
+    root = project({f"spell/{name}": text for name, text in NOQA_SPELLINGS.items()})
+    ours = lint_canon("check", "--select", "CANON1", "spell", cwd=root)
+    theirs = flake8("--select", "CANON1", "spell", cwd=root)
+    reported = sorted({line.split(":", 1)[0] for line in theirs.stdout.splitlines()})
+    assert reported == [
+        "spell/file_wide_after_code.py",
+        "spell/lower_code.py",
+        "spell/no_space.py",
+        "spell/other_code.py",
+    ]
+    assert sorted(line.split(":", 1)[0] for line in ours.stdout.splitlines()) == reported
+    assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines())

@@ -21,7 +21,6 @@ from lint_canon.output.findings import Finding
 # "flake8: noqa" comment at the start of a line.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
-_FILE_NOQA_WITH_CODES = re.compile(r"\s*# flake8[:=]\s*noqa:", re.IGNORECASE)
 # The same comment in the DONE doc and its SQL: codes read as flake8 reads them (prefixes; no
 # codes, or none that reads as a code, is a bare noqa). In Markdown it is an HTML comment, which
 # GitHub does not show; in SQL a line comment.
@@ -72,8 +71,9 @@ def under_settings(
 
 
 def file_is_suppressed(lines: Sequence[str]) -> bool:
-    """``# flake8: noqa`` on a line of its own (flake8 ignores it when it names codes)."""
-    return any(_FILE_NOQA.match(line) and not _FILE_NOQA_WITH_CODES.match(line) for line in lines)
+    """``# flake8: noqa`` at the start of a line, as flake8 reads it: also when codes follow
+    (``# flake8: noqa: CANON101`` skips the whole file in flake8 too)."""
+    return any(_FILE_NOQA.match(line) for line in lines)
 
 
 def noqa_lines(text: str, lines: Sequence[str]) -> dict[int, str]:
@@ -102,17 +102,20 @@ def suppressed(finding: Finding, lines: Sequence[str], mapping: dict[int, str] |
     if not 0 < finding.line <= len(lines):
         return False
     text = mapping.get(finding.line, lines[finding.line - 1]) if mapping is not None else lines[finding.line - 1]
-    return _names(_NOQA.search(text), finding.code)
+    return _names(_NOQA.search(text), finding.code, exact=True)
 
 
-def _names(match: re.Match[str] | None, code: str) -> bool:
-    """Does a noqa comment (a match with a ``codes`` group) suppress ``code``?"""
+def _names(match: re.Match[str] | None, code: str, exact: bool = False) -> bool:
+    """Does a noqa comment (a match with a ``codes`` group) suppress ``code``? ``exact``: the
+    codes as written, as flake8 compares them (``# noqa: canon101`` names no code of ours);
+    otherwise in any case (the DONE doc's and SQL's comments, ours alone)."""
     if match is None:
         return False
     codes = match.group("codes")
     if codes is None:
         return True
-    return any(code.startswith(named.upper()) for named in re.split(r"[,\s]+", codes.strip()) if named)
+    named = [name if exact else name.upper() for name in re.split(r"[,\s]+", codes.strip()) if name]
+    return any(code.startswith(name) for name in named)
 
 
 def fenced_lines(lines: Sequence[str]) -> set[int]:
