@@ -127,3 +127,44 @@ def test_a_cache_that_cannot_be_written_leaves_nothing_behind(project):
     assert result.stdout.startswith("app.py:1:8: CANON101")
     left = [path.name for path in root.rglob("*") if path.name.startswith(".tmp")]
     assert left == []
+
+
+def test_a_line_break_in_a_url_or_a_file_name_cannot_split_a_finding(project, capsys):
+    canon = 'version: 1\nhubs: [HUB-A]\nbanned:\n  - reason: "no"\n    hosts: ["*.evil"]\n'
+    root = project(
+        {
+            "hosts.py": 'import requests\n\nrequests.get("https://api.x.com\\n.evil/")\n',  # no host holds a line break
+            "na\nme.py": 'import requests\n\nrequests.get("https://api.x.evil/")\n',
+        },
+        canon=canon,
+    )
+    assert (root / "na\nme.py").exists()
+    assert run(capsys, "check", "--no-cache") == (
+        1,
+        "na\\nme.py:3:1: CANON202 request to banned host 'api.x.evil': no\n",
+        "",
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_valid_json(project, capsys):
+    import json
+    import os
+
+    canon = 'version: 1\nhubs: [HUB-A]\nbanned:\n  - reason: "no"\n    modules: [clearbit]\n'
+    root = project({}, canon=canon)
+    with open(os.path.join(os.fsencode(root), b"bad\xff.py"), "wb") as handle:
+        handle.write(b"import clearbit\n")
+    code, out, _ = run(capsys, "check", "--no-cache", "--format", "json")
+    assert code == 1
+    out.encode("utf-8")  # raises on a lone surrogate written as is
+    assert [finding["code"] for finding in json.loads(out)["findings"]] == ["CANON101"]
+
+
+def test_a_baseline_nested_too_deeply_is_a_one_line_error(project, capsys):
+    root = project({"a.py": "print(1)\n"}, canon="version: 1\nhubs: [HUB-A]\n")
+    (root / "base.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert run(capsys, "check", "--no-cache", "--baseline", "base.json", "a.py") == (
+        2,
+        "",
+        "lint-canon: base.json: not a lint-canon baseline: nested too deeply\n",
+    )

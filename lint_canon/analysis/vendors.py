@@ -211,6 +211,8 @@ def host_of(known: Known) -> str | None:
     host, colon, _ = authority.partition(":")
     if not (complete or colon):
         return None  # f"https://{region}.api.example.com" and the like: not known
+    if any(char.isspace() or not char.isprintable() for char in host):
+        return None  # no host holds a space or a line break: not a URL a request can go to
     return normalise_host(host) or None
 
 

@@ -40,6 +40,8 @@ def load_baseline(path: Path, reader: Callable[[Path, int], bytes] = read_bytes)
         raise CanonError(f"{path}: cannot read the baseline: {exc}") from None
     except json.JSONDecodeError as exc:
         raise CanonError(f"{path}:{exc.lineno}: not a lint-canon baseline: {exc.msg}") from None
+    except RecursionError:
+        raise CanonError(f"{path}: not a lint-canon baseline: nested too deeply") from None
     if not isinstance(document, dict) or document.get("version") != 1 or not isinstance(document.get("findings"), list):
         raise CanonError(f"{path}: not a lint-canon baseline (expected version 1 and a findings list)")
     try:

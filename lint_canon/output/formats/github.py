@@ -46,7 +46,7 @@ def format_github(findings: Sequence[Finding]) -> str:
 
 
 def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    return value.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def step_summary(findings: Sequence[Finding]) -> str:

@@ -20,11 +20,23 @@ def _caret(line_text: str, col: int) -> str:
     return f"{indent}^"
 
 
+# What could split a finding's line or drive a terminal: line breaks, other control characters.
+_UNPRINTABLE = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+_UNPRINTABLE |= {0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with what would break its line written as escapes (a file name or a URL holding
+    a newline cannot split a finding in two, nor colour the terminal)."""
+    return text.translate(_UNPRINTABLE)
+
+
 def _line(f: Finding, colour: bool) -> str:
+    path, message = one_line(f.path), one_line(f.message)
     if not colour:
-        return f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n"
+        return f"{path}:{f.line}:{f.col}: {f.code} {message}\n"
     code_colour = _RED if f.severity in _SEVERE else _YELLOW
-    return f"{_BOLD}{f.path}{_RESET}:{f.line}:{f.col}: {code_colour}{f.code}{_RESET} {f.message}\n"
+    return f"{_BOLD}{path}{_RESET}:{f.line}:{f.col}: {code_colour}{f.code}{_RESET} {message}\n"
 
 
 def format_text(findings: Sequence[Finding], show_source: bool = False, colour: bool = False) -> str:
