@@ -226,6 +226,8 @@ def test_canon_folder_is_refused_not_skipped(tmp_path):
     )
 
 
+# Each may hold [tool.lint-canon] (it spells lint-canon): the run cannot read its own settings and
+# stops. One that cannot hold them is a dependency file like any other (tests/test_run_contracts.py).
 PYPROJECTS = [
     pytest.param(
         'tool = "x"\n',
@@ -238,18 +240,18 @@ PYPROJECTS = [
         id="section-is-a-number",
     ),
     pytest.param(
-        "[tool.black]\nx = " + "[" * 10_000 + "]" * 10_000 + "\n",
-        "pyproject.toml:2: invalid TOML: arrays or inline tables nested too deeply",
+        "# [tool.lint-canon] below\n[tool.black]\nx = " + "[" * 10_000 + "]" * 10_000 + "\n",
+        "pyproject.toml:3: invalid TOML: arrays or inline tables nested too deeply",
         id="10000-nested-arrays",
     ),
     pytest.param(
-        "[tool.black]\n\nx = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n",
-        "pyproject.toml:3: invalid TOML: arrays or inline tables nested too deeply",
+        "# [tool.lint-canon] below\n[tool.black]\n\nx = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n",
+        "pyproject.toml:4: invalid TOML: arrays or inline tables nested too deeply",
         id="10000-nested-inline-tables",
     ),
     pytest.param(
-        "[tool.black]\nline-length = " + "9" * 10_000 + "\n",
-        f"pyproject.toml:2: invalid TOML: a number of more than {sys.get_int_max_str_digits():,} digits",
+        "# [tool.lint-canon] below\n[tool.black]\nline-length = " + "9" * 10_000 + "\n",
+        f"pyproject.toml:3: invalid TOML: a number of more than {sys.get_int_max_str_digits():,} digits",
         id="10000-digit-integer",
     ),
     pytest.param(
@@ -258,8 +260,8 @@ PYPROJECTS = [
         id="unknown-key",
     ),
     pytest.param(
-        b'[tool]\nx = "\xff"\n',
-        "pyproject.toml:2: not UTF-8 text (byte 0xff); TOML is UTF-8",
+        b'[tool]\nlint-canon = {}\nx = "\xff"\n',
+        "pyproject.toml:3: not UTF-8 text (byte 0xff); TOML is UTF-8",
         id="not-utf8",
     ),
     pytest.param(

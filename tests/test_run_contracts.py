@@ -168,3 +168,23 @@ def test_a_baseline_nested_too_deeply_is_a_one_line_error(project, capsys):
         "",
         "lint-canon: base.json: not a lint-canon baseline: nested too deeply\n",
     )
+
+
+def test_a_malformed_pyproject_that_is_checked_is_its_finding_and_the_run_goes_on(project, capsys):
+    root = project(
+        {"a.py": "import clearbit\n", "service/pyproject.toml": "[project\nname = 'x'\n"},
+        canon='version: 1\nhubs: [HUB-A]\nbanned:\n  - reason: "no"\n    modules: [clearbit]\n',
+    )
+    assert run(capsys, "check", "--no-cache") == (
+        1,
+        "a.py:1:8: CANON101 'clearbit' is banned: no\n"
+        "service/pyproject.toml:1:1: CANON901 invalid TOML: Expected ']' at the end of a table declaration\n",
+        "",
+    )
+    # one that may hold the run's own settings ([tool.lint-canon]) stops it: they cannot be read
+    (root / "pyproject.toml").write_text("[tool.lint-canon\nconfig = 'canon.yaml'\n")
+    assert run(capsys, "check", "--no-cache") == (
+        2,
+        "",
+        "lint-canon: pyproject.toml:1: invalid TOML: Expected ']' at the end of a table declaration\n",
+    )

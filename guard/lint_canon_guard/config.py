@@ -1046,6 +1046,11 @@ SETTINGS = Key(
 _CODE = re.compile(r"^[A-Z]+[0-9]*$")
 
 
+# What a pyproject.toml holding our settings spells, however its TOML is written ([tool.lint-canon],
+# tool."lint-canon", [tool] lint-canon = {...}).
+_NAMES_US = b"lint-canon"
+
+
 def pyproject_settings(pyproject: Path) -> Settings | None:
     """``[tool.lint-canon]`` of ``pyproject``, checked (None when it has no such table)."""
     shown = _display(pyproject)
@@ -1053,6 +1058,8 @@ def pyproject_settings(pyproject: Path) -> Settings | None:
         data = read_bytes(pyproject, DEFAULT_MAX_FILE_SIZE)
         source = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if _NAMES_US not in data:
+            return None  # cannot hold [tool.lint-canon]: a dependency file's problem (CANON902) if checked
         line = len(split_lines(data[: exc.start].decode("utf-8", "replace") + "x"))
         raise ConfigError(shown, line, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); TOML is UTF-8") from None
     except NotRegularFile as exc:
@@ -1067,6 +1074,10 @@ def pyproject_settings(pyproject: Path) -> Settings | None:
     try:
         table = load_toml(source)
     except TomlProblem as exc:
+        if _NAMES_US not in data:
+            # a pyproject.toml that cannot hold [tool.lint-canon] is not the run's config: when it
+            # is checked, its syntax is its finding (CANON901) and the run goes on
+            return None
         raise ConfigError(shown, exc.line, "", f"invalid TOML: {exc.problem}") from None
     tool = table.get("tool")
     if tool is None:
