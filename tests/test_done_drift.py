@@ -410,3 +410,14 @@ def test_the_projects_own_definitions_drifting_from_its_doc(tmp_path, monkeypatc
     findings = run_check(tmp_path)
     assert [(f.path, f.line, f.code) for f in findings] == [("DONE_STATE_DEFINITIONS.md", line, "CANON402")] * 2
     assert [f.message for f in findings] == messages
+
+
+def test_a_second_row_for_one_hub_is_a_finding(project):
+    # The doc names DOL's checker twice with other criteria: which one the SQL must match is
+    # not known; the second row is reported, not compared.
+    doubled = USER_TABLE + "| `shq.fn_check_dol_done(outreach_id)` | DOL | ein NOT NULL |\n"
+    findings = drift(project, MATCHING, doc=doubled)
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 10, 1, "CANON402")]
+    assert findings[0].message == (
+        "DOL: a second row for this hub (the first is at line 6); keep one, it is not compared"
+    )

@@ -212,6 +212,12 @@ def test_a_parser_that_crashes_or_hangs_costs_one_file(tmp_path):
     result = lint_canon("check", "--no-cache", "--timeout", "1", ".", cwd=root)
     assert codes(result.stdout) == ["real.py:1:8 CANON101", "slow.py:1:1 CANON903"]
     assert "analysis stopped after 1 s" in result.stdout
+    # the rules run in one walk: none finished on slow.py, and the finding says whose are lost
+    # (slow.py's banned import among them)
+    slow = next(line for line in result.stdout.splitlines() if line.startswith("slow.py"))
+    assert slow.endswith(  # the rules this canon applies (no hosts, no tools: no CANON202, CANON301)
+        "; no findings of CANON101, CANON201, CANON203, CANON302, CANON303, CANON304, CANON305, CANON306 for it"
+    )
 
 
 def test_a_folder_that_cannot_be_listed_is_a_finding_and_is_seen_once_readable(tmp_path):

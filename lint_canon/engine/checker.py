@@ -379,6 +379,10 @@ class Checker:
             reason = (
                 f"the parser crashed on this file ({failure.detail}): valid Python nested or chained too deeply for it"
             )
+        # the rules run in one walk of the file: none finished, so say whose findings are lost
+        lost = sorted({code for rule in self.load().python_rules for code in rule.codes if self.selection.wants(code)})
+        if lost:
+            reason += f"; no findings of {', '.join(lost)} for it"
         lines = split_lines(text) if text is not None else []
         return self.keep([_analysis_error(shown, reason)], lines, text)
 

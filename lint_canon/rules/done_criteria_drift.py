@@ -1,6 +1,6 @@
 """CANON402 done-criteria-drift: a DONE criterion on one side only, the doc's or the SQL's; also
 a criterion, a row or a checker that cannot be read (reported at the doc's row, never guessed;
-a row that cannot be read at all is not compared)."""
+a row that cannot be read at all is not compared), and a second row for the same hub."""
 
 from __future__ import annotations
 
@@ -24,7 +24,19 @@ class DoneCriteriaDrift(DoneStateRule):
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:
         by_name = {c.function: c for c in checkers}
+        first: dict[str, DocRow] = {}
         for row in rows:
+            earlier = first.setdefault(row.function, row)
+            if earlier is not row:
+                # two rows for one hub: which one the SQL must match is not known
+                yield ProjectReport(
+                    row.path,
+                    row.line,
+                    self.codes[0],
+                    f"{row.hub}: a second row for this hub (the first is at line {earlier.line}); keep one, "
+                    "it is not compared",
+                )
+                continue
             for problem in row.problems:
                 yield ProjectReport(row.path, row.line, self.codes[0], f"{row.hub}: {problem}; it is not compared")
             checker = by_name.get(row.function)
