@@ -144,3 +144,53 @@ def test_no_log_line_of_the_sink_holds_the_password(canon, caplog):
         .startswith("cannot write guard violations to postgresql://alice@127.0.0.1:1/outreach (")
     )
     assert "s3cret" not in caplog.text
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server that accepts connections and never answers: a database that hangs."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    yield f"postgresql://guard@127.0.0.1:{server.getsockname()[1]}/shq"
+    server.close()
+
+
+def test_a_database_that_hangs_blocks_neither_the_call_nor_the_exit_beyond_its_timeout(canon, silent_server, tmp_path):
+    import time
+
+    sink = PostgresSink(silent_server, exit_timeout=1.0)
+    guard = ToolCanonGuard(sinks=(sink,))
+
+    @enforce_tool_canon("TOOL-015", "HUB-PEOPLE", "READ", sinks=(sink,))
+    def people(gate_state):
+        return "called"
+
+    started = time.monotonic()
+    for _ in range(50):
+        with pytest.raises(ToolCanonViolationError):
+            people(gate_state={"outreach_id": OUTREACH})
+        guard.validate("TOOL-015", "HUB-PEOPLE", "READ", {"outreach_id": OUTREACH})
+    assert time.monotonic() - started < 1.0  # the sink's thread hangs on connect; the calls do not
+    sink.close()
+
+    # the interpreter's exit waits for the hanging database at most the sink's exit timeout (5 s)
+    script = tmp_path / "app.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            from lint_canon.guard import PostgresSink, ToolCanonGuard, set_default_sinks
+            set_default_sinks(PostgresSink({silent_server!r}))
+            ToolCanonGuard().validate("TOOL-015", "HUB-PEOPLE", "READ", {{"outreach_id": {OUTREACH!r}}})
+            import time
+            print(time.monotonic())
+            """
+        )
+    )
+    result = subprocess.run([sys.executable, str(script)], env=cli_env(), capture_output=True, text=True, timeout=60)
+    ended = time.monotonic()
+    assert result.returncode == 0, result.stderr
+    assert ended - float(result.stdout.strip()) < 6.0  # 5 s and the interpreter's own exit
+    assert "were not written" in result.stderr

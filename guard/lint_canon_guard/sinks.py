@@ -153,13 +153,16 @@ class PostgresSink:
         return True
 
     def close(self, timeout: float | None = None) -> None:
-        """Flush (up to ``exit_timeout`` seconds), then stop the thread; says what was lost."""
+        """Flush, then stop the thread, within ``exit_timeout`` seconds in all (one deadline for
+        both: an unreachable database costs the interpreter's exit that long at most); says what
+        was lost."""
         if self._stop.is_set():
             return
-        self.flush(self.exit_timeout if timeout is None else timeout)
+        deadline = time.monotonic() + (self.exit_timeout if timeout is None else timeout)
+        self.flush(max(0.0, deadline - time.monotonic()))
         self._stop.set()
-        self._thread.join(self.exit_timeout if timeout is None else timeout)
-        lost = self._queue.qsize()
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        lost = self._queue.unfinished_tasks  # queued, and the batch the thread could not write
         self._report_drops()
         if lost:
             self.logger.error("%d guard violation records were not written to %s before exit", lost, self.shown)
