@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
-from tests.conftest import REPO
+import pytest
+
+from tests.conftest import REPO, cli_env
 from tests.test_cli import lint_canon
 
 # Two vendors (an SDK, and a host in a URL constant), their keys read from the environment,
@@ -255,3 +260,36 @@ def test_bad_input_is_one_line_and_exit_2(project):
     bad_canon = lint_canon("inventory", "--config", "missing.yaml", cwd=root)
     assert bad_canon.returncode == 2
     assert bad_canon.stderr.startswith("lint-canon: missing.yaml: no such file")
+
+
+def test_an_unreadable_folder_or_file_inside_costs_itself_only(tmp_path):
+    import shutil
+    import tempfile
+
+    command = [sys.executable, "-m", "lint_canon", "inventory", "--format", "json", "."]
+    root = tmp_path
+    if os.geteuid() == 0:  # root lists every folder: run as nobody, in a folder nobody can reach
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        probe = subprocess.run([*command[:4], sys.executable, "-c", "import lint_canon"], capture_output=True)
+        if probe.returncode != 0:
+            pytest.skip("this machine's Python cannot run as another user")
+        root = Path(tempfile.mkdtemp())
+        os.chmod(root, 0o777)
+    try:
+        for name, text in {"app.py": "import openai\n", "locked/x.py": "import stripe\n"}.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+            os.chmod(root / name, 0o644)
+        os.symlink("gone.py", root / "dangling.py")
+        os.chmod(root / "locked", 0)
+        result = subprocess.run(command, cwd=root, env=cli_env(), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert [vendor["modules"][0]["module"] for vendor in json.loads(result.stdout)["vendors"]] == ["openai"]
+        assert "lint-canon: locked: skipped: cannot list folder: Permission denied; its files were not checked\n" in (
+            result.stderr
+        )
+        assert "lint-canon: dangling.py: skipped: cannot read file:" in result.stderr
+    finally:
+        os.chmod(root / "locked", 0o755)
+        if root != tmp_path:
+            shutil.rmtree(root)

@@ -188,9 +188,14 @@ def take_inventory(
         fallback = default_canon(first if first.is_dir() else first.absolute().parent)
         finder = _FallbackFinder(fallback, reads)
     found = discover(list(paths), finder)
-    for finding in found.findings:  # a folder that cannot be listed: the inventory would lie
-        raise UsageError(f"{finding.path}: {finding.message}")
+    # What the command line names must be read (else the answer would be about something else);
+    # a folder or file found inside one that cannot be listed or read costs itself only, said.
+    named = {display_path(Path(path)) for path in paths}
     notes = list(found.notes)
+    for finding in found.findings:  # a folder that cannot be listed
+        if finding.path in named:
+            raise UsageError(f"{finding.path}: {finding.message}")
+        notes.append(f"{finding.path}: skipped: {finding.message}")
     keys = sorted(found.python)
     scanners = [_Scanner(found.canons[key]) for key in keys]
     todo: list[tuple[int, str, bytes]] = []
@@ -200,8 +205,8 @@ def take_inventory(
             files += 1
             data = scanners[index].checker.read_python(path, reads)
             if isinstance(data, Finding):
-                if data.message.startswith("cannot read"):
-                    raise UsageError(f"{display_path(Path(path))}: {data.message}")
+                if data.path in named:
+                    raise UsageError(f"{data.path}: {data.message}")
                 notes.append(f"{data.path}: skipped: {data.message}")
                 continue
             if scanners[index].wanted(path, data):
