@@ -283,8 +283,9 @@ def test_hostile_pyproject_on_the_canon_search(tmp_path, pyproject, message):
 def test_pyproject_names_dev_zero(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.lint-canon]\nconfig = "/dev/zero"\n')
     (tmp_path / "app.py").write_text("import os\n")
+    # outside the repository, before it is ever opened (a device inside it: not a regular file)
     assert refused(tmp_path).endswith(
-        ": the canon is a character device, not a regular file; name a canon.yaml file instead"
+        "tool.lint-canon.config: /dev/zero is outside the repository (.); name a canon.yaml inside it"
     )
 
 

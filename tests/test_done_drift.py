@@ -171,15 +171,18 @@ def test_only_runs_when_the_doc_or_sql_is_checked(project):
 
 
 def test_the_project_holds_itself_to_its_own_rule(tmp_path, monkeypatch):
+    import shutil
+
+    # the repository's own doc and SQL, copied: a canon names files of its own repository only
     monkeypatch.chdir(tmp_path)
+    shutil.copytree(REPO / "sql", tmp_path / "sql")
+    shutil.copy(REPO / "fixtures" / "DONE_STATE_DEFINITIONS.md", tmp_path / "DONE_STATE_DEFINITIONS.md")
     canon = tmp_path / "canon.yaml"
-    canon.write_text(
-        f"version: 1\ndone_states:\n  doc: {REPO / 'fixtures' / 'DONE_STATE_DEFINITIONS.md'}\n  sql: [{REPO / 'sql'}]\n"
-    )
+    canon.write_text("version: 1\ndone_states:\n  doc: DONE_STATE_DEFINITIONS.md\n  sql: [sql]\n")
     from lint_canon.canon.config import load_canon
     from lint_canon.engine.checker import Checker
 
-    findings = Checker(load_canon(canon)).check_paths([REPO / "sql", REPO / "fixtures" / "DONE_STATE_DEFINITIONS.md"])
+    findings = Checker(load_canon(canon)).check_paths([tmp_path / "sql", tmp_path / "DONE_STATE_DEFINITIONS.md"])
     assert findings == []
     assert Path(REPO / "sql").is_dir()
 

@@ -188,3 +188,44 @@ def test_a_malformed_pyproject_that_is_checked_is_its_finding_and_the_run_goes_o
         "",
         "lint-canon: pyproject.toml:1: invalid TOML: Expected ']' at the end of a table declaration\n",
     )
+
+
+def test_the_files_a_canon_names_are_its_repositorys_own(project, capsys, tmp_path_factory):
+    import os
+
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secrets.md").write_text("| Function | Hub | DONE Criteria |\n|---|---|---|\n| `x` | y | z |\n")
+    root = project({"a.py": "x = 1\n", "sql/checkers.sql": "SELECT 1;\n"}, canon=None)
+    (root / ".git").mkdir()
+    (root / "services").mkdir()
+    os.symlink(outside / "secrets.md", root / "linked.md")
+    os.mkfifo(root / "fifo.md")
+    cases = [
+        (f"doc: {outside / 'secrets.md'}", f"done_states.doc: {outside / 'secrets.md'} is outside"),
+        ("doc: ../outside.md", "done_states.doc: ../outside.md is outside"),
+        ("doc: linked.md", "done_states.doc: linked.md is outside"),  # a link out of it
+        ("doc: fifo.md", "done_states.doc: fifo.md is not a regular file; name the file itself"),
+    ]
+    for entry, problem in cases:
+        (root / "canon.yaml").write_text(f"version: 1\ndone_states:\n  {entry}\n  sql: [sql]\n")
+        code, out, err = run(capsys, "check", "a.py")
+        assert (code, out) == (2, ""), entry
+        assert err.startswith(f"lint-canon: canon.yaml:3: {problem}"), err
+    # a canon in a sub-project may name the repository's files above its folder
+    (root / "services" / "canon.yaml").write_text("version: 1\ndone_states:\n  doc: ../DONE.md\n  sql: [../sql]\n")
+    (root / "DONE.md").write_text("| Function | Hub | DONE Criteria |\n|---|---|---|\n")
+    assert run(capsys, "check", "--config", "services/canon.yaml", "a.py") == (0, "", "")
+
+
+def test_the_canon_a_pyproject_names_is_its_repositorys_own(project, capsys, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "canon.yaml").write_text("version: 1\n")
+    root = project({"a.py": "x = 1\n"}, canon=None)
+    (root / ".git").mkdir()
+    (root / "pyproject.toml").write_text(f'[tool.lint-canon]\nconfig = "{outside / "canon.yaml"}"\n')
+    code, out, err = run(capsys, "check", "a.py")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"lint-canon: pyproject.toml:2: tool.lint-canon.config: {outside / 'canon.yaml'} is outside the repository "
+        "(.); name a canon.yaml inside it\n"
+    )

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -853,6 +854,15 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     vendor_modules = v.get(top, CANON, "vendor_modules", ())
     builtin_vendors = v.get(top, CANON, "builtin_vendors", ())
     sdk_models = v.get(top, CANON, "sdk_models", ())
+    # The files the canon names are read, and what they hold may be printed: they must be the
+    # repository's own (not /etc/passwd, not a link out of it), files where a file is meant.
+    named = [(("done_states", "doc"), done_doc, "file")] if done_doc else []
+    named += [(("done_states", "sql", i), entry, "any") for i, entry in enumerate(done_sql or ())]
+    named += [(("sdk_models", i), entry, "file") for i, entry in enumerate(sdk_models or ())]
+    for keypath, entry, kind in named:
+        problem = _outside(path.parent, entry, kind)
+        if problem is not None:
+            v.fail(keypath, problem)
     exclude = v.get(top, CANON, "exclude", ())
     type_checking_imports = v.get(top, CANON, "type_checking_imports", ())
     max_file_size = v.get(top, CANON, "max_file_size", ())
@@ -888,6 +898,34 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         max_file_size=DEFAULT_MAX_FILE_SIZE if max_file_size is None else max_file_size,
         _index={"modules": index_modules, "packages": index_packages, "tools": {t.id: t for t in tools}},
     )
+
+
+def repository_root(folder: Path) -> Path:
+    """The repository a canon belongs to: the nearest folder at or above ``folder`` holding
+    ``.git`` (a folder, or a worktree's file), else ``folder`` itself."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def _outside(folder: Path, entry: str, kind: str) -> str | None:
+    """Why the path ``entry`` (relative to the canon's ``folder``) may not be read: outside the
+    canon's repository (links resolved), or not a regular file where a file is meant (``kind``
+    "file"). None when it may (also when it does not exist: the rules that read it say so)."""
+    root = repository_root(folder)
+    target = (folder / entry).resolve()
+    if not target.is_relative_to(root.resolve()):
+        return f"{entry} is outside the canon's repository ({_display(root)}); name a path inside it"
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return None
+    if kind == "file" and not stat.S_ISREG(mode):
+        return f"{entry} is not a regular file; name the file itself"
+    if kind == "any" and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return f"{entry} is neither a file nor a folder; name one"
+    return None
 
 
 # --- finding and loading -------------------------------------------------------------------
@@ -1114,6 +1152,15 @@ def pyproject_settings(pyproject: Path) -> Settings | None:
     config = section.get("config")
     if config is not None and (not isinstance(config, str) or not config):
         raise ConfigError(shown, None, "tool.lint-canon.config", "expected the path of a canon.yaml")
+    if config is not None:
+        root = repository_root(pyproject.parent.absolute())
+        if not (pyproject.parent.absolute() / config).resolve().is_relative_to(root.resolve()):
+            raise ConfigError(
+                shown,
+                settings.line("config"),
+                "tool.lint-canon.config",
+                f"{config} is outside the repository ({_display(root)}); name a canon.yaml inside it",
+            )
     select = _codes(settings, section, "select")
     return Settings(
         pyproject,
