@@ -229,3 +229,14 @@ def test_the_canon_a_pyproject_names_is_its_repositorys_own(project, capsys, tmp
         f"lint-canon: pyproject.toml:2: tool.lint-canon.config: {outside / 'canon.yaml'} is outside the repository "
         "(.); name a canon.yaml inside it\n"
     )
+
+
+def test_a_canon_names_markdown_sql_and_models_only(project, capsys):
+    root = project({"a.py": "x = 1\n", "notes.txt": "secret\n", "keys.pem": "secret\n"}, canon=None)
+    (root / "canon.yaml").write_text("version: 1\ndone_states:\n  doc: notes.txt\n  sql: [keys.pem]\n")
+    assert run(capsys, "check", "a.py") == (
+        2,
+        "",
+        "lint-canon: canon.yaml:3: done_states.doc: notes.txt is not a .md or .markdown file\n"
+        "lint-canon: canon.yaml:4: done_states.sql[0]: keys.pem is not a .sql file\n",
+    )

@@ -856,11 +856,14 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     sdk_models = v.get(top, CANON, "sdk_models", ())
     # The files the canon names are read, and what they hold may be printed: they must be the
     # repository's own (not /etc/passwd, not a link out of it), files where a file is meant.
-    named = [(("done_states", "doc"), done_doc, "file")] if done_doc else []
-    named += [(("done_states", "sql", i), entry, "any") for i, entry in enumerate(done_sql or ())]
-    named += [(("sdk_models", i), entry, "file") for i, entry in enumerate(sdk_models or ())]
-    for keypath, entry, kind in named:
+    named = [(("done_states", "doc"), done_doc, "file", (".md", ".markdown"))] if done_doc else []
+    named += [(("done_states", "sql", i), entry, "any", (".sql",)) for i, entry in enumerate(done_sql or ())]
+    named += [(("sdk_models", i), entry, "file", (".json",)) for i, entry in enumerate(sdk_models or ())]
+    for keypath, entry, kind, suffixes in named:
         problem = _outside(path.parent, entry, kind)
+        if problem is None and Path(entry).suffix and Path(entry).suffix.lower() not in suffixes:
+            # its lines may be printed (--show-source): Markdown, SQL or a model, nothing else
+            problem = f"{entry} is not a {' or '.join(suffixes)} file"
         if problem is not None:
             v.fail(keypath, problem)
     exclude = v.get(top, CANON, "exclude", ())
