@@ -424,3 +424,13 @@ def test_a_second_row_for_one_hub_is_a_finding(project):
     assert findings[0].message == (
         "DOL: a second row for this hub (the first is at line 6); keep one, it is not compared"
     )
+
+
+def test_a_quoted_name_is_matched_as_postgresql_reads_it(project):
+    # Unquoted names fold to lower case (SHQ.FN_CHECK_DOL_DONE is the doc's fn_check_dol_done);
+    # a quoted one keeps its case: "fn_check_DOL_done" is another function.
+    upper = DOL.replace("shq.fn_check_dol_done", "SHQ.FN_CHECK_DOL_DONE")
+    assert drift(project, [CT, upper, PEOPLE, BLOG, BIT]) == []
+    quoted = DOL.replace("shq.fn_check_dol_done", 'shq."fn_check_DOL_done"')
+    findings = drift(project, [CT, quoted, PEOPLE, BLOG, BIT])
+    assert brief(findings) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON401"), ("sql/checkers.sql", 7, 1, "CANON403")]

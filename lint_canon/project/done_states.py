@@ -402,7 +402,9 @@ def _read_sql(path: Path, text: str) -> tuple[list[SqlChecker], list[SqlProblem]
         stmt = statement.stmt
         if type(stmt).__name__ != "CreateFunctionStmt":
             continue
-        name = ".".join(n.sval for n in stmt.funcname).lower()
+        # as PostgreSQL reads it: pglast folds an unquoted name to lower case and keeps a quoted
+        # one as written ("fn_check_DOL_done" is another function than fn_check_dol_done)
+        name = ".".join(n.sval for n in stmt.funcname)
         if not _CHECKER.match(name):
             continue
         checker = SqlChecker(name, path, statement.line)
