@@ -3,6 +3,8 @@ one that stays silent."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.conftest import brief, run_check
 
 CANON_WITH_BAN = """\
@@ -739,8 +741,10 @@ def test_an_sdk_without_a_model_is_read_as_before_until_a_team_scans_it(project,
     )
     from lint_canon.frontends.cli import main
 
-    assert main(["sdk", "scan", "acme", "--path", str(outside / "site"), "-o", str(outside / "acme.json")]) == 0
-    canon = VENDOR_CANON + f"sdk_models: [{outside / 'acme.json'}]\n"
+    # the model is the project's own file (a canon names files of its repository only)
+    Path("sdks").mkdir()
+    assert main(["sdk", "scan", "acme", "--path", str(outside / "site"), "-o", "sdks/acme.json"]) == 0
+    canon = VENDOR_CANON + "sdk_models: [sdks/acme.json]\n"
     # with the SDK's own model: set_lang only stores a setting
     assert [(line, code) for line, code, _ in findings(project, source, canon=canon)] == [(6, "CANON201")]
 
