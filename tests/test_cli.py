@@ -61,6 +61,7 @@ def test_json_format(project):
             "message": "'clearbit' is banned: Clearbit contract ended; use TOOL-012",
             "violation": "V-TOOL-002",
             "severity": "CRITICAL",
+            "fix": None,
         }
     ]
     assert report["summary"] == {

@@ -425,3 +425,38 @@ def test_a_guard_for_a_tool_with_gates_is_added_only_where_the_gate_state_can_co
     text = (root / "app.py").read_text()
     assert '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\ndef verify_gated' in text
     assert "\n\n\ndef verify(email):" in text
+
+
+def test_the_json_report_says_what_each_fix_is_and_a_cached_run_says_the_same(project, capsys):
+    import json
+
+    canon = CANON + "  - id: TOOL-2\n    vendor: apollo\n    hubs: [HUB-A]\n    interactions: [READ, WRITE]\n"
+    canon += "    hosts: [api.apollo.io]\n"
+    source = (
+        "import urllib.request\n\n\ndef verify(e):\n"
+        '    return urllib.request.urlopen("https://api.hunter.io/v?e=" + e)\n\n\n'
+        "def people(q):\n"
+        '    return urllib.request.urlopen("https://api.apollo.io/v1/people?q=" + q)\n'
+    )
+    root = project({"app.py": source}, canon=canon)
+    reports = []
+    for turn in range(2):  # cold, then app.py from the per-file cache (another file changed: no replay)
+        (root / "other.py").write_text(f"x = {turn}\n")
+        main(["check", "--format", "json", "--exit-zero", "--jobs", "1"])
+        reports.append([finding["fix"] for finding in json.loads(capsys.readouterr().out)["findings"]])
+    assert list(root.glob(".lint_canon_cache/findings-*.json"))
+    assert (
+        reports[0]
+        == reports[1]
+        == [
+            {
+                "applicability": "safe",
+                "message": 'decorate \'verify\' with @enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)',
+            },
+            {
+                "applicability": "unsafe",
+                "message": 'decorate \'people\' with @enforce_tool_canon("TOOL-2", "HUB-A", InteractionType...) '
+                "(InteractionType: one of READ, WRITE)",
+            },
+        ]
+    )

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon.engine.runcache import code_stamp, prune
+from lint_canon.output.findings import Fix
 
-_FORMAT = 3
+_FORMAT = 4  # 4: each finding keeps its fix
 # One file cache per canon and selection: the folder keeps the most recently written ones.
 KEEP_FILE_CACHES = 8
 
@@ -63,9 +64,10 @@ def _valid_entry(entry: Any) -> bool:
         and isinstance(entry[2], list)
         and all(
             isinstance(f, list)
-            and len(f) == 7
+            and len(f) == 8
             and all(isinstance(n, int) for n in f[:4])
-            and all(isinstance(text, str) for text in f[4:])
+            and all(isinstance(text, str) for text in f[4:7])
+            and (f[7] is None or Fix.from_data(f[7]) is not None)
             for f in entry[2]
         )
     )

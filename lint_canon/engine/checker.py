@@ -29,7 +29,7 @@ from lint_canon.engine.lines import split_lines
 from lint_canon.engine.prefilter import Prefilter
 from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep
-from lint_canon.output.findings import Finding
+from lint_canon.output.findings import Finding, Fix
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
@@ -445,9 +445,10 @@ def astuple_without_path(finding: Finding) -> tuple[Any, ...]:
         finding.code,
         finding.message,
         finding.line_text,
+        finding.fix.as_data() if finding.fix is not None else None,
     )
 
 
 def from_tuple(path: str, entry: Sequence[Any]) -> Finding:
-    line, col, end_line, end_col, code, message, line_text = entry
-    return Finding(path, line, col, end_line, end_col, code, message, line_text=line_text)
+    line, col, end_line, end_col, code, message, line_text, fix = entry
+    return Finding(path, line, col, end_line, end_col, code, message, line_text=line_text, fix=Fix.from_data(fix))

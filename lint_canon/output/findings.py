@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -74,6 +75,31 @@ class Fix:
     named: str = ""
     hubs: tuple[str, ...] = ()
     interactions: tuple[str, ...] = ()
+
+    def as_data(self) -> list[Any]:
+        """The fix as JSON data (what the per-file cache keeps; ``from_data`` makes it again)."""
+        return [
+            self.kind,
+            self.applicability.value,
+            self.title,
+            self.function,
+            self.tool,
+            self.named,
+            list(self.hubs),
+            list(self.interactions),
+        ]
+
+    @staticmethod
+    def from_data(data: Any) -> Fix | None:
+        """The fix ``as_data`` gave; None for anything else (a cache written otherwise)."""
+        if not (isinstance(data, list) and len(data) == 8 and all(isinstance(item, str) for item in data[:6])):
+            return None
+        if data[1] not in ("safe", "unsafe") or not all(
+            isinstance(names, list) and all(isinstance(name, str) for name in names) for names in data[6:]
+        ):
+            return None
+        kind, applicability, title, function, tool, named, hubs, interactions = data
+        return Fix(kind, Applicability(applicability), title, function, tool, named, tuple(hubs), tuple(interactions))
 
     @property
     def hub(self) -> str | None:

@@ -22,6 +22,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "violation": f.violation,
         "severity": f.severity.value,
+        # as ruff's JSON: what --fix can do, and whether it needs --unsafe-fixes
+        "fix": {"applicability": f.fix.applicability.value, "message": f.fix.title} if f.fix is not None else None,
     }
 
 
