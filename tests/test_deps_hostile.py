@@ -83,8 +83,8 @@ REQUIREMENTS = [
         "-r sub\n-r /dev/zero\n-c /\n-r nul\0.txt\n-r big.txt\n-r missing.txt\n",
         [
             hostile(1, 1, "CANON902", "included file 'sub' is a folder, not a regular file"),
-            hostile(2, 1, "CANON902", "included file '/dev/zero' is a character device, not a regular file"),
-            hostile(3, 1, "CANON902", "included file '/' is a folder, not a regular file"),
+            hostile(2, 1, "CANON902", "included file '/dev/zero' is outside the repository; not read"),
+            hostile(3, 1, "CANON902", "included file '/' is outside the repository; not read"),
             hostile(4, 1, "CANON902", "included file 'nul\\x00.txt' cannot be read: embedded null byte"),
             hostile(
                 5,

@@ -240,3 +240,18 @@ def test_a_canon_names_markdown_sql_and_models_only(project, capsys):
         "lint-canon: canon.yaml:3: done_states.doc: notes.txt is not a .md or .markdown file\n"
         "lint-canon: canon.yaml:4: done_states.sql[0]: keys.pem is not a .sql file\n",
     )
+
+
+def test_a_requirements_include_outside_the_repository_is_not_read(project, capsys, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.txt"
+    outside.write_text("secret-token-AAAA not a requirement ===\n")
+    root = project({"sub/base.txt": "requests\n"}, canon="version: 1\nhubs: [HUB-A]\n")
+    (root / ".git").mkdir()
+    (root / "requirements.txt").write_text(f"-r sub/base.txt\n-r {outside}\n")
+    code, out, err = run(capsys, "check", "--no-cache", "--show-source", "requirements.txt")
+    assert (code, err) == (1, "")
+    assert out == (
+        f"requirements.txt:2:1: CANON902 included file '{outside}' is outside the repository; not read\n"
+        f"-r {outside}\n^\n"
+    )
+    assert "secret-token" not in out

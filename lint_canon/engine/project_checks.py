@@ -32,7 +32,9 @@ def check_dependency_file(
     from lint_canon.project.dependencies import read_dependency_file
 
     reader = (reads or Reads()).read_bytes
-    dependencies, problems = read_dependency_file(path, read, checker.canon.max_file_size, reader)
+    dependencies, problems = read_dependency_file(
+        path, read, checker.canon.max_file_size, reader, within=checker.canon.path.parent
+    )
     findings = [Finding(p.path, p.line, 1, p.line, 1, p.code, p.message) for p in problems]
     by_file: dict[str, list[str]] = {}
     for rule_class in checker.dependency_rules:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lint_canon.canon.config import TomlProblem, load_toml
+from lint_canon.canon.config import TomlProblem, load_toml, repository_root
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, read_bytes
 from lint_canon.engine.lines import split_lines
@@ -174,17 +174,23 @@ _COMMENT_LINE = re.compile(r"\s*#")
 
 
 def read_requirements(
-    path: Path, seen: set[Path] | None = None, limit: int = DEFAULT_MAX_FILE_SIZE, reader: Reader = read_bytes
+    path: Path,
+    seen: set[Path] | None = None,
+    limit: int = DEFAULT_MAX_FILE_SIZE,
+    reader: Reader = read_bytes,
+    within: Path | None = None,
 ) -> tuple[list[Dependency], list[ParseProblem]]:
     """Requirements of ``path`` and of the files it includes with ``-r`` / ``-c``, each reported
     in the file and at the line that names it. An include that is missing, not a regular file or
     too large is a problem at the line that includes it. ``seen`` gathers the files read or
-    looked for."""
+    looked for. An include outside the repository of ``within`` (the canon's folder; the file's
+    own by default) is not read: a problem at its line."""
     seen = set() if seen is None else seen
     deps: list[Dependency] = []
     problems: list[ParseProblem] = []
     # A worklist, not recursion: a chain of thousands of includes must not exhaust the stack.
     work: deque[tuple[Path, tuple[str, int, str] | None]] = deque([(Path(os.path.abspath(path)), None)])
+    root = _identity(repository_root(Path(os.path.abspath(within or Path(path).parent))))
     while work:
         file, site = work.popleft()
         identity = _identity(file)
@@ -214,6 +220,16 @@ def read_requirements(
         problems.extend(file_problems)
         for number, include in includes:
             target = Path(os.path.normpath(os.path.join(file.parent, include)))
+            if not _identity(target).is_relative_to(root):
+                # the repository's files only: an include elsewhere (/etc/..., a link out of it)
+                # is not read, and none of its lines can be printed
+                quoted = _one_line(include, 100)
+                problems.append(
+                    ParseProblem(
+                        shown, number, "CANON902", f"included file '{quoted}' is outside the repository; not read"
+                    )
+                )
+                continue
             work.append((target, (shown, number, include)))
     return deps, problems
 
@@ -537,11 +553,15 @@ def read_pyproject(
 
 
 def read_dependency_file(
-    path: Path, read: set[Path] | None = None, limit: int = DEFAULT_MAX_FILE_SIZE, reader: Reader = read_bytes
+    path: Path,
+    read: set[Path] | None = None,
+    limit: int = DEFAULT_MAX_FILE_SIZE,
+    reader: Reader = read_bytes,
+    within: Path | None = None,
 ) -> tuple[list[Dependency], list[ParseProblem]]:
     """The dependencies a file declares; ``read`` gathers the files a requirements file reads
     (itself and its includes, found or not). Files larger than ``limit`` bytes are not read.
     ``reader`` reads each file (a run's ``Reads.read_bytes``, which records it)."""
     if path.name == "pyproject.toml":
         return read_pyproject(path, limit, reader)
-    return read_requirements(path, read, limit, reader)
+    return read_requirements(path, read, limit, reader, within)
