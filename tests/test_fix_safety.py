@@ -460,3 +460,31 @@ def test_the_json_report_says_what_each_fix_is_and_a_cached_run_says_the_same(pr
             },
         ]
     )
+
+
+def test_the_comments_above_a_guard_import_the_fix_moves_stay(project, capsys):
+    root = project(
+        {
+            "app.py": """\
+            import urllib.request
+
+
+            def verify(email):
+                return urllib.request.urlopen("https://api.hunter.io/v2/verify?e=" + email)
+
+
+            # the guard, imported late on purpose
+            from lint_canon.guard import InteractionType, enforce_tool_canon  # noqa: E402
+
+            # the end
+            DONE = True
+            """
+        },
+        canon=CANON,
+    )
+    assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+    text = (root / "app.py").read_text()
+    assert "# the guard, imported late on purpose\n" in text
+    assert "# the end\nDONE = True\n" in text
+    assert text.count("from lint_canon.guard import") == 1
+    assert imports(root).returncode == 0

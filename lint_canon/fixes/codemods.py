@@ -207,7 +207,13 @@ def _dropped_below(module: cst.Module, source: str, names: set[str], before: int
             continue
         changed = True
         if not kept:
+            # the line goes; the comments above it stay, above what follows it
+            comments = [line for line in statement.leading_lines if line.comment is not None]
             del body[index]
+            if comments and index < len(body):
+                body[index] = body[index].with_changes(leading_lines=[*comments, *body[index].leading_lines])
+            elif comments:
+                module = module.with_changes(footer=[*comments, *module.footer])
             continue
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         body[index] = statement.with_changes(body=[small.with_changes(names=kept)])
