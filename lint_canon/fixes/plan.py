@@ -24,6 +24,7 @@ from lint_canon.fixes.codemods import (
     replaceable,
 )
 from lint_canon.output.findings import Finding, Fix
+from lint_canon.rules.guard_gates_unreachable import DEFAULT_ARG, gate_needs, takes_argument
 
 FIXABLE = ("CANON301", "CANON302", "CANON305")
 
@@ -76,6 +77,23 @@ class _Tree:
 
 def _key(where: CodeRange) -> tuple[int, int, int, int]:
     return (where.start.line, where.start.column, where.end.line, where.end.column)
+
+
+def _named_string(tree: _Tree, finding: Finding, fix: Fix) -> tuple[cst.SimpleString, cst.Call] | None:
+    """The string literal naming ``fix.named`` in a guard, and the guard's call: at the
+    finding's place (CANON302, a fix without a function), else in the guard of ``fix.function``,
+    the function making the finding's call (CANON305)."""
+    if not fix.function:
+        node = tree.node(finding, cst.SimpleString)
+        call = tree.parents.get(tree.parents.get(node)) if node is not None else None  # type: ignore[arg-type]
+        if isinstance(node, cst.SimpleString) and node.evaluated_value == fix.named and isinstance(call, cst.Call):
+            return node, call
+        return None
+    found = tree.node(finding, cst.Call)
+    function = tree.function_of(found, through_lambda=True) if found is not None else None
+    if function is None or function.name.value != fix.function:
+        return None
+    return _tool_string(function, fix.named)
 
 
 def _guard_argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
@@ -154,30 +172,10 @@ def plan(
         fix = finding.fix
         if fix is None:
             continue
-        if fix.kind == "tool-id" and not fix.function:
-            # CANON302: the string naming an unknown tool, at the finding's place
-            node = tree.node(finding, cst.SimpleString)
-            call = tree.parents.get(tree.parents.get(node)) if node is not None else None  # type: ignore[arg-type]
-            if not isinstance(node, cst.SimpleString) or node.evaluated_value != fix.named:
-                continue
-            if not replaceable(node, fix.tool) or not isinstance(call, cst.Call):
-                continue
-            fitted = _fitted(call, canon.tool(fix.tool), hub, interaction)
-            if fitted is None:
-                _note(result, finding, fix.tool)
-                continue
-            strings[id(node)] = fix.tool
-            strings.update(fitted)
-            result.fixed.append(finding)
-        elif fix.kind == "tool-id":
-            # CANON305: the guard of the function that calls the finding's call
-            found = tree.node(finding, cst.Call)
-            if found is None:
-                continue
-            function = tree.function_of(found, through_lambda=True)
-            if function is None or function.name.value != fix.function:
-                continue
-            guard = _tool_string(function, fix.named)
+        if fix.kind == "tool-id":
+            # CANON302: the string naming an unknown tool, at the finding's place; CANON305: the
+            # guard of the function that makes the finding's call
+            guard = _named_string(tree, finding, fix)
             if guard is None or not replaceable(guard[0], fix.tool):
                 continue
             # the new tool's hub and interaction too, where the guard's are not the new tool's
@@ -196,8 +194,8 @@ def plan(
             if function is None or function.name.value != fix.function or id(function) in refused:
                 continue
             gated = canon.tool(fix.tool)
-            if gated is not None and (gated.gates or gated.human_approval) and not _takes_gate_state(function):
-                needs = [*gated.gates, *(["human approval"] if gated.human_approval else [])]
+            needs = gate_needs(gated) if gated is not None else []
+            if needs and not takes_argument(function, DEFAULT_ARG):
                 note = (
                     f"{finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: {fix.tool} checks "
                     f"{', '.join(needs)} in a 'gate_state' argument '{fix.function}' does not take: the guard would "
@@ -257,15 +255,6 @@ def plan(
     elif strings:
         result.module = tree.module.visit(Codemod({}, strings))
     return result
-
-
-def _takes_gate_state(function: cst.FunctionDef) -> bool:
-    """Whether a call of ``function`` can hand the guard a gate state (as the guard reads it:
-    its ``gate_state`` argument, a parameter of that name or ``**kwargs``)."""
-    params = function.params
-    return isinstance(params.star_kwarg, cst.Param) or any(
-        param.name.value == "gate_state" for param in (*params.posonly_params, *params.params, *params.kwonly_params)
-    )
 
 
 def _note(result: Plan, finding: Finding, tool: str) -> None:

@@ -16,7 +16,21 @@ from lint_canon.canon.config import Tool
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
 
-_DEFAULT_ARG = "gate_state"  # the guard's own default for gate_state_arg
+DEFAULT_ARG = "gate_state"  # the guard's own default for gate_state_arg
+
+
+def gate_needs(tool: Tool) -> list[str]:
+    """What the guard checks from a call's gate state for ``tool`` (empty: it needs none)."""
+    return [*tool.gates, *(["human approval"] if tool.human_approval else [])]
+
+
+def takes_argument(function: cst.FunctionDef, name: str) -> bool:
+    """Whether a call of ``function`` can pass the argument ``name`` (a parameter of that name,
+    or ``**kwargs``): where the guard reads the gate state from."""
+    params = function.params
+    return isinstance(params.star_kwarg, cst.Param) or any(
+        param.name.value == name for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+    )
 
 
 class GuardGatesUnreachable(GuardRule):
@@ -35,20 +49,16 @@ class GuardGatesUnreachable(GuardRule):
         if guard is None or guard.tool_id is None:
             return
         tool = self.canon.tool(guard.tool_id)
-        if tool is None or not (tool.gates or tool.human_approval):
+        if tool is None or not gate_needs(tool):
             return
         name = _gate_state_arg(guard)
         if name is None:
             return  # named by an expression: which argument is not known here
-        params = node.params
-        if isinstance(params.star_kwarg, cst.Param) or any(
-            param.name.value == name for param in (*params.posonly_params, *params.params, *params.kwonly_params)
-        ):
+        if takes_argument(node, name):
             return
-        needs = [*tool.gates, *(["human approval"] if tool.human_approval else [])]
         self.report(
             guard.decorator.decorator,
-            f"the guard checks {tool.id}'s {', '.join(needs)} in the '{name}' argument, which "
+            f"the guard checks {tool.id}'s {', '.join(gate_needs(tool))} in the '{name}' argument, which "
             f"'{node.name.value}' does not take: every call is refused; add a '{name}' parameter its callers fill",
         )
 
@@ -61,11 +71,11 @@ def _gate_state_arg(guard: Guard) -> str | None:
     decorator call, else the guard's default; None when it is not a string literal."""
     call = guard.decorator.decorator
     if not isinstance(call, cst.Call):
-        return _DEFAULT_ARG
+        return DEFAULT_ARG
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "gate_state_arg":
             value = arg.value
             if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
                 return value.evaluated_value
             return None
-    return _DEFAULT_ARG
+    return DEFAULT_ARG
