@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -126,3 +127,19 @@ def db(db_url):
 
     with psycopg.connect(db_url, autocommit=True) as conn:
         yield conn
+
+
+def unprivileged(command: list[str], tmp_path: Path) -> tuple[list[str], Path]:
+    """``command`` and a folder to run it in where file modes are obeyed: as it is, in
+    ``tmp_path``, for a user; as nobody, in a fresh folder nobody can reach, for root (who lists
+    and reads everything). Skips the test where Python cannot run as another user. The caller
+    removes a folder other than ``tmp_path``."""
+    if os.geteuid() != 0:
+        return command, tmp_path
+    command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    probe = subprocess.run([*command[:4], sys.executable, "-c", "import lint_canon"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("this machine's Python cannot run as another user")
+    root = Path(tempfile.mkdtemp())
+    os.chmod(root, 0o777)
+    return command, root

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lint_canon.frontends.cli import main
+from tests import fix_corpus
 from tests.conftest import dedent, run_check
 
 CANON = """\
@@ -26,8 +27,9 @@ tools:
 RUFF = Path(sys.executable).parent / "ruff"
 
 
-def fix(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["check", "--no-cache", "--jobs", "1", "--fix"])
+def fix(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """``lint-canon check --fix ARGS`` in this process: (exit code, stderr)."""
+    code = main(["check", "--no-cache", "--jobs", "1", "--fix", *args])
     return code, capsys.readouterr().err
 
 
@@ -213,26 +215,16 @@ def test_a_project_that_does_not_declare_the_guard_is_told(project, capsys):
     assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
 
 
-CANON_305 = """\
-version: 1
-hubs: [HUB-A, HUB-B]
-tools:
-  - id: TOOL-1
-    vendor: hunter
-    hubs: [HUB-A]
-    interactions: [ENRICH]
-    hosts: [api.hunter.io]
-  - id: TOOL-2
-    vendor: apollo
-    hubs: [HUB-B]
-    interactions: [READ]
-    hosts: [api.apollo.io]
+CANON_305 = (
+    fix_corpus.CANON
+    + """\
   - id: TOOL-3
     vendor: clay
     hubs: [HUB-A, HUB-B]
     interactions: [READ, WRITE]
     hosts: [api.clay.com]
 """
+)
 
 
 def test_a_guard_naming_another_tool_gets_that_tools_hub_and_interaction(project, capsys):
@@ -254,7 +246,7 @@ def test_a_guard_naming_another_tool_gets_that_tools_hub_and_interaction(project
             return urllib.request.urlopen("https://api.clay.com/v1/rows?r=" + row)
         """
     root = project({"app.py": source}, canon=CANON_305)
-    code, err = fix_with(capsys, "--unsafe-fixes")
+    code, err = fix(capsys, "--unsafe-fixes")
     assert err == (
         "lint-canon: app.py:13:12: CANON305 not fixed: the guard's hub or interaction is not TOOL-3's and it "
         "has several: give --hub / --interaction\n"
@@ -262,18 +254,13 @@ def test_a_guard_naming_another_tool_gets_that_tools_hub_and_interaction(project
     )
     assert code == 1
     assert '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\ndef verify' in (root / "app.py").read_text()
-    code, err = fix_with(capsys, "--unsafe-fixes", "--hub", "HUB-A", "--interaction", "WRITE")
+    code, err = fix(capsys, "--unsafe-fixes", "--hub", "HUB-A", "--interaction", "WRITE")
     assert (code, err) == (0, "lint-canon: fixed 1 finding in 1 file\n")
     assert (
         '@enforce_tool_canon("TOOL-3", hub_id="HUB-A", interaction_type="WRITE")\ndef table'
         in (root / "app.py").read_text()
     )
     assert main(["check", "--no-cache"]) == 0
-
-
-def fix_with(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(["check", "--no-cache", "--jobs", "1", "--fix", *args])
-    return code, capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -414,7 +401,7 @@ def test_a_guard_for_a_tool_with_gates_is_added_only_where_the_gate_state_can_co
             return urllib.request.urlopen("https://api.hunter.io/v2/verify?e=" + email)
         """
     root = project({"app.py": source}, canon=CANON_GATES)
-    code, err = fix_with(capsys, "--unsafe-fixes")
+    code, err = fix(capsys, "--unsafe-fixes")
     assert err == (
         "lint-canon: app.py:5:12: CANON301 not fixed: TOOL-1 checks budget_ok in a 'gate_state' argument 'verify' "
         "does not take: the guard would refuse every call; add a gate_state parameter its callers fill, then fix "

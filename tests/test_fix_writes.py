@@ -12,21 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from lint_canon.frontends.cli import main
 from tests.conftest import cli_env
+from tests.test_fix_safety import CANON, fix
 
-CANON = """\
-version: 1
-hubs: [HUB-A]
-tools:
-  - id: TOOL-1
-    vendor: hunter
-    hubs: [HUB-A]
-    interactions: [ENRICH]
-    hosts: [api.hunter.io]
-"""
 # a docstring that makes the file larger than anything else the run writes
 SOURCE = (
     '"""Enrichment.\n\n' + "Padding of the module's documentation.\n" * 200 + '"""\n\n'
@@ -35,11 +23,6 @@ SOURCE = (
     '    return requests.get("https://api.hunter.io/v2/email-verifier", params={"email": email})\n'
 )
 FIXED_LINE = '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\n'
-
-
-def fix(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["check", "--no-cache", "--jobs", "1", "--fix"])
-    return code, capsys.readouterr().err
 
 
 def fix_in_a_process(root: Path, prelude: str = "", limit: int | None = None) -> subprocess.CompletedProcess[str]:

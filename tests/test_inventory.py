@@ -7,11 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, cli_env, unprivileged
 from tests.test_cli import lint_canon
 
 # Two vendors (an SDK, and a host in a URL constant), their keys read from the environment,
@@ -264,17 +261,9 @@ def test_bad_input_is_one_line_and_exit_2(project):
 
 def test_an_unreadable_folder_or_file_inside_costs_itself_only(tmp_path):
     import shutil
-    import tempfile
 
     command = [sys.executable, "-m", "lint_canon", "inventory", "--format", "json", "."]
-    root = tmp_path
-    if os.geteuid() == 0:  # root lists every folder: run as nobody, in a folder nobody can reach
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
-        probe = subprocess.run([*command[:4], sys.executable, "-c", "import lint_canon"], capture_output=True)
-        if probe.returncode != 0:
-            pytest.skip("this machine's Python cannot run as another user")
-        root = Path(tempfile.mkdtemp())
-        os.chmod(root, 0o777)
+    command, root = unprivileged(command, tmp_path)  # root lists every folder: as nobody then
     try:
         for name, text in {"app.py": "import openai\n", "locked/x.py": "import stripe\n"}.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, cli_env
+from tests.conftest import BIN, cli_env, unprivileged
 
 
 def lint_canon(*args: str, cwd: Path, timeout: float = 240, env: dict[str, str] | None = None):
@@ -222,14 +221,7 @@ def test_a_parser_that_crashes_or_hangs_costs_one_file(tmp_path):
 
 def test_a_folder_that_cannot_be_listed_is_a_finding_and_is_seen_once_readable(tmp_path):
     command = [sys.executable, "-m", "lint_canon", "check", "."]
-    root = tmp_path
-    if os.geteuid() == 0:  # root lists every folder: run as nobody, in a folder nobody can reach
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
-        probe = subprocess.run([*command[:4], sys.executable, "-c", "import lint_canon"], capture_output=True)
-        if probe.returncode != 0:
-            pytest.skip("this machine's Python cannot run as another user")
-        root = Path(tempfile.mkdtemp())
-        os.chmod(root, 0o777)
+    command, root = unprivileged(command, tmp_path)  # root lists every folder: as nobody then
     try:
         write(root, {"canon.yaml": ban("clearbit"), "real.py": "import clearbit\n", "locked/x.py": "import clearbit\n"})
         for path in (root / "canon.yaml", root / "real.py", root / "locked" / "x.py"):
