@@ -245,6 +245,12 @@ def _on_a_result(qualname: str) -> bool:
     return any(part.endswith("()") for part in parts[made + 1 : -1])
 
 
+def default_host_covered(host: str, pattern: str) -> bool:
+    """Whether an SDK's default host (``api.x.com``, or ``*.x.com`` for many) falls under a
+    canon's host ``pattern``."""
+    return host == pattern or host_matches(host.removeprefix("*."), pattern)
+
+
 def shared_models() -> Models:
     """The shipped SDK models (each read when a file first needs it), for what needs no canon."""
     return models_for(None)
@@ -537,9 +543,7 @@ class Vendors:
     def _banned_default_host(self, prefixes: list[str], maker: cst.Call | None) -> VendorCall | None:
         """An SDK call that goes to the SDK's default host (no base_url), which a ban covers:
         a request to a banned host (CANON202), whatever module the ban names."""
-        if not self._banned_hosts:
-            return None
-        if maker is not None and (self.names.base_urls.get(id(maker)) is not None or keyword(maker, "base_url")):
+        if not self._banned_hosts or self._pointed_elsewhere(maker):
             return None  # pointed elsewhere: judged by that host
         for prefix in prefixes:
             for ban in self.canon.banned:
@@ -547,7 +551,7 @@ class Vendors:
                     host.removeprefix("*.")
                     for model in self.models.for_module(prefix)
                     for host in model.hosts
-                    if any(host == pattern or host_matches(host.removeprefix("*."), pattern) for pattern in ban.hosts)
+                    if any(default_host_covered(host, pattern) for pattern in ban.hosts)
                 )
                 if hosts:
                     # the SDK's default hosts the ban covers (which of them a call uses is the SDK's)
@@ -555,23 +559,26 @@ class Vendors:
                     return VendorCall(cst.Call(cst.Name("_")), hosts=unique, ban=ban, vendor=unique[0])
         return None
 
+    def _pointed_elsewhere(self, maker: cst.Call | None) -> bool:
+        """Whether the client was made with a ``base_url``: its requests go there, not to the
+        SDK's default host."""
+        return maker is not None and (
+            self.names.base_urls.get(id(maker)) is not None or keyword(maker, "base_url") is not None
+        )
+
     def _tool_of_default_hosts(self, prefixes: list[str], maker: cst.Call | None) -> tuple[str, Tool] | None:
         """An SDK no tool names, whose default host (its model's) a tool registers: a request to
         that tool's host, as the same request through an HTTP library is (aiobotocore's clients
         under a tool of ``*.amazonaws.com``). One tool only, claiming no services; none when
         the client is pointed elsewhere (then judged by that host)."""
-        if maker is not None and (self.names.base_urls.get(id(maker)) is not None or keyword(maker, "base_url")):
+        if self._pointed_elsewhere(maker):
             return None
         models = self.models.for_module(prefixes[0])
         hosts = [host for model in models for host in model.hosts]
         tools = [
             tool
             for tool in self.canon.tools
-            if any(
-                host == pattern or host_matches(host.removeprefix("*."), pattern)
-                for host in hosts
-                for pattern in tool.hosts
-            )
+            if any(default_host_covered(host, pattern) for host in hosts for pattern in tool.hosts)
         ]
         if len(tools) != 1 or tools[0].services:
             return None
@@ -595,9 +602,7 @@ class Vendors:
             if tool.hosts:
                 defaults = [host for model in self.models.for_module(module) for host in model.hosts]
                 if defaults and not any(
-                    host == pattern or host_matches(host.removeprefix("*."), pattern)
-                    for host in defaults
-                    for pattern in tool.hosts
+                    default_host_covered(host, pattern) for host in defaults for pattern in tool.hosts
                 ):
                     # A model may not name every host of its vendor (Twilio has one per product):
                     # a tool host of the same site as a default one (api.twilio.com beside

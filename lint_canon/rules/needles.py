@@ -131,7 +131,7 @@ def default_host_needles(canon: Canon, patterns: Iterable[str]) -> set[tuple[Nee
     """A file calling an SDK whose default host (its model's) matches one of ``patterns``
     imports that SDK: the request goes there though no host is spelled (vendors.py judges it
     by that host)."""
-    from lint_canon.canon.hosts import host_matches
+    from lint_canon.analysis.vendors import default_host_covered
     from lint_canon.sdks.model import models_for
 
     wanted = tuple(patterns)
@@ -140,9 +140,7 @@ def default_host_needles(canon: Canon, patterns: Iterable[str]) -> set[tuple[Nee
     return {
         module_needles(root.split(".", 1)[0])
         for root, hosts in models_for(canon).default_hosts().items()
-        if any(
-            host == pattern or host_matches(host.removeprefix("*."), pattern) for host in hosts for pattern in wanted
-        )
+        if any(default_host_covered(host, pattern) for host in hosts for pattern in wanted)
     }
 
 
