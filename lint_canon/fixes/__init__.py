@@ -76,14 +76,16 @@ def fix_findings(
     if not by_file:
         return outcome
     finder = CanonFinder(forced)
-    checkers: dict[str, Checker] = {}
+    checkers: dict[str, tuple[Checker, frozenset[str]]] = {}
     for path, wanted in by_file.items():
         canon = finder.canon_for(os.path.dirname(os.path.abspath(path)))
         if canon is None:
             outcome.notes.append(f"{path}: not fixed: no canon above it any more")
             continue
-        checker = checkers.setdefault(str(canon.path), Checker(canon, selection))
-        _fix_file(Path(path), wanted, checker, hub, interaction, write, outcome, unsafe)
+        if str(canon.path) not in checkers:  # once per canon: its checker and its project's modules
+            checkers[str(canon.path)] = (Checker(canon, selection), _project_modules(canon.path.parent))
+        checker, project = checkers[str(canon.path)]
+        _fix_file(Path(path), wanted, checker, project, hub, interaction, write, outcome, unsafe)
     return outcome
 
 
@@ -91,6 +93,7 @@ def _fix_file(
     path: Path,
     wanted: list[Finding],
     checker: Checker,
+    project: frozenset[str],
     hub: str | None,
     interaction: str | None,
     write: bool,
@@ -128,7 +131,8 @@ def _fix_file(
         outcome.notes.append(f"{shown}: not fixed: only UTF-8 files are rewritten ({reason})")
         return
     try:
-        first_party = _first_party(checker, path)
+        # the project's top-level modules, and the file's own package (or module)
+        first_party = project | {(checker.package_of(path) or path.stem).split(".", 1)[0]}
         planned = plan(cst.parse_module(text), wanted, checker.canon, hub, interaction, first_party)
     except Exception as exc:  # libcst failed on a file the checker could read: leave it be
         outcome.notes.append(f"{shown}: not fixed: {type(exc).__name__}: {exc}")
@@ -160,12 +164,10 @@ def _fix_file(
     outcome.diff += unified_diff(text, new_text, shown)
 
 
-def _first_party(checker: Checker, path: Path) -> frozenset[str]:
+def _project_modules(root: Path) -> frozenset[str]:
     """The project's own top-level modules, as isort and ruff find them by default (``src =
     [".", "src"]`` from the project's root, the canon's folder): where the guard's import is not."""
-    package = checker.package_of(path)
-    names = {(package or path.stem).split(".", 1)[0]}
-    root = checker.canon.path.parent
+    names: set[str] = set()
     for folder in (root, root / "src"):
         try:
             entries = list(os.scandir(folder))
