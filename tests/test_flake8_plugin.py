@@ -127,3 +127,30 @@ def test_the_cli_and_flake8_agree_on_every_noqa_spelling(project):
     ]
     assert sorted(line.split(":", 1)[0] for line in ours.stdout.splitlines()) == reported
     assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines())
+
+
+REJECTED = {
+    "call.py": "import clearbit\ndef broken(:\n",
+    "paren.py": "import clearbit\nx = (1,\n",
+    "indent.py": "import clearbit\n  y = 1\n",
+    "string.py": 'import clearbit\nx = "abc\n',
+    "tabs.py": "import clearbit\nif True:\n\tx = 1\n        y = 2\n",
+    "unpack.py": "import clearbit\nf(**x, *y)\n",
+}
+
+
+def test_a_file_cpython_rejects_is_reported_at_the_same_line_by_both(project):
+    # flake8 runs no plugin on a file that does not parse and reports its own E999 instead: the
+    # CLI's CANON901 names the same line and message, and neither reports the banned import.
+    root = project({f"bad/{name}": text for name, text in REJECTED.items()})
+    ours = lint_canon("check", "bad", cwd=root)
+    theirs = flake8("--select", "CANON,E999", "bad", cwd=root)
+
+    def places(stdout: str, code: str) -> list[tuple[str, str, str]]:
+        rows = [line.split(":", 3) for line in stdout.splitlines()]
+        assert all(rest.startswith(f" {code} ") for *_, rest in rows), stdout
+        return sorted((path, line, rest.split(": ", 1)[1]) for path, line, _, rest in rows)
+
+    assert ours.returncode == 1 and theirs.returncode == 1
+    assert places(ours.stdout, "CANON901") == places(theirs.stdout, "E999")
+    assert len(ours.stdout.splitlines()) == len(REJECTED)
