@@ -235,3 +235,32 @@ def test_usage_errors(project):
     for args, message in cases.items():
         result = lint_canon("check", *args, cwd=root, env=plain_env())
         assert (result.returncode, result.stdout, result.stderr) == (2, "", message), args
+
+
+def test_stdin_is_read_no_further_than_the_size_limit(tmp_path):
+    # An endless stream on stdin ends the read at max_file_size: CANON902, not a run that never ends.
+    (tmp_path / "canon.yaml").write_text(
+        "version: 1\nmax_file_size: 64KB\nbanned:\n  - reason: gone\n    modules: [clearbit]\n"
+    )
+    endless = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nwhile True:\n    sys.stdout.write('#' * 65536)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "lint_canon", "check", "-", "--stdin-filename", "app.py"],
+            cwd=tmp_path,
+            env=plain_env(),
+            stdin=endless.stdout,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        endless.kill()
+        endless.wait()
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout == (
+        "app.py:1:1: CANON902 too large (more than 64,000 bytes on stdin; the limit is 64,000: max_file_size in the canon)\n"
+    )

@@ -255,3 +255,18 @@ def test_a_requirements_include_outside_the_repository_is_not_read(project, caps
         f"-r {outside}\n^\n"
     )
     assert "secret-token" not in out
+
+
+@pytest.mark.parametrize("command", ["check", "inventory"])
+def test_a_path_longer_than_the_system_allows_is_a_one_line_error(project, capsys, command):
+    project({"a.py": "print(1)\n"})
+    deep = "a/" * 3000 + "x.py"
+    assert run(capsys, command, deep) == (
+        2,
+        "",
+        f"lint-canon: {deep}: path too long for the system (shorten it, or run from a folder nearer the file)\n",
+    )
+    long_name = "b" * 300 + ".json"
+    code, out, err = run(capsys, "check", "--baseline", long_name, "a.py")
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert err.startswith(f"lint-canon: {long_name}: cannot read the baseline: ")

@@ -15,10 +15,12 @@ from lint_canon.errors import UsageError
 
 
 def _paths(args: argparse.Namespace) -> list[Path]:
+    from lint_canon.engine.discovery import absent
+
     paths = [Path(p) for p in args.paths] or [Path(".")]
     for path in paths:
         if not os.path.lexists(path):
-            raise UsageError(f"{path}: no such file or folder")
+            raise UsageError(f"{path}: {absent(path)}")
     return paths
 
 

@@ -11,6 +11,7 @@ that cannot be listed are findings.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat as stat_module
 from collections.abc import Sequence
@@ -283,7 +284,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
             found = os.stat(text)
         except OSError:
             if not os.path.islink(text):
-                raise UsageError(f"{path}: no such file or folder") from None
+                raise UsageError(f"{path}: {absent(path)}") from None
             found = os.lstat(text)  # a broken link named one by one: the reader reports it
         folder = text if stat_module.S_ISDIR(found.st_mode) else os.path.dirname(os.path.abspath(text))
         canon = finder.canon_for(folder)
@@ -304,3 +305,13 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
             continue
         add(text, kind, canon)
     return out
+
+
+def absent(path: str | os.PathLike[str]) -> str:
+    """Why a path named on the command line is not there, in words: missing, or a name too long."""
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return "path too long for the system (shorten it, or run from a folder nearer the file)"
+    return "no such file or folder"

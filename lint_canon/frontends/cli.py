@@ -331,10 +331,12 @@ def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[s
         run = _stdin_run(args, Selection(select, ignore), reads)
         findings = new_findings(run.findings, baseline) if baseline is not None else run.findings
         return run, [args.stdin_filename], findings
+    from lint_canon.engine.discovery import absent
+
     paths: list[Path] = args.paths or [Path(".")]
     for path in paths:
         if not os.path.lexists(path):
-            raise CanonError(f"{path}: no such file or folder")
+            raise CanonError(f"{path}: {absent(path)}")
     # Every read of the run, told to the record (engine/reads.py); counted for the progress line.
     progress = None
     if sys.stderr.isatty():
@@ -511,7 +513,6 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
     from lint_canon.canon.paths import display_path
     from lint_canon.engine.checker import Checker
     from lint_canon.engine.discovery import CanonFinder, in_skipped_folder, is_excluded
-    from lint_canon.engine.files import FileTooLarge
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
     from lint_canon.engine.runner import RunResult, _task
     from lint_canon.errors import ConfigError
@@ -519,7 +520,6 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
     from lint_canon.output.located import located
 
     path = args.stdin_filename
-    data = sys.stdin.buffer.read()
     finder = CanonFinder(reads.load_canon(args.config) if args.config else None, reads)
     canon = finder.canon_for(str(path.absolute().parent))
     shown = display_path(path)
@@ -530,13 +530,18 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
             "",
             f"no {CANON_FILE} here or in any parent folder; create one with `lint-canon init` or pass --config FILE",
         )
+    # Read as files are: never past the size limit (an endless stream ends the read there).
+    data = sys.stdin.buffer.read(canon.max_file_size + 1)
     findings: list[Finding] = []
     if not (in_skipped_folder(str(path), canon, reads=reads) or is_excluded(str(path), canon)):
         checker = Checker(canon, selection)
         package = checker.package_of(path)
         if len(data) > canon.max_file_size:
-            too_large = FileTooLarge(shown, len(data), canon.max_file_size)
-            findings = checker.keep([Finding(shown, 1, 1, 1, 1, "CANON902", str(too_large))], [])
+            limit = canon.max_file_size
+            too_large = (
+                f"too large (more than {limit:,} bytes on stdin; the limit is {limit:,}: max_file_size in the canon)"
+            )
+            findings = checker.keep([Finding(shown, 1, 1, 1, 1, "CANON902", too_large)], [])
         elif checker.may_hold_finding(data, package):
             # In a worker, as every file of a run: no source can crash or hang the editor's call.
             with Pool(_task, timeout=args.timeout or DEFAULT_TIMEOUT) as pool:
