@@ -121,6 +121,12 @@ def db_url(pg_databases) -> str:
 
 
 @pytest.fixture
+def empty_db(pg_databases) -> str:
+    """A fresh database with nothing applied."""
+    return pg_databases.create(migrated=False)
+
+
+@pytest.fixture
 def db(db_url):
     """An autocommit connection to a fresh migrated database."""
     import psycopg

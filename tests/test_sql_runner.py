@@ -46,11 +46,6 @@ def sql(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     )
 
 
-@pytest.fixture
-def empty_db(pg_databases) -> str:
-    return pg_databases.create(migrated=False)
-
-
 def ledger(url: str) -> list[tuple[str, str]]:
     with psycopg.connect(url) as conn:
         return conn.execute("SELECT file, checksum FROM lint_canon.migrations ORDER BY applied_at, file").fetchall()

@@ -14,6 +14,7 @@ are refused (the runner owns the transaction); there are no down migrations: fix
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import time
 from collections.abc import Callable
@@ -83,7 +84,7 @@ WHERE m.project = r.project AND m.file = r.file AND m.installed_rank IS NULL;
 
 # What a log row says; checked by the runner, not by a constraint, so an older runner's ledger
 # and a newer one's can share a database.
-LOG_STATUSES = ("applied", "failed", "baseline", "running", "repaired", "checksum-accepted")
+LOG_STATUSES = ("applied", "failed", "baseline", "running", "repaired", "checksum-accepted", "normalised")
 
 
 class MigrationError(CanonError):
@@ -148,50 +149,126 @@ def split_statements(shown: str, text: str) -> tuple[Statement, ...]:
                 )
             out.append(Statement(chunk.strip(), line))
     except ParseError as exc:
-        message = exc.args[0] if exc.args else exc
+        message = excerpt(str(exc.args[0] if exc.args else exc), 200)
         raise MigrationError(f"{shown}:{error_line(exc, text)}: cannot parse: {message}") from None
     return tuple(out)
+
+
+MAX_PLAN_SIZE = 1024 * 1024  # a plan is a list of file names; more than this is not one
+_EXCERPT = 60
+
+
+def excerpt(text: str, limit: int = _EXCERPT) -> str:
+    """A short, escaped piece of a line for a message: control characters shown as escapes, cut
+    with an ellipsis past ``limit`` characters, so no line of a file can flood or forge output."""
+    shown = text[:limit].encode("unicode_escape").decode("ascii")
+    return shown + ("..." if len(text) > limit else "")
+
+
+def plan_entry(line: str) -> str:
+    """What a plan line names: the text before a comment. ``#`` starts a comment at the start of
+    the line or after a space or tab, as in a shell, so ``a#b.sql`` is a file name."""
+    match = re.search(r"(?:^|[ \t])#", line)
+    return (line[: match.start()] if match else line).strip()
+
+
+def normal_name(entry: str) -> str | None:
+    """The one spelling of a plan entry: a relative POSIX path with no ``.``, ``..`` or doubled
+    slashes; None for a path that is absolute or leaves the plan's folder. The ledger keys on it,
+    so ``credit.sql``, ``./credit.sql`` and ``sub/../credit.sql`` are one migration."""
+    if entry.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", entry):
+        return None
+    name = posixpath.normpath(entry)
+    if name == ".." or name.startswith("../"):
+        return None
+    return name
+
+
+def _plan_file(folder: Path, plan: Path, number: int, entry: str) -> tuple[str, Path]:
+    """The normal name of the entry at line ``number`` and its file, checked to be a regular file
+    of the plan's folder (links resolved, and kept inside); nothing outside the folder is read."""
+    where = f"{display_path(plan)}:{number}"
+    name = normal_name(entry)
+    if name is None:
+        raise MigrationError(
+            f"{where}: {excerpt(entry)}: not a file of the plan's folder; list files by their path relative to "
+            f"{display_path(folder)}, without .. or a leading /"
+        )
+    path = folder / name
+    try:
+        real = path.resolve(strict=True)
+        inside = real.is_relative_to(folder.resolve(strict=True))
+    except (OSError, RuntimeError):  # missing, a broken link, a loop of links
+        raise MigrationError(f"{where}: {excerpt(entry)} does not exist in {display_path(folder)}") from None
+    if not inside:
+        raise MigrationError(
+            f"{where}: {excerpt(entry)} is a link out of the plan's folder; a migration is a file of "
+            f"{display_path(folder)}: copy it there"
+        )
+    if real.is_dir():
+        raise MigrationError(
+            f"{where}: {excerpt(entry)} is a folder; list the migrations it holds, one .sql file a line"
+        )
+    if not real.is_file():
+        raise MigrationError(f"{where}: {excerpt(entry)} is not a regular file; a migration is a .sql file")
+    return name, real
 
 
 def load_plan(folder: Path, own: bool = False) -> Plan:
     """``folder``/plan.txt with its migrations, read and checked. A ``%project=NAME`` line (as in
     sqitch's plan) names the project; without one it is "default". ``own``: lint-canon's packaged
-    migrations, which messages name by file name alone (not a site-packages path)."""
+    migrations, which messages name by file name alone (not a site-packages path). Each entry is
+    a file of the folder, named in its normal form (``normal_name``); two entries naming one file
+    are refused."""
     plan = folder / PLAN_FILE
     try:
-        lines = plan.read_text(encoding="utf-8-sig").splitlines()  # a BOM an editor left is no name
+        with open(plan, "rb") as handle:
+            data = handle.read(MAX_PLAN_SIZE + 1)
     except OSError:
         raise MigrationError(
             f"{display_path(plan)}: no plan file; list the migrations there, one file name a line"
         ) from None
+    if len(data) > MAX_PLAN_SIZE:
+        raise MigrationError(
+            f"{display_path(plan)}: larger than {MAX_PLAN_SIZE:,} bytes; a plan lists file names, one a line"
+        )
+    try:
+        lines = data.decode("utf-8-sig").splitlines()  # a BOM an editor left is no name
+    except UnicodeDecodeError as exc:
+        raise MigrationError(f"{display_path(plan)}: not UTF-8 ({exc.reason})") from None
     migrations: list[Migration] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    files: dict[Path, int] = {}
     project = None
     for number, raw_line in enumerate(lines, 1):
-        name = raw_line.split("#", 1)[0].strip()
-        if not name:
+        entry = plan_entry(raw_line)
+        if not entry:
             continue
-        if name.startswith("%"):
-            match = _PROJECT.match(name)
+        if entry.startswith("%"):
+            match = _PROJECT.match(entry)
             if match is None or project is not None or migrations:
                 raise MigrationError(
-                    f"{display_path(plan)}:{number}: {name}: the one pragma is %project=NAME (letters, digits, "
-                    "_ . -), once, before the first file"
+                    f"{display_path(plan)}:{number}: {excerpt(entry)}: the one pragma is %project=NAME (letters, "
+                    "digits, _ . -), once, before the first file"
                 )
             project = match[1]
             continue
-        if name in seen:
-            raise MigrationError(f"{display_path(plan)}:{number}: {name} is listed twice")
-        seen.add(name)
+        name, real = _plan_file(folder, plan, number, entry)
+        first = seen.get(name, files.get(real))
+        if first is not None:
+            also = "" if name == entry else f" ({name})"
+            raise MigrationError(
+                f"{display_path(plan)}:{number}: {excerpt(entry)}{also} names the file of line {first}: "
+                "a migration is listed once"
+            )
+        seen[name] = files[real] = number
         path = folder / name
         shown = name if own else display_path(path)
         try:
-            data = path.read_bytes()
+            data = real.read_bytes()
             text = data.decode("utf-8")
-        except OSError:
-            raise MigrationError(
-                f"{display_path(plan)}:{number}: {name} does not exist in {display_path(folder)}"
-            ) from None
+        except OSError as exc:
+            raise MigrationError(f"{shown}: cannot read it ({exc.strerror})") from None
         except UnicodeDecodeError as exc:
             raise MigrationError(f"{shown}: not UTF-8 ({exc.reason})") from None
         if "\0" in text:
@@ -213,8 +290,32 @@ def load_plan(folder: Path, own: bool = False) -> Plan:
 # --- the ledger ----------------------------------------------------------------------------
 
 
-def ensure_ledger(conn: Any) -> None:
+def ensure_ledger(conn: Any, project: str) -> None:
+    """The ledger's tables, up to date, with every file of ``project`` named in its normal form:
+    a ledger written when ``./credit.sql`` and ``credit.sql`` were two migrations keeps one row
+    of the two (the first applied), and the log says what was renamed or merged."""
     conn.execute(LEDGER_DDL)
+    rows = conn.execute(
+        "SELECT file, checksum FROM lint_canon.migrations WHERE project = %s ORDER BY installed_rank, applied_at",
+        (project,),
+    ).fetchall()
+    kept = {file for file, _ in rows}
+    for file, sum_ in rows:
+        name = normal_name(file)
+        if name is None or name == file:
+            continue
+        with conn.transaction():
+            if name in kept:
+                conn.execute("DELETE FROM lint_canon.migrations WHERE project = %s AND file = %s", (project, file))
+                note = f"the row of {file} removed: it names {name}, applied before it"
+            else:
+                conn.execute(
+                    "UPDATE lint_canon.migrations SET file = %s WHERE project = %s AND file = %s", (name, project, file)
+                )
+                kept.add(name)
+                note = f"renamed from {file}, its spelling in an older plan"
+            kept.discard(file)
+            _log(conn, project, Migration(name, Path(name), sum_, (), False, 0, name), "normalised", note=note)
 
 
 @dataclass(frozen=True)
@@ -245,7 +346,10 @@ def ledger(conn: Any, project: str) -> dict[str, LedgerRow]:
         f"SELECT file, checksum, applied_at, applied_by, baseline, {success} FROM lint_canon.migrations WHERE {where}",
         (project,),
     ).fetchall()
-    return {row[0]: LedgerRow(*row[1:]) for row in rows}
+    out: dict[str, LedgerRow] = {}
+    for file, *rest in sorted(rows, key=lambda row: (row[6] is None, row[6] or 0, row[2])):
+        out.setdefault(normal_name(file) or file, LedgerRow(*rest))  # an older plan's spelling, read as today's
+    return out
 
 
 @dataclass(frozen=True)
@@ -486,6 +590,7 @@ def _upto(migrations: tuple[Migration, ...], upto: str | None) -> tuple[Migratio
     if upto is None:
         return migrations
     names = [m.name for m in migrations]
+    upto = normal_name(upto) or upto
     if upto not in names:
         raise MigrationError(f"--to {upto}: not in {PLAN_FILE}; name one of its files")
     return migrations[: names.index(upto) + 1]
@@ -523,7 +628,7 @@ def apply_all(
     try:
         if first is not None:
             first()
-        ensure_ledger(conn)
+        ensure_ledger(conn, plan.project)
         applied = ledger(conn, plan.project)
         validate(plan, applied, out_of_order)
         count = 0
@@ -549,7 +654,7 @@ def baseline(conn: Any, lock_conn: Any, plan: Plan, upto: str | None, lock_wait:
     wanted = _upto(plan.migrations, upto)
     acquire_lock(lock_conn, lock_wait)
     try:
-        ensure_ledger(conn)
+        ensure_ledger(conn, plan.project)
         applied = ledger(conn, plan.project)
         done = []
         with conn.transaction():
@@ -569,12 +674,13 @@ def repair(conn: Any, lock_conn: Any, plan: Plan, accept: list[str], lock_wait: 
     checksum as reviewed. Each change is logged with the database user, ``who`` (the person at
     the keyboard) and the time. Returns what was done, one line each."""
     by_name = {m.name: m for m in plan.migrations}
+    accept = [normal_name(name) or name for name in accept]
     for name in accept:
         if name not in by_name:
             raise MigrationError(f"--accept-checksum {name}: not in {PLAN_FILE}; name one of its files")
     acquire_lock(lock_conn, lock_wait)
     try:
-        ensure_ledger(conn)
+        ensure_ledger(conn, plan.project)
         applied = ledger(conn, plan.project)
         for name in accept:
             row = applied.get(name)
