@@ -7,6 +7,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -35,14 +36,16 @@ HUB_ERROR_TABLES = [
 ]
 
 
-def sql(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def sql(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lint_canon", "sql", *args],
         cwd=cwd,
         env=env or cli_env(),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
 
 
@@ -819,3 +822,35 @@ def test_govern_takes_quoted_names_and_changes_only_what_its_options_name(db_url
     )
     dol = sql("govern", "outreach.dol_errors", "--retention", "2 years", "--database-url", db_url, cwd=tmp_path)
     assert dol.stdout.startswith("outreach.dol_errors governed: archive outreach.dol_errors_archive, max_retries 5,")
+
+
+def test_each_migration_starts_from_the_runners_settings(empty_db, tmp_path):
+    # A plain SET outlives its file's transaction: without a reset, the next file's ALTER TABLE
+    # would queue behind a reader with no lock_timeout, and the next file's names would resolve
+    # in another schema.
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("CREATE TABLE busy (id int); CREATE SCHEMA elsewhere")
+    write_plan(
+        tmp_path / "m",
+        {
+            "001.sql": "SET lock_timeout = 0;\nSET search_path = elsewhere;\nCREATE TABLE one (id int);\n",
+            "002.sql": "CREATE TABLE two (id int);\n",
+            "003.sql": "ALTER TABLE public.busy ADD COLUMN note text;\n",
+        },
+    )
+    with psycopg.connect(empty_db) as reader:
+        reader.execute("SELECT * FROM busy")  # holds ACCESS SHARE until the end of its transaction
+        started = time.monotonic()
+        result = sql(
+            "apply", "--dir", "m", "--lock-timeout", "2s", "--database-url", empty_db, cwd=tmp_path, timeout=30
+        )
+        waited = time.monotonic() - started
+    assert result.returncode == 2
+    assert result.stderr.startswith("lint-canon: m/003.sql:1: canceling statement due to lock timeout")
+    assert waited < 20
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT to_regclass('elsewhere.one'), to_regclass('public.two')").fetchone() == (
+            "elsewhere.one",
+            "two",
+        )
+    assert [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql"]

@@ -447,6 +447,25 @@ def _error_line(statement: Statement, exc: Any) -> int:
     return statement.line
 
 
+RUNNER_SETTINGS = ("lock_timeout", "statement_timeout", "search_path")
+
+
+def runner_settings(conn: Any) -> dict[str, str]:
+    """The session's settings every migration starts from (the runner's timeouts, the path)."""
+    return {name: conn.execute("SELECT current_setting(%s)", (name,)).fetchone()[0] for name in RUNNER_SETTINGS}
+
+
+def restore_session(conn: Any, settings: dict[str, str]) -> None:
+    """End what a file changed for the session: a plain ``SET`` (or ``SET ROLE``) outlives its
+    transaction, so a ``SET lock_timeout = 0`` would leave the next file's ``ALTER TABLE`` queued
+    without limit. Every setting goes back to the session's default and the runner's own are set
+    again; ``SET LOCAL`` is how a file changes its own."""
+    conn.execute("RESET ALL")
+    conn.execute("RESET ROLE")
+    for name, value in settings.items():
+        conn.execute("SELECT set_config(%s, %s, false)", (name, value))
+
+
 def apply_migration(conn: Any, project: str, migration: Migration) -> float:
     """Run one migration and record it; on failure roll back, log it, raise MigrationError.
 
@@ -632,11 +651,13 @@ def apply_all(
         applied = ledger(conn, plan.project)
         validate(plan, applied, out_of_order)
         count = 0
+        settings = runner_settings(conn)
         for m in wanted:
             if m.name in applied:
                 continue
             still_locked(lock_conn)
             seconds = apply_migration(conn, plan.project, m)
+            restore_session(conn, settings)
             say(f"applied {m.shown} ({seconds:.2f} s)")
             count += 1
         if count == 0:
