@@ -802,6 +802,44 @@ def test_index_builds_wait_briefly_for_a_busy_table_and_the_next_apply_goes_on(d
         ).fetchone() == (True,)
 
 
+def test_status_names_the_index_a_failed_build_left_behind_until_apply_finishes_it(db_url, tmp_path):
+    assert sql("baseline", "--database-url", db_url, cwd=tmp_path).returncode == 0
+    assert sql("status", "--database-url", db_url, cwd=tmp_path).returncode == 0
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("DROP INDEX outreach.dol_errors_gov_park_idx")
+    missing = sql("status", "--database-url", db_url, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stdout.splitlines()[-2:] == [
+        "step      index to build dol_errors_gov_park_idx on outreach.dol_errors",
+        "1 governance steps pending (they run outside a transaction, after the migrations): run `lint-canon sql "
+        "apply` to finish them",
+    ]
+    with psycopg.connect(db_url) as writer:
+        # A writer's open transaction: CREATE INDEX CONCURRENTLY has already made its (INVALID)
+        # index when it waits for it, and gives up there.
+        writer.execute("LOCK TABLE outreach.dol_errors IN ROW EXCLUSIVE MODE")
+        busy = sql("apply", "--lock-timeout", "1s", "--database-url", db_url, cwd=tmp_path)
+    assert busy.returncode == 2
+    assert busy.stderr == (
+        "lint-canon: outreach.dol_errors: create index concurrently dol_errors_gov_park_idx: canceling statement due "
+        "to lock timeout; it left the INVALID index dol_errors_gov_park_idx behind (the next `sql apply` drops it and "
+        "builds it again): run the command again when the table is less busy (or raise --lock-timeout), it goes on "
+        "from there\n"
+    )
+    left = sql("status", "--database-url", db_url, cwd=tmp_path)
+    assert left.returncode == 1
+    assert "step      invalid index to drop and build again dol_errors_gov_park_idx on outreach.dol_errors" in (
+        left.stdout.splitlines()
+    )
+    calm = sql("apply", "--database-url", db_url, cwd=tmp_path)
+    assert [line.split(" (")[0] for line in calm.stdout.splitlines()[2:]] == [
+        "dropped invalid index dol_errors_gov_park_idx on outreach.dol_errors",
+        "built index dol_errors_gov_park_idx on outreach.dol_errors",
+    ]
+    done = sql("status", "--database-url", db_url, cwd=tmp_path)
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "5 applied")
+
+
 def test_govern_takes_quoted_names_and_changes_only_what_its_options_name(db_url, tmp_path):
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(
@@ -854,3 +892,43 @@ def test_each_migration_starts_from_the_runners_settings(empty_db, tmp_path):
             "two",
         )
     assert [file for file, _ in ledger(empty_db)] == ["001.sql", "002.sql"]
+
+
+KILL_AFTER_LINE = [1, 2, 3, 4, 5, 6, 7, 8, 11, 15, 21, 28]
+
+
+@pytest.mark.parametrize("line", KILL_AFTER_LINE)
+def test_a_killed_apply_leaves_status_clean_or_naming_what_is_pending(pg_databases, tmp_path, line):
+    # SIGKILL once the run has said its line-th line (the database, each file applied, each index
+    # built), while it goes on: the migrations are never half-applied, and status either exits 0
+    # with every job index valid, or exits 1 naming what is left (a pending file, an index to build
+    # or to drop and build again, a check to validate).
+    url = pg_databases.create(migrated=False)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "lint_canon", "sql", "apply", "--reference-schema", "--database-url", url],
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert run.stdout is not None
+    for _ in range(line):
+        run.stdout.readline()
+    run.kill()
+    run.wait()
+    status = sql("status", "--database-url", url, cwd=tmp_path)
+    lines = status.stdout.splitlines()[1:]
+    with psycopg.connect(url) as conn:
+        invalid = conn.execute("SELECT count(*) FROM pg_index WHERE NOT indisvalid").fetchone()[0]
+    if status.returncode == 0:
+        assert invalid == 0 and lines[-1] == "5 applied"
+    else:
+        assert status.returncode == 1, status.stderr
+        pending = [line for line in lines if line.startswith(("pending ", "step "))]
+        assert pending, status.stdout
+        assert invalid == 0 or any("invalid index to drop" in line for line in pending)
+    finished = sql("apply", "--reference-schema", "--database-url", url, cwd=tmp_path)
+    assert finished.returncode == 0, finished.stderr
+    after = sql("status", "--database-url", url, cwd=tmp_path)
+    assert (after.returncode, after.stdout.splitlines()[-1]) == (0, "5 applied")

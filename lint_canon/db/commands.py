@@ -101,22 +101,40 @@ def pending_steps(conn: Any, say: Callable[[str], None]) -> int:
     each in a transaction of its own. Returns how many ran."""
     import psycopg
 
-    if not conn.execute("SELECT to_regprocedure('shq.fn_governance_pending_steps()') IS NOT NULL").fetchone()[0]:
-        return 0  # a plan of a team's own, on a database without lint-canon's migrations
-    steps = conn.execute("SELECT error_table, object_name, statement FROM shq.fn_governance_pending_steps()").fetchall()
+    steps = governance_steps(conn)
     for table, name, statement in steps:
         started = time.perf_counter()
         try:
             conn.execute(statement)
         except psycopg.Error as exc:
             primary = exc.diag.message_primary if getattr(exc, "diag", None) else str(exc).splitlines()[0]
+            left = _left_behind(conn, table, name) if statement.startswith("CREATE") else None
+            outcome = (
+                f"it left the INVALID index {name} behind (the next `sql apply` drops it and builds it again)"
+                if left
+                else "nothing else was changed"
+            )
             raise DatabaseError(
-                f"{table}: {statement.split(' IF ')[0].lower()} {name}: {primary}; nothing else was changed: run the "
-                "command again when the table is less busy (or raise --lock-timeout), it goes on from there"
+                f"{table}: {statement.split(' IF ')[0].lower()} {name}: {primary}; {outcome}: run the command again "
+                "when the table is less busy (or raise --lock-timeout), it goes on from there"
             ) from None
-        verb = {"CREATE": "built index", "DROP": "dropped invalid index", "ALTER": "validated"}[statement.split()[0]]
-        say(f"{verb} {name} on {table} ({time.perf_counter() - started:.2f} s)")
+        say(f"{STEP_WORDS[statement.split()[0]][1]} {name} on {table} ({time.perf_counter() - started:.2f} s)")
     return len(steps)
+
+
+def _left_behind(conn: Any, table: str, index: str) -> bool:
+    """Whether a failed CREATE INDEX CONCURRENTLY left its index behind, INVALID."""
+    import psycopg
+
+    try:
+        row = conn.execute(
+            "SELECT NOT x.indisvalid FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid"
+            " WHERE x.indrelid = to_regclass(%s) AND c.relname = %s",
+            (table, index),
+        ).fetchone()
+    except psycopg.Error:
+        return False
+    return bool(row and row[0])
 
 
 def _reference_schema(conn: Any) -> None:
@@ -136,6 +154,7 @@ def status(args: Any) -> int:
     plan = _plan(args)
     with _database(args, "sql status") as (target, conn, _):
         rows = mig.states(plan, mig.ledger(conn, plan.project))
+        steps = governance_steps(conn)
     _say(f"database: {target.shown}")
     for row in rows:
         when = f"  {row.applied_at:%Y-%m-%d %H:%M:%S %Z}" if row.applied_at else ""
@@ -144,7 +163,33 @@ def status(args: Any) -> int:
     _say(", ".join(f"{n} {state}" for state, n in counts.items() if n) or "no migrations")
     if counts["dirty"]:
         _say("a dirty file started outside a transaction and did not finish: check it, then `lint-canon sql repair`")
-    return EXIT_OK if counts["applied"] == len(rows) else EXIT_PROBLEM
+    for table, name, statement in steps:
+        _say(f"step      {STEP_WORDS[statement.split()[0]][0]} {name} on {table}")
+    if steps:
+        _say(
+            f"{len(steps)} governance steps pending (they run outside a transaction, after the migrations): "
+            "run `lint-canon sql apply` to finish them"
+        )
+    return EXIT_OK if counts["applied"] == len(rows) and not steps else EXIT_PROBLEM
+
+
+# A governance step's first word: (what status calls it while pending, what apply says once done).
+STEP_WORDS = {
+    "CREATE": ("index to build", "built index"),
+    "DROP": ("invalid index to drop and build again", "dropped invalid index"),
+    "ALTER": ("check to validate", "validated"),
+}
+
+
+def governance_steps(conn: Any) -> list[tuple[str, str, str]]:
+    """(table, object, statement) of every step the governed tables still need (missing or
+    INVALID job indexes, checks not yet validated); none on a database without lint-canon's."""
+    if not conn.execute("SELECT to_regprocedure('shq.fn_governance_pending_steps()') IS NOT NULL").fetchone()[0]:
+        return []  # a plan of a team's own, on a database without lint-canon's migrations
+    return [
+        tuple(row)
+        for row in conn.execute("SELECT error_table, object_name, statement FROM shq.fn_governance_pending_steps()")
+    ]
 
 
 def baseline(args: Any) -> int:
