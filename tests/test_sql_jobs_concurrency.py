@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -229,6 +230,45 @@ def test_a_runner_killed_in_any_job_is_finished_by_the_next_run(one_run, clone, 
     code, out = finish(jobs(url, "daily", NOW_1))
     assert code == 0, out
     assert state(url) == reference(one_run, clone, "daily", NOW_1)
+
+
+@pytest.mark.parametrize("now", ["2020-01-01T00:00:00+00:00", "0001-01-01T00:00:00+00:00"])
+def test_a_past_now_is_refused_without_force(clone, now):
+    # A daily run dated 2020 would write archives the next ordinary weekly run deletes as expired.
+    url = clone()
+    before = state(url)
+    argv = [sys.executable, "-m", "lint_canon", "sql", "jobs", "daily", "--now", now, "--database-url", url]
+    result = subprocess.run(argv, env=cli_env(), capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"lint-canon: --now {now}: earlier than the database's clock (")
+    assert result.stderr.rstrip().endswith(
+        "the daily jobs would date their archives and runs then, and the next ordinary run would take them as long "
+        "expired (deleting fresh archives, escalating parked rows): pass --force if that is intended"
+    )
+    assert result.stderr.count("\n") == 1
+    assert state(url) == before  # nothing ran
+
+
+def test_a_now_before_the_schedules_last_run_is_refused_without_force(clone):
+    url = clone()
+    with psycopg.connect(url) as conn:
+        clock = conn.execute("SELECT now()").fetchone()[0]
+    ahead = (clock + timedelta(days=2)).isoformat()
+    argv = [sys.executable, "-m", "lint_canon", "sql", "jobs", "weekly", "--database-url", url]
+    forced = subprocess.run([*argv, "--now", ahead, "--force"], env=cli_env(), capture_output=True, text=True)
+    assert forced.returncode == 0, forced.stderr
+    before = state(url)
+    back = subprocess.run([*argv, "--now", clock.isoformat()], env=cli_env(), capture_output=True, text=True)
+    assert back.returncode == 2
+    assert back.stderr.startswith(
+        f"lint-canon: --now {clock.isoformat()}: earlier than the weekly schedule's last run ("
+    )
+    assert back.stderr.rstrip().endswith(
+        "its jobs would run with the clock wound back: pass --force if that is intended"
+    )
+    assert state(url) == before
+    plain = subprocess.run(argv, env=cli_env(), capture_output=True, text=True)  # cron's run: no --now
+    assert plain.returncode == 0, plain.stderr
 
 
 def test_a_future_now_is_refused_without_force(clone, tmp_path: Path):

@@ -314,6 +314,7 @@ def test_govern_then_daily_job_archives_the_new_tables_expired_rows(db_url, tmp_
         "daily",
         "--now",
         "2026-03-01T12:00:00+00:00",
+        "--force",  # a time past: the rows above are dated for it
         "--batch-size",
         "100",
         "--database-url",
@@ -370,7 +371,9 @@ def test_a_failing_job_exits_1(db_url, tmp_path):
             " INSERT INTO people.people_errors (error_id, failure_code, created_at) VALUES (2, 'X', '2026-01-01');"
             " ALTER TABLE outreach.dol_errors_archive RENAME TO dol_errors_archive_gone"
         )
-    result = sql("jobs", "daily", "--now", "2026-03-01T12:00:00+00:00", "--database-url", db_url, cwd=tmp_path)
+    result = sql(
+        "jobs", "daily", "--now", "2026-03-01T12:00:00+00:00", "--force", "--database-url", db_url, cwd=tmp_path
+    )
     assert result.returncode == 1
     assert result.stdout.startswith("jobs daily: FAILED in ")
     # the table that failed is named with its reason; the others were archived
@@ -396,6 +399,7 @@ def test_progress_lines_on_a_terminal(db_url, tmp_path):
         "daily",
         "--now",
         "2026-03-01T12:00:00+00:00",
+        "--force",  # a time past: the rows above are dated for it
         "--batch-size",
         "100",
         "--database-url",

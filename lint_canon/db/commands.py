@@ -257,14 +257,44 @@ def run_jobs(args: Any) -> int:
     now = _now(args)
     with _database(args, f"sql jobs {args.schedule}") as (target, conn, _):
         if not args.force:
-            clock = conn.execute("SELECT now()").fetchone()[0]
-            if (now - clock).total_seconds() > 60:
-                raise DatabaseError(
-                    f"--now {now.isoformat()}: later than the database's clock ({clock.isoformat()}); the "
-                    f"{args.schedule} jobs would archive, park or delete rows before their time: pass --force if "
-                    "that is intended"
-                )
+            _check_clock(conn, args.schedule, now, given=bool(args.now))
         return _jobs(conn, args.schedule, now, args.batch_size, quiet_header=False, shown=target.shown)
+
+
+FUTURE_MARGIN = 60  # seconds --now may run ahead of the database's clock (hosts' clocks differ)
+PAST_MARGIN = 300  # seconds --now may lag behind it, or behind the schedule's last run
+
+
+def _check_clock(conn: Any, schedule: str, now: datetime, given: bool) -> None:
+    """Refuse a time the jobs must not run as, both ways. Later than the database's clock: rows
+    archived, parked or deleted before their time. Earlier (only an explicit --now can be): the
+    archives and runs are dated then, so the next ordinary run takes them as long expired (the
+    weekly cleanup deletes what was just archived, parked rows jump escalation levels), and a
+    time before the schedule's last run winds its clock back."""
+    clock = conn.execute("SELECT now()").fetchone()[0]
+    if (now - clock).total_seconds() > FUTURE_MARGIN:
+        raise DatabaseError(
+            f"--now {now.isoformat()}: later than the database's clock ({clock.isoformat()}); the "
+            f"{schedule} jobs would archive, park or delete rows before their time: pass --force if "
+            "that is intended"
+        )
+    if not given:
+        return
+    if (clock - now).total_seconds() > PAST_MARGIN:
+        raise DatabaseError(
+            f"--now {now.isoformat()}: earlier than the database's clock ({clock.isoformat()}); the {schedule} jobs "
+            "would date their archives and runs then, and the next ordinary run would take them as long expired "
+            "(deleting fresh archives, escalating parked rows): pass --force if that is intended"
+        )
+    last = conn.execute(
+        "SELECT max(as_of) FROM shq.governance_job_runs WHERE job_name = ANY(%s) AND status <> 'skipped'",
+        (list(job_runner.SCHEDULES[schedule]),),
+    ).fetchone()
+    if last and last[0] is not None and (last[0] - now).total_seconds() > PAST_MARGIN:
+        raise DatabaseError(
+            f"--now {now.isoformat()}: earlier than the {schedule} schedule's last run ({last[0].isoformat()}); "
+            "its jobs would run with the clock wound back: pass --force if that is intended"
+        )
 
 
 def _jobs(conn: Any, schedule: str, now: datetime, batch_size: int, quiet_header: bool, shown: str) -> int:

@@ -280,7 +280,10 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     jobs.add_argument("--batch-size", type=int, default=10000, metavar="N", help="rows per batch (default 10000)")
     jobs.add_argument("--now", metavar="TIME", help="the time the jobs run as (ISO 8601; default: now)")
     jobs.add_argument(
-        "--force", action="store_true", help="run with a --now later than the database's clock (refused otherwise)"
+        "--force",
+        action="store_true",
+        help="run with a --now more than a minute later, or five minutes earlier, than the database's clock or "
+        "before the schedule's last run (refused otherwise)",
     )
     govern = actions.add_parser(
         "govern",
