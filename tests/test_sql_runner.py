@@ -521,6 +521,14 @@ def test_sql_new_writes_a_dated_file_with_the_house_header_and_appends_it_to_the
     assert (again.returncode, again.stderr) == (2, f"lint-canon: sql/{name}: exists already; pick another name\n")
     bad = sql("new", "Add Index", cwd=tmp_path)
     assert bad.returncode == 2 and "lower-case letters and digits" in bad.stderr
+    long_name = "-".join(["word"] * 60)  # 299 characters: past a file name's 255 bytes
+    too_long = sql("new", long_name, cwd=tmp_path)
+    assert (too_long.returncode, too_long.stderr) == (
+        2,
+        f"lint-canon: sql new {long_name[:60]}...: 299 characters; a name is at most 100 (the file name must fit the "
+        "file system's 255 bytes and stay readable in a plan)\n",
+    )
+    assert (tmp_path / "sql" / "plan.txt").read_text().splitlines() == ["001.sql", name]
     nowhere = sql("new", "x", "--dir", "missing", cwd=tmp_path)
     assert (nowhere.returncode, nowhere.stderr) == (
         2,

@@ -434,13 +434,22 @@ _HEADER = """-- {file}  (migration {number} of {number})
 """
 
 
+MAX_NEW_NAME = 100
+
+
 def new(args: Any) -> int:
     """``sql new NAME``: a dated file with the house header, appended to plan.txt."""
     folder = Path(args.dir)
     plan = folder / mig.PLAN_FILE
     if not _NAME.match(args.name):
         raise mig.MigrationError(
-            f"sql new {args.name!r}: a name is lower-case letters and digits in words joined by dashes (add-hub-index)"
+            f"sql new {mig.excerpt(args.name)!r}: a name is lower-case letters and digits in words joined by dashes "
+            "(add-hub-index)"
+        )
+    if len(args.name) > MAX_NEW_NAME:
+        raise mig.MigrationError(
+            f"sql new {mig.excerpt(args.name)}: {len(args.name)} characters; a name is at most {MAX_NEW_NAME} (the "
+            "file name must fit the file system's 255 bytes and stay readable in a plan)"
         )
     if not plan.is_file():
         raise mig.MigrationError(f"{display_path(plan)}: no plan file; --dir names the folder that has the plan.txt")
