@@ -83,11 +83,11 @@ def test_apply_status_and_a_second_apply(empty_db, tmp_path):
 
     second = sql("apply", "--database-url", empty_db, cwd=tmp_path)
     assert second.returncode == 0
-    assert second.stdout.splitlines()[-1] == "nothing to apply: 5 migrations up to date"
+    assert second.stdout.splitlines()[-1] == f"nothing to apply: {len(PLAN)} migrations up to date"
 
     after = sql("status", "--database-url", empty_db, cwd=tmp_path)
     assert after.returncode == 0
-    assert after.stdout.splitlines()[-1] == "5 applied"
+    assert after.stdout.splitlines()[-1] == f"{len(PLAN)} applied"
     assert all(line.startswith("applied   ") for line in after.stdout.splitlines()[1:6])
 
 
@@ -114,7 +114,7 @@ def test_tampered_file_is_refused_and_crlf_is_not_a_change(empty_db, tmp_path):
     for file in crlf.glob("*.sql"):
         file.write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
     status = sql("status", "--dir", str(crlf), "--database-url", empty_db, cwd=tmp_path)
-    assert status.returncode == 0 and status.stdout.splitlines()[-1] == "5 applied"
+    assert status.returncode == 0 and status.stdout.splitlines()[-1] == f"{len(PLAN)} applied"
 
     tampered = folder / PLAN[1]
     tampered.write_text(tampered.read_text() + "\n-- a quiet edit\n")
@@ -721,7 +721,7 @@ def test_lint_canons_plan_and_a_teams_own_share_a_database(empty_db, tmp_path):
     write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE orders (id int);\n"})
     own = sql("apply", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert own.returncode == 0, own.stderr
-    assert sql("status", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == "5 applied"
+    assert sql("status", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == f"{len(PLAN)} applied"
     assert sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path).stdout.splitlines()[-1] == (
         "1 applied"
     )
@@ -805,7 +805,7 @@ def test_index_builds_wait_briefly_for_a_busy_table_and_the_next_apply_goes_on(d
     calm = sql("apply", "--database-url", db_url, cwd=tmp_path)
     assert calm.returncode == 0, calm.stderr
     assert [line.split(" (")[0] for line in calm.stdout.splitlines()[1:]] == [
-        "nothing to apply: 5 migrations up to date",
+        f"nothing to apply: {len(PLAN)} migrations up to date",
         "built index dol_errors_gov_park_idx on outreach.dol_errors",
     ]
     with psycopg.connect(db_url) as conn:
@@ -849,7 +849,7 @@ def test_status_names_the_index_a_failed_build_left_behind_until_apply_finishes_
         "built index dol_errors_gov_park_idx on outreach.dol_errors",
     ]
     done = sql("status", "--database-url", db_url, cwd=tmp_path)
-    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "5 applied")
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, f"{len(PLAN)} applied")
 
 
 def test_govern_takes_quoted_names_and_changes_only_what_its_options_name(db_url, tmp_path):
@@ -934,7 +934,7 @@ def test_a_killed_apply_leaves_status_clean_or_naming_what_is_pending(pg_databas
     with psycopg.connect(url) as conn:
         invalid = conn.execute("SELECT count(*) FROM pg_index WHERE NOT indisvalid").fetchone()[0]
     if status.returncode == 0:
-        assert invalid == 0 and lines[-1] == "5 applied"
+        assert invalid == 0 and lines[-1] == f"{len(PLAN)} applied"
     else:
         assert status.returncode == 1, status.stderr
         pending = [line for line in lines if line.startswith(("pending ", "step "))]
@@ -943,4 +943,4 @@ def test_a_killed_apply_leaves_status_clean_or_naming_what_is_pending(pg_databas
     finished = sql("apply", "--reference-schema", "--database-url", url, cwd=tmp_path)
     assert finished.returncode == 0, finished.stderr
     after = sql("status", "--database-url", url, cwd=tmp_path)
-    assert (after.returncode, after.stdout.splitlines()[-1]) == (0, "5 applied")
+    assert (after.returncode, after.stdout.splitlines()[-1]) == (0, f"{len(PLAN)} applied")
