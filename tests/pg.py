@@ -15,12 +15,11 @@ from psycopg.conninfo import make_conninfo
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE_SCHEMA = REPO / "fixtures" / "reference_schema.sql"
+# lint-canon's migrations in the order of sql/plan.txt (its lines that name a file).
 MIGRATIONS = [
-    REPO / "sql" / "2026-02-02-error-governance-columns.sql",
-    REPO / "sql" / "2026-02-02-error-archive-tables.sql",
-    REPO / "sql" / "2026-02-02-error-ttl-archive-functions.sql",
-    REPO / "sql" / "2026-02-02-promotion-gate-functions.sql",
-    REPO / "sql" / "2026-11-28-guard-violations.sql",
+    REPO / "sql" / line.strip()
+    for line in (REPO / "sql" / "plan.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith(("#", "%"))
 ]
 
 

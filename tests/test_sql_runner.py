@@ -16,15 +16,10 @@ import pytest
 from lint_canon.db.connection import describe
 from lint_canon.db.migrations import LOCK_KEY
 from tests.conftest import REPO, cli_env, wait_for
+from tests.pg import MIGRATIONS
 
 SQL = REPO / "sql"
-PLAN = [
-    "2026-02-02-error-governance-columns.sql",
-    "2026-02-02-error-archive-tables.sql",
-    "2026-02-02-error-ttl-archive-functions.sql",
-    "2026-02-02-promotion-gate-functions.sql",
-    "2026-11-28-guard-violations.sql",
-]
+PLAN = [path.name for path in MIGRATIONS]  # sql/plan.txt's files, in order
 
 
 HUB_ERROR_TABLES = [
