@@ -330,6 +330,20 @@ def bad(field: str, value) -> dict:
         (bad("function", ""), "function", "must not be empty"),
         (bad("message", ["a"]), "message", "must be a string, got array"),
         (
+            bad("hub_id", "HUB-DOLL"),
+            "hub_id",
+            'is not a hub of shq.hubs (HUB-COMPANY-TARGET, HUB-DOL, HUB-PEOPLE, HUB-BLOG, HUB-BIT), got "HUB-DOLL"',
+        ),
+        (bad("tool_id", "T" * 201), "tool_id", "is 201 characters long; at most 200"),
+        (bad("interaction", "E" * 300), "interaction", "is 300 characters long; at most 200"),
+        (bad("function", "f" * 501), "function", "is 501 characters long; at most 500"),
+        (bad("occurred_at", "0001-01-01T00:00:00Z"), "occurred_at", 'is before 2000-01-01, got "0001-01-01T00:00:00Z"'),
+        (
+            bad("occurred_at", "1999-12-31T23:59:59+00:00"),
+            "occurred_at",
+            'is before 2000-01-01, got "1999-12-31T23:59:59+00:00"',
+        ),
+        (
             bad("hub", "HUB-DOL"),
             "hub",
             "is not a field of a guard violation record (code, severity, disposition, tool_id, hub_id, interaction,"
@@ -344,6 +358,25 @@ def test_a_malformed_record_refuses_the_batch_naming_record_and_field(db, record
     assert info.value.diag.column_name == field
     assert info.value.diag.message_hint == "the whole batch was refused: nothing of it was stored"
     assert live(db) == [] and archived(db) == []
+
+
+def test_a_violation_from_the_future_is_refused(db):
+    ahead = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0).isoformat()
+    with pytest.raises(psycopg.errors.InvalidParameterValue) as info:
+        record(db, violation(uuid.uuid4(), occurred_at=ahead))
+    assert info.value.diag.message_primary.startswith(
+        'guard violation record 1 of 1: field "occurred_at" is more than an hour later than the database\'s clock ('
+    )
+    assert info.value.diag.message_primary.endswith(f', got "{ahead}"')
+    soon = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()  # a host's clock a little ahead
+    assert record(db, violation(uuid.uuid4(), occurred_at=soon)) == 1
+
+
+def test_a_long_message_is_cut_and_says_so(db):
+    text = "x" * 10_000
+    assert record(db, violation(uuid.uuid4(), message=text), violation(uuid.uuid4(), message="short")) == 2
+    stored = [row[0] for row in db.execute(f"SELECT error_message FROM {TABLE} ORDER BY violation_id")]
+    assert stored == ["x" * 4000 + " [cut: the first 4000 of 10000 characters kept]", "short"]
 
 
 @pytest.mark.parametrize(
