@@ -58,7 +58,7 @@ def copy_sql(tmp_path: Path) -> Path:
 def test_apply_status_and_a_second_apply(empty_db, tmp_path):
     before = sql("status", "--database-url", empty_db, cwd=tmp_path)
     assert before.returncode == 1
-    assert before.stdout.splitlines()[1:] == [f"pending   {name}" for name in PLAN] + ["5 pending"]
+    assert before.stdout.splitlines()[1:] == [f"pending   {name}" for name in PLAN] + [f"{len(PLAN)} pending"]
 
     first = sql("apply", "--reference-schema", "--database-url", empty_db, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -66,14 +66,14 @@ def test_apply_status_and_a_second_apply(empty_db, tmp_path):
     # shown rebuilt from its parsed parts (issue 14: never the text as given)
     assert lines[0] == "database: " + describe(empty_db)
     assert lines[0].startswith("database: postgresql://")
-    assert [line.split(" (")[0] for line in lines[1:6]] == [f"applied {name}" for name in PLAN]
+    assert [line.split(" (")[0] for line in lines[1 : 1 + len(PLAN)]] == [f"applied {name}" for name in PLAN]
     # then, each in a transaction of its own, the job indexes (CONCURRENTLY) and the validations
     steps = []
     for table in [*HUB_ERROR_TABLES, "shq.guard_violations"]:  # and the guard's, governed likewise
         name = table.split(".")[1]
         steps += [f"built index {name}_gov_{kind}_idx on {table}" for kind in ("blocking", "escalate", "park")]
         steps.append(f"validated {name}_escalation_level_check on {table}")
-    assert [line.split(" (")[0] for line in lines[6:]] == steps
+    assert [line.split(" (")[0] for line in lines[1 + len(PLAN) :]] == steps
     assert [file for file, _ in ledger(empty_db)] == PLAN
 
     second = sql("apply", "--database-url", empty_db, cwd=tmp_path)
@@ -258,7 +258,7 @@ def test_verify_on_a_throwaway_server(tmp_path):
     result = sql("verify", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith(
-        "verify: ok: 5 migrations applied on a throwaway server, jobs daily and weekly ran ("
+        f"verify: ok: {len(PLAN)} migrations applied on a throwaway server, jobs daily and weekly ran ("
     )
     assert "XDG_RUNTIME_DIR" not in result.stderr + result.stdout
     assert not (tmp_path / ".lint_canon").exists()
@@ -267,7 +267,7 @@ def test_verify_on_a_throwaway_server(tmp_path):
 def test_baseline_adopts_an_existing_schema(db_url, tmp_path):
     result = sql("baseline", "--database-url", db_url, cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stdout.startswith("baseline: recorded 5 migrations as applied without running them: ")
+    assert result.stdout.startswith(f"baseline: recorded {len(PLAN)} migrations as applied without running them: ")
     assert sql("status", "--database-url", db_url, cwd=tmp_path).returncode == 0
 
 
@@ -723,7 +723,7 @@ def test_lint_canons_plan_and_a_teams_own_share_a_database(empty_db, tmp_path):
     with psycopg.connect(empty_db) as conn:
         assert conn.execute(
             "SELECT project, count(*), max(installed_rank) FROM lint_canon.migrations GROUP BY project ORDER BY project"
-        ).fetchall() == [("default", 1, 1), ("lint-canon", 5, 5)]
+        ).fetchall() == [("default", 1, 1), ("lint-canon", len(PLAN), len(PLAN))]
     # a second plan of the team's, named apart
     (tmp_path / "n").mkdir()
     (tmp_path / "n" / "plan.txt").write_text("# reporting\n%project=reporting\n001.sql\n")

@@ -18,6 +18,7 @@ from lint_canon.db import jobs as job_runner
 from lint_canon.db import migrations as mig
 from lint_canon.db import server as embedded
 from lint_canon.db.connection import DatabaseError, Target, connect, describe, resolve_target
+from lint_canon.db.privileges import explained
 
 EXIT_OK, EXIT_PROBLEM, EXIT_ERROR = 0, 1, 2
 
@@ -349,7 +350,7 @@ def govern(args: Any) -> int:
                 (regclass, args.max_retries, args.retention, args.hub),
             ).fetchone()[0]
         except psycopg.Error as exc:
-            primary = exc.diag.message_primary if getattr(exc, "diag", None) else str(exc)
+            primary = explained(exc, conn, exc.diag.message_primary if getattr(exc, "diag", None) else str(exc))
             if isinstance(exc, psycopg.errors.UndefinedFunction):
                 primary = "shq.fn_govern_error_table is missing: run `lint-canon sql apply` first"
             raise DatabaseError(f"govern {args.table}: {primary}") from None

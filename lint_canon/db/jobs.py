@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lint_canon.db.privileges import explained
+
 SCHEDULES = {
     "daily": ("archive_expired_errors", "auto_park_exhausted_retries", "escalate_stale_parked_errors"),
     "weekly": ("cleanup_expired_archives",),
@@ -58,7 +60,8 @@ def run_job(
                 break
     except psycopg.Error as exc:
         result.status = "failed"
-        result.error = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc).splitlines()[0]
+        primary = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc).splitlines()[0]
+        result.error = explained(exc, conn, primary)
     if failed and result.status == "ok":
         # The other tables ran: the job is failed for the tables named, done for the rest.
         result.status = "failed"

@@ -24,6 +24,7 @@ from typing import Any
 
 from lint_canon.canon.paths import display_path
 from lint_canon.db.connection import DatabaseError
+from lint_canon.db.privileges import explained
 from lint_canon.errors import CanonError
 from lint_canon.project.sqltext import error_line
 from lint_canon.project.sqltext import statements as sql_statements
@@ -35,7 +36,12 @@ NO_TRANSACTION = "-- lint-canon: no-transaction"
 LOCK_KEY = (0x6C696E74, 0x63616E6F)  # "lint", "cano": the migration lock, one per database
 
 LEDGER_DDL = """
-CREATE SCHEMA IF NOT EXISTS lint_canon;
+-- CREATE SCHEMA IF NOT EXISTS asks for CREATE on the database even when the schema is there.
+DO $schema$ BEGIN
+    IF to_regnamespace('lint_canon') IS NULL THEN
+        CREATE SCHEMA lint_canon;
+    END IF;
+END $schema$;
 CREATE TABLE IF NOT EXISTS lint_canon.migrations (
     project     text NOT NULL DEFAULT 'lint-canon',
     file        text NOT NULL,
@@ -490,6 +496,7 @@ def apply_migration(conn: Any, project: str, migration: Migration) -> float:
     except psycopg.Error as exc:
         line = _error_line(current, exc) if current is not None else 1
         message = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc).splitlines()[0]
+        message = explained(exc, conn, message)
         _log(conn, project, migration, "failed", f"line {line}: {message}")
         hint = getattr(getattr(exc, "diag", None), "message_hint", None)
         if message.startswith("error tables missing"):

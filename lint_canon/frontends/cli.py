@@ -688,7 +688,7 @@ def _rule(args: argparse.Namespace) -> int:
 
 def _sql(args: argparse.Namespace) -> int:
     try:
-        import psycopg  # noqa: F401
+        import psycopg
     except ImportError:
         raise CanonError(
             "lint-canon sql needs the PostgreSQL driver of the [sql] extra: pip install 'lint-canon[sql]'"
@@ -713,6 +713,15 @@ def _sql(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _cancel)
     try:
         return action(args)
+    except psycopg.errors.InsufficientPrivilege as exc:  # a grant missing, wherever it was met
+        from lint_canon.db.privileges import login_user, missing_grant
+
+        url = (
+            None
+            if getattr(args, "embedded", False)
+            else (getattr(args, "database_url", None) or os.environ.get("DATABASE_URL"))
+        )
+        raise CanonError(missing_grant(exc, login_user(url))) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 
