@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests.conftest import REPO
 from tests.test_sql_runner import sql
 
 
@@ -68,3 +69,58 @@ def test_a_migration_refused_a_privilege_says_which_grant(empty_db, tmp_path):
         f"give it with GRANT USAGE ON SCHEMA owned TO {role} (and CREATE, for apply and govern) (rolled back; nothing "
         "of this file was applied)\n"
     )
+
+
+def scheduler_grants(role: str) -> str:
+    """The README's block of the scheduler role's grants, for ``role``."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("-- the scheduler role's grants\n", 1)[1].split("```", 1)[0]
+    return "\n".join(line.strip() for line in block.splitlines()).replace("scheduler", f'"{role}"')
+
+
+def test_the_documented_scheduler_role_runs_both_schedules_with_only_its_grants(db_url, tmp_path):
+    role = f"lc_scheduler_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(scheduler_grants(role))
+        conn.execute(
+            "INSERT INTO outreach.dol_errors (error_id, failure_code, created_at, ttl_tier) VALUES"
+            " (1, 'X', now() - interval '30 days', 'SHORT'), (2, 'X', now(), 'SHORT')"
+        )
+        conn.execute(
+            "INSERT INTO outreach.dol_errors_archive (error_id, failure_code, created_at, retry_count, max_retries,"
+            " escalation_level, ttl_tier, retry_exhausted, archived_at, retention_expires_at) VALUES"
+            " (9, 'X', now() - interval '3 years', 0, 5, 0, 'SHORT', false, now() - interval '2 years',"
+            " now() - interval '1 year')"
+        )
+    info = conninfo_to_dict(db_url)
+    info["user"] = role
+    url = make_conninfo(**info)
+    try:
+        daily = sql("jobs", "daily", "--database-url", url, cwd=tmp_path)
+        weekly = sql("jobs", "weekly", "--database-url", url, cwd=tmp_path)
+        with psycopg.connect(url) as conn:  # what the role cannot do by itself
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("DELETE FROM outreach.dol_errors")
+            conn.rollback()
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT * FROM shq.fn_run_keyset_job('x', 'SELECT 1', now(), 10, 1)")
+    finally:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')
+    assert (daily.returncode, daily.stderr) == (0, ""), daily.stdout
+    assert "archive_expired_errors: 1 rows in " in daily.stdout
+    assert (weekly.returncode, weekly.stderr) == (0, ""), weekly.stdout
+    assert "cleanup_expired_archives: 1 rows in " in weekly.stdout
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT error_id FROM outreach.dol_errors").fetchall() == [(2,)]
+        assert conn.execute("SELECT error_id FROM outreach.dol_errors_archive").fetchall() == [(1,)]
+
+
+def test_the_job_functions_are_not_for_everyone(stranger, db_url):
+    role, url = stranger
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f'GRANT USAGE ON SCHEMA shq TO "{role}"')
+    with psycopg.connect(url) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as info:
+            conn.execute("SELECT * FROM shq.fn_cleanup_expired_archives(now() + interval '10 years')")
+    assert info.value.diag.message_primary == "permission denied for function fn_cleanup_expired_archives"
