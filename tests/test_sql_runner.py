@@ -264,6 +264,22 @@ def test_verify_on_a_throwaway_server(tmp_path):
     assert not (tmp_path / ".lint_canon").exists()
 
 
+def test_a_plan_without_lint_canons_jobs_is_verified_and_jobs_say_what_is_missing(empty_db, tmp_path):
+    write_plan(tmp_path / "m", {"001.sql": "CREATE TABLE orders (id int);\n"})
+    result = sql("verify", "--dir", "m", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.splitlines()[-1].startswith(
+        "verify: ok: 1 migrations applied on a throwaway server, no governance jobs to run (the plan has none of "
+        "lint-canon's) ("
+    )
+    jobs = sql("jobs", "daily", "--database-url", empty_db, cwd=tmp_path)
+    assert (jobs.returncode, jobs.stdout) == (2, "")
+    assert jobs.stderr == (
+        f"lint-canon: no governance jobs in {describe(empty_db)}: lint-canon's migrations are not applied there; run "
+        "`lint-canon sql apply` first\n"
+    )
+
+
 def test_baseline_adopts_an_existing_schema(db_url, tmp_path):
     result = sql("baseline", "--database-url", db_url, cwd=tmp_path)
     assert result.returncode == 0
