@@ -136,10 +136,12 @@ class Canon:
 
     def banned_package(self, name: str) -> Ban | None:
         """The ban listing distribution ``name`` (any spelling PEP 503 treats as equal)."""
-        return self._index["packages"].get(canonicalize_name(name))
+        packages: dict[str, Ban] = self._index["packages"]
+        return packages.get(canonicalize_name(name))
 
     def tool(self, tool_id: str) -> Tool | None:
-        return self._index["tools"].get(tool_id)
+        tools: dict[str, Tool] = self._index["tools"]
+        return tools.get(tool_id)
 
 
 # --- reading YAML with line numbers -------------------------------------------------------
@@ -552,7 +554,7 @@ class ConfigErrors(ConfigError):
         self.lines = tuple(lines)
         self.args = ("\n".join(lines),)
 
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         return (type(self), (self.errors, self.more))
 
 
@@ -611,8 +613,8 @@ class _Validator:
             return items
         if key.kind == "names":
             if isinstance(raw, str):
-                name = self.string(raw, keypath, key.compiled(), key.what)
-                return None if name is None else (name,)
+                single = self.string(raw, keypath, key.compiled(), key.what)
+                return None if single is None else (single,)
             names = self.strings(raw, keypath, key.compiled(), key.what)
             if names is not None and not names:
                 self.fail(keypath, "expected a name or a list of names, got an empty list")
@@ -660,7 +662,7 @@ class _Validator:
         return value
 
     def choice(self, value: Any, keypath: tuple[Any, ...], choices: tuple[str, ...]) -> str | None:
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:  # only a str equals one of the choices
             self.fail(keypath, f"{_short(value)} is not one of {', '.join(choices)}")
             return None
         return value
@@ -839,12 +841,13 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
 
     guard_spec, done_spec = CANON.keys["guard"], CANON.keys["done_states"]
     guard = v.get(top, CANON, "guard", ())
-    decorators = None
+    decorators: tuple[str, ...] | None = None
     if guard is not None:
         v.keys(guard, guard_spec, ("guard",))
         decorators = v.get(guard, guard_spec, "decorators", ("guard",))
     done = v.get(top, CANON, "done_states", ())
-    done_doc = done_sql = None
+    done_doc: str | None = None
+    done_sql: tuple[str, ...] | None = None
     if done is not None:
         v.keys(done, done_spec, ("done_states",))
         done_doc = v.get(done, done_spec, "doc", ("done_states",))
@@ -856,7 +859,9 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     sdk_models = v.get(top, CANON, "sdk_models", ())
     # The files the canon names are read, and what they hold may be printed: they must be the
     # repository's own (not /etc/passwd, not a link out of it), files where a file is meant.
-    named = [(("done_states", "doc"), done_doc, "file", (".md", ".markdown"))] if done_doc else []
+    named: list[tuple[tuple[Any, ...], str, str, tuple[str, ...]]] = (
+        [(("done_states", "doc"), done_doc, "file", (".md", ".markdown"))] if done_doc else []
+    )
     named += [(("done_states", "sql", i), entry, "any", (".sql",)) for i, entry in enumerate(done_sql or ())]
     named += [(("sdk_models", i), entry, "file", (".json",)) for i, entry in enumerate(sdk_models or ())]
     for keypath, entry, kind, suffixes in named:
@@ -870,6 +875,8 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     type_checking_imports = v.get(top, CANON, "type_checking_imports", ())
     max_file_size = v.get(top, CANON, "max_file_size", ())
     v.raise_errors()
+    # without a problem raised, each of these was read or took its default
+    assert decorators is not None and done_sql is not None
 
     index_modules: dict[str, Ban] = {}
     index_packages: dict[str, Ban] = {}
@@ -934,7 +941,7 @@ def _outside(folder: Path, entry: str, kind: str) -> str | None:
 # --- finding and loading -------------------------------------------------------------------
 
 
-def load_canon(path: Path | str) -> Canon:
+def load_canon(path: str | os.PathLike[str]) -> Canon:
     """Read and validate one canon file; every problem is a ``ConfigError``."""
     path = Path(path).absolute()
     shown = _display(path)
@@ -1135,9 +1142,9 @@ def pyproject_settings(pyproject: Path) -> Settings | None:
         return None
     header = _line_matching(source, r"\s*\[\s*[\"']?tool[\"']?\s*\.\s*[\"']?lint-canon[\"']?\s*\]")
     if not isinstance(section, dict):
-        line = _line_matching(source, r"\s*(?:[\"']?tool[\"']?\s*\.\s*)?[\"']?lint-canon[\"']?\s*=")
+        section_line = _line_matching(source, r"\s*(?:[\"']?tool[\"']?\s*\.\s*)?[\"']?lint-canon[\"']?\s*=")
         raise ConfigError(
-            shown, line, "tool.lint-canon", f"expected a table, got {_kind(section)}; write [tool.lint-canon]"
+            shown, section_line, "tool.lint-canon", f"expected a table, got {_kind(section)}; write [tool.lint-canon]"
         )
     lines = tuple(
         (key, _line_matching(source, rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", header or 0) or header) for key in section

@@ -120,10 +120,10 @@ class _FallbackFinder(CanonFinder):
 
 # --- the run --------------------------------------------------------------------------------
 
-_SCANNERS: list[Any] = []
+_SCANNERS: list[_Scanner] = []
 
 
-def _setup(scanners: list[Any]) -> None:
+def _setup(scanners: list[_Scanner]) -> None:
     global _SCANNERS
     _SCANNERS = scanners
 

@@ -43,7 +43,7 @@ def _vendor_cell(vendor: Vendor) -> str:
 
 
 def _rows(inventory: Inventory) -> list[tuple[str, str, str, Item]]:
-    rows = []
+    rows: list[tuple[str, str, str, Item]] = []
     for vendor in inventory.vendors:
         cell = _vendor_cell(vendor)
         for kind, items in (("module", vendor.modules), ("host", vendor.hosts), ("secret", vendor.secrets)):

@@ -90,19 +90,24 @@ class _UsageCollector(UnregisteredApiKey):
 
     def _call(self, node: cst.Call, call: VendorCall) -> None:
         _, guard = self.ctx.vendors.enclosing_guard()
-        extra = {
-            "label": call.vendor,
-            "tool": call.tool.id if call.tool else "",
-            "vendor": call.tool.vendor if call.tool else "",
-            "banned": call.ban is not None,
-            "guard_tool": (guard.tool_id or "") if guard else "",
-            "guard_hub": (guard.hub_id or "") if guard else "",
-            "guard_interaction": (guard.interaction or "") if guard else "",
-        }
+        # what the call's uses share; each gets its kind and name
+        shared = Use(
+            0,
+            0,
+            CALL,
+            "",
+            label=call.vendor,
+            tool=call.tool.id if call.tool else "",
+            vendor=call.tool.vendor if call.tool else "",
+            banned=call.ban is not None,
+            guard_tool=(guard.tool_id or "") if guard else "",
+            guard_hub=(guard.hub_id or "") if guard else "",
+            guard_interaction=(guard.interaction or "") if guard else "",
+        )
         if call.module is not None:
-            self.found.append((node, Use(0, 0, CALL, call.module, **extra)))
+            self.found.append((node, replace(shared, name=call.module)))
         for host in call.hosts:
-            self.found.append((node, Use(0, 0, REQUEST, host, **extra)))
+            self.found.append((node, replace(shared, use=REQUEST, name=host)))
 
     # --- imports ------------------------------------------------------------------------------
 
@@ -125,7 +130,7 @@ class _UsageCollector(UnregisteredApiKey):
                     self.found.append((node, Use(0, 0, IMPORT, prefix, label=sdk)))
                     return
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import | cst.LazyImport) -> None:
         if self._skip_type_checking():
             return
         for alias in node.names:
@@ -133,7 +138,7 @@ class _UsageCollector(UnregisteredApiKey):
             if qualname is not None:
                 self._import(alias.name, qualname)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom | cst.LazyImportFrom) -> None:
         if self._skip_type_checking():
             return
         module = self.names.from_module(node)

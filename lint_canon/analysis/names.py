@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,7 +62,7 @@ class Binding:
     node: cst.CSTNode | None = None
     type_checking: bool = False
     value: cst.BaseExpression | None = None
-    members: dict[str, Binding] | None = None
+    members: MutableMapping[str, Binding] | None = None
     star: bool = False  # bound by `from M import *`
     returns: Binding | None = None  # a function whose one statement returns a new client
     # A function of several statements whose returns are read when a call of it is first
@@ -106,7 +106,7 @@ class _Scope:
         self.names: dict[str, Binding] = {}
         # A class's members with those of its bases defined in the same module (inherited
         # class attributes: `self.API_URL` set on a base class).
-        self.chain: Any = self.names
+        self.chain: MutableMapping[str, Binding] = self.names
         # Items put into a local dict by a constant key (`config["base_url"] = URL`,
         # `config.setdefault("base_url", URL)`): what a later `Client(**config)` receives.
         self.items: dict[tuple[str, str], cst.BaseExpression] = {}
@@ -377,18 +377,18 @@ class ImportTracker(FastBatchable):
 
     # --- traversal -----------------------------------------------------------------------
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import | cst.LazyImport) -> None:
         self.import_depth += 1
         self._bind_import(node, self.in_type_checking)
 
-    def leave_Import(self, original_node: cst.Import) -> None:
+    def leave_Import(self, original_node: cst.Import | cst.LazyImport) -> None:
         self.import_depth -= 1
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom | cst.LazyImportFrom) -> None:
         self.import_depth += 1
         self._bind_import(node, self.in_type_checking)
 
-    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+    def leave_ImportFrom(self, original_node: cst.ImportFrom | cst.LazyImportFrom) -> None:
         self.import_depth -= 1
 
     # `lazy import x` / `lazy from x import y` (PEP 810) bind as the plain forms do.
@@ -809,14 +809,14 @@ class ImportTracker(FastBatchable):
         annotation: cst.BaseExpression | None = None
         if isinstance(expr, cst.Name):
             bound = self.lookup(expr.value)
-            local = bound is not None and bound.qualname is None
-            value = bound.value if local else None
+            local = bound if bound is not None and bound.qualname is None else None
+            value = local.value if local is not None else None
             while isinstance(value, cst.Await):
                 value = value.expression
             if isinstance(value, cst.Call):
                 expr = value  # `blobs = await self.alist_blobs()`, then `for blob in blobs`
-            elif local and isinstance(bound.node, cst.Param) and bound.node.annotation is not None:
-                annotation = bound.node.annotation.annotation  # `clients: list[OpenAI]`
+            elif local is not None and isinstance(local.node, cst.Param) and local.node.annotation is not None:
+                annotation = local.node.annotation.annotation  # `clients: list[OpenAI]`
         if isinstance(expr, cst.Call):
             # `for blob in self.list_blobs()` with `def list_blobs(self) -> List[Blob]`
             binding = self.binding_of(expr.func)
@@ -1009,6 +1009,7 @@ class ImportTracker(FastBatchable):
         if attrs and isinstance(value, cst.Name) and alias:
             # `values["search"] = arxiv.Search`, `= sch.search_paper`: a class, function or
             # method of an import or of a client, under another name
+            assert whole is not None  # the attributes were read from it
             qualname = self.qualname(whole)
             return Binding(qualname, whole, value=whole) if qualname is not None else None
         position = integer_index(value) if not attrs and isinstance(value, cst.Subscript) else None
@@ -1325,7 +1326,7 @@ class ImportTracker(FastBatchable):
 
     # --- members of classes, for self.X / cls.X / ClassName.X -------------------------------
 
-    def enclosing_class_members(self) -> dict[str, Binding] | None:
+    def enclosing_class_members(self) -> MutableMapping[str, Binding] | None:
         """Members of the class whose method is being visited (for ``self.X`` and ``cls.X``)."""
         for i in range(len(self.scopes) - 1, 0, -1):
             if self.scopes[i].kind == "class":
@@ -1350,7 +1351,11 @@ def _own_statements(node: cst.FunctionDef) -> Iterator[cst.CSTNode]:
     blocks: list[cst.BaseSuite] = [node.body]
     while blocks:
         suite = blocks.pop()
-        statements = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+        statements: Sequence[cst.CSTNode]
+        if isinstance(suite, cst.IndentedBlock):
+            statements = suite.body
+        else:
+            statements = [suite]
         for statement in statements:
             if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
                 yield from statement.body

@@ -113,7 +113,7 @@ def _one_of(expr: cst.Subscript, names: ImportTracker, depth: int) -> Known | No
     """``API_LOOKUP[region]`` over a dict, tuple or list of constant URLs: one of its entries;
     ``details["url"]`` the entry of that key (also of a dict a one-statement helper returns:
     ``details = self._prepare_request(q)``)."""
-    container = expr.value
+    container: cst.BaseExpression | None = expr.value
     if isinstance(container, (cst.Name, cst.Attribute)):
         if isinstance(container, cst.Name):
             binding = names.lookup(container.value)
@@ -162,7 +162,7 @@ def _entry(mapping: cst.Dict, key: str) -> cst.BaseExpression | None:
     """The value of ``key`` in a dict display; None when absent or when a ``**`` may hold it."""
     found = None
     for element in mapping.elements:
-        if isinstance(element, cst.StarredDictElement):
+        if not isinstance(element, cst.DictElement):  # a StarredDictElement, `**rest`
             found = None  # a later ** may override: not known
             continue
         if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == key:
@@ -206,6 +206,7 @@ def _fstring(expr: cst.FormattedString, names: ImportTracker, depth: int) -> Kno
         if text is not None:
             out = out + Known(text, True)
         else:
+            assert isinstance(part, cst.FormattedStringExpression)  # the part that is not text
             inner = None
             if part.conversion is None and part.format_spec is None:
                 inner = known_text(part.expression, names, depth)

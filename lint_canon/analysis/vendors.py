@@ -355,7 +355,7 @@ class Vendors:
                 # a name passed last: a function handed over with nothing after it would be
                 # called without its URL; only an SDK method (an attribute) can still send
                 continue
-            head = arg.value
+            head: cst.BaseExpression = arg.value
             while isinstance(head, cst.Attribute):
                 head = head.value
             if not isinstance(head, cst.Name):

@@ -425,7 +425,7 @@ def keep_running(where: Layout) -> str:
     with _exclusive(where.start_lock):
         server = start(where.pgdata, throwaway=False)
         where.keep.write_text("kept running by `lint-canon sql server start`\n", encoding="utf-8")
-        url = server.get_uri()
+        url = str(server.get_uri())
         _let_go(server)
         return url
 
@@ -557,11 +557,11 @@ def _signals_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread receives signals (and may set their handlers)
         return
-    pending: list[tuple[int, Any]] = []
+    pending: list[tuple[signal.Signals, Any]] = []
 
     def hold(signum: int, frame: Any) -> None:
         if not pending:  # a second one changes nothing
-            pending.append((signum, frame))
+            pending.append((signal.Signals(signum), frame))
 
     previous = {number: signal.signal(number, hold) for number in (signal.SIGTERM, signal.SIGINT)}
     try:

@@ -131,13 +131,14 @@ class _RuleSet:
             r for r in rules if issubclass(r, DependencyRule) and r.applies(canon) and any(wanted(c) for c in r.codes)
         ]
         self.done_state_rules = [r for r in done_rules if wants_done and any(wanted(c) for c in r.codes)]
-        groups: set[Any] | None = set()
+        every_group: set[Any] = set()
+        groups: set[Any] | None = every_group
         for rule in self.python_rules:
             wanted_groups = rule.tokens(canon)
             if wanted_groups is None:
                 groups = None
                 break
-            groups.update(wanted_groups)
+            every_group.update(wanted_groups)
         self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
         self.prefilter = None if groups is None else Prefilter(groups)
 

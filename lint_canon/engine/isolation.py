@@ -22,7 +22,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from multiprocessing.process import BaseProcess
+from typing import Any, cast
 
 DEFAULT_TIMEOUT = 60.0
 _RECURSION_LIMIT = 200_000
@@ -196,7 +197,7 @@ class _Worker:
     def _start(self, child: Connection, function: Callable[[Any], Any], state: Any, setup: Any) -> None:
         self.task: int | None = None
         self.deadline = 0.0
-        self.process: Any = None
+        self.process: BaseProcess | None = None
         self.pid = 0
         pid = -1
         parent = os.getpid()
@@ -332,11 +333,14 @@ class Pool:
                     busy[worker.conn] = worker
                 now = time.monotonic()
                 wait_for = max(0.0, min(w.deadline for w in busy.values()) - now)
-                for conn in wait(list(busy), timeout=wait_for):
-                    worker = busy.pop(conn)  # type: ignore[arg-type]
+                for ready in wait(list(busy), timeout=wait_for):
+                    # wait() gives back some of the connections it was given; typeshed types them
+                    # as any waitable (a PipeConnection on Windows: no isinstance check here)
+                    conn = cast(Connection, ready)
+                    worker = busy.pop(conn)
                     assert worker.task is not None
                     try:
-                        results[worker.task] = conn.recv()  # type: ignore[union-attr]
+                        results[worker.task] = conn.recv()
                         self._idle.append(worker)
                     except (EOFError, OSError):
                         results[worker.task] = Failure("crash", describe_exit(worker.exit_status()))

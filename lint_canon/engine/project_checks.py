@@ -91,13 +91,13 @@ def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Find
     from lint_canon.engine.files import FileTooLarge, NotRegularFile
     from lint_canon.project.done_states import decode, read_doc, read_sql
 
-    reads = reads or Reads()
+    reader = reads or Reads()
     limit = checker.canon.max_file_size
 
     def read(path: Path, what: str, findings: list[Finding]) -> str | None:
         shown = display_path(path)
         try:
-            data = reads.read_bytes(path, limit)
+            data = reader.read_bytes(path, limit)
         except (FileTooLarge, NotRegularFile) as exc:
             reason = str(exc)
         except OSError as exc:
@@ -113,7 +113,7 @@ def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Find
 
     doc, sql_files = done_state_files(checker.canon)
     for entry in checker.canon.done_sql:  # a folder: a new .sql file in it would be read
-        for _ in reads.walk(checker.canon.root / entry):
+        for _ in reader.walk(checker.canon.root / entry):
             pass
     findings: list[Finding] = []
     text = read(doc, "the DONE doc (done_states.doc)", findings)

@@ -135,16 +135,17 @@ class RunRecord:
         # ctime too: a folder made readable (chmod) changes only that.
         self.folders[path] = (found.st_mtime_ns, found.st_ctime_ns)
 
-    def _data(self) -> list[object]:
+    def _data(self) -> tuple[str, list[int], str, list[int], str]:
         # Paths joined by NUL (which no path holds) and the numbers in one flat list: loading
-        # thousands of small lists costs several times more than splitting one string.
-        return [
+        # thousands of small lists costs several times more than splitting one string. (JSON
+        # writes the tuple as the list it is read back as.)
+        return (
             "\0".join(self.files),
             [n for stat in self.files.values() for n in stat],
             "\0".join(self.folders),
             [n for stat in self.folders.values() for n in stat],
             "\0".join(sorted(self.missing)),
-        ]
+        )
 
 
 def _unchanged(files: str, file_numbers: list[int], folders: str, folder_numbers: list[int], missing: str) -> bool:

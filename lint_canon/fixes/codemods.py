@@ -73,23 +73,22 @@ def guard_decorator(name: str, interaction_name: str, tool: str, hub: str, inter
     return cst.Decorator(decorator=cst.parse_expression(call))
 
 
-def _top_imports(module: cst.Module, before: int | None = None) -> Iterable[cst.ImportFrom]:
+def _top_imports(module: cst.Module, before: int | None = None) -> Iterable[tuple[cst.ImportFrom, str | None]]:
     """The module's top-level ``from M import ...`` statements (those of its first ``before``
-    statements when given: an import below a use binds its name too late)."""
+    statements when given: an import below a use binds its name too late), each with ``M``."""
     for statement in module.body[:before]:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-                    yield small
+                    yield small, dotted_name(small.module)
 
 
 def bound_name(module: cst.Module, qualnames: Sequence[str], before: int | None = None) -> str | None:
     """The name under which a top-level ``from M import N [as A]`` (among the first ``before``
     statements) binds one of ``qualnames``."""
-    for node in _top_imports(module, before):
+    for node, source in _top_imports(module, before):
         if isinstance(node.names, cst.ImportStar):
             continue
-        source = dotted_name(node.module)
         for alias in node.names:
             imported = dotted_name(alias.name)
             if f"{source}.{imported}" in qualnames:
@@ -162,8 +161,8 @@ def add_imports(
         existing = next(
             (
                 node
-                for node in _top_imports(module, before)
-                if dotted_name(node.module) == source and not isinstance(node.names, cst.ImportStar)
+                for node, imported in _top_imports(module, before)
+                if imported == source and not isinstance(node.names, cst.ImportStar)
             ),
             None,
         )
@@ -174,7 +173,9 @@ def add_imports(
         plain = [(name, alias) for name, alias in names if alias == name]
         renamed = [(name, alias) for name, alias in names if alias != name]
         if existing is not None and plain:
-            module = module.deep_replace(existing, _merged(existing, plain))
+            replaced = module.deep_replace(existing, _merged(existing, plain))
+            assert isinstance(replaced, cst.Module)  # what is replaced is an import inside it
+            module = replaced
             plain = []
         lines = ([plain] if plain else []) + [[one] for one in renamed]
         for line in sorted(lines, key=lambda group: _order(group[0][0])):
@@ -273,7 +274,7 @@ def _section(statement: cst.SimpleStatementLine, first_party: frozenset[str]) ->
             return _LOCAL
         module = dotted_name(small.module) if small.module is not None else ""
     else:
-        module = dotted_name(small.names[0].name) if isinstance(small, cst.Import) else ""  # type: ignore[index]
+        module = dotted_name(small.names[0].name) if isinstance(small, cst.Import) else ""
     top = (module or "").split(".", 1)[0]
     if top == "__future__":
         return _FUTURE
@@ -292,7 +293,7 @@ def _sort_key(statement: cst.SimpleStatementLine) -> tuple[int, str, str, tuple[
         first = small.names[0] if not isinstance(small.names, cst.ImportStar) and small.names else None
         member = _order(dotted_name(first.name) or "") if first is not None else (0, "")
         return 1, (module or "").lower(), module or "", member
-    module = dotted_name(small.names[0].name) if isinstance(small, cst.Import) else ""  # type: ignore[index]
+    module = dotted_name(small.names[0].name) if isinstance(small, cst.Import) else ""
     return 0, (module or "").lower(), module or "", (0, "")
 
 

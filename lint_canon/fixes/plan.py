@@ -207,9 +207,9 @@ def plan(
             chosen_hub = hub if hub in fix.hubs else fix.hub
             chosen_interaction = interaction if interaction in fix.interactions else fix.interaction
             if chosen_hub is None or chosen_interaction is None:
-                note = _unresolved(finding, fix, (hub, interaction), (chosen_hub, chosen_interaction))
-                if note is not None and note not in result.notes:
-                    result.notes.append(note)
+                unresolved = _unresolved(finding, fix, (hub, interaction), (chosen_hub, chosen_interaction))
+                if unresolved is not None and unresolved not in result.notes:
+                    result.notes.append(unresolved)
                 continue
             guard_of = (fix.tool, chosen_hub, chosen_interaction)
             known = guards.get(id(function))

@@ -52,7 +52,7 @@ class ProgressReads(Reads):
         self._count(path)
         return super().stat(path)
 
-    def read_bytes(self, path, limit=None):  # type: ignore[no-untyped-def, override]
+    def read_bytes(self, path: str | os.PathLike[str], limit: int | None = None) -> bytes:
         self._count(os.fspath(path))
         return super().read_bytes(path) if limit is None else super().read_bytes(path, limit)
 

@@ -404,7 +404,8 @@ class _Locator:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.spans: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-        start, key = 0, ()
+        start = 0
+        key: tuple[str, ...] = ()
         for number, text in enumerate(lines):
             if "[" not in text:
                 continue
@@ -526,7 +527,7 @@ def read_pyproject(
     strings(("project",), "dependencies", get(("project",), project, "dependencies", list))
     optional = get(("project",), project, "optional-dependencies", dict)
     for extra in optional or {}:
-        table = ("project", "optional-dependencies")
+        table: tuple[str, ...] = ("project", "optional-dependencies")
         strings(table, extra, get(table, optional, extra, list))
     groups = get((), document, "dependency-groups", dict)
     for group in groups or {}:

@@ -137,7 +137,9 @@ def _cells(line: str) -> list[str] | None:
             current.append("|" if body[i + 1] == "|" else body[i : i + 2])
             i += 2
         elif ch == "`":
-            run = len(_BACKTICKS.match(body, i).group())
+            backticks = _BACKTICKS.match(body, i)
+            assert backticks is not None  # body[i] is one
+            run = len(backticks.group())
             starts = runs.get(run, [])
             at = bisect.bisect_right(starts, i)
             if at < len(starts):  # a code span: its pipes are the cell's
@@ -184,7 +186,10 @@ def _columns(cells: list[str]) -> dict[str, int] | None:
 
 def _split_top(text: str) -> list[str]:
     """Split on commas outside quotes and parentheses."""
-    parts, depth, quote, current = [], 0, None, []
+    parts: list[str] = []
+    depth = 0
+    quote: str | None = None
+    current: list[str] = []
     for ch in text:
         if quote:
             current.append(ch)
@@ -466,7 +471,8 @@ def _unreadable(statement: SqlStatement, name: str, exc: BaseException, what: st
 def _body(stmt: Any) -> tuple[str, str]:
     """(language, body) of a CreateFunctionStmt."""
     options = {o.defname: o.arg for o in stmt.options or ()}
-    language = options.get("language").sval.lower() if options.get("language") is not None else "sql"
+    language_option = options.get("language")
+    language = language_option.sval.lower() if language_option is not None else "sql"
     body = options.get("as")
     if body is None and getattr(stmt, "sql_body", None) is not None:
         raise Unparsable("SQL-standard function bodies are not read; use AS $$ ... $$")
@@ -601,7 +607,7 @@ class _Helpers:
         except (ParseError, SqlTooLarge) as exc:
             raise _unreadable(statement, name, exc, "SQL body", text) from None
         select = selects[-1] if selects else None
-        if type(select).__name__ != "SelectStmt" or getattr(select, "larg", None) is not None:
+        if select is None or type(select).__name__ != "SelectStmt" or getattr(select, "larg", None) is not None:
             raise Unparsable("its body does not end with a plain SELECT")
         for _, function, _ in _range_functions(select.fromClause):
             if self.defines(function):
@@ -634,7 +640,8 @@ class _Helpers:
 def _target_name(target: Any) -> str | None:
     """The name a SELECT gives a result column: its alias, else the column it reads."""
     if target.name:
-        return target.name.lower()
+        alias: str = target.name
+        return alias.lower()
     return _colname(target.val) if type(target.val).__name__ == "ColumnRef" else None
 
 
@@ -867,12 +874,18 @@ def _boolop(node: Any) -> str:
 
 
 def _op(node: Any) -> str:
-    return node.name[-1].sval if node.name else ""
+    if not node.name:
+        return ""
+    name: str = node.name[-1].sval
+    return name
 
 
 def _colname(node: Any) -> str:
     fields = [f for f in node.fields if type(f).__name__ == "String"]
-    return fields[-1].sval.lower() if fields else "*"
+    if not fields:
+        return "*"
+    name: str = fields[-1].sval
+    return name.lower()
 
 
 def _is_bool_const(node: Any) -> bool:
@@ -895,5 +908,6 @@ def _const(node: Any) -> str:
     if kind == "Boolean":
         return "TRUE" if value.boolval else "FALSE"
     if kind == "String":
-        return "'" + value.sval.replace("'", "''") + "'"
+        text: str = value.sval
+        return "'" + text.replace("'", "''") + "'"
     return str(value)

@@ -64,7 +64,7 @@ class LineIndex:
 
 def error_location(exc: BaseException) -> int | None:
     """The character index pglast gives with a ParseError (``args[1]``), if any."""
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = getattr(exc, "args", ())
     location = args[1] if len(args) > 1 else None
     return location if isinstance(location, int) and location >= 0 else None
 
@@ -111,14 +111,15 @@ def on_deep_stack(function: Callable[[], _T]) -> _T:
     on this thread, with a token limit to match (``token_limit``)."""
     if getattr(_deep, "stack", None) is not None:
         return function()
-    box: list[tuple[bool, Any]] = []
+    returned: list[_T] = []  # one of the two gets the outcome
+    raised: list[BaseException] = []
 
     def target(stack: int) -> None:
         _deep.stack = stack
         try:
-            box.append((True, function()))
+            returned.append(function())
         except BaseException as exc:  # re-raised in the caller's thread
-            box.append((False, exc))
+            raised.append(exc)
 
     from lint_canon.engine.isolation import start_on_deep_stack
 
@@ -130,10 +131,9 @@ def on_deep_stack(function: Callable[[], _T]) -> _T:
         finally:
             del _deep.stack
     thread.join()
-    ok, value = box[0]
-    if not ok:
-        raise value
-    return value
+    if raised:
+        raise raised[0]
+    return returned[0]
 
 
 # --- parsing one piece of SQL --------------------------------------------------------------

@@ -58,7 +58,7 @@ class BannedImport(Rule):
         what = f"'{qualname}'" if entry == qualname else f"'{qualname}' (under '{entry}')"
         self.report(node, f"{what} is banned: {ban.reason}")
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import | cst.LazyImport) -> None:
         if self._skip_type_checking():
             return
         for alias in node.names:
@@ -67,7 +67,7 @@ class BannedImport(Rule):
             if hit is not None and qualname is not None:
                 self._report(alias.name, qualname, hit)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom | cst.LazyImportFrom) -> None:
         if self._skip_type_checking():
             return
         module = self.names.from_module(node)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import VendorCall
-from lint_canon.canon.config import Canon
+from lint_canon.canon.config import Canon, Tool
 from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import guard_needles
@@ -33,7 +33,8 @@ class GuardToolMismatch(Rule):
         super().__init__(ctx)
         # Guarded function -> (the tools it calls, its calls to another tool than its guard's),
         # reported when it ends: the advice depends on every tool it calls.
-        self._seen: dict[int, tuple[set[str], list[tuple[cst.Call, VendorCall]]]] = {}
+        # Each call is kept with its tool (``call.tool``).
+        self._seen: dict[int, tuple[set[str], list[tuple[cst.Call, VendorCall, Tool]]]] = {}
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
@@ -44,12 +45,13 @@ class GuardToolMismatch(Rule):
         if function is None or guard is None or guard.tool_id is None or self.canon.tool(guard.tool_id) is None:
             return
         for call in self.ctx.vendors.calls(node):
-            if call.tool is None:
+            tool = call.tool
+            if tool is None:
                 continue
             tools, mismatched = self._seen.setdefault(id(function), (set(), []))
-            tools.add(call.tool.id)
-            if guard.tool_id != call.tool.id:
-                mismatched.append((node, call))
+            tools.add(tool.id)
+            if guard.tool_id != tool.id:
+                mismatched.append((node, call, tool))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         seen = self._seen.pop(id(original_node), None)
@@ -58,22 +60,21 @@ class GuardToolMismatch(Rule):
         tools, mismatched = seen
         guard = self.ctx.vendors.guard(original_node)
         named = guard.tool_id if guard is not None else None
-        for node, call in mismatched:
-            what = f"the guard names {named} but this calls {call.tool.id} ({call.target})"
+        for node, call, tool in mismatched:
+            what = f"the guard names {named} but this calls {tool.id} ({call.target})"
             if len(tools) == 1:
+                assert named is not None  # its calls were kept under a guard that names a tool
                 function = original_node.name.value
                 fix = Fix(
                     "tool-id",
                     Applicability.UNSAFE,  # the guard checks another tool's hubs, gates and key
-                    f"make the guard of '{function}' name {call.tool.id}",
+                    f"make the guard of '{function}' name {tool.id}",
                     function,
-                    call.tool.id,
+                    tool.id,
                     named=named,
-                    hubs=tuple(call.tool.hubs),
-                    interactions=tuple(call.tool.interactions),
+                    hubs=tuple(tool.hubs),
+                    interactions=tuple(tool.interactions),
                 )
-                self.report(
-                    node, f"{what}, the only tool '{function}' calls; make the guard name {call.tool.id}", fix=fix
-                )
+                self.report(node, f"{what}, the only tool '{function}' calls; make the guard name {tool.id}", fix=fix)
             else:
-                self.report(node, f"{what}; guard this call with {call.tool.id} or call {named}'s vendor")
+                self.report(node, f"{what}; guard this call with {tool.id} or call {named}'s vendor")

@@ -74,8 +74,8 @@ class MissingGuard(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         # Unguarded function -> its calls to registered tools, reported when it ends: the advice
-        # depends on every tool it calls.
-        self._pending: dict[int, list[tuple[cst.Call, VendorCall]]] = {}
+        # depends on every tool it calls. Each call is kept with its tool (``call.tool``).
+        self._pending: dict[int, list[tuple[cst.Call, VendorCall, Tool]]] = {}
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:
@@ -99,33 +99,33 @@ class MissingGuard(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         for call in self.ctx.vendors.calls(node):
             if call.tool is not None:
-                self._check(node, call)
+                self._check(node, call, call.tool)
 
-    def _check(self, node: cst.Call, call: VendorCall) -> None:
+    def _check(self, node: cst.Call, call: VendorCall, tool: Tool) -> None:
         function, guard = self.ctx.vendors.enclosing_guard()
         if guard is not None:
             return
         if function is None:
             self.report(
                 node,
-                f"call to {call.tool.id} ({call.target}) outside any function, where no guard can apply; "
+                f"call to {tool.id} ({call.target}) outside any function, where no guard can apply; "
                 "move it into a guarded function",
             )
         else:
-            self._pending.setdefault(id(function), []).append((node, call))
+            self._pending.setdefault(id(function), []).append((node, call, tool))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         calls = self._pending.pop(id(original_node), None)
         if not calls:
             return
         name = original_node.name.value
-        tools = list(dict.fromkeys(call.tool.id for _, call in calls))
+        tools = list(dict.fromkeys(tool.id for _, _, tool in calls))
         decorator = self.canon.guard_decorators[0].rsplit(".", 1)[-1]
-        for node, call in calls:
-            what = f"call to {call.tool.id} ({call.target}) in '{name}', which lacks the guard"
+        for node, call, tool in calls:
+            what = f"call to {tool.id} ({call.target}) in '{name}', which lacks the guard"
             if len(tools) == 1:
-                advice = _advice(call.tool, decorator)
-                self.report(node, f"{what}; decorate it with {advice}", fix=guard_fix(call.tool, name, advice))
+                advice = _advice(tool, decorator)
+                self.report(node, f"{what}; decorate it with {advice}", fix=guard_fix(tool, name, advice))
             else:
                 self.report(
                     node,

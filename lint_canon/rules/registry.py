@@ -15,8 +15,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
 from lint_canon.output.findings import Reads, RuleInfo, Severity
+
+if TYPE_CHECKING:
+    from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
+
+    RuleClass: TypeAlias = type[Rule] | type[DependencyRule] | type[DoneStateRule]
 
 # What the engine itself reports about a file, whatever the rules: in `report`'s "problems".
 ENGINE_INFOS: tuple[RuleInfo, ...] = (
@@ -42,22 +48,24 @@ ENGINE_CODES: tuple[str, ...] = tuple(info.code for info in ENGINE_INFOS)
 _SHARED = frozenset({"base", "needles", "registry"})
 
 
+def _is_rule_class(value: object, module: str) -> TypeGuard[RuleClass]:
+    """A class of ``module`` that carries its own ``info``: a rule (each derives from one of
+    base.py's three kinds, which declare ``info``)."""
+    return isinstance(value, type) and value.__module__ == module and "info" in vars(value)
+
+
 @cache
-def rule_classes() -> tuple[type, ...]:
+def rule_classes() -> tuple[RuleClass, ...]:
     """Every rule class, in the order of their codes: the classes of lint_canon/rules/'s modules
     that carry their own ``info``."""
     import lint_canon.rules as package
 
-    found = []
+    found: list[RuleClass] = []
     for module in pkgutil.iter_modules(package.__path__):
         if module.name in _SHARED or module.name.startswith("_"):
             continue
         loaded = importlib.import_module(f"{package.__name__}.{module.name}")
-        found += [
-            value
-            for value in vars(loaded).values()
-            if isinstance(value, type) and value.__module__ == loaded.__name__ and "info" in vars(value)
-        ]
+        found += [value for value in vars(loaded).values() if _is_rule_class(value, loaded.__name__)]
     return tuple(sorted(found, key=lambda rule: rule.info.code))
 
 

@@ -792,8 +792,8 @@ def unpack(archive: Path, into: Path) -> None:
     import tarfile
 
     with tarfile.open(archive) as sdist, tempfile.TemporaryDirectory() as scratch:
-        members = [m for m in sdist.getmembers() if m.isfile() and m.name.endswith(".py")]
-        sdist.extractall(scratch, members, filter="data")
+        sources = [m for m in sdist.getmembers() if m.isfile() and m.name.endswith(".py")]
+        sdist.extractall(scratch, sources, filter="data")
         top = next(Path(scratch).iterdir())
         base = top / "src" if (top / "src").is_dir() else top
         for entry in base.iterdir():
@@ -1089,8 +1089,8 @@ def generate(pin: Pin, cache: Path) -> dict[str, Any]:
             hosts = body.pop("hosts")
             stubs = body.pop("stubs")
             if pin.dist == "aioboto3":
-                session = aioboto3_session(folder)
-                body["names"] = {"aioboto3.Session": session, "aioboto3.session.Session": session}
+                session_class = aioboto3_session(folder)
+                body["names"] = {"aioboto3.Session": session_class, "aioboto3.session.Session": session_class}
                 body["functions"] = {}  # aioboto3 has no module-level client() / resource()
                 # the type stubs of its clients (types-aiobotocore-*): `client: S3Client`
                 stubs = {"prefixes": ["types_aiobotocore_"], "suffix": "Client", "means": "aioboto3.Session().client()"}

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lint_canon.canon.config import Canon
 
 FORMAT = 1
 
@@ -117,6 +122,7 @@ class SdkModel:
         name, calls = steps[position]
         last = position == len(steps) - 1
         items: str | None = None  # what iterating the value reached so far gives (`__item__`)
+        entry: dict[str, Any] | None  # a function's, then each class's on the way
         if kind == "function":
             entry = self.functions[qualname]
             if last:
@@ -375,7 +381,7 @@ def load(path: Path) -> SdkModel:
     return SdkModel.from_data(json.loads(path.read_text(encoding="utf-8")))
 
 
-def with_team_models(canon: Any, read: Any) -> Any:
+def with_team_models(canon: Canon, read: Callable[[Path], bytes]) -> Canon:
     """The canon with the models its ``sdk_models`` names, read (through ``read``, the run's
     reader) and checked; their content is folded into the canon's digest, so a cache keyed on the
     canon is keyed on them too. A file that cannot be read or is not a model is a ``ConfigError``

@@ -598,7 +598,7 @@ class Scanner:
         return order
 
     def external_bases(self, qualname: str) -> list[str]:
-        out = []
+        out: list[str] = []
         for cls in self.mro(qualname):
             out.extend(base for base in cls.bases if base not in self.classes)
         return out
@@ -940,9 +940,9 @@ class Scanner:
                 # `session: Optional[ClientSession] = None`: the annotation says what it holds
                 local.setdefault(node.target.id, []).append(ast.Call(ast.Name("__annotation__"), [node.annotation], []))
             elif isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    if isinstance(item.optional_vars, ast.Name):
-                        local.setdefault(item.optional_vars.id, []).append(item.context_expr)
+                for with_item in node.items:
+                    if isinstance(with_item.optional_vars, ast.Name):
+                        local.setdefault(with_item.optional_vars.id, []).append(with_item.context_expr)
         if index_only:
             return
         guarded = _guarded_calls(function.node)
@@ -1575,7 +1575,7 @@ class Scanner:
             if not own(module):
                 continue
             for node in ast.walk(module.tree):
-                pairs: list[tuple[str, ast.expr]] = []
+                pairs = []  # list[tuple[str, ast.expr]], as _super_pairs gives
                 if isinstance(node, ast.Assign):
                     pairs = [(_dotted(t) or "", node.value) for t in node.targets]
                 elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -1874,7 +1874,8 @@ def _texts(node: ast.expr, module: Module | None = None, depth: int = 0) -> Iter
         yield node.value, True
     elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
         whole = all(isinstance(value, ast.Constant) for value in node.values)
-        yield "".join(str(value.value) for value in node.values) if whole else str(node.values[0].value), whole
+        texts = (str(value.value) for value in node.values if isinstance(value, ast.Constant))  # all, when whole
+        yield "".join(texts) if whole else str(node.values[0].value), whole
     elif isinstance(node, ast.BoolOp):
         for value in node.values:
             yield from _texts(value, module, depth + 1)
@@ -1893,9 +1894,11 @@ def _texts(node: ast.expr, module: Module | None = None, depth: int = 0) -> Iter
             for right, right_whole in _texts(node.right, module, depth + 1):
                 yield left + right, right_whole
     elif isinstance(node, ast.Call) and _dotted(node.func) in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
-        default = (
-            node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "default"), None)
-        )
+        default: ast.expr | None
+        if len(node.args) > 1:
+            default = node.args[1]
+        else:
+            default = next((k.value for k in node.keywords if k.arg == "default"), None)
         if default is not None:
             yield from _texts(default, module, depth + 1)
 

@@ -30,12 +30,12 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
         return None
     parts: list[str] = []
     while type(node) is cst.Attribute:
-        attr: str = node.attr.value  # type: ignore[attr-defined]
+        attr: str = node.attr.value
         parts.append(attr if attr.isascii() else unicodedata.normalize("NFKC", attr))
-        node = node.value  # type: ignore[attr-defined]
+        node = node.value
     if type(node) is not cst.Name:
         return None
-    head: str = node.value  # type: ignore[attr-defined]
+    head: str = node.value
     parts.append(head if head.isascii() else unicodedata.normalize("NFKC", head))
     parts.reverse()
     return ".".join(parts)
@@ -43,8 +43,8 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
 
 # Every node class of libcst that imports. The `lazy` forms are why pyproject.toml asks for
 # libcst 1.9 or newer: with an older one `lazy import x` does not parse, and a ban is evaded.
-PLAIN_IMPORT_NODES: tuple[type, ...] = (cst.Import, cst.LazyImport)
-FROM_IMPORT_NODES: tuple[type, ...] = (cst.ImportFrom, cst.LazyImportFrom)
+PLAIN_IMPORT_NODES: tuple[type[cst.Import | cst.LazyImport], ...] = (cst.Import, cst.LazyImport)
+FROM_IMPORT_NODES: tuple[type[cst.ImportFrom | cst.LazyImportFrom], ...] = (cst.ImportFrom, cst.LazyImportFrom)
 IMPORT_NODES = PLAIN_IMPORT_NODES + FROM_IMPORT_NODES
 
 
