@@ -6,6 +6,7 @@ source scripts/_venv.sh
 install_into_venv test
 .venv/bin/ruff format --check .
 .venv/bin/ruff check .
+.venv/bin/mypy  # strict, on lint_canon and lint_canon_guard: [tool.mypy] in pyproject.toml
 # The lowest libcst and pglast pyproject.toml admits, on the tests that exercise them: libcst's
 # internals (lint_canon/syntax), the Python rules, and pglast without a PostgreSQL server.
 install_lowest_into_venv

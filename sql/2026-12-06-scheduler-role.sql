@@ -1,4 +1,4 @@
--- 2026-12-06-scheduler-role.sql  (migration 8)
+-- 2026-12-06-scheduler-role.sql  (migration 7)
 --
 -- Purpose: a least-privilege scheduler. Until now the role that runs the governance jobs
 -- needed the rights of the tables' owner on every error table and archive, and EXECUTE on the
@@ -29,7 +29,7 @@
 --     with only the grants above, so a regression fails there.
 --
 -- Safe to re-run; a second run changes nothing.
--- Run alone (after migrations 1-7): psql -v ON_ERROR_STOP=1 -f sql/2026-12-06-scheduler-role.sql "$DATABASE_URL"
+-- Run alone (after migrations 1-6): psql -v ON_ERROR_STOP=1 -f sql/2026-12-06-scheduler-role.sql "$DATABASE_URL"
 
 SET client_min_messages = warning;
 

@@ -5,6 +5,7 @@ concurrent inserts. (Whole schedules under concurrent runners and kills: test_sq
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -287,29 +288,112 @@ def test_one_failing_table_is_reported_and_the_others_still_run(db):
     ).fetchall() == [('relation "outreach.dol_errors_archive" does not exist',)]
 
 
-def test_a_partitioned_table_is_refused_and_never_reported_ok(db):
+def test_a_partition_is_refused_naming_the_table_to_govern(db):
+    # (Partitioned tables governed through their parent, run as a user runs them, with 200,000
+    # rows: test_sql_partitioned_tables.py.)
     db.execute(
         "CREATE TABLE public.parted (id bigint, created_at timestamptz NOT NULL, PRIMARY KEY (id, created_at))"
         " PARTITION BY RANGE (created_at);"
         " CREATE TABLE public.parted_2026 PARTITION OF public.parted FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"
+        " PARTITION BY HASH (id);"
+        " CREATE TABLE public.parted_2026_0 PARTITION OF public.parted_2026 FOR VALUES WITH (MODULUS 1, REMAINDER 0)"
     )
-    with pytest.raises(psycopg.errors.RaiseException) as info:
-        db.execute("SELECT shq.fn_govern_error_table('public.parted', p_id_column => 'id')")
-    assert info.value.diag.message_primary == (
-        "public.parted is partitioned: its rows live in its partitions, which the jobs read one table at a time; "
-        "govern each partition instead"
-    )
-    # Registered by hand all the same: the jobs say it failed, and why.
+    for partition in ("public.parted_2026", "public.parted_2026_0"):
+        with pytest.raises(psycopg.errors.RaiseException) as info:
+            db.execute("SELECT shq.fn_govern_error_table(%s, p_id_column => 'id')", (partition,))
+        assert info.value.diag.message_primary == (
+            f"{partition} is a partition of public.parted: govern public.parted, and its partitions are governed with it"
+        )
+    [(message,)] = db.execute("SELECT shq.fn_govern_error_table('public.parted', p_id_column => 'id')").fetchall()
+    assert message.endswith(", hub none (system-wide), 1 partitions")
     db.execute(
-        "INSERT INTO shq.error_table_registry (table_schema, table_name, id_column, archive_schema, archive_table)"
-        " VALUES ('public', 'parted', 'id', 'public', 'parted_archive')"
+        "INSERT INTO public.parted (id, created_at, ttl_tier) VALUES (1, %s, 'SHORT')", (NOW - timedelta(days=8),)
     )
-    assert ("public.parted", 0, 0, "failed") in run(db, "fn_archive_expired_errors")
-    assert (
-        db.execute("SELECT message FROM shq.governance_job_runs WHERE error_table = 'public.parted'")
-        .fetchone()[0]
-        .startswith("public.parted is partitioned: ")
+    assert ("public.parted", 1, 1, "ok") in run(db, "fn_archive_expired_errors")
+    assert db.execute("SELECT id FROM public.parted_archive").fetchall() == [(1,)]
+
+
+KEEP_TRIGGERS = """
+CREATE FUNCTION outreach.keep_some() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.failure_code = 'KEEP' THEN
+        RETURN NULL;  -- the row stays as it is
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+CREATE TRIGGER keep_some_delete BEFORE DELETE ON outreach.dol_errors FOR EACH ROW EXECUTE FUNCTION outreach.keep_some();
+CREATE TRIGGER keep_some_update BEFORE UPDATE ON outreach.dol_errors FOR EACH ROW EXECUTE FUNCTION outreach.keep_some();
+"""
+
+
+def keep_some(db) -> None:
+    """Rows 1-5 due for the archive, 11-13 for parking; a trigger keeps 2, 4 and 12 where they are."""
+    t = "outreach.dol_errors"
+    for i in range(1, 6):
+        add(db, t, i, timedelta(days=8), ttl_tier="SHORT", failure_code="KEEP" if i in (2, 4) else "X")
+    for i in range(11, 14):
+        add(db, t, i, timedelta(days=1), retry_count=9, failure_code="KEEP" if i == 12 else "X")
+    db.execute(KEEP_TRIGGERS)
+
+
+@pytest.mark.parametrize("batch_size", [1, 10000])
+def test_rows_a_trigger_keeps_are_counted_and_logged(db, batch_size):
+    keep_some(db)
+    rows = db.execute("SELECT * FROM shq.fn_run_error_governance_jobs(%s, %s)", (NOW, batch_size)).fetchall()
+    assert ("archive_expired_errors", "outreach.dol_errors", 3, "ok") in rows
+    assert ("auto_park_exhausted_retries", "outreach.dol_errors", 2, "ok") in rows
+    assert live_ids(db, "outreach.dol_errors") == [2, 4, 11, 12, 13]
+    assert [r[0] for r in archived(db, "outreach.dol_errors")] == [1, 3, 5]
+    assert db.execute(
+        "SELECT error_id FROM outreach.dol_errors WHERE disposition = 'PARKED' ORDER BY 1"
+    ).fetchall() == [(11,), (13,)]
+    assert db.execute(
+        "SELECT job_name, rows_affected, rows_kept, message FROM shq.governance_job_runs"
+        " WHERE error_table = 'outreach.dol_errors' ORDER BY run_id"
+    ).fetchall() == [
+        ("archive_expired_errors", 3, 2, "2 rows kept by a trigger on outreach.dol_errors"),
+        ("auto_park_exhausted_retries", 2, 1, "1 row kept by a trigger on outreach.dol_errors"),
+        ("escalate_stale_parked_errors", 0, 0, None),
+    ]
+
+
+def test_a_trigger_kept_row_is_reported_by_sql_jobs_and_never_holds_a_batch_up(db, db_url, tmp_path):
+    from tests.test_sql_runner import sql
+
+    keep_some(db)
+    result = sql(
+        "jobs",
+        "daily",
+        "--now",
+        NOW.isoformat(),
+        "--force",
+        "--batch-size",
+        "1",
+        "--database-url",
+        db_url,
+        cwd=tmp_path,
     )
+    assert result.returncode == 0, result.stderr
+    # the times and rates aside, the summary line as a user reads it
+    assert re.sub(r"in [0-9.]+ s( \([0-9,]+ rows/s\))?", "in T", result.stdout) == (
+        "jobs daily: ok in T: archive_expired_errors: 3 rows in T; 2 rows kept by a trigger on outreach.dol_errors; "
+        "auto_park_exhausted_retries: 2 rows in T; 1 row kept by a trigger on outreach.dol_errors; "
+        "escalate_stale_parked_errors: 0 rows in T\n"
+    )
+    # The next day's run counts them again: they are still there, still kept.
+    again = sql(
+        "jobs",
+        "daily",
+        "--now",
+        (NOW + timedelta(days=1)).isoformat(),
+        "--force",
+        "--database-url",
+        db_url,
+        cwd=tmp_path,
+    )
+    assert "archive_expired_errors: 0 rows in " in again.stdout
+    assert "2 rows kept by a trigger on outreach.dol_errors; auto_park_exhausted_retries: 0 rows in " in again.stdout
 
 
 def test_long_names_get_archive_and_index_names_that_cannot_collide(db):
@@ -417,7 +501,8 @@ def test_govern_a_further_table(db):
         (
             "CREATE TABLE public.no_key (id bigint, created_at timestamptz)",
             "SELECT shq.fn_govern_error_table('public.no_key')",
-            "table public.no_key has no single-column primary key; pass p_id_column",
+            "table public.no_key has no single-column primary key or unique column to identify a row; name one with"
+            " --id-column (p_id_column in SQL)",
         ),
         (
             "CREATE VIEW public.a_view AS SELECT 1 AS id, now() AS created_at",

@@ -119,7 +119,7 @@ def pending_steps(conn: Any, say: Callable[[str], None]) -> int:
                 f"{table}: {statement.split(' IF ')[0].lower()} {name}: {primary}; {outcome}: run the command again "
                 "when the table is less busy (or raise --lock-timeout), it goes on from there"
             ) from None
-        say(f"{STEP_WORDS[statement.split()[0]][1]} {name} on {table} ({time.perf_counter() - started:.2f} s)")
+        say(f"{step_words(statement)[1]} {name} on {table} ({time.perf_counter() - started:.2f} s)")
     return len(steps)
 
 
@@ -165,7 +165,7 @@ def status(args: Any) -> int:
     if counts["dirty"]:
         _say("a dirty file started outside a transaction and did not finish: check it, then `lint-canon sql repair`")
     for table, name, statement in steps:
-        _say(f"step      {STEP_WORDS[statement.split()[0]][0]} {name} on {table}")
+        _say(f"step      {step_words(statement)[0]} {name} on {table}")
     if steps:
         _say(
             f"{len(steps)} governance steps pending (they run outside a transaction, after the migrations): "
@@ -174,12 +174,23 @@ def status(args: Any) -> int:
     return EXIT_OK if counts["applied"] == len(rows) and not steps else EXIT_PROBLEM
 
 
-# A governance step's first word: (what status calls it while pending, what apply says once done).
+# A governance step's first words: (what status calls it while pending, what apply says once done).
+# A partitioned table's job index is made ON ONLY the parent (a catalog entry), each partition's
+# built CONCURRENTLY and attached to it.
 STEP_WORDS = {
-    "CREATE": ("index to build", "built index"),
-    "DROP": ("invalid index to drop and build again", "dropped invalid index"),
-    "ALTER": ("check to validate", "validated"),
+    "CREATE INDEX CONCURRENTLY": ("index to build", "built index"),
+    "CREATE INDEX": ("partitioned index to create", "created partitioned index"),
+    "DROP INDEX": ("invalid index to drop and build again", "dropped invalid index"),
+    "ALTER TABLE": ("check to validate", "validated"),
+    "ALTER INDEX": ("partition's index to attach", "attached index"),
 }
+
+
+def step_words(statement: str) -> tuple[str, str]:
+    """The words of STEP_WORDS for a statement: those of its longest matching start."""
+    words = " ".join(statement.split()[:3])
+    key = max((k for k in STEP_WORDS if words == k or words.startswith(k + " ")), key=len)
+    return STEP_WORDS[key]
 
 
 def governance_steps(conn: Any) -> list[tuple[str, str, str]]:
@@ -312,7 +323,11 @@ def _jobs(conn: Any, schedule: str, now: datetime, batch_size: int, quiet_header
     _check_batch_size(batch_size)
     live = _live()
     started = time.perf_counter()
-    results = job_runner.run_schedule(conn, schedule, now, batch_size, lambda line: sys.stdout.write("\n"), live)
+
+    def newline(line: str) -> None:
+        sys.stdout.write("\n")
+
+    results = job_runner.run_schedule(conn, schedule, now, batch_size, newline, live)
     failed = [r for r in results if r.status == "failed"]
     if live is None:
         parts = "; ".join(job_runner.describe(r) for r in results)
@@ -356,16 +371,33 @@ def govern(args: Any) -> int:
             if regclass is None:
                 raise DatabaseError(f"govern {args.table}: no such table")
             message = conn.execute(
-                "SELECT shq.fn_govern_error_table(%s::regclass, %s, %s::interval, %s)",
-                (regclass, args.max_retries, args.retention, args.hub),
+                "SELECT shq.fn_govern_error_table(%s::regclass, %s, %s::interval, %s, p_id_column => %s::name)",
+                (regclass, args.max_retries, args.retention, args.hub, args.id_column),
             ).fetchone()[0]
         except psycopg.Error as exc:
-            primary = explained(exc, conn, exc.diag.message_primary if getattr(exc, "diag", None) else str(exc))
+            primary = explained(exc, conn, getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc))
             if isinstance(exc, psycopg.errors.UndefinedFunction):
                 primary = "shq.fn_govern_error_table is missing: run `lint-canon sql apply` first"
             raise DatabaseError(f"govern {args.table}: {primary}") from None
         _say(message)
         pending_steps(conn, _say)
+    return EXIT_OK
+
+
+def ungovern(args: Any) -> int:
+    """``sql ungovern TABLE``: the table leaves governance (shq.fn_ungovern_error_table), also one
+    that was dropped or renamed; its columns, indexes and archive are kept."""
+    import psycopg
+
+    with _database(args, "sql ungovern") as (_, conn, _lock):
+        try:
+            message = conn.execute("SELECT shq.fn_ungovern_error_table(%s)", (args.table,)).fetchone()[0]
+        except psycopg.Error as exc:
+            primary = explained(exc, conn, getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc))
+            if isinstance(exc, psycopg.errors.UndefinedFunction):
+                primary = "shq.fn_ungovern_error_table is missing: run `lint-canon sql apply` first"
+            raise DatabaseError(f"ungovern {args.table}: {primary}") from None
+    _say(message)
     return EXIT_OK
 
 

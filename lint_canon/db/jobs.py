@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ class JobResult:
     seconds: float = 0.0
     status: str = "ok"  # ok | skipped | failed
     error: str = ""
+    kept: dict[str, int] = field(default_factory=dict)  # table: rows a trigger kept from the job
 
     @property
     def rate(self) -> float:
@@ -40,6 +41,7 @@ def run_job(
 
     result = JobResult(job)
     started = time.perf_counter()
+    since = conn.execute("SELECT clock_timestamp()").fetchone()[0]
     failed: dict[str, str] = {}
     try:
         while True:
@@ -62,6 +64,8 @@ def run_job(
         result.status = "failed"
         primary = (exc.diag.message_primary if getattr(exc, "diag", None) else None) or str(exc).splitlines()[0]
         result.error = explained(exc, conn, primary)
+    if result.status == "ok":  # the job ran (some tables may have failed)
+        result.kept = _kept(conn, job, now, since)
     if failed and result.status == "ok":
         # The other tables ran: the job is failed for the tables named, done for the rest.
         result.status = "failed"
@@ -77,6 +81,23 @@ def _failure(conn: Any, job: str, table: str, now: datetime) -> str:
         (job, table, now),
     ).fetchone()
     return row[0] if row and row[0] else "failed (see shq.governance_job_runs)"
+
+
+def _kept(conn: Any, job: str, now: datetime, since: datetime) -> dict[str, int]:
+    """The rows a BEFORE trigger kept from this run of the job, by table (the run log's rows_kept,
+    which a run log older than lint-canon's 2026-12-06 migration lacks)."""
+    import psycopg
+
+    try:
+        rows = conn.execute(
+            "SELECT error_table, sum(rows_kept)::bigint FROM shq.governance_job_runs"
+            " WHERE job_name = %s AND as_of = %s AND started_at >= %s AND rows_kept > 0"
+            " GROUP BY error_table ORDER BY error_table",
+            (job, now, since),
+        ).fetchall()
+    except psycopg.errors.UndefinedColumn:
+        return {}
+    return {table: int(kept) for table, kept in rows}
 
 
 def run_schedule(
@@ -118,6 +139,9 @@ def run_schedule(
 def describe(r: JobResult) -> str:
     if r.status == "skipped":
         return f"{r.job}: skipped, another runner holds the schedule"
+    kept = "".join(
+        f"; {rows:,} {'row' if rows == 1 else 'rows'} kept by a trigger on {table}" for table, rows in r.kept.items()
+    )
     if r.status == "failed":
-        return f"{r.job}: FAILED after {r.rows:,} rows: {r.error}"
-    return f"{r.job}: {r.rows:,} rows in {r.seconds:.2f} s ({r.rate:,.0f} rows/s)"
+        return f"{r.job}: FAILED after {r.rows:,} rows: {r.error}{kept}"
+    return f"{r.job}: {r.rows:,} rows in {r.seconds:.2f} s ({r.rate:,.0f} rows/s){kept}"

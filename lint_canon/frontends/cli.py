@@ -21,6 +21,10 @@ _CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_bas
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from lint_canon.engine.runcache import RunRecord
+    from lint_canon.engine.runner import RunResult
+    from lint_canon.output.findings import Finding
+
 
 def _codes(value: str) -> tuple[str, ...]:
     codes = tuple(part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip())
@@ -93,7 +97,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _check_parser(commands: argparse._SubParsersAction) -> None:
+def _check_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     check = commands.add_parser("check", help="lint Python files and dependency files")
     check.add_argument("paths", nargs="*", type=str, metavar="PATH", help="files or folders (default: .)")
     check.add_argument("--config", type=str, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
@@ -156,7 +160,7 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _other_parsers(commands: argparse._SubParsersAction) -> None:
+def _other_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     from pathlib import Path
 
     report = commands.add_parser("report", help="write ci_enforcement_report.json (the four CI checks)")
@@ -185,9 +189,9 @@ def _other_parsers(commands: argparse._SubParsersAction) -> None:
     _sql_parser(commands)
 
 
-def _adoption_parsers(commands: argparse._SubParsersAction) -> None:
+def _adoption_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     """`inventory` and `init` (lint_canon.adoption): what a repository uses, and a draft canon."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("paths", nargs="*", type=str, metavar="PATH", help="files or folders (default: .)")
     common.add_argument(
         "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
@@ -227,8 +231,8 @@ def _adoption_parsers(commands: argparse._SubParsersAction) -> None:
     scan.add_argument("--output", "-o", metavar="FILE", help="write the model to FILE (default: stdout)")
 
 
-def _sql_parser(commands: argparse._SubParsersAction) -> None:
-    common = argparse.ArgumentParser(add_help=False)
+def _sql_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    common = _Parser(add_help=False)
     common.add_argument("--database-url", metavar="URL", help="PostgreSQL URL (default: $DATABASE_URL, else embedded)")
     common.add_argument(
         "--embedded", action="store_true", help="use the embedded PostgreSQL in .lint_canon/pgdata (also under CI=true)"
@@ -296,6 +300,17 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     govern.add_argument("--max-retries", type=int, metavar="N", help="retries before a row is parked (new table: 3)")
     govern.add_argument("--retention", metavar="INTERVAL", help="how long archived rows are kept (new table: 1 year)")
     govern.add_argument("--hub", metavar="HUB", help="the hub that owns the table")
+    govern.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help="the column that identifies a row (default: the single-column primary key, else a unique column)",
+    )
+    ungovern = actions.add_parser(
+        "ungovern",
+        parents=[common],
+        help="take a table out of governance (also one dropped or renamed); its columns and archive are kept",
+    )
+    ungovern.add_argument("table", metavar="SCHEMA.TABLE", help="as in SQL, as it was governed")
     verify = actions.add_parser(
         "verify",
         parents=[common],
@@ -315,7 +330,13 @@ def _sql_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _findings(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...], record=None, notes=True):
+def _findings(
+    args: argparse.Namespace,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    record: RunRecord | None = None,
+    notes: bool = True,
+) -> tuple[RunResult, Sequence[str | Path], list[Finding]]:
     """The run over args.paths (less the baseline's findings, if given), each file against the
     canon of its folder unless --config names one. ``record`` (a RunRecord) learns what the run
     read. Notes (files skipped) go to stderr."""
@@ -559,7 +580,7 @@ def _fix_options(args: argparse.Namespace) -> bool:
 
     if args.fix and args.diff:
         raise UsageError("--fix and --diff: give one (--diff shows what --fix would write)")
-    fixing = args.fix or args.diff
+    fixing = bool(args.fix or args.diff)
     if not fixing and args.unsafe_fixes:
         raise UsageError("--unsafe-fixes applies the unsafe fixes too: add --fix or --diff")
     if not fixing and (args.hub or args.interaction):
@@ -609,7 +630,7 @@ def _fix(args: argparse.Namespace, run, findings):  # type: ignore[no-untyped-de
     return len(outcome.fixed), findings
 
 
-def _write_step_summary(findings) -> None:
+def _write_step_summary(findings: Sequence[Finding]) -> None:
     """The whole list as a Markdown table where GitHub Actions shows a job's summary."""
     from lint_canon.output.formats.github import step_summary
 
@@ -701,6 +722,7 @@ def _sql(args: argparse.Namespace) -> int:
         "baseline": commands.baseline,
         "jobs": commands.run_jobs,
         "govern": commands.govern,
+        "ungovern": commands.ungovern,
         "verify": commands.verify,
         "new": commands.new,
         "repair": commands.repair,
