@@ -444,7 +444,7 @@ def _scratch_database(args: Any) -> Iterator[Target]:
     from psycopg import sql
     from psycopg.conninfo import make_conninfo
 
-    base = Target(args.database_url, describe(args.database_url))
+    base = Target(args.database_url, describe(args.database_url, "--database-url"))
     name = f"lint_canon_verify_{uuid.uuid4().hex[:10]}"
     with connect(base, args.lock_timeout, args.statement_timeout, "sql verify") as admin:
         try:

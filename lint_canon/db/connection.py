@@ -2,7 +2,10 @@
 
 The URL comes from --database-url, else DATABASE_URL; with neither, the project's embedded
 PostgreSQL (.lint_canon/pgdata, see server.py), except under CI=true, where a missing URL is an
-error unless --embedded is given. Passwords never appear in a message.
+error unless --embedded is given. Passwords never appear in a message: the URL is named by
+``lint_canon_guard.urls.describe`` (rebuilt from libpq's reading without the password, or
+described when it does not read back unambiguously), and libpq's and the server's messages pass
+through ``without_secret``.
 """
 
 from __future__ import annotations
@@ -39,9 +42,11 @@ class Target:
 
 def resolve_target(database_url: str | None, embedded: bool) -> Target | None:
     """The database of a ``lint-canon sql`` command; None for the project's embedded server."""
-    url = database_url or os.environ.get("DATABASE_URL")
+    origin, url = ("--database-url", database_url) if database_url else ("DATABASE_URL", os.environ.get("DATABASE_URL"))
     if url and not embedded:
-        return Target(url, describe(url))  # parsed first: what libpq cannot read is never quoted
+        # Read first: what libpq cannot read, or reads as a host or port that cannot be one (a
+        # piece of the password), is refused unquoted before anything connects or looks it up.
+        return Target(url, describe(url, origin))
     if not embedded and os.environ.get("CI", "").lower() == "true":
         raise DatabaseError(
             "no database: CI=true and neither --database-url nor DATABASE_URL is set; "
@@ -66,5 +71,6 @@ def connect(target: Target, lock_timeout: str, statement_timeout: str, purpose: 
         conn.execute("SELECT set_config('statement_timeout', %s, false)", (statement_timeout,))
     except psycopg.Error as exc:
         conn.close()
-        raise DatabaseError(f"bad timeout setting: {exc.diag.message_primary or exc}") from None
+        message = without_secret(str(exc.diag.message_primary or exc), target.url)
+        raise DatabaseError(f"bad timeout setting: {message}") from None
     return conn
