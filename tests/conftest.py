@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.canon.config import load_canon
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.suppressions import Selection
 from lint_canon.output.findings import Finding
+from lint_canon_guard.config import load_canon
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -10,8 +10,8 @@ import pytest
 
 import lint_canon.engine.cache
 import lint_canon.engine.runcache
-from lint_canon.canon.config import load_canon
 from lint_canon.engine.checker import Checker
+from lint_canon_guard.config import load_canon
 from tests.conftest import CANON
 
 FILES = {

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from lint_canon.canon.config import load_canon
-from lint_canon.errors import ConfigError
 from lint_canon.guard import InteractionType, ToolCanonGuard
+from lint_canon_guard.config import load_canon
+from lint_canon_guard.errors import ConfigError
 from tests.conftest import brief, run_check
 
 BASE = """\

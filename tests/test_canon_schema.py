@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from lint_canon.canon.config import ConfigErrors, load_canon
-from lint_canon.errors import ConfigError
+from lint_canon_guard.config import ConfigErrors, load_canon
+from lint_canon_guard.errors import ConfigError
 from lint_canon_guard.schema import SCHEMA_FILE, canon_schema, render, table
 from tests.conftest import REPO, cli_env
 

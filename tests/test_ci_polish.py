@@ -198,9 +198,9 @@ def test_sql_comment_naming_another_code_or_a_block_comment_does_not(project):
 
 def test_disable_noqa_reports_them_all(project):
     """A checker with noqa off (as ``inventory`` makes one) does not read the comments."""
-    from lint_canon.canon.config import load_canon
     from lint_canon.engine.checker import Checker
     from lint_canon.engine.suppressions import Selection
+    from lint_canon_guard.config import load_canon
 
     doc = USER_TABLE.replace(DOL_ROW, f"{DOL_ROW} <!-- noqa -->")
     sql = "\n".join([CT, DROPPED, PEOPLE, BLOG, BIT])

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.canon.config import find_canon_file, load_canon, resolve_canon
-from lint_canon.errors import ConfigError
+from lint_canon.canon.search import find_canon_file, resolve_canon
+from lint_canon_guard.config import load_canon
+from lint_canon_guard.errors import ConfigError
 from tests.conftest import dedent
 
 GOOD = """\

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.canon.config import MAX_CANON_SIZE, MAX_VALUES, load_canon
-from lint_canon.errors import ConfigError
+from lint_canon_guard.config import MAX_CANON_SIZE, MAX_VALUES, load_canon
+from lint_canon_guard.errors import ConfigError
 from tests.conftest import cli_env
 
 

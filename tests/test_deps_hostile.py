@@ -209,7 +209,7 @@ def test_generated_garbage_through_the_cli(tmp_path, seed):
 def test_generated_garbage_line_numbers(tmp_path):
     """In-process, many more files: nothing escapes, and every line number is a line of the
     file as split_lines counts them, a dependency on the line whose text names it."""
-    from lint_canon.engine.lines import split_lines
+    from lint_canon_guard.lines import split_lines
 
     for seed in range(200):
         text = garbage(seed, lines=20) + "\nclearbit\n"  # the blank line ends a trailing backslash

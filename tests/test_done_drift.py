@@ -179,8 +179,8 @@ def test_the_project_holds_itself_to_its_own_rule(tmp_path, monkeypatch):
     shutil.copy(REPO / "fixtures" / "DONE_STATE_DEFINITIONS.md", tmp_path / "DONE_STATE_DEFINITIONS.md")
     canon = tmp_path / "canon.yaml"
     canon.write_text("version: 1\ndone_states:\n  doc: DONE_STATE_DEFINITIONS.md\n  sql: [sql]\n")
-    from lint_canon.canon.config import load_canon
     from lint_canon.engine.checker import Checker
+    from lint_canon_guard.config import load_canon
 
     findings = Checker(load_canon(canon)).check_paths([tmp_path / "sql", tmp_path / "DONE_STATE_DEFINITIONS.md"])
     assert findings == []

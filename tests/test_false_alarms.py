@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lint_canon.canon.config import load_canon
 from lint_canon.engine.checker import Checker
+from lint_canon_guard.config import load_canon
 from tests.conftest import brief, run_check
 
 CANON = """\

@@ -202,17 +202,52 @@ def test_a_project_that_does_not_declare_the_guard_is_told(project, capsys):
         {"app.py": source, "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["requests"]\n'},
         canon=CANON,
     )
-    assert fix(capsys) == (
+    told = (
         0,
-        "lint-canon: the guards added import lint_canon.guard, from the lint-canon-guard distribution, which "
-        "pyproject.toml does not declare: add it to the project's dependencies\n"
+        "lint-canon: the guards added import lint_canon.guard, from the lint-canon distribution, which "
+        "pyproject.toml does not declare: add it to the project's dependencies, or, where only "
+        "lint-canon-guard is installed, name lint_canon_guard.enforce_tool_canon first in the canon's "
+        "guard.decorators\n"
         "lint-canon: fixed 1 finding in 1 file\n",
     )
-    # declared (lint-canon requires the guard): nothing to say
+    assert fix(capsys) == told
+    # lint-canon-guard alone does not install lint_canon.guard (lint-canon's name for the guard)
+    (root / "app.py").write_text(dedent(source))
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "1"\ndependencies = ["lint-canon-guard"]\n'
+    )
+    assert fix(capsys) == told
+    # declared: nothing to say
     (root / "app.py").write_text(dedent(source))
     (root / "requirements.txt").write_text("lint-canon>=0.1\n")
     (root / "pyproject.toml").unlink()
     assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+
+
+def test_a_canon_naming_the_guards_own_package_first_gets_its_import(project, capsys):
+    # A service that installs only lint-canon-guard: the fix imports from lint_canon_guard, which
+    # that distribution declares, and the module imports for real.
+    source = 'import urllib.request\n\n\ndef verify(e):\n    return urllib.request.urlopen("https://api.hunter.io/v?e=" + e)\n'
+    canon = CANON + "guard:\n  decorators: [lint_canon_guard.enforce_tool_canon]\n"
+    root = project(
+        {"app.py": source, "requirements.txt": "lint-canon-guard==0.1.0\n"},
+        canon=canon,
+    )
+    assert fix(capsys) == (0, "lint-canon: fixed 1 finding in 1 file\n")
+    text = (root / "app.py").read_text()
+    assert "from lint_canon_guard import InteractionType, enforce_tool_canon\n" in text
+    assert '@enforce_tool_canon("TOOL-1", "HUB-A", InteractionType.ENRICH)\n' in text
+    assert imports(root).returncode == 0
+    assert run_check(root) == []
+    # declared by neither distribution's name: the note names the one that has the package
+    (root / "app.py").write_text(dedent(source))
+    (root / "requirements.txt").write_text("requests\n")
+    assert fix(capsys) == (
+        0,
+        "lint-canon: the guards added import lint_canon_guard, from the lint-canon-guard distribution, which "
+        "requirements.txt does not declare: add it to the project's dependencies\n"
+        "lint-canon: fixed 1 finding in 1 file\n",
+    )
 
 
 CANON_305 = (

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from lint_canon.errors import ConfigError
 from lint_canon.guard import (
     InteractionType,
     ToolCanonGuard,
@@ -19,6 +18,7 @@ from lint_canon.guard import (
     ViolationSeverity,
     enforce_tool_canon,
 )
+from lint_canon_guard.errors import ConfigError
 
 CANON = """\
 version: 1
@@ -275,6 +275,31 @@ def test_canon_found_from_working_folder_and_loaded_once(tmp_path, monkeypatch):
     first, second = ToolCanonGuard(), ToolCanonGuard()
     assert first.canon is second.canon
     assert ToolCanonGuard(tmp_path / "canon.yaml").canon is first.canon
+
+
+def test_the_guard_under_each_of_its_names_is_one_guard():
+    # lint_canon.guard (lint-canon's name, in its wheel) and lint_canon_guard (the only one a
+    # service with lint-canon-guard alone has) are the guard's own objects, not copies.
+    import subprocess
+    import sys
+
+    import lint_canon.guard
+    import lint_canon_guard
+    import lint_canon_guard.guard
+
+    assert lint_canon.guard.__all__ == lint_canon_guard.guard.__all__
+    assert set(lint_canon_guard.__all__) == {*lint_canon_guard.guard.__all__, "__version__"}
+    for name in lint_canon_guard.guard.__all__:
+        assert getattr(lint_canon.guard, name) is getattr(lint_canon_guard.guard, name)
+        assert getattr(lint_canon_guard, name) is getattr(lint_canon_guard.guard, name)
+    # ...and the linter, importing lint_canon_guard's other modules, does not load the guard.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, lint_canon.engine.runner; print('lint_canon_guard.guard' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout == "False\n"
 
 
 DECORATED_CASES = [

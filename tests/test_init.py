@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from lint_canon.canon.config import load_canon
+from lint_canon_guard.config import load_canon
 from tests.conftest import REPO
 from tests.test_cli import lint_canon
 from tests.test_inventory import FILES

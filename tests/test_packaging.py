@@ -1,4 +1,5 @@
-"""The wheel: rule pages inside it, the console script and the flake8 entry point declared."""
+"""The wheels: rule pages inside lint-canon's, the console script and the flake8 entry point
+declared; lint-canon-guard's alone in a service, writing nothing into lint_canon's folder."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def test_wheel_ships_rule_pages_and_entry_points(tmp_path):
     assert "lint_canon/_sql/plan.txt" in names
     assert "lint_canon/_sql/2026-02-02-promotion-gate-functions.sql" in names
     assert "lint_canon/_sql/reference_schema.sql" in names
+    assert "lint_canon/guard.py" in names  # the guard under lint-canon's name, from this wheel alone
     assert "lint-canon = lint_canon.frontends.cli:main" in declared
     assert "[flake8.extension]\nCAN = lint_canon.frontends.flake8_plugin:CanonPlugin" in declared
 
@@ -88,11 +90,9 @@ def _pip(python: str, *args: str) -> None:
 
 GUARD_APP = """
 import importlib.util, sys
-from lint_canon.guard import InteractionType, ToolCanonViolationError, enforce_tool_canon, PostgresSink
-import lint_canon_guard
-absent = [m for m in ("libcst", "pglast", "flake8", "pip_requirements_parser", "lint_canon.frontends")
-          if importlib.util.find_spec(m.split(".")[0]) is None or (m == "lint_canon.frontends" and
-          importlib.util.find_spec(m) is None)]
+from lint_canon_guard import InteractionType, ToolCanonViolationError, enforce_tool_canon, PostgresSink
+absent = [m for m in ("libcst", "pglast", "flake8", "pip_requirements_parser", "lint_canon")
+          if importlib.util.find_spec(m) is None]
 print("absent:", ",".join(absent))
 
 @enforce_tool_canon("TOOL-001", "HUB-PEOPLE", InteractionType.READ, sinks=[])
@@ -112,7 +112,7 @@ def test_the_guard_installs_from_its_wheel_without_the_linter(tmp_path):
     [guard] = wheels.glob("lint_canon_guard-*.whl")
     with zipfile.ZipFile(guard) as archive:
         names = set(archive.namelist())
-    assert "lint_canon/guard.py" in names and "lint_canon/__init__.py" not in names
+    assert not [name for name in names if name.startswith("lint_canon/")]  # lint_canon's folder is lint-canon's
     assert "lint_canon_guard/canon.schema.json" in names  # for editors (python -m lint_canon_guard.schema)
     python = _venv(tmp_path / "app")
     _pip(python, str(guard))
@@ -123,7 +123,7 @@ def test_the_guard_installs_from_its_wheel_without_the_linter(tmp_path):
     result = subprocess.run([python, "app.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "absent: libcst,pglast,flake8,pip_requirements_parser,lint_canon.frontends",
+        "absent: libcst,pglast,flake8,pip_requirements_parser,lint_canon",
         "refused: V-SCOPE-001",
     ]
     installed = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
@@ -147,7 +147,8 @@ def test_lint_canon_installs_from_wheels_and_flake8_finds_its_plugin_when_both_a
         [
             python,
             "-c",
-            "import lint_canon.guard, lint_canon_guard.guard as g; print(lint_canon.guard.enforce_tool_canon is g.enforce_tool_canon)",
+            "import lint_canon.guard, lint_canon_guard, lint_canon_guard.guard as g;"
+            " print(lint_canon.guard.enforce_tool_canon is lint_canon_guard.enforce_tool_canon is g.enforce_tool_canon)",
         ],
         capture_output=True,
         text=True,

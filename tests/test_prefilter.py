@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from lint_canon.canon.config import load_canon
 from lint_canon.engine.checker import Checker
+from lint_canon_guard.config import load_canon
 from tests.conftest import dedent
 
 CANON = """\

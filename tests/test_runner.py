@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import lint_canon.canon.config
+import lint_canon_guard.config
 from lint_canon.engine.discovery import CanonFinder
 from lint_canon.engine.runner import check_run
 from lint_canon.engine.suppressions import Selection
@@ -20,13 +20,13 @@ def test_each_canon_is_looked_up_once_per_folder_and_loaded_once(tmp_path, monke
             folder.mkdir(parents=True)
             (folder / "m.py").write_text("import clearbit\nimport requests\n")
     loads: list[str] = []
-    original = lint_canon.canon.config.load_canon
+    original = lint_canon_guard.config.load_canon
 
     def counting(path):
         loads.append(Path(path).relative_to(tmp_path).as_posix())
         return original(path)
 
-    monkeypatch.setattr(lint_canon.canon.config, "load_canon", counting)
+    monkeypatch.setattr(lint_canon_guard.config, "load_canon", counting)
     monkeypatch.chdir(tmp_path)
     run = check_run([Path(".")], Selection(), jobs=1)
     assert sorted(loads) == ["canon.yaml", "svc/canon.yaml"]

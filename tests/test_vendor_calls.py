@@ -14,8 +14,8 @@ import pytest
 
 from lint_canon.analysis.values import Known
 from lint_canon.analysis.vendors import host_of
-from lint_canon.canon.config import load_canon
 from lint_canon.engine.checker import Checker
+from lint_canon_guard.config import load_canon
 from tests.conftest import CANON, brief, cli_env, run_check
 
 CORPUS = Path(__file__).parent / "corpus" / "vendor_calls"
@@ -130,11 +130,12 @@ def test_only_the_shared_guard_name_counts(project):
 @pytest.mark.parametrize(
     "spelling",
     [
-        "from lint_canon.guard import enforce_tool_canon",
-        "from lint_canon_guard.guard import enforce_tool_canon",  # the guard's own distribution
+        "from lint_canon.guard import enforce_tool_canon",  # lint-canon's name for it
+        "from lint_canon_guard import enforce_tool_canon",  # the guard's own distribution, alone in a service
+        "from lint_canon_guard.guard import enforce_tool_canon",
     ],
 )
-def test_the_guard_counts_under_both_of_its_names(project, spelling):
+def test_the_guard_counts_under_each_of_its_names(project, spelling):
     source = f"""\
         import requests
         {spelling}

@@ -1,7 +1,13 @@
-"""The canon: ``canon.yaml`` version 1, found, loaded and validated.
+"""The canon: ``canon.yaml`` version 1, its model, loaded and validated.
 
 Validation happens once, on load, and every problem is a ``ConfigError`` naming the file, the
-line and the key path (``tools[1].hubs[0]``), so no rule ever meets a malformed canon.
+line and the key path (``tools[1].hubs[0]``), so no rule and no guard ever meets a malformed
+canon.
+
+This is what the guard needs at run time, and nothing of the linter: where the guard finds its
+canon is ``lint_canon_guard.locate``; the linter's ``[tool.lint-canon]`` settings, its canon
+search and its TOML diagnostics are ``lint_canon.canon.settings``, ``.search`` and ``.toml``
+(a mistake in a linter setting can never reach a guarded call).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,7 @@ import yaml
 from lint_canon_guard.errors import ConfigError
 from lint_canon_guard.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, read_bytes
 from lint_canon_guard.lines import split_lines
+from lint_canon_guard.messages import cut, display, not_regular, printable, short, value_kind
 
 CANON_FILE = "canon.yaml"
 
@@ -37,8 +44,9 @@ TIERS = ("TIER_0", "TIER_1", "TIER_2")
 INTERACTIONS = ("READ", "WRITE", "ENRICH", "VALIDATE")
 TYPE_CHECKING_MODES = ("ignore", "flag")
 DEFAULT_GUARD = "lint_canon.guard.enforce_tool_canon"
-# The same decorator imported from the guard's own distribution (lint-canon-guard).
-DEFAULT_GUARDS = (DEFAULT_GUARD, "lint_canon_guard.guard.enforce_tool_canon")
+# The same decorator under each name it is imported by: lint-canon's alias (above, the name
+# `check --fix` writes) and lint-canon-guard's own, for services that install only the guard.
+DEFAULT_GUARDS = (DEFAULT_GUARD, "lint_canon_guard.enforce_tool_canon", "lint_canon_guard.guard.enforce_tool_canon")
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _DOTTED = re.compile(rf"^{_IDENT}(\.{_IDENT})*$")
@@ -119,8 +127,8 @@ class Canon:
     exclude: tuple[str, ...] = ()
     type_checking_imports: str = "ignore"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    # [tool.lint-canon] of the pyproject.toml of the folder that named this canon (with_settings).
-    settings: Settings | None = None
+    # Look-up tables built on load, and what the linter attaches for a run (its
+    # [tool.lint-canon] settings, its team SDK models), each folded into ``digest``.
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def banned_module(self, qualname: str) -> tuple[str, Ban] | None:
@@ -167,7 +175,7 @@ class _Doc:
         self.lines: dict[tuple[Any, ...], int] = {}
         self.values = 0
         # YAML also breaks lines at U+0085, U+2028 and U+2029; lines are counted as every other
-        # reader counts them (lint_canon.engine.lines), from the character index of each mark.
+        # reader counts them (lint_canon_guard.lines), from the character index of each mark.
         self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
 
     def line_at(self, mark: Any) -> int:
@@ -181,47 +189,24 @@ class _Doc:
         return self.lines.get(())
 
     def error(self, keypath: tuple[Any, ...], problem: str) -> ConfigError:
-        return ConfigError(_display(self.path), self.line(keypath), _cut(_keystr(keypath), 100), _printable(problem))
+        return ConfigError(display(self.path), self.line(keypath), cut(_keystr(keypath), 100), printable(problem))
 
 
 def _keystr(keypath: tuple[Any, ...]) -> str:
     out = ""
     for part in keypath:
-        part = part if isinstance(part, int) else _printable(_cut(str(part), 60))
+        part = part if isinstance(part, int) else printable(cut(str(part), 60))
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
-def _cut(text: str, size: int) -> str:
-    return text if len(text) <= size else text[: size - 3] + "..."
-
-
-def _short(value: Any) -> str:
-    """``repr`` of a value quoted in a message, cut to a readable length."""
-    return _cut(repr(value), 80)
-
-
-def _printable(text: str) -> str:
-    """One printable line: control characters and line or paragraph separators escaped."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _listed(names: tuple[str, ...]) -> str:
-    shown = ", ".join(_cut(n, 40) for n in names[:10])
+    shown = ", ".join(cut(n, 40) for n in names[:10])
     return (shown + f", ... ({len(names)} in all)" if len(names) > 10 else shown) or "(none)"
 
 
-def _display(path: Path) -> str:
-    try:
-        return _printable(os.path.relpath(path))
-    except ValueError:  # another drive on Windows
-        return _printable(str(path))
-
-
 def _short_tag(tag: str) -> str:
-    return _cut(tag.replace("tag:yaml.org,2002:", "!!"), 60)
+    return cut(tag.replace("tag:yaml.org,2002:", "!!"), 60)
 
 
 def _plain(
@@ -299,7 +284,7 @@ def _scalar(doc: _Doc, node: yaml.Node, keypath: tuple[Any, ...], constructor: A
             reason = f"a number of more than {sys.get_int_max_str_digits():,} digits"
         what = {"int": "a number", "float": "a number", "timestamp": "a date"}.get(kind, kind)
         raise doc.error(
-            keypath, f"cannot read {_short(node.value)} as {what}: {_cut(reason, 120)}; quote it to make it a string"
+            keypath, f"cannot read {short(node.value)} as {what}: {cut(reason, 120)}; quote it to make it a string"
         ) from None
 
 
@@ -324,7 +309,7 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _read_yaml(path: Path, text: str) -> tuple[Any, _Doc]:
     doc = _Doc(path, text)
-    shown = _display(path)
+    shown = display(path)
     try:
         node = _compose(text)
         if node is None:
@@ -333,17 +318,17 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, _Doc]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = doc.line_at(mark) if mark else None
-        problem = _printable((exc.problem or exc.context or "invalid YAML").strip())
+        problem = printable((exc.problem or exc.context or "invalid YAML").strip())
         raise ConfigError(shown, line, "", f"invalid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:
         position = exc.position if isinstance(exc.position, int) and 0 <= exc.position < len(text) else 0
         character = ord(text[position]) if text else 0
         line = bisect.bisect_right(doc._starts, position)
         raise ConfigError(
-            shown, line, "", f"invalid YAML: character U+{character:04X} is not allowed ({_printable(exc.reason)})"
+            shown, line, "", f"invalid YAML: character U+{character:04X} is not allowed ({printable(exc.reason)})"
         ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(shown, None, "", f"invalid YAML: {_printable(str(exc).splitlines()[0])}") from None
+        raise ConfigError(shown, None, "", f"invalid YAML: {printable(str(exc).splitlines()[0])}") from None
     except RecursionError:  # PyYAML without libyaml, composing thousands of nested collections
         raise ConfigError(shown, None, "", "invalid YAML: collections nested too deeply") from None
 
@@ -640,7 +625,7 @@ class _Validator:
 
     def mapping(self, value: Any, keypath: tuple[Any, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.fail(keypath, f"expected a mapping, got {_kind(value)}")
+            self.fail(keypath, f"expected a mapping, got {value_kind(value)}")
             return None
         return value
 
@@ -648,22 +633,24 @@ class _Validator:
         self, value: Any, keypath: tuple[Any, ...], pattern: re.Pattern[str] | None = None, what: str = ""
     ) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.fail(keypath, f"expected a non-empty string, got {_kind(value) if value != '' else 'an empty one'}")
+            self.fail(
+                keypath, f"expected a non-empty string, got {value_kind(value) if value != '' else 'an empty one'}"
+            )
             return None
         if pattern is not None and not pattern.match(value):
-            self.fail(keypath, f"{_short(value)} is not {what}")
+            self.fail(keypath, f"{short(value)} is not {what}")
             return None
         return value
 
     def boolean(self, value: Any, keypath: tuple[Any, ...]) -> bool | None:
         if not isinstance(value, bool):
-            self.fail(keypath, f"expected true or false, got {_kind(value)}")
+            self.fail(keypath, f"expected true or false, got {value_kind(value)}")
             return None
         return value
 
     def choice(self, value: Any, keypath: tuple[Any, ...], choices: tuple[str, ...]) -> str | None:
         if not isinstance(value, str) or value not in choices:  # only a str equals one of the choices
-            self.fail(keypath, f"{_short(value)} is not one of {', '.join(choices)}")
+            self.fail(keypath, f"{short(value)} is not one of {', '.join(choices)}")
             return None
         return value
 
@@ -675,7 +662,7 @@ class _Validator:
             self.fail(keypath, f"expected a list of strings, got a string; write [{value}]")
             return None
         if not isinstance(value, list):
-            self.fail(keypath, f"expected a list of strings, got {_kind(value)}")
+            self.fail(keypath, f"expected a list of strings, got {value_kind(value)}")
             return None
         seen: set[str] = set()
         ok = True
@@ -684,7 +671,7 @@ class _Validator:
                 ok = False
                 continue
             if item in seen:
-                self.fail(keypath + (i,), f"{_short(item)} is listed twice")
+                self.fail(keypath + (i,), f"{short(item)} is listed twice")
                 ok = False
             seen.add(item)
         return tuple(value) if ok else None
@@ -699,7 +686,7 @@ class _Validator:
             if not pattern.match(host.lower()):
                 self.fail(
                     keypath + (i,),
-                    f"{_short(host)} is not a host pattern; write a host name such as api.example.com "
+                    f"{short(host)} is not a host pattern; write a host name such as api.example.com "
                     "or *.example.com (no scheme, path or port)",
                 )
                 ok = False
@@ -708,18 +695,18 @@ class _Validator:
     def size(self, value: Any, keypath: tuple[Any, ...]) -> int | None:
         """A size in bytes: a whole number, or a string such as "5MB", "512KiB"."""
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.fail(keypath, f"expected a size such as 5MB or 1048576, got {_kind(value)}")
+            self.fail(keypath, f"expected a size such as 5MB or 1048576, got {value_kind(value)}")
             return None
         if isinstance(value, int):
             size = value
         else:
             match = _compiled("size").match(value)
             if match is None:
-                self.fail(keypath, f"{_short(value)} is not a size; write a number of bytes or 512KB, 5MB, 2MiB")
+                self.fail(keypath, f"{short(value)} is not a size; write a number of bytes or 512KB, 5MB, 2MiB")
                 return None
             size = int(match.group(1)) * _UNITS[(match.group(2) or "B").upper()]
         if not MIN_SIZE <= size <= MAX_SIZE:
-            self.fail(keypath, f"{_short(value)} is out of range; give between 1KiB and 1GiB")
+            self.fail(keypath, f"{short(value)} is out of range; give between 1KiB and 1GiB")
             return None
         return size
 
@@ -728,7 +715,7 @@ class _Validator:
         problems come in the file's order; each one is reported)."""
         raw = value.get(name, [])
         if not isinstance(raw, list):
-            self.fail((name,), f"expected a list of {what}, got {_kind(raw)}")
+            self.fail((name,), f"expected a list of {what}, got {value_kind(raw)}")
             return
         item_spec = spec.keys[name]
         for i, item in enumerate(raw):
@@ -741,19 +728,6 @@ class _Validator:
                 yield i, mapping
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {
-        dict: "a mapping",
-        list: "a list",
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-    }.get(type(value), type(value).__name__)
-
-
 def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     v = _Validator(doc)
     top = v.mapping(raw, ())
@@ -762,7 +736,7 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
     assert top is not None
     v.keys(top, CANON, ())
     if v.required(top, CANON, ()) and (top["version"] != 1 or isinstance(top["version"], bool)):
-        v.fail(("version",), f"unsupported version {_short(top['version'])}; this lint-canon reads version 1")
+        v.fail(("version",), f"unsupported version {short(top['version'])}; this lint-canon reads version 1")
 
     hubs = v.get(top, CANON, "hubs", ())
     hub_set = set(hubs or ())
@@ -773,7 +747,7 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         kp: tuple[Any, ...] = ("tools", i)
         tool_id = v.get(t, TOOL, "id", kp)
         if tool_id in tool_ids:
-            v.fail(kp + ("id",), f"duplicate tool id {_short(tool_id)} (first at tools[{tool_ids[tool_id]}])")
+            v.fail(kp + ("id",), f"duplicate tool id {short(tool_id)} (first at tools[{tool_ids[tool_id]}])")
         elif tool_id is not None:
             tool_ids[tool_id] = i
         tool_hubs = v.get(t, TOOL, "hubs", kp)
@@ -781,7 +755,7 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
             if hub not in hub_set:
                 v.fail(
                     kp + ("hubs", j),
-                    f"unknown hub {_short(hub)}; add it to 'hubs' or use one of: {_listed(hubs)}",
+                    f"unknown hub {short(hub)}; add it to 'hubs' or use one of: {_listed(hubs)}",
                 )
         tools.append(
             Tool(
@@ -926,7 +900,7 @@ def _outside(folder: Path, entry: str, kind: str) -> str | None:
     root = repository_root(folder)
     target = (folder / entry).resolve()
     if not target.is_relative_to(root.resolve()):
-        return f"{entry} is outside the canon's repository ({_display(root)}); name a path inside it"
+        return f"{entry} is outside the canon's repository ({display(root)}); name a path inside it"
     try:
         mode = os.stat(target).st_mode
     except OSError:
@@ -938,20 +912,20 @@ def _outside(folder: Path, entry: str, kind: str) -> str | None:
     return None
 
 
-# --- finding and loading -------------------------------------------------------------------
+# --- loading -------------------------------------------------------------------------------
 
 
 def load_canon(path: str | os.PathLike[str]) -> Canon:
     """Read and validate one canon file; every problem is a ``ConfigError``."""
     path = Path(path).absolute()
-    shown = _display(path)
+    shown = display(path)
     try:
         data = read_bytes(path, MAX_CANON_SIZE)
     except FileNotFoundError:
         raise ConfigError(shown, None, "", "no such file; check --config or [tool.lint-canon] config") from None
     except NotRegularFile as exc:
         raise ConfigError(
-            shown, None, "", f"the canon is {_not_regular(exc.kind)}; name a canon.yaml file instead"
+            shown, None, "", f"the canon is {not_regular(exc.kind)}; name a canon.yaml file instead"
         ) from None
     except FileTooLarge as exc:
         raise ConfigError(
@@ -962,7 +936,7 @@ def load_canon(path: str | os.PathLike[str]) -> Canon:
         ) from None
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConfigError(shown, None, "", f"cannot read the canon: {_printable(reason)}") from None
+        raise ConfigError(shown, None, "", f"cannot read the canon: {printable(reason)}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -972,319 +946,3 @@ def load_canon(path: str | os.PathLike[str]) -> Canon:
         ) from None
     raw, doc = _read_yaml(path, text)
     return _validate(raw, doc, path, text)
-
-
-def _not_regular(kind: str) -> str:
-    return kind if kind.startswith("not ") else f"{kind}, not a regular file"
-
-
-class TomlProblem(ValueError):
-    """TOML that tomllib refuses or cannot read (nested too deeply, a number too long)."""
-
-    def __init__(self, line: int | None, problem: str) -> None:
-        super().__init__(problem)
-        self.line = line
-        self.problem = problem
-
-
-def load_toml(source: str) -> dict[str, Any]:
-    """``tomllib.loads``, with every failure a ``TomlProblem`` at its line (where known)."""
-    import tomllib
-
-    try:
-        return tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        line, problem = toml_error(exc, source)
-        raise TomlProblem(line, _printable(problem)) from None
-    except RecursionError:
-        # tomllib recurses once per nested array or inline table.
-        raise TomlProblem(_deepest_line(source), "arrays or inline tables nested too deeply") from None
-    except ValueError as exc:
-        # int() refuses more digits than sys.get_int_max_str_digits(); tomllib lets it through.
-        limit = sys.get_int_max_str_digits()
-        match = re.search(rf"[0-9_]{{{limit + 1},}}", source) if limit else None
-        line = _line_at(source, match.start()) if match else None
-        if match:
-            raise TomlProblem(line, f"a number of more than {limit:,} digits") from None
-        raise TomlProblem(None, _printable(_cut(str(exc).split("\n", 1)[0], 200))) from None
-
-
-_NESTING = re.compile(r"""[\[\]{}]|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#[^\n]*""")
-
-
-def _deepest_line(source: str, enough: int = 200) -> int | None:
-    """The line where brackets first nest ``enough`` deep (strings and comments skipped)."""
-    depth = 0
-    for match in _NESTING.finditer(source):
-        char = match.group()
-        if char in ("[", "{"):
-            depth += 1
-            if depth >= enough:
-                return _line_at(source, match.start())
-        elif char in ("]", "}"):
-            depth -= 1
-    return None
-
-
-def _line_at(text: str, index: int) -> int:
-    return len(split_lines(text[:index] + "x"))
-
-
-def toml_error(exc: Exception, source: str) -> tuple[int | None, str]:
-    """Line and text of a TOML error (3.11's tomllib keeps the line only in the message)."""
-    text = str(exc)
-    match = re.search(r"\s*\(at line (\d+), column \d+\)$", text)
-    if match:
-        return int(match.group(1)), text[: match.start()]
-    if text.endswith("(at end of document)"):
-        return max(1, len(split_lines(source))), text[: -len("(at end of document)")].strip()
-    return getattr(exc, "lineno", None), text
-
-
-def _line_matching(source: str, pattern: str, after: int = 0) -> int | None:
-    """The first line (after line ``after``) that ``pattern`` matches."""
-    compiled = re.compile(pattern)
-    for number, line in enumerate(split_lines(source), 1):
-        if number > after and compiled.match(line):
-            return number
-    return None
-
-
-@dataclass(frozen=True)
-class Settings:
-    """``[tool.lint-canon]`` of a pyproject.toml: the canon it names (``config``) and the run's
-    ``select`` / ``ignore`` (code prefixes, upper-cased) and ``exclude`` (globs relative to the
-    pyproject.toml's folder). ``lines``: the line of each key given, for later errors about it."""
-
-    path: Path
-    config: Path | None = None
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    lines: tuple[tuple[str, int | None], ...] = ()
-
-    @property
-    def root(self) -> Path:
-        return self.path.parent
-
-    @property
-    def applies(self) -> bool:
-        """Whether it sets anything for a run (beyond naming the canon)."""
-        return self.select is not None or bool(self.ignore) or bool(self.exclude)
-
-    def line(self, key: str) -> int | None:
-        return dict(self.lines).get(key)
-
-    def error(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(_display(self.path), self.line(key), f"tool.lint-canon.{key}", problem)
-
-
-# The keys of [tool.lint-canon]; "codes" are checked against the rule codes by the linter
-# (lint_canon.engine.runner), which knows them.
-SETTINGS = Key(
-    "mapping",
-    "[tool.lint-canon] in pyproject.toml.",
-    keys={
-        "config": Key("string", "The canon.yaml to use, relative to this pyproject.toml."),
-        "select": Key("codes", "Code prefixes to report (default CANON); --select replaces it."),
-        "ignore": Key("codes", "Code prefixes not to report; --ignore adds to it."),
-        "exclude": Key("strings", "Path globs not checked, relative to this pyproject.toml; added to the canon's."),
-    },
-)
-_CODE = re.compile(r"^[A-Z]+[0-9]*$")
-
-
-# What a pyproject.toml holding our settings spells, however its TOML is written ([tool.lint-canon],
-# tool."lint-canon", [tool] lint-canon = {...}).
-_NAMES_US = b"lint-canon"
-
-
-def pyproject_settings(pyproject: Path) -> Settings | None:
-    """``[tool.lint-canon]`` of ``pyproject``, checked (None when it has no such table)."""
-    shown = _display(pyproject)
-    try:
-        data = read_bytes(pyproject, DEFAULT_MAX_FILE_SIZE)
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if _NAMES_US not in data:
-            return None  # cannot hold [tool.lint-canon]: a dependency file's problem (CANON902) if checked
-        line = len(split_lines(data[: exc.start].decode("utf-8", "replace") + "x"))
-        raise ConfigError(shown, line, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); TOML is UTF-8") from None
-    except NotRegularFile as exc:
-        raise ConfigError(shown, None, "", f"cannot read: {_not_regular(exc.kind)}") from None
-    except FileTooLarge as exc:
-        raise ConfigError(
-            shown, None, "", f"cannot read: too large ({exc.size:,} bytes, at most {DEFAULT_MAX_FILE_SIZE:,})"
-        ) from None
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConfigError(shown, None, "", f"cannot read: {_printable(reason)}") from None
-    try:
-        table = load_toml(source)
-    except TomlProblem as exc:
-        if _NAMES_US not in data:
-            # a pyproject.toml that cannot hold [tool.lint-canon] is not the run's config: when it
-            # is checked, its syntax is its finding (CANON901) and the run goes on
-            return None
-        raise ConfigError(shown, exc.line, "", f"invalid TOML: {exc.problem}") from None
-    tool = table.get("tool")
-    if tool is None:
-        return None
-    if not isinstance(tool, dict):
-        raise ConfigError(
-            shown,
-            _line_matching(source, r"\s*[\"']?tool[\"']?\s*="),
-            "tool",
-            f"expected a table, got {_kind(tool)}; write it as a [tool] table",
-        )
-    section = tool.get("lint-canon")
-    if section is None:
-        return None
-    header = _line_matching(source, r"\s*\[\s*[\"']?tool[\"']?\s*\.\s*[\"']?lint-canon[\"']?\s*\]")
-    if not isinstance(section, dict):
-        section_line = _line_matching(source, r"\s*(?:[\"']?tool[\"']?\s*\.\s*)?[\"']?lint-canon[\"']?\s*=")
-        raise ConfigError(
-            shown, section_line, "tool.lint-canon", f"expected a table, got {_kind(section)}; write [tool.lint-canon]"
-        )
-    lines = tuple(
-        (key, _line_matching(source, rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", header or 0) or header) for key in section
-    )
-    settings = Settings(pyproject, lines=lines)
-    unknown = sorted(set(section) - set(SETTINGS.keys))
-    if unknown:
-        key = _printable(_cut(unknown[0], 60))
-        raise ConfigError(
-            shown,
-            settings.line(unknown[0]),
-            f"tool.lint-canon.{key}",
-            f"unknown key; known keys: {', '.join(sorted(SETTINGS.keys))}",
-        )
-    config = section.get("config")
-    if config is not None and (not isinstance(config, str) or not config):
-        raise ConfigError(shown, None, "tool.lint-canon.config", "expected the path of a canon.yaml")
-    if config is not None:
-        root = repository_root(pyproject.parent.absolute())
-        if not (pyproject.parent.absolute() / config).resolve().is_relative_to(root.resolve()):
-            raise ConfigError(
-                shown,
-                settings.line("config"),
-                "tool.lint-canon.config",
-                f"{config} is outside the repository ({_display(root)}); name a canon.yaml inside it",
-            )
-    select = _codes(settings, section, "select")
-    return Settings(
-        pyproject,
-        config=None if config is None else pyproject.parent / config,
-        select=select,
-        ignore=_codes(settings, section, "ignore") or (),
-        exclude=_globs(settings, section),
-        lines=lines,
-    )
-
-
-def _codes(settings: Settings, section: dict[str, Any], key: str) -> tuple[str, ...] | None:
-    if key not in section:
-        return None
-    value = section[key]
-    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        got = (
-            "a list holding " + _kind(next(c for c in value if not isinstance(c, str)))
-            if isinstance(value, list)
-            else _kind(value)
-        )
-        raise settings.error(key, f'expected a list of code prefixes such as ["CANON1"], got {got}')
-    codes = tuple(code.strip().upper() for code in value)
-    for code in codes:
-        if not _CODE.match(code):
-            raise settings.error(key, f"{_short(code)} is not a code prefix; write CANON, CANON1 or CANON101")
-    return codes
-
-
-def _globs(settings: Settings, section: dict[str, Any]) -> tuple[str, ...]:
-    value = section.get("exclude", [])
-    if not isinstance(value, list) or not all(isinstance(glob, str) and glob.strip() for glob in value):
-        got = (
-            "a list holding " + _kind(next(g for g in value if not (isinstance(g, str) and g.strip())))
-            if isinstance(value, list)
-            else _kind(value)
-        )
-        raise settings.error("exclude", f'expected a list of path globs such as ["build/**"], got {got}')
-    return tuple(value)
-
-
-def _pyproject_canon(pyproject: Path) -> Path | None:
-    """The canon named by ``[tool.lint-canon] config`` in ``pyproject``, if it names one."""
-    settings = pyproject_settings(pyproject)
-    return None if settings is None else settings.config
-
-
-def settings_in(folder: Path | str) -> Settings | None:
-    """``[tool.lint-canon]`` of the folder's pyproject.toml, if it has one: the settings of a run
-    over the files whose canon this folder names (``canon_file_in``)."""
-    pyproject = Path(folder) / "pyproject.toml"
-    return pyproject_settings(pyproject) if pyproject.is_file() else None
-
-
-def with_settings(canon: Canon, settings: Settings | None) -> Canon:
-    """The canon as a run uses it with ``settings`` (None: none); its digest covers them."""
-    if settings is None:
-        return canon
-    shaped = repr((str(settings.path), settings.select, settings.ignore, settings.exclude))
-    digest = hashlib.sha256(f"{canon.digest}\0{shaped}".encode("utf-8", "surrogateescape")).hexdigest()
-    return replace(canon, settings=settings, digest=digest)
-
-
-def _canon_present(candidate: Path) -> bool:
-    """A canon.yaml is there: a FIFO, a device or a folder of that name is refused when loaded,
-    never passed over (a canon swapped for a FIFO must not hand its files to a parent's)."""
-    return os.path.exists(candidate)
-
-
-def find_canon_file(start: Path | str, looked: list[Path] | None = None) -> Path | None:
-    """Walk up from ``start``: ``[tool.lint-canon] config`` in a pyproject.toml, or a canon.yaml.
-    ``looked`` gathers the folders looked in (a canon put in one of them would be found)."""
-    here = Path(start).absolute()
-    if not here.is_dir():
-        here = here.parent
-    for folder in (here, *here.parents):
-        if looked is not None:
-            looked.append(folder)
-        named = canon_file_in(folder)
-        if named is not None:
-            return named
-    return None
-
-
-def resolve_canon(config: Path | str | None, start: Path | str, looked: list[Path] | None = None) -> Canon:
-    """The canon for a run: ``--config`` if given, else the one found from ``start`` (the
-    folders looked in are added to ``looked``)."""
-    if config is not None:
-        return load_canon(config)
-    found = find_canon_file(start, looked)
-    if found is None:
-        raise ConfigError(
-            _display(Path(start).absolute()),
-            None,
-            "",
-            f"no {CANON_FILE} here or in any parent folder; create one with `lint-canon init` or pass --config FILE",
-        )
-    return load_canon(found)
-
-
-def canon_file_in(folder: Path) -> Path | None:
-    """The canon a folder names itself: ``[tool.lint-canon] config`` in its pyproject.toml, else
-    its canon.yaml; None when it names none (look in its parent then)."""
-    pyproject = folder / "pyproject.toml"
-    settings = pyproject_settings(pyproject) if pyproject.is_file() else None
-    if settings is not None and settings.config is not None:
-        return settings.config
-    candidate = folder / CANON_FILE
-    if _canon_present(candidate):
-        return candidate
-    if settings is not None and settings.applies:
-        # Settings with no canon to apply them to would be left out without a word.
-        key = next(k for k in ("select", "ignore", "exclude") if k in dict(settings.lines))
-        raise settings.error(
-            key, f'no {CANON_FILE} here for it to apply to; add config = "path/to/{CANON_FILE}" to this table'
-        )
-    return None

@@ -1,7 +1,8 @@
 """The Tool Canon Guard: refuses, at run time, a vendor call that breaks the canon.
 
 It reads the same ``canon.yaml`` as the linter (``LINT_CANON_CONFIG`` names it, else it is
-found walking up from the working folder), once per process. Each check gives one of the
+found walking up from the working folder: ``lint_canon_guard.locate``, which reads
+``[tool.lint-canon] config`` and none of the linter's settings), once per process. Each check gives one of the
 user's violation codes with its severity and disposition (document section 7):
 
     V-TOOL-001  CRITICAL  PARK   tool not in the registry
@@ -15,7 +16,7 @@ user's violation codes with its severity and disposition (document section 7):
 Dispositions, as the document defines them: PARK holds the record for manual review, RETRY
 queues it again (a key may be provisioned, a gate may turn true after upstream enrichment).
 
-Every violation goes to the guard's sinks (guard_sinks.py): Python logging by default, a
+Every violation goes to the guard's sinks (lint_canon_guard.sinks): Python logging by default, a
 PostgreSQL table where it blocks promotion, or any callable; ``set_default_sinks`` chooses them
 for the process. The call is refused exactly as without them.
 
@@ -37,9 +38,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lint_canon_guard.config import Canon, Tool, find_canon_file, load_canon
+from lint_canon_guard.config import Canon, Tool, load_canon
 from lint_canon_guard.errors import ConfigError
 from lint_canon_guard.hosts import host_matches
+from lint_canon_guard.locate import find_canon
 from lint_canon_guard.sinks import LoggingSink, PostgresSink, ViolationRecord, deliver
 
 __all__ = [
@@ -175,7 +177,7 @@ def _default_canon_path() -> Path:
     named = os.environ.get(CONFIG_ENV)
     if named:
         return Path(named).absolute()
-    found = find_canon_file(Path.cwd())
+    found = find_canon(Path.cwd())
     if found is None:
         raise ConfigError(
             Path.cwd(), None, "", f"no canon.yaml here or in any parent folder; set {CONFIG_ENV} or pass canon="

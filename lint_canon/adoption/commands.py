@@ -11,7 +11,7 @@ from pathlib import Path
 from lint_canon.adoption.draft_canon import BASELINE, draft_canon, tool_ids, write_draft
 from lint_canon.adoption.inventory import Inventory, take_inventory
 from lint_canon.adoption.render import INVENTORY_FORMATS
-from lint_canon.errors import UsageError
+from lint_canon_guard.errors import UsageError
 
 
 def _paths(args: argparse.Namespace) -> list[Path]:

@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 
 from lint_canon.adoption.inventory import Inventory, Vendor
-from lint_canon.canon.config import INTERACTIONS, TIERS, load_canon
-from lint_canon.errors import CanonError, UsageError
+from lint_canon_guard.config import INTERACTIONS, TIERS, load_canon
+from lint_canon_guard.errors import CanonError, UsageError
 
 BASELINE = ".lint-canon-baseline.json"
 

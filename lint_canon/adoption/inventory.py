@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon.adoption.usage import CALL, IMPORT, READ, REQUEST, Use
-from lint_canon.canon.config import CANON_FILE, Canon
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.discovery import CanonFinder, discover
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
 from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection
-from lint_canon.errors import UsageError
 from lint_canon.output.findings import Finding
+from lint_canon_guard.config import CANON_FILE, Canon
+from lint_canon_guard.errors import UsageError
 
 # The rules whose needles a file must hold to use a vendor or read a secret: the prefilter of
 # an inventory is theirs.

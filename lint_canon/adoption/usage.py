@@ -20,9 +20,9 @@ from lint_canon.analysis.syntax.positions import node_positions
 from lint_canon.analysis.syntax.walker import Walker
 from lint_canon.analysis.values import known_text
 from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall
-from lint_canon.canon.config import Canon
 from lint_canon.rules.base import FileContext
 from lint_canon.rules.unregistered_api_key import SECRET_NAME, UnregisteredApiKey
+from lint_canon_guard.config import Canon
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
 

@@ -23,9 +23,9 @@ import libcst as cst
 from lint_canon.analysis.names import ImportTracker
 from lint_canon.analysis.syntax.imports import dotted_name
 from lint_canon.analysis.values import Known, keyword, known_text
-from lint_canon.canon.config import Ban, Canon, Tool
-from lint_canon.canon.hosts import host_matches
 from lint_canon.sdks.model import Models, models_for
+from lint_canon_guard.config import Ban, Canon, Tool
+from lint_canon_guard.hosts import host_matches
 
 # Common SDKs of paid services: a call into one is a vendor call even if the canon lists no
 # tool for it (then it is an unregistered one). `builtin_vendors: false` switches this off.

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lint_canon.errors import DatabaseError
+from lint_canon_guard.errors import DatabaseError
 from lint_canon_guard.urls import UNREADABLE_URL, describe, mask, parse_target, without_secret
 
 __all__ = [

@@ -25,9 +25,9 @@ from typing import Any
 from lint_canon.canon.paths import display_path
 from lint_canon.db.connection import DatabaseError
 from lint_canon.db.privileges import explained
-from lint_canon.errors import CanonError
 from lint_canon.project.sqltext import error_line
 from lint_canon.project.sqltext import statements as sql_statements
+from lint_canon_guard.errors import CanonError
 
 PLAN_FILE = "plan.txt"
 DEFAULT_PROJECT = "default"  # a plan.txt without a %project= line

@@ -22,14 +22,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from lint_canon.canon.config import Canon
 from lint_canon.canon.paths import canon_relpath, display_path
 from lint_canon.engine import project_checks
-from lint_canon.engine.lines import split_lines
 from lint_canon.engine.prefilter import Prefilter
 from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep
 from lint_canon.output.findings import Finding, Fix
+from lint_canon_guard.config import Canon
+from lint_canon_guard.lines import split_lines
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
@@ -243,7 +243,7 @@ class Checker:
 
     def read_python(self, path: Path | str, reads: Reads | None = None) -> bytes | Finding:
         """A Python file's bytes, or its CANON902 (not a regular file, too large, unreadable)."""
-        from lint_canon.engine.files import FileTooLarge, NotRegularFile
+        from lint_canon_guard.files import FileTooLarge, NotRegularFile
 
         try:
             return (reads or Reads()).read_bytes(path, self.canon.max_file_size)

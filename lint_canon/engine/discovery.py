@@ -18,14 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint_canon.canon.config import Canon, settings_in, with_settings
 from lint_canon.canon.globs import match_path
 from lint_canon.canon.paths import canon_relpath, display_path
-from lint_canon.engine.files import kind_of
+from lint_canon.canon.settings import settings_in, settings_of, with_settings
 from lint_canon.engine.reads import Reads
-from lint_canon.errors import UsageError
 from lint_canon.output.findings import Finding
 from lint_canon.project.dependencies import is_dependency_file
+from lint_canon_guard.config import Canon
+from lint_canon_guard.errors import UsageError
+from lint_canon_guard.files import kind_of
 
 # Folders never worth descending into: VCS data, virtual environments, caches, build output.
 SKIP_DIRS = frozenset(
@@ -114,7 +115,8 @@ def _skipped_folder_name(name: str) -> bool:
 def canon_key(canon: Canon) -> str:
     """The key of a canon in a run: its path, and the pyproject.toml whose settings it has (two
     folders may name one canon with settings of their own)."""
-    return str(canon.path) if canon.settings is None else f"{canon.path} ({canon.settings.path})"
+    settings = settings_of(canon)
+    return str(canon.path) if settings is None else f"{canon.path} ({settings.path})"
 
 
 def is_excluded(path: str, canon: Canon) -> bool:
@@ -122,7 +124,7 @@ def is_excluded(path: str, canon: Canon) -> bool:
     relative to their pyproject.toml)?"""
     if canon.exclude and match_path(canon_relpath(canon.root, path), canon.exclude):
         return True
-    settings = canon.settings
+    settings = settings_of(canon)
     return (
         settings is not None
         and bool(settings.exclude)

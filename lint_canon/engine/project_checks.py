@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lint_canon.canon.config import Canon
 from lint_canon.canon.paths import display_path
-from lint_canon.engine.lines import split_lines
 from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import keep_project_findings
 from lint_canon.output.findings import Finding
+from lint_canon_guard.config import Canon
+from lint_canon_guard.lines import split_lines
 
 if TYPE_CHECKING:
     from lint_canon.engine.checker import Checker
@@ -88,8 +88,8 @@ def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Find
     """CANON401-403: the DONE doc against the SQL fn_check_*_done functions, read through
     ``reads``. Whatever the doc and the SQL hold, the answer is findings: what cannot be read is
     one at its line (CANON901-903), and the rest is still read and compared."""
-    from lint_canon.engine.files import FileTooLarge, NotRegularFile
     from lint_canon.project.done_states import decode, read_doc, read_sql
+    from lint_canon_guard.files import FileTooLarge, NotRegularFile
 
     reader = reads or Reads()
     limit = checker.canon.max_file_size

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lint_canon.engine import files
+from lint_canon_guard import files
 
 if TYPE_CHECKING:
-    from lint_canon.canon.config import Canon
     from lint_canon.engine.runcache import RunRecord
+    from lint_canon_guard.config import Canon
 
 
 class Reads:
@@ -78,7 +78,7 @@ class Reads:
 
     def canon_file_in(self, folder: str) -> Path | None:
         """The canon a folder names itself (its canon.yaml, or its pyproject.toml's table)."""
-        from lint_canon.canon.config import canon_file_in
+        from lint_canon.canon.search import canon_file_in
 
         if self.record is not None:
             # A canon.yaml or a [tool.lint-canon] table added here would be found instead.
@@ -87,8 +87,8 @@ class Reads:
         return canon_file_in(Path(folder))
 
     def load_canon(self, path: str | os.PathLike[str]) -> Canon:
-        from lint_canon.canon.config import load_canon
         from lint_canon.sdks.model import with_team_models
+        from lint_canon_guard.config import load_canon
 
         canon = load_canon(path)
         if self.record is not None:

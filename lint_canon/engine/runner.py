@@ -25,16 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lint_canon.canon.config import CANON_FILE, Canon, settings_in, with_settings
 from lint_canon.canon.paths import display_path
+from lint_canon.canon.settings import settings_in, settings_of, with_settings
 from lint_canon.engine.checker import Checker, astuple_without_path, from_tuple, unreadable
 from lint_canon.engine.discovery import CanonFinder, canon_key, discover
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
 from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection, under_settings
-from lint_canon.errors import ConfigError
 from lint_canon.output.findings import Finding
 from lint_canon.output.located import located
+from lint_canon_guard.config import CANON_FILE, Canon
+from lint_canon_guard.errors import ConfigError
 
 _CHUNK = 64
 _PARALLEL_SCREEN_FROM = 32  # files; fewer are prefiltered in this process
@@ -211,7 +212,7 @@ def _forced(config: Path, reads: Reads) -> Canon:
 def _selection(canon: Canon, selection: Selection, select_given: bool) -> Selection:
     """``selection`` under the canon's ``[tool.lint-canon]`` select and ignore, whose codes are
     checked as --select and --ignore are: a prefix of no code is an error naming the closest."""
-    settings = canon.settings
+    settings = settings_of(canon)
     if settings is None:
         return selection
     import difflib

@@ -13,8 +13,8 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lint_canon.engine.lines import split_lines
 from lint_canon.output.findings import Finding
+from lint_canon_guard.lines import split_lines
 
 # flake8's own patterns (flake8.defaults), so that a comment suppresses the same findings in
 # both front ends: a bare noqa comment, one naming codes (as prefixes), and the file-wide

@@ -23,18 +23,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint_canon.canon.config import Canon
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
 from lint_canon.engine.suppressions import Selection
+from lint_canon.fixes.codemods import GUARD_MODULES
 from lint_canon.fixes.plan import FIXABLE
 from lint_canon.fixes.write import write_atomically
 from lint_canon.output.findings import Applicability, Finding
+from lint_canon_guard.config import Canon
 
 __all__ = ["FIXABLE", "FixOutcome", "fix_findings"]
 
-# The distributions that provide lint_canon.guard to a project (lint-canon requires the first).
+# The distributions that provide the guard's modules to a project: lint_canon_guard is
+# lint-canon-guard's (and lint-canon requires it); lint_canon.guard, its alias, lint-canon's alone.
 GUARD_DISTRIBUTIONS = frozenset({"lint-canon-guard", "lint-canon"})
+ALIAS_DISTRIBUTIONS = frozenset({"lint-canon"})
 
 
 def _normal(name: str) -> str:
@@ -155,12 +158,7 @@ def _fix_file(
     outcome.files.append(shown)
     if planned.imports and not outcome.guard_checked:
         outcome.guard_checked = True
-        undeclared = _undeclared_guard(checker)
-        if undeclared is not None:
-            outcome.notes.append(
-                f"the guards added import lint_canon.guard, from the lint-canon-guard distribution, which "
-                f"{undeclared} does not declare: add it to the project's dependencies"
-            )
+        outcome.notes.extend(_undeclared_guard(checker, planned.imports))
     outcome.diff += unified_diff(text, new_text, shown)
 
 
@@ -208,25 +206,41 @@ def _refusal(
     return None
 
 
-def _undeclared_guard(checker: Checker) -> str | None:
-    """The dependency file of the canon's repository that does not declare the guard's
-    distribution (lint-canon-guard, or lint-canon, which requires it); None when one does, or
-    when the repository has no dependency file to say."""
+def _undeclared_guard(checker: Checker, modules: tuple[str, ...]) -> list[str]:
+    """The note when the dependency files of the canon's repository do not declare the
+    distribution of the guard modules the fixes imported (``modules``): lint_canon.guard is
+    lint-canon's alone; lint_canon_guard is lint-canon-guard's, or lint-canon's, which requires
+    it. Nothing when one does, when the modules are the team's own, or when the repository has
+    no dependency file to say."""
     from lint_canon.project.dependencies import read_dependency_file
 
+    ours = [module for module in modules if module in GUARD_MODULES]
+    if not ours:
+        return []
+    alias = next((module for module in ours if module.split(".")[0] == "lint_canon"), None)
+    wanted = ALIAS_DISTRIBUTIONS if alias is not None else GUARD_DISTRIBUTIONS
     root = checker.canon.path.parent
     files = [root / "pyproject.toml", *sorted(root.glob("requirements*.txt"))]
     present = [file for file in files if file.is_file()]
     if not present:
-        return None
+        return []
     for file in present:
         try:
             declared, _ = read_dependency_file(file)
         except (OSError, ValueError):
             continue
-        if any(_normal(dependency.name) in GUARD_DISTRIBUTIONS for dependency in declared):
-            return None
-    return present[0].name
+        if any(_normal(dependency.name) in wanted for dependency in declared):
+            return []
+    if alias is None:
+        return [
+            f"the guards added import {ours[0]}, from the lint-canon-guard distribution, which "
+            f"{present[0].name} does not declare: add it to the project's dependencies"
+        ]
+    return [
+        f"the guards added import {alias}, from the lint-canon distribution, which {present[0].name} does not "
+        "declare: add it to the project's dependencies, or, where only lint-canon-guard is installed, "
+        "name lint_canon_guard.enforce_tool_canon first in the canon's guard.decorators"
+    ]
 
 
 def unified_diff(old: str, new: str, path: str) -> str:

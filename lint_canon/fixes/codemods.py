@@ -13,8 +13,9 @@ import libcst as cst
 from lint_canon.analysis.syntax.imports import dotted_name
 
 INTERACTION_TYPE = "InteractionType"
-# Where InteractionType lives: the linter's name for the guard module, and the guard's own.
-GUARD_MODULES = ("lint_canon.guard", "lint_canon_guard.guard")
+# Where InteractionType lives: lint-canon's alias of the guard module, and lint-canon-guard's
+# names for it (its package, which services that install only the guard import, and the module).
+GUARD_MODULES = ("lint_canon.guard", "lint_canon_guard", "lint_canon_guard.guard")
 
 
 class Codemod(cst.CSTTransformer):

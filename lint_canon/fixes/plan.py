@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
-from lint_canon.canon.config import Canon, Tool
 from lint_canon.fixes.codemods import (
     GUARD_MODULES,
     INTERACTION_TYPE,
@@ -25,6 +24,7 @@ from lint_canon.fixes.codemods import (
 )
 from lint_canon.output.findings import Finding, Fix
 from lint_canon.rules.guard_gates_unreachable import DEFAULT_ARG, gate_needs, takes_argument
+from lint_canon_guard.config import Canon, Tool
 
 FIXABLE = ("CANON301", "CANON302", "CANON305")
 
@@ -36,7 +36,7 @@ class Plan:
     module: cst.Module
     fixed: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    imports: bool = False  # whether the guard's import was added
+    imports: tuple[str, ...] = ()  # the modules the guard's names were imported from (none added: empty)
 
 
 class _Tree:
@@ -251,7 +251,7 @@ def plan(
             decorators[key] = guard_decorator(decorator, interaction_name, tool, chosen_hub, chosen_interaction)
             result.fixed.extend(fixed)
         result.module = add_imports(tree.module.visit(Codemod(decorators, strings)), wanted, first_use, first_party)
-        result.imports = bool(wanted)
+        result.imports = tuple(wanted)
     elif strings:
         result.module = tree.module.visit(Codemod({}, strings))
     return result

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from lint_canon import __version__
-from lint_canon.errors import Cancelled, CanonError
+from lint_canon_guard.errors import Cancelled, CanonError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_CANCELLED = 143  # 128 + SIGTERM, as a shell reports it
@@ -39,8 +39,8 @@ def _check_codes(option: str, codes: tuple[str, ...]) -> None:
     closest code. Not on the way to a replay: a refused run is never recorded."""
     import difflib
 
-    from lint_canon.errors import UsageError
     from lint_canon.output.docs import page_codes
+    from lint_canon_guard.errors import UsageError
 
     known_codes = page_codes()  # not the registry: importing every rule costs a warm run
     for code in codes:
@@ -464,7 +464,7 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _stdin_options(args: argparse.Namespace, fixing: bool) -> bool:
     """Whether the source comes from stdin (``-`` with --stdin-filename); refuses what clashes."""
-    from lint_canon.errors import UsageError
+    from lint_canon_guard.errors import UsageError
 
     dash = "-" in args.paths
     if not dash and not args.stdin_filename:
@@ -483,7 +483,7 @@ def _stdin_options(args: argparse.Namespace, fixing: bool) -> bool:
 
 def _comfort_options(args: argparse.Namespace, fixing: bool) -> None:
     """--statistics and --show-source: refuses what clashes with them."""
-    from lint_canon.errors import UsageError
+    from lint_canon_guard.errors import UsageError
 
     for option, given in (("--statistics", args.statistics), ("--show-source", args.show_source)):
         if given and args.format != "text":
@@ -533,15 +533,15 @@ def _render(args: argparse.Namespace, findings, colour: bool) -> str:  # type: i
 def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-untyped-def]
     """The run over the source on stdin, checked as the file --stdin-filename names: the canon
     found from that path (or --config), its skipped folders, ``exclude`` and per-file rules."""
-    from lint_canon.canon.config import CANON_FILE
     from lint_canon.canon.paths import display_path
     from lint_canon.engine.checker import Checker
     from lint_canon.engine.discovery import CanonFinder, in_skipped_folder, is_excluded
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
     from lint_canon.engine.runner import RunResult, _task
-    from lint_canon.errors import ConfigError
     from lint_canon.output.findings import Finding
     from lint_canon.output.located import located
+    from lint_canon_guard.config import CANON_FILE
+    from lint_canon_guard.errors import ConfigError
 
     path = args.stdin_filename
     finder = CanonFinder(reads.load_canon(args.config) if args.config else None, reads)
@@ -576,7 +576,7 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
 
 def _fix_options(args: argparse.Namespace) -> bool:
     """Whether the run fixes (--fix) or shows the fixes (--diff); refuses options that clash."""
-    from lint_canon.errors import UsageError
+    from lint_canon_guard.errors import UsageError
 
     if args.fix and args.diff:
         raise UsageError("--fix and --diff: give one (--diff shows what --fix would write)")
@@ -807,10 +807,10 @@ def _sdk_scan(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from lint_canon.errors import UsageError
     from lint_canon.sdks.generate import prune
     from lint_canon.sdks.model import FORMAT
     from lint_canon.sdks.scan import Scanner
+    from lint_canon_guard.errors import UsageError
 
     root = args.package
     if args.path:

@@ -52,7 +52,7 @@ class GitHubFormatter(_Collecting):
                 with open(summary_file, "a", encoding="utf-8", errors="backslashreplace") as out:
                     out.write(step_summary(findings))
             except OSError as exc:
-                from lint_canon.errors import CanonError
+                from lint_canon_guard.errors import CanonError
 
                 raise CanonError(f"{summary_file}: cannot write the job summary: {exc.strerror or exc}") from None
         return format_github(findings)

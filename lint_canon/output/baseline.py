@@ -10,10 +10,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lint_canon import __version__
-from lint_canon.engine.files import read_bytes
-from lint_canon.errors import CanonError
 from lint_canon.output.findings import Finding
 from lint_canon.output.fingerprints import fingerprints
+from lint_canon_guard.errors import CanonError
+from lint_canon_guard.files import read_bytes
 
 
 def write_baseline(path: Path, findings: Sequence[Finding]) -> None:

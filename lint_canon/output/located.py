@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from lint_canon.canon.paths import canon_relpath
-from lint_canon.engine.files import DEFAULT_MAX_FILE_SIZE, read_bytes
-from lint_canon.engine.lines import split_lines
 from lint_canon.output.findings import Finding
+from lint_canon_guard.files import DEFAULT_MAX_FILE_SIZE, read_bytes
+from lint_canon_guard.lines import split_lines
 
 
 def canon_relative(path: str, roots: Sequence[str]) -> str:

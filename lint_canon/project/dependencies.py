@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lint_canon.canon.config import TomlProblem, load_toml, repository_root
 from lint_canon.canon.paths import display_path
-from lint_canon.engine.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, read_bytes
-from lint_canon.engine.lines import split_lines
+from lint_canon.canon.toml import TomlProblem, load_toml
+from lint_canon_guard.config import repository_root
+from lint_canon_guard.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, read_bytes
+from lint_canon_guard.lines import split_lines
 
 # Reads a file of at most so many bytes (files.read_bytes, or a run's Reads.read_bytes).
 Reader = Callable[[Path, int], bytes]

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lint_canon.engine.lines import split_lines
 from lint_canon.project.sqltext import (
     SqlProblem,
     SqlStatement,
@@ -49,6 +48,7 @@ from lint_canon.project.sqltext import (
     parse,
     read_statements,
 )
+from lint_canon_guard.lines import split_lines
 
 EXISTS = "EXISTS"
 MAX_CRITERIA_CHARS = 10_000  # a criteria cell longer than this is not read (a page of SQL)

@@ -53,7 +53,7 @@ class SqlTooLarge(Exception):
 
 class LineIndex:
     """Character offset -> 1-based line, with lines ending at ``\\r\\n``, ``\\r`` or ``\\n``
-    (lint_canon.engine.lines' model: form feeds and U+2028 do not end a line)."""
+    (lint_canon_guard.lines' model: form feeds and U+2028 do not end a line)."""
 
     def __init__(self, text: str) -> None:
         self._starts = [0] + [m.end() for m in _BREAK.finditer(text)]

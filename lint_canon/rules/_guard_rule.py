@@ -7,9 +7,9 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import Guard
-from lint_canon.canon.config import Canon, Tool
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import guard_needles
+from lint_canon_guard.config import Canon, Tool
 
 
 class GuardRule(Rule):

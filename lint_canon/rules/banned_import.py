@@ -15,10 +15,10 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.syntax.imports import dotted_name, identifier
-from lint_canon.canon.config import Ban, Canon
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles
+from lint_canon_guard.config import Ban, Canon
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
 

@@ -13,11 +13,11 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from lint_canon.canon.config import Canon, canonicalize_name
 from lint_canon.canon.globs import match_path
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.project.dependencies import Dependency
 from lint_canon.rules.base import DependencyReport, DependencyRule
+from lint_canon_guard.config import Canon, canonicalize_name
 
 
 class BannedRequirement(DependencyRule):

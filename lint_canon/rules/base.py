@@ -13,10 +13,10 @@ import libcst as cst
 from lint_canon.analysis.names import ImportTracker
 from lint_canon.analysis.syntax.visitors import FastBatchable
 from lint_canon.analysis.vendors import Vendors
-from lint_canon.canon.config import Ban, Canon
 from lint_canon.canon.globs import match_path
 from lint_canon.output.findings import Fix, RuleInfo
 from lint_canon.project.dependencies import Dependency
+from lint_canon_guard.config import Ban, Canon
 
 
 @dataclass(frozen=True, order=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import libcst as cst
 
 from lint_canon.analysis.vendors import Guard
-from lint_canon.canon.config import Tool
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
+from lint_canon_guard.config import Tool
 
 DEFAULT_ARG = "gate_state"  # the guard's own default for gate_state_arg
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from lint_canon.analysis.vendors import Guard
-from lint_canon.canon.config import Tool
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
+from lint_canon_guard.config import Tool
 
 
 class GuardOutOfScope(GuardRule):

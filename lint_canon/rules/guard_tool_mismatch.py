@@ -12,10 +12,10 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import VendorCall
-from lint_canon.canon.config import Canon, Tool
 from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import guard_needles
+from lint_canon_guard.config import Canon, Tool
 
 
 class GuardToolMismatch(Rule):

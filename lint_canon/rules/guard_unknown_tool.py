@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lint_canon.analysis.vendors import Guard
-from lint_canon.canon.config import Tool
 from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
+from lint_canon_guard.config import Tool
 
 
 def close_ids(unknown: str, known: Iterable[str]) -> list[str]:

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import HTTP_LIBRARIES, VendorCall
-from lint_canon.canon.config import Canon, Tool
 from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import default_host_needles, host_needle, http_needles, module_needles, stub_needles
+from lint_canon_guard.config import Canon, Tool
 
 
 def _advice(tool: Tool, decorator: str) -> str:

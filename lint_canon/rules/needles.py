@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from lint_canon.analysis.vendors import BARE_HOST_CLIENTS, HTTP_LIBRARIES, http_call_names, http_qualnames
-from lint_canon.canon.config import Canon
 from lint_canon.rules.base import Needle
+from lint_canon_guard.config import Canon
 
 
 def module_needles(qualname: str) -> tuple[Needle, ...]:

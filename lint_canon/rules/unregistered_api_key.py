@@ -9,10 +9,10 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.values import keyword, known_text
-from lint_canon.canon.config import Canon
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles, secret_needles
+from lint_canon_guard.config import Canon
 
 # The endings of a secret-looking name (any case), after an underscore or as the whole name:
 # the rule's pattern and the prefilter's needle are both made from this one table.

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall, shared_models
-from lint_canon.canon.config import Canon
 from lint_canon.output.findings import Reads, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups, module_needles, stub_needles
+from lint_canon_guard.config import Canon
 
 
 class UnregisteredVendorCall(Rule):

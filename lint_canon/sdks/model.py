@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from lint_canon.canon.config import Canon
+    from lint_canon_guard.config import Canon
 
 FORMAT = 1
 
@@ -389,7 +389,7 @@ def with_team_models(canon: Canon, read: Callable[[Path], bytes]) -> Canon:
     import dataclasses
     import hashlib
 
-    from lint_canon.errors import ConfigError
+    from lint_canon_guard.errors import ConfigError
 
     if not canon.sdk_models:
         return canon

@@ -1,4 +1,0 @@
-"""Host patterns: lives in lint_canon_guard.hosts (the lint-canon-guard distribution, which services that only
-use the guard install without the linter); imported here under the name the linter's modules use."""
-
-from lint_canon_guard.hosts import *  # noqa: F403

@@ -1,4 +1,0 @@
-"""The errors every part raises: lives in lint_canon_guard.errors (the lint-canon-guard distribution, which services that only
-use the guard install without the linter); imported here under the name the linter's modules use."""
-
-from lint_canon_guard.errors import *  # noqa: F403
