@@ -4,6 +4,7 @@ serial run without cache, and invalidated by an edited file, an edited canon or 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,27 @@ def test_cli_cache_flags(tree):
     cold = run()
     assert (tree / ".lint_canon_cache").is_dir()
     assert run().stdout == cold.stdout == run("--no-cache", "--jobs", "2").stdout
+
+
+def test_a_cache_restored_into_a_fresh_clone_elsewhere_parses_only_what_changed(tree, tmp_path_factory, monkeypatch):
+    # CI restores the cache folder into a new checkout: other paths, other mtimes and inodes.
+    (tree / ".git").mkdir()
+    before = check(tree, cache=True)
+    clone = tmp_path_factory.mktemp("clone") / "repo"
+    shutil.copytree(tree, clone, copy_function=shutil.copy)  # contents only: new stats
+    (clone / "pkg1" / "bad1.py").write_text("import subprocess as sp\nsp.Popen(['ls'])\n")
+    monkeypatch.chdir(clone)
+    import lint_canon.engine.runner
+
+    parsed: list[str] = []
+    check_python = lint_canon.engine.runner._check_python
+
+    def counting(checkers, todo, *args):  # the files the run had to read and check
+        parsed.extend(Path(path).as_posix() for _, path, _ in todo)
+        return check_python(checkers, todo, *args)
+
+    monkeypatch.setattr(lint_canon.engine.runner, "_check_python", counting)
+    after = check(clone, cache=True)
+    assert parsed == ["pkg1/bad1.py"]  # the edited file; the others answered from the restored cache
+    assert [f for f in after if f.path != "pkg1/bad1.py"] == [f for f in before if f.path != "pkg1/bad1.py"]
+    assert [(f.line, f.code) for f in after if f.path == "pkg1/bad1.py"] == [(2, "CANON101")]

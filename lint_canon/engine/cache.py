@@ -24,7 +24,7 @@ from typing import Any
 from lint_canon.engine.runcache import code_stamp, prune
 from lint_canon.output.findings import Fix
 
-_FORMAT = 4  # 4: each finding keeps its fix
+_FORMAT = 5  # 4: each finding keeps its fix; 5: files keyed by their path relative to the canon
 # One file cache per canon and selection: the folder keeps the most recently written ones.
 KEEP_FILE_CACHES = 8
 

@@ -28,7 +28,7 @@ from lint_canon.engine.prefilter import Prefilter
 from lint_canon.engine.reads import Reads
 from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep
 from lint_canon.output.findings import Finding, Fix
-from lint_canon_guard.config import Canon
+from lint_canon_guard.config import Canon, repository_root
 from lint_canon_guard.lines import split_lines
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
@@ -180,9 +180,12 @@ class Checker:
 
     def cache_identity(self) -> tuple[str, ...]:
         """Everything of this checker that shapes a finding, for the per-file cache's key."""
+        # The canon's place within its repository, not on this machine: a cache restored into a
+        # fresh clone elsewhere (CI) answers as it did where it was written.
+        where = os.path.relpath(self.canon.path, repository_root(Path(self._root)))
         return (
             self.canon.digest,
-            str(self.canon.path),
+            where.replace(os.sep, "/"),
             ",".join(self.selection.select),
             ",".join(self.selection.ignore),
             str(self.apply_noqa),

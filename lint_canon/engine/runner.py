@@ -163,7 +163,10 @@ def check_run(
             except OSError as exc:
                 findings.extend(checker.keep([unreadable(file, exc)], []))
                 continue
-            hit = cache.by_stat(absolute, stat)
+            # Entries are keyed by the path relative to the canon, so a cache restored into a
+            # fresh clone elsewhere answers each unchanged file by its content, without a parse.
+            entry = checker.relpath(absolute)
+            hit = cache.by_stat(entry, stat)
             if hit is None:
                 data = checker.read_python(file, reads)
                 if isinstance(data, Finding):
@@ -172,23 +175,23 @@ def check_run(
                 from lint_canon.engine.cache import digest
 
                 content_digest = digest(data)
-                hit = cache.by_content(absolute, stat, content_digest)
+                hit = cache.by_content(entry, stat, content_digest)
                 if hit is None:
                     todo.append((index, file, data))
-                    pending.append((index, absolute, stat, content_digest))
+                    pending.append((index, entry, stat, content_digest))
                     continue
             if hit:
                 shown = display_path(Path(file))
                 findings.extend(from_tuple(shown, entry) for entry in hit)
 
     results = _check_python(checkers, todo, jobs, timeout)
-    for (index, absolute, stat, content_digest), (result, analysed) in zip(pending, results, strict=True):
+    for (index, entry, stat, content_digest), (result, analysed) in zip(pending, results, strict=True):
         findings.extend(result)
         cache = caches[index]
         # Only what an analysis found is kept: a crash or a timeout may not happen again (a
         # busy machine, a larger --timeout).
         if cache is not None and analysed:
-            cache.store(absolute, stat, content_digest, [astuple_without_path(f) for f in result])
+            cache.store(entry, stat, content_digest, [astuple_without_path(f) for f in result])
     for cache in caches:
         if cache is not None:
             cache.save()
