@@ -36,6 +36,7 @@ def test_composite_action():
         "report",
         "sarif",
         "fail-on-findings",
+        "cache",
     }
     assert {
         name: ACTION["inputs"][name]["default"] for name in ("version", "args", "baseline", "working-directory")
@@ -52,6 +53,13 @@ def test_composite_action():
     assert all(s.get("shell") == "bash" for s in STEPS if "run" in s)
     # Inputs reach the scripts through the environment only: never spliced into a script.
     assert "${{" not in runs
+    # The per-file cache is restored before the check (and saved by actions/cache after the job).
+    names = [s.get("name") for s in STEPS]
+    assert names.index("Restore the per-file cache") < names.index("Check (annotations)")
+    assert step("Restore the per-file cache")["with"]["path"] == "**/.lint_canon_cache"
+    assert step("Restore the per-file cache")["with"]["key"].startswith(
+        "lint-canon-${{ steps.version.outputs.version }}-"
+    )
     # The report and SARIF steps still run when the check step failed on findings.
     assert all("always()" in s["if"] for s in STEPS if s.get("name") in ("Report", "SARIF"))
 
@@ -61,6 +69,7 @@ def test_every_action_used_is_pinned_by_commit_with_its_tag_in_a_comment():
     uses = re.findall(r"^\s*-?\s*uses: (.*)$", text, re.MULTILINE)
     assert [u.split("@")[0] for u in uses] == [
         "actions/setup-python",
+        "actions/cache",
         "actions/upload-artifact",
         "github/codeql-action/upload-sarif",
     ]
