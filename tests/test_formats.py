@@ -184,7 +184,7 @@ def test_formatters_are_pure_functions_of_the_findings(project):
     import shutil
 
     from lint_canon.output.baseline import new_findings, write_baseline
-    from lint_canon.output.formats import FORMATS
+    from lint_canon.output.formats import FORMATS, formatter
 
     root = project({"svc/app.py": "import os\nimport clearbit\n", "requirements.txt": "clearbit\n"})
     findings = _check(root)
@@ -192,12 +192,12 @@ def test_formatters_are_pure_functions_of_the_findings(project):
         ("requirements.txt", "clearbit"),
         ("svc/app.py", "import clearbit"),
     ]
-    before = {name: render(findings) for name, render in FORMATS.items()}
+    before = {name: formatter(name)(findings) for name in FORMATS}
     baseline = root.parent / f"{root.name}-baseline.json"
     write_baseline(baseline, findings)
     written = baseline.read_text()
     shutil.rmtree(root)
-    assert {name: render(findings) for name, render in FORMATS.items()} == before
+    assert {name: formatter(name)(findings) for name in FORMATS} == before
     write_baseline(baseline, findings)
     assert baseline.read_text() == written
     assert new_findings(findings, Counter(entry["fingerprint"] for entry in json.loads(written)["findings"])) == []

@@ -13,7 +13,7 @@ import yaml
 
 from lint_canon.engine import checker as engine
 from lint_canon.output import report
-from lint_canon.output.findings import Finding, Reads
+from lint_canon.output.findings import FileKind, Finding
 from lint_canon.output.formats import sarif
 from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
 from lint_canon.rules.registry import ENGINE_CODES, catalogue, check_codes, codes_reading, rule_classes
@@ -66,16 +66,16 @@ def test_a_rule_is_one_module_that_carries_its_info():
     for rule in found:
         assert issubclass(rule, (Rule, DependencyRule, DoneStateRule))
         assert rule.codes == (rule.info.code,)
-        assert rule.info.reads != Reads.ANY, f"{rule.info.code} says what it reads"
+        assert rule.info.reads != FileKind.ANY, f"{rule.info.code} says what it reads"
     assert len({rule.info.code for rule in found}) == len(found)
 
 
 def test_what_each_rule_reads_matches_the_rule_kind():
     for rule in rule_classes():
-        expected = {Rule: Reads.PYTHON, DependencyRule: Reads.DEPENDENCIES, DoneStateRule: Reads.PROJECT}
+        expected = {Rule: FileKind.PYTHON, DependencyRule: FileKind.DEPENDENCIES, DoneStateRule: FileKind.PROJECT}
         kind = next(base for base in expected if issubclass(rule, base))
         assert rule.info.reads == expected[kind], rule.info.code
-    assert engine.DONE_CODES == codes_reading(Reads.PROJECT)
+    assert engine.DONE_CODES == codes_reading(FileKind.PROJECT)
 
 
 def _expand(select: str) -> set[str]:
@@ -84,7 +84,7 @@ def _expand(select: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("hook", "reads"),
-    [("lint-canon-requirements", Reads.DEPENDENCIES), ("lint-canon-done-drift", Reads.PROJECT)],
+    [("lint-canon-requirements", FileKind.DEPENDENCIES), ("lint-canon-done-drift", FileKind.PROJECT)],
 )
 def test_the_pre_commit_hooks_select_the_codes_of_what_they_read(hook, reads):
     hooks = {entry["id"]: entry for entry in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}

@@ -597,3 +597,26 @@ def test_conservation_under_two_runners_and_concurrent_inserts(db, db_url):
         (NOW,),
     ).fetchone()
     assert expired_live == (0,)
+
+
+def test_the_schedule_the_database_holds_is_lint_canon_db_jobs_schedules(db, db_url):
+    """The schedule is written twice, once for each runner: SCHEDULES in lint_canon/db/jobs.py
+    (``lint-canon sql jobs``) and, in SQL, shq.fn_schedule_of (which lock a job takes) and the
+    job array of the master runner shq.fn_run_error_governance_jobs (the daily schedule, in
+    order). sql/ cannot import Python, so this holds the copies equal."""
+    from lint_canon.db.jobs import SCHEDULES
+
+    copies = "lint_canon/db/jobs.py SCHEDULES vs the SQL in sql/ (shq.fn_schedule_of, shq.fn_run_error_governance_jobs)"
+    for schedule, jobs in SCHEDULES.items():
+        for job in jobs:
+            held = db.execute("SELECT shq.fn_schedule_of(%s)", (job,)).fetchone()[0]
+            assert held == schedule, f"{job}: {schedule!r} in SCHEDULES but {held!r} in shq.fn_schedule_of; {copies}"
+    # With the daily lock held elsewhere, the master runner names each job of its array, in order,
+    # as skipped, and changes nothing.
+    with psycopg.connect(db_url) as other:
+        other.execute("SELECT pg_advisory_xact_lock(key1, key2) FROM shq.fn_schedule_lock_key('daily')")
+        ran = db.execute("SELECT job_name FROM shq.fn_run_error_governance_jobs(%s)", (NOW,)).fetchall()
+        other.rollback()
+    assert tuple(r[0] for r in ran) == SCHEDULES["daily"], (
+        f"the master runner's jobs differ from SCHEDULES['daily']; {copies}"
+    )

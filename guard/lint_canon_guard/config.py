@@ -22,6 +22,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,19 @@ def canonicalize_name(name: str) -> str:
 
 
 TIERS = ("TIER_0", "TIER_1", "TIER_2")
-INTERACTIONS = ("READ", "WRITE", "ENRICH", "VALIDATE")
+
+
+class InteractionType(StrEnum):
+    """What a tool may be used for: the one list (the guard's argument, the canon's
+    ``interactions``, ``check --fix --interaction``)."""
+
+    READ = "READ"
+    WRITE = "WRITE"
+    ENRICH = "ENRICH"
+    VALIDATE = "VALIDATE"
+
+
+INTERACTIONS = tuple(t.value for t in InteractionType)
 TYPE_CHECKING_MODES = ("ignore", "flag")
 DEFAULT_GUARD = "lint_canon.guard.enforce_tool_canon"
 # The same decorator under each name it is imported by: lint-canon's alias (above, the name

@@ -38,10 +38,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lint_canon_guard.config import Canon, Tool, load_canon
+from lint_canon_guard.config import Canon, InteractionType, Tool, load_canon
 from lint_canon_guard.errors import ConfigError
 from lint_canon_guard.hosts import host_matches
 from lint_canon_guard.locate import find_canon
+from lint_canon_guard.severity import ViolationSeverity
 from lint_canon_guard.sinks import LoggingSink, PostgresSink, ViolationRecord, deliver
 
 __all__ = [
@@ -68,20 +69,6 @@ class ToolTier(StrEnum):
     TIER_0 = "TIER_0"  # free
     TIER_1 = "TIER_1"  # cheap
     TIER_2 = "TIER_2"  # surgical
-
-
-class InteractionType(StrEnum):
-    READ = "READ"
-    WRITE = "WRITE"
-    ENRICH = "ENRICH"
-    VALIDATE = "VALIDATE"
-
-
-class ViolationSeverity(StrEnum):
-    CRITICAL = "CRITICAL"
-    HIGH = "HIGH"
-    MEDIUM = "MEDIUM"
-    LOW = "LOW"
 
 
 class ViolationDisposition(StrEnum):

@@ -27,7 +27,7 @@ from lint_canon.adoption.usage import CALL, IMPORT, READ, REQUEST, Use
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.discovery import CanonFinder, discover
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
-from lint_canon.engine.reads import Reads
+from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import Selection
 from lint_canon.output.findings import Finding
 from lint_canon_guard.config import CANON_FILE, Canon
@@ -110,7 +110,7 @@ def default_canon(root: Path) -> Canon:
 class _FallbackFinder(CanonFinder):
     """The engine's canon search; a folder with no canon above it gets ``fallback``."""
 
-    def __init__(self, fallback: Canon, reads: Reads) -> None:
+    def __init__(self, fallback: Canon, reads: RunReader) -> None:
         super().__init__(None, reads)
         self.fallback = fallback
 
@@ -180,7 +180,7 @@ def take_inventory(
 ) -> Inventory:
     """The inventory of the Python files under ``paths``, each read against the canon of its
     folder (``config``: one canon for all; no canon: the built-in vendor list)."""
-    reads = Reads()
+    reads = RunReader()
     if config is not None:
         finder = CanonFinder(reads.load_canon(config), reads)
     else:

@@ -63,7 +63,7 @@ class Layout:
         return self.folder / "pgdata"
 
     @property
-    def keep(self) -> Path:
+    def keep_running_marker(self) -> Path:
         return self.folder / "server.keep"
 
     @property
@@ -406,7 +406,7 @@ def project_server(where: Layout | None = None) -> Iterator[str]:
             with _exclusive(where.start_lock):
                 users.close()  # drops our shared lock
                 _let_go(server)
-                if not where.keep.exists() and not _in_use(where.users):
+                if not where.keep_running_marker.exists() and not _in_use(where.users):
                     _stop_and_tidy(where)
 
 
@@ -424,7 +424,7 @@ def keep_running(where: Layout) -> str:
     prepare(where)
     with _exclusive(where.start_lock):
         server = start(where.pgdata, throwaway=False)
-        where.keep.write_text("kept running by `lint-canon sql server start`\n", encoding="utf-8")
+        where.keep_running_marker.write_text("kept running by `lint-canon sql server start`\n", encoding="utf-8")
         url = str(server.get_uri())
         _let_go(server)
         return url
@@ -435,7 +435,7 @@ def stop_kept(where: Layout) -> str:
     if not where.folder.is_dir():
         return f"no embedded PostgreSQL in {display_path(where.pgdata)}"
     with _exclusive(where.start_lock):
-        where.keep.unlink(missing_ok=True)
+        where.keep_running_marker.unlink(missing_ok=True)
         state = read_pid_file(where.pgdata)
         if state.stale is not None:
             _remove_stale(where.pgdata, state)
@@ -463,7 +463,7 @@ def describe_state(where: Layout) -> tuple[bool, str]:
     if pid is None:
         stale = f"; {state.message}: the next command removes it" if state.stale is not None else ""
         return False, f"stopped: the embedded PostgreSQL in {shown}{stale}"
-    kept = "kept running by `sql server start`" if where.keep.exists() else "in use by a running command"
+    kept = "kept running by `sql server start`" if where.keep_running_marker.exists() else "in use by a running command"
     return True, f"running: the embedded PostgreSQL in {shown} (pid {pid}, {kept})"
 
 

@@ -25,15 +25,15 @@ from typing import Any
 from lint_canon.canon.paths import canon_relpath, display_path
 from lint_canon.engine import project_checks
 from lint_canon.engine.prefilter import Prefilter
-from lint_canon.engine.reads import Reads
-from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep
+from lint_canon.engine.reads import RunReader
+from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep_unsuppressed
 from lint_canon.output.findings import Finding, Fix
 from lint_canon_guard.config import Canon, repository_root
 from lint_canon_guard.lines import split_lines
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
-# The codes of the rules over the DONE doc (Reads.PROJECT in the registry; tests/test_registry.py
+# The codes of the rules over the DONE doc (FileKind.PROJECT in the registry; tests/test_registry.py
 # keeps them equal): known without importing the rules.
 DONE_CODES = ("CANON401", "CANON402", "CANON403")
 
@@ -237,19 +237,19 @@ class Checker:
         if data is None:
             read = self.read_python(path)
             if isinstance(read, Finding):
-                return self.keep([read], [])
+                return self.keep_reported([read], [])
             data = read
         package = self.package_of(path)
         if not prefiltered and not self.may_hold_finding(data, package):
             return []
         return self.check_source(data, display_path(Path(path)), self.relpath(path), package)
 
-    def read_python(self, path: Path | str, reads: Reads | None = None) -> bytes | Finding:
+    def read_python(self, path: Path | str, reads: RunReader | None = None) -> bytes | Finding:
         """A Python file's bytes, or its CANON902 (not a regular file, too large, unreadable)."""
         from lint_canon_guard.files import FileTooLarge, NotRegularFile
 
         try:
-            return (reads or Reads()).read_bytes(path, self.canon.max_file_size)
+            return (reads or RunReader()).read_bytes(path, self.canon.max_file_size)
         except (FileTooLarge, NotRegularFile) as exc:
             return Finding(display_path(Path(path)), 1, 1, 1, 1, "CANON902", str(exc))
         except OSError as exc:
@@ -267,7 +267,9 @@ class Checker:
             except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
                 line = data[: exc.start].count(b"\n") + 1 if isinstance(exc, UnicodeDecodeError) else 1
                 reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-                return self.keep([Finding(path, line, 1, line, 1, "CANON902", f"cannot decode file: {reason}")], [])
+                return self.keep_reported(
+                    [Finding(path, line, 1, line, 1, "CANON902", f"cannot decode file: {reason}")], []
+                )
         else:
             text = data
         lines = split_lines(text)
@@ -275,7 +277,7 @@ class Checker:
             return []
         if "\0" in text:
             line = text[: text.index("\0")].count("\n") + 1
-            return self.keep(
+            return self.keep_reported(
                 [Finding(path, line, 1, line, 1, "CANON901", "syntax error: source code cannot contain null bytes")],
                 lines,
             )
@@ -287,7 +289,7 @@ class Checker:
             findings = [_analysis_error(path, "the analysis ran out of memory on this file")]
         except Exception as exc:  # a rule or libcst failed on valid input: a bug of ours
             findings = [_analysis_error(path, f"internal error{_culprit(exc)}: {type(exc).__name__}: {exc}")]
-        return self.keep(findings, lines, text)
+        return self.keep_reported(findings, lines, text)
 
     def _analyse(self, text: str, path: str, relpath: str, package: str | None = None) -> list[Finding]:
         import libcst as cst
@@ -371,7 +373,7 @@ class Checker:
         if text is not None:
             verdict = cpython_verdict(text, shown)
             if verdict is not None:
-                return self.keep([verdict], split_lines(text), text)
+                return self.keep_reported([verdict], split_lines(text), text)
         if failure.kind == "error":
             reason = f"internal error in the worker: {failure.detail}"
         elif failure.kind == "timeout":
@@ -388,12 +390,12 @@ class Checker:
         if lost:
             reason += f"; no findings of {', '.join(lost)} for it"
         lines = split_lines(text) if text is not None else []
-        return self.keep([_analysis_error(shown, reason)], lines, text)
+        return self.keep_reported([_analysis_error(shown, reason)], lines, text)
 
-    def keep(self, findings: list[Finding], lines: Sequence[str], text: str | None = None) -> list[Finding]:
-        """The findings selected and not suppressed by a ``# noqa`` (``suppressions.keep``),
+    def keep_reported(self, findings: list[Finding], lines: Sequence[str], text: str | None = None) -> list[Finding]:
+        """The findings selected and not suppressed by a ``# noqa`` (``suppressions.keep_unsuppressed``),
         each with the text of its line (what fingerprints need, taken while the file is here)."""
-        kept = keep(findings, self.selection, lines, text, self.apply_noqa)
+        kept = keep_unsuppressed(findings, self.selection, lines, text, self.apply_noqa)
         if not lines:
             return kept
         return [dataclasses.replace(f, line_text=lines[f.line - 1]) if 0 < f.line <= len(lines) else f for f in kept]
@@ -401,7 +403,7 @@ class Checker:
     # --- project checks (lint_canon.engine.project_checks) ----------------------------------
 
     def check_dependency_file(
-        self, path: Path, read: set[Path] | None = None, reads: Reads | None = None
+        self, path: Path, read: set[Path] | None = None, reads: RunReader | None = None
     ) -> list[Finding]:
         return project_checks.check_dependency_file(self, path, read, reads)
 
@@ -411,7 +413,7 @@ class Checker:
     def covers_done_states(self, paths: Iterable[Path]) -> bool:
         return self.wants_done_states and project_checks.covers_done_states(self.canon, paths)
 
-    def check_done_states(self, reads: Reads | None = None) -> list[Finding]:
+    def check_done_states(self, reads: RunReader | None = None) -> list[Finding]:
         return project_checks.check_done_states(self, reads)
 
     def check_paths(

@@ -21,7 +21,7 @@ from pathlib import Path
 from lint_canon.canon.globs import match_path
 from lint_canon.canon.paths import canon_relpath, display_path
 from lint_canon.canon.settings import settings_in, settings_of, with_settings
-from lint_canon.engine.reads import Reads
+from lint_canon.engine.reads import RunReader
 from lint_canon.output.findings import Finding
 from lint_canon.project.dependencies import is_dependency_file
 from lint_canon_guard.config import Canon
@@ -55,9 +55,9 @@ SKIP_DIRS = frozenset(
 class CanonFinder:
     """The canon of each folder: ``forced`` for all, else found by walking up, once per folder."""
 
-    def __init__(self, forced: Canon | None = None, reads: Reads | None = None) -> None:
+    def __init__(self, forced: Canon | None = None, reads: RunReader | None = None) -> None:
         self.forced = forced
-        self.reads = reads or Reads()
+        self.reads = reads or RunReader()
         self._by_folder: dict[str, Canon | None] = {}
         self._loaded: dict[str, Canon] = {}
 
@@ -133,7 +133,7 @@ def is_excluded(path: str, canon: Canon) -> bool:
 
 
 def in_skipped_folder(
-    path: str, canon: Canon, venvs: dict[str, bool] | None = None, reads: Reads | None = None
+    path: str, canon: Canon, venvs: dict[str, bool] | None = None, reads: RunReader | None = None
 ) -> bool:
     """Is ``path`` inside a folder a walk from the canon's folder would not enter (``.git``,
     ``build``, a virtual environment ...)? For files named one by one (pre-commit, flake8)."""
@@ -141,7 +141,7 @@ def in_skipped_folder(
     if rel.startswith("../") or os.path.isabs(rel):
         return False
     venvs = {} if venvs is None else venvs
-    reads = reads or Reads()
+    reads = reads or RunReader()
     folder = os.path.abspath(canon.root)
     for part in rel.split("/")[:-1]:
         if _skipped_folder_name(part):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lint_canon.canon.paths import display_path
-from lint_canon.engine.reads import Reads
+from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import keep_project_findings
 from lint_canon.output.findings import Finding
 from lint_canon_guard.config import Canon
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def check_dependency_file(
-    checker: Checker, path: Path, read: set[Path] | None = None, reads: Reads | None = None
+    checker: Checker, path: Path, read: set[Path] | None = None, reads: RunReader | None = None
 ) -> list[Finding]:
     """Findings of a requirements file or pyproject.toml; ``read`` gathers the files a
     requirements file reads (itself and its includes, found or not)."""
@@ -31,7 +31,7 @@ def check_dependency_file(
         return []
     from lint_canon.project.dependencies import read_dependency_file
 
-    reader = (reads or Reads()).read_bytes
+    reader = (reads or RunReader()).read_bytes
     dependencies, problems = read_dependency_file(
         path, read, checker.canon.max_file_size, reader, within=checker.canon.path.parent
     )
@@ -53,7 +53,7 @@ def check_dependency_file(
                 )
             except (OSError, UnicodeDecodeError):
                 by_file[finding.path] = []
-        kept.extend(checker.keep([finding], by_file[finding.path]))
+        kept.extend(checker.keep_reported([finding], by_file[finding.path]))
     return kept
 
 
@@ -84,14 +84,14 @@ def covers_done_states(canon: Canon, paths: Iterable[Path]) -> bool:
     return False
 
 
-def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Finding]:
+def check_done_states(checker: Checker, reads: RunReader | None = None) -> list[Finding]:
     """CANON401-403: the DONE doc against the SQL fn_check_*_done functions, read through
     ``reads``. Whatever the doc and the SQL hold, the answer is findings: what cannot be read is
     one at its line (CANON901-903), and the rest is still read and compared."""
     from lint_canon.project.done_states import decode, read_doc, read_sql
     from lint_canon_guard.files import FileTooLarge, NotRegularFile
 
-    reader = reads or Reads()
+    reader = reads or RunReader()
     limit = checker.canon.max_file_size
 
     def read(path: Path, what: str, findings: list[Finding]) -> str | None:
@@ -118,7 +118,7 @@ def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Find
     findings: list[Finding] = []
     text = read(doc, "the DONE doc (done_states.doc)", findings)
     if text is None:
-        return checker.keep(findings, [])
+        return checker.keep_reported(findings, [])
     rows = read_doc(text, doc)
     # What each file holds, by the path its findings carry: for its noqa comments.
     markdown, sql = {display_path(doc): text}, {}
@@ -138,4 +138,4 @@ def check_done_states(checker: Checker, reads: Reads | None = None) -> list[Find
             findings.append(Finding(shown, report.line, 1, report.line, 1, report.code, report.message))
     if checker.apply_noqa:
         findings = keep_project_findings(findings, markdown, sql)
-    return checker.keep(findings, [])
+    return checker.keep_reported(findings, [])

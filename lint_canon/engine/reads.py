@@ -5,9 +5,9 @@ with the size, mtime, ctime and inode of each file and the mtime of each folder 
 that the next run with the same command line can answer without checking when none of it
 changed. That record is only right if it hears of every read. So the engine does not read the
 file system itself: discovery, the canon search, the Python and dependency files, requirements
-includes, the DONE doc and its SQL, the baseline all go through ``Reads``, which tells the
+includes, the DONE doc and its SQL, the baseline all go through ``RunReader``, which tells the
 record as it reads. A read that forgot to be recorded cannot be written. Without a record
-(``--no-cache``, flake8, the library calls), ``Reads`` only reads.
+(``--no-cache``, flake8, the library calls), ``RunReader`` only reads.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from lint_canon_guard.config import Canon
 
 
-class Reads:
-    """Reads for one run; with ``record``, each is recorded as it happens."""
+class RunReader:
+    """Every read of one run of the file system; with ``record``, each is recorded as it happens."""
 
     def __init__(self, record: RunRecord | None = None) -> None:
         self.record = record

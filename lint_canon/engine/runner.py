@@ -30,7 +30,7 @@ from lint_canon.canon.settings import settings_in, settings_of, with_settings
 from lint_canon.engine.checker import Checker, astuple_without_path, from_tuple, unreadable
 from lint_canon.engine.discovery import CanonFinder, canon_key, discover
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
-from lint_canon.engine.reads import Reads
+from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import Selection, under_settings
 from lint_canon.output.findings import Finding
 from lint_canon.output.located import located
@@ -81,7 +81,7 @@ def check_run(
     jobs: int = 1,
     use_cache: bool = False,
     cache_dir: Path | None = None,
-    reads: Reads | None = None,
+    reads: RunReader | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     use_prefilter: bool = True,
     select_given: bool = True,
@@ -89,7 +89,7 @@ def check_run(
     """Every finding of a run over ``paths``, sorted; ``canon`` or ``config`` force one canon.
     ``select_given``: ``selection.select`` was asked for (--select), so it replaces the select
     and ignore of each canon's ``[tool.lint-canon]``; else theirs apply, plus ``selection.ignore``."""
-    reads = reads or Reads()  # every read of the run goes through it (and its record)
+    reads = reads or RunReader()  # every read of the run goes through it (and its record)
     forced = canon if canon is not None else (_forced(config, reads) if config is not None else None)
     finder = CanonFinder(forced, reads)
     found = discover(paths, finder)
@@ -152,7 +152,7 @@ def check_run(
             if cache is None:
                 data = checker.read_python(file, reads)
                 if isinstance(data, Finding):
-                    findings.extend(checker.keep([data], []))
+                    findings.extend(checker.keep_reported([data], []))
                     continue
                 todo.append((index, file, data))
                 pending.append((index, file, None, ""))
@@ -161,7 +161,7 @@ def check_run(
             try:
                 stat = reads.stat(absolute)
             except OSError as exc:
-                findings.extend(checker.keep([unreadable(file, exc)], []))
+                findings.extend(checker.keep_reported([unreadable(file, exc)], []))
                 continue
             # Entries are keyed by the path relative to the canon, so a cache restored into a
             # fresh clone elsewhere answers each unchanged file by its content, without a parse.
@@ -170,7 +170,7 @@ def check_run(
             if hit is None:
                 data = checker.read_python(file, reads)
                 if isinstance(data, Finding):
-                    findings.extend(checker.keep([data], []))
+                    findings.extend(checker.keep_reported([data], []))
                     continue
                 from lint_canon.engine.cache import digest
 
@@ -200,7 +200,7 @@ def check_run(
     return RunResult(located(sorted(set(findings)), canons), notes, canons, cache_dirs)
 
 
-def _forced(config: Path, reads: Reads) -> Canon:
+def _forced(config: Path, reads: RunReader) -> Canon:
     """The canon of --config, with the settings of the pyproject.toml beside it (recorded: a
     change there must not replay an old run)."""
     canon = reads.load_canon(config)
@@ -218,17 +218,12 @@ def _selection(canon: Canon, selection: Selection, select_given: bool) -> Select
     settings = settings_of(canon)
     if settings is None:
         return selection
-    import difflib
+    from lint_canon.output.docs import unknown_code
 
-    from lint_canon.output.docs import page_codes
-
-    known_codes = page_codes()
     for key in ("select", "ignore"):
-        for code in getattr(settings, key) or ():
-            if not any(known.startswith(code) for known in known_codes):
-                close = difflib.get_close_matches(code, known_codes, n=1)
-                hint = f"; did you mean {close[0]}?" if close else "; 'lint-canon rule' lists the codes"
-                raise settings.error(key, f"unknown rule code {code!r}{hint}")
+        problem = unknown_code(getattr(settings, key) or ())
+        if problem is not None:
+            raise settings.error(key, problem)
     return under_settings(selection, settings.select, settings.ignore, select_given)
 
 

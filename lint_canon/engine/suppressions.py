@@ -159,7 +159,7 @@ def keep_project_findings(findings: list[Finding], markdown: dict[str, str], sql
     return kept
 
 
-def keep(
+def keep_unsuppressed(
     findings: list[Finding],
     selection: Selection,
     lines: Sequence[str],

@@ -18,7 +18,7 @@ INTERACTION_TYPE = "InteractionType"
 GUARD_MODULES = ("lint_canon.guard", "lint_canon_guard", "lint_canon_guard.guard")
 
 
-class Codemod(cst.CSTTransformer):
+class FixTransformer(cst.CSTTransformer):
     """Adds ``decorators`` (id of a FunctionDef -> the guard) last, just above ``def``, so that
     the guard wraps the function itself under any other decorator; replaces the text of the
     strings and names in ``strings`` (id of a SimpleString or a Name -> new text)."""

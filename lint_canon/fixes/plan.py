@@ -14,7 +14,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, Posi
 from lint_canon.fixes.codemods import (
     GUARD_MODULES,
     INTERACTION_TYPE,
-    Codemod,
+    FixTransformer,
     add_imports,
     bound_name,
     bound_names,
@@ -250,10 +250,12 @@ def plan(
         for key, (_, (tool, chosen_hub, chosen_interaction), fixed) in guards.items():
             decorators[key] = guard_decorator(decorator, interaction_name, tool, chosen_hub, chosen_interaction)
             result.fixed.extend(fixed)
-        result.module = add_imports(tree.module.visit(Codemod(decorators, strings)), wanted, first_use, first_party)
+        result.module = add_imports(
+            tree.module.visit(FixTransformer(decorators, strings)), wanted, first_use, first_party
+        )
         result.imports = tuple(wanted)
     elif strings:
-        result.module = tree.module.visit(Codemod({}, strings))
+        result.module = tree.module.visit(FixTransformer({}, strings))
     return result
 
 

@@ -37,17 +37,12 @@ def _codes(value: str) -> tuple[str, ...]:
 def _check_codes(option: str, codes: tuple[str, ...]) -> None:
     """A code prefix that no rule code starts with is refused (as ruff refuses it), with the
     closest code. Not on the way to a replay: a refused run is never recorded."""
-    import difflib
-
-    from lint_canon.output.docs import page_codes
+    from lint_canon.output.docs import unknown_code
     from lint_canon_guard.errors import UsageError
 
-    known_codes = page_codes()  # not the registry: importing every rule costs a warm run
-    for code in codes:
-        if not any(known.startswith(code) for known in known_codes):
-            close = difflib.get_close_matches(code, known_codes, n=1)
-            hint = f"; did you mean {close[0]}?" if close else "; 'lint-canon rule' lists the codes"
-            raise UsageError(f"{option}: unknown rule code {code!r}{hint}")
+    problem = unknown_code(codes)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}")
 
 
 def _jobs(value: str) -> int:
@@ -101,9 +96,9 @@ def _check_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     check = commands.add_parser("check", help="lint Python files and dependency files")
     check.add_argument("paths", nargs="*", type=str, metavar="PATH", help="files or folders (default: .)")
     check.add_argument("--config", type=str, metavar="FILE", help="the canon.yaml to use (default: found from PATH)")
-    check.add_argument(
-        "--format", choices=("text", "json", "github", "sarif"), default="text", help="output format (default: text)"
-    )
+    from lint_canon.output.formats import FORMATS
+
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument(
         "--select", type=_codes, default=None, metavar="CODES", help="code prefixes to report (default: CANON)"
     )
@@ -344,13 +339,13 @@ def _findings(
     from pathlib import Path
 
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT, available_cores
-    from lint_canon.engine.reads import Reads
+    from lint_canon.engine.reads import RunReader
     from lint_canon.engine.runner import check_run
     from lint_canon.engine.suppressions import Selection
     from lint_canon.output.baseline import load_baseline, new_findings
 
     if getattr(args, "stdin_filename", None):  # `report` has no stdin
-        reads = Reads()
+        reads = RunReader()
         baseline = load_baseline(args.baseline, reads.read_bytes) if args.baseline else None
         run = _stdin_run(args, Selection(select, ignore), reads)
         findings = new_findings(run.findings, baseline) if baseline is not None else run.findings
@@ -364,12 +359,12 @@ def _findings(
     # Every read of the run, told to the record (engine/reads.py); counted for the progress line.
     progress = None
     if sys.stderr.isatty():
-        from lint_canon.output.terminal import Progress, ProgressReads
+        from lint_canon.output.terminal import Progress, ProgressReader
 
-        reads = ProgressReads(record)
+        reads = ProgressReader(record)
         progress = Progress(reads)
     else:
-        reads = Reads(record)
+        reads = RunReader(record)
     baseline = load_baseline(args.baseline, reads.read_bytes) if args.baseline else None
     jobs = args.jobs or available_cores()
     with progress if progress is not None else contextlib.nullcontext():
@@ -444,7 +439,9 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
         return EXIT_CLEAN
     rendered = _render(args, findings, colour)
     if args.format == "github":
-        _write_step_summary(findings)
+        from lint_canon.output.formats.github import write_step_summary
+
+        write_step_summary(findings)
     _write(args, rendered)
     line = ""
     if summary:
@@ -519,10 +516,10 @@ def _summary(line: str) -> None:
 
 
 def _render(args: argparse.Namespace, findings, colour: bool) -> str:  # type: ignore[no-untyped-def]
-    from lint_canon.output.formats import FORMATS
+    from lint_canon.output.formats import formatter
 
     if args.format != "text":
-        return FORMATS[args.format](findings)
+        return formatter(args.format)(findings)
     from lint_canon.output.formats.text import format_statistics, format_text
 
     if args.statistics:
@@ -565,7 +562,7 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
             too_large = (
                 f"too large (more than {limit:,} bytes on stdin; the limit is {limit:,}: max_file_size in the canon)"
             )
-            findings = checker.keep([Finding(shown, 1, 1, 1, 1, "CANON902", too_large)], [])
+            findings = checker.keep_reported([Finding(shown, 1, 1, 1, 1, "CANON902", too_large)], [])
         elif checker.may_hold_finding(data, package):
             # In a worker, as every file of a run: no source can crash or hang the editor's call.
             with Pool(_task, timeout=args.timeout or DEFAULT_TIMEOUT) as pool:
@@ -589,9 +586,10 @@ def _fix_options(args: argparse.Namespace) -> bool:
         )
     if fixing and args.write_baseline:
         raise UsageError(f"{'--fix' if args.fix else '--diff'} and --write-baseline: run them one after the other")
-    interactions = ("READ", "WRITE", "ENRICH", "VALIDATE")
-    if args.interaction is not None and args.interaction not in interactions:
-        raise UsageError(f"--interaction {args.interaction}: give one of {', '.join(interactions)}")
+    from lint_canon_guard.config import INTERACTIONS
+
+    if args.interaction is not None and args.interaction not in INTERACTIONS:
+        raise UsageError(f"--interaction {args.interaction}: give one of {', '.join(INTERACTIONS)}")
     return fixing
 
 
@@ -628,22 +626,6 @@ def _fix(args: argparse.Namespace, run, findings):  # type: ignore[no-untyped-de
     if outcome.fixed:
         _, _, findings = _findings(args, args.select, args.ignore, notes=False)  # said once already
     return len(outcome.fixed), findings
-
-
-def _write_step_summary(findings: Sequence[Finding]) -> None:
-    """The whole list as a Markdown table where GitHub Actions shows a job's summary."""
-    from lint_canon.output.formats.github import step_summary
-
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not summary_file or not findings:
-        return
-    try:
-        with open(summary_file, "a", encoding="utf-8", errors="backslashreplace") as out:
-            out.write(step_summary(findings))
-    except OSError as exc:
-        raise CanonError(
-            f"{summary_file}: cannot write the job summary (GITHUB_STEP_SUMMARY): {exc.strerror or exc}"
-        ) from None
 
 
 def _write(args: argparse.Namespace, rendered: str) -> None:

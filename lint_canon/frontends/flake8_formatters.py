@@ -42,19 +42,9 @@ class _Collecting(BaseFormatter):
 
 class GitHubFormatter(_Collecting):
     def render(self, findings: list[Finding]) -> str:
-        import os
+        from lint_canon.output.formats.github import format_github, write_step_summary
 
-        from lint_canon.output.formats.github import format_github, step_summary
-
-        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary_file and findings:
-            try:
-                with open(summary_file, "a", encoding="utf-8", errors="backslashreplace") as out:
-                    out.write(step_summary(findings))
-            except OSError as exc:
-                from lint_canon_guard.errors import CanonError
-
-                raise CanonError(f"{summary_file}: cannot write the job summary: {exc.strerror or exc}") from None
+        write_step_summary(findings)
         return format_github(findings)
 
 

@@ -18,14 +18,14 @@ from typing import Any
 from lint_canon import __version__
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
-from lint_canon.engine.reads import Reads
+from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import Selection
 
 
 @functools.lru_cache(maxsize=4)
 def _finder(config: str | None) -> CanonFinder:
     """The CLI's canon search (once per folder, canons loaded once), or the one --canon-config names."""
-    reads = Reads()
+    reads = RunReader()
     return CanonFinder(reads.load_canon(config) if config else None, reads)
 
 

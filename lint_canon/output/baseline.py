@@ -31,7 +31,7 @@ MAX_BASELINE_SIZE = 256 * 1024 * 1024
 
 
 def load_baseline(path: Path, reader: Callable[[Path, int], bytes] = read_bytes) -> Counter[str]:
-    """The fingerprints a baseline accounts for (``reader``: a run's ``Reads.read_bytes``)."""
+    """The fingerprints a baseline accounts for (``reader``: a run's ``RunReader.read_bytes``)."""
     try:
         document = json.loads(reader(path, MAX_BASELINE_SIZE).decode("utf-8"))
     except FileNotFoundError:

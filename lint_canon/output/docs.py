@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 _PACKAGE = Path(__file__).parent.parent
@@ -23,3 +24,17 @@ def page_codes() -> list[str]:
     """Every code with a page, in order: every code there is (tests/test_rule_docs.py keeps the
     pages and the registry equal), known without importing the rules."""
     return sorted(page.stem for page in rules_folder().glob("CANON*.md"))
+
+
+def unknown_code(codes: Iterable[str]) -> str | None:
+    """What is wrong with the first of ``codes`` (code prefixes) that no rule code starts with,
+    naming the closest code (as ruff does); None when every one is known."""
+    import difflib
+
+    known_codes = page_codes()  # not the registry: importing every rule costs a warm run
+    for code in codes:
+        if not any(known.startswith(code) for known in known_codes):
+            close = difflib.get_close_matches(code, known_codes, n=1)
+            hint = f"; did you mean {close[0]}?" if close else "; 'lint-canon rule' lists the codes"
+            return f"unknown rule code {code!r}{hint}"
+    return None

@@ -6,22 +6,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from lint_canon_guard.severity import ViolationSeverity
 
-class Severity(StrEnum):
-    """The user's severities (document section 7); findings sort by them."""
-
-    CRITICAL = "CRITICAL"
-    HIGH = "HIGH"
-    MEDIUM = "MEDIUM"
-    LOW = "LOW"
-
-    @property
-    def rank(self) -> int:
-        return ("CRITICAL", "HIGH", "MEDIUM", "LOW").index(self.value)
+# The user's severities (document section 7), the guard's own; findings sort by their rank.
+Severity = ViolationSeverity
 
 
-class Reads(StrEnum):
-    """What a rule reads: which files can hold its findings (and which pre-commit hook runs it)."""
+class FileKind(StrEnum):
+    """The kind of file a rule reads: which files can hold its findings (and which pre-commit hook
+    runs it)."""
 
     PYTHON = "Python modules"
     DEPENDENCIES = "dependency files (requirements, pyproject.toml)"
@@ -41,7 +34,7 @@ class RuleInfo:
     severity: Severity
     summary: str
     check: str | None = None
-    reads: Reads = Reads.ANY
+    reads: FileKind = FileKind.ANY
 
 
 def info_for(code: str) -> RuleInfo:

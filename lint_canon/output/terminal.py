@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TextIO
 
-from lint_canon.engine.reads import Reads
+from lint_canon.engine.reads import RunReader
 from lint_canon.output.findings import Finding
 
 PROGRESS_AFTER = 1.0  # seconds: a run shorter than this shows no progress line
@@ -35,8 +35,8 @@ def summary_line(findings: list[Finding], hidden: int | None = None) -> str:
     return f"Found {_plural(len(findings), 'finding')} in {_plural(files, 'file')}{tail}"
 
 
-class ProgressReads(Reads):
-    """The run's ``Reads`` (recording for the run cache as ever), counting the Python and
+class ProgressReader(RunReader):
+    """The run's ``RunReader`` (recording for the run cache as ever), counting the Python and
     dependency files the run looks at: what the progress line can tell without the engine's
     help. The parse that follows the reads shows as the elapsed time going on."""
 
@@ -61,7 +61,7 @@ class Progress:
     """A single line on ``stream``, rewritten in place while the run goes on, from
     ``PROGRESS_AFTER`` seconds; cleared when the run ends (``with Progress(reads): ...``)."""
 
-    def __init__(self, reads: ProgressReads, stream: TextIO | None = None, after: float = PROGRESS_AFTER) -> None:
+    def __init__(self, reads: ProgressReader, stream: TextIO | None = None, after: float = PROGRESS_AFTER) -> None:
         self.reads = reads
         self.stream = stream or sys.stderr
         self.after = after

@@ -25,7 +25,7 @@ from lint_canon_guard.config import repository_root
 from lint_canon_guard.files import DEFAULT_MAX_FILE_SIZE, FileTooLarge, NotRegularFile, read_bytes
 from lint_canon_guard.lines import split_lines
 
-# Reads a file of at most so many bytes (files.read_bytes, or a run's Reads.read_bytes).
+# Reads a file of at most so many bytes (files.read_bytes, or a run's RunReader.read_bytes).
 Reader = Callable[[Path, int], bytes]
 
 # The one definition of a dependency file, for re.search on a POSIX path: pre-commit matches a
@@ -563,7 +563,7 @@ def read_dependency_file(
 ) -> tuple[list[Dependency], list[ParseProblem]]:
     """The dependencies a file declares; ``read`` gathers the files a requirements file reads
     (itself and its includes, found or not). Files larger than ``limit`` bytes are not read.
-    ``reader`` reads each file (a run's ``Reads.read_bytes``, which records it)."""
+    ``reader`` reads each file (a run's ``RunReader.read_bytes``, which records it)."""
     if path.name == "pyproject.toml":
         return read_pyproject(path, limit, reader)
     return read_requirements(path, read, limit, reader, within)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.syntax.imports import dotted_name, identifier
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles
 from lint_canon_guard.config import Ban, Canon
@@ -31,7 +31,7 @@ class BannedImport(Rule):
         Severity.CRITICAL,
         "import or use of a banned module or API",
         check="check_banned_imports",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     @classmethod

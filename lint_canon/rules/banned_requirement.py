@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lint_canon.canon.globs import match_path
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.project.dependencies import Dependency
 from lint_canon.rules.base import DependencyReport, DependencyRule
 from lint_canon_guard.config import Canon, canonicalize_name
@@ -28,7 +28,7 @@ class BannedRequirement(DependencyRule):
         Severity.CRITICAL,
         "banned package in requirements files or pyproject",
         check="check_banned_libraries",
-        reads=Reads.DEPENDENCIES,
+        reads=FileKind.DEPENDENCIES,
     )
 
     @classmethod

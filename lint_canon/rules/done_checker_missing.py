@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.project.done_states import DocRow, SqlChecker
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
@@ -17,7 +17,7 @@ class DoneCheckerMissing(DoneStateRule):
         Severity.HIGH,
         "hub in the DONE doc with no SQL checker",
         check="check_done_state_contracts",
-        reads=Reads.PROJECT,
+        reads=FileKind.PROJECT,
     )
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:

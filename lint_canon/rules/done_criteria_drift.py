@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.project.done_states import EXISTS, DocRow, SqlChecker
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
@@ -19,7 +19,7 @@ class DoneCriteriaDrift(DoneStateRule):
         Severity.HIGH,
         "a criterion on one side only (doc vs SQL)",
         check="check_done_state_contracts",
-        reads=Reads.PROJECT,
+        reads=FileKind.PROJECT,
     )
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from lint_canon.analysis.vendors import Guard
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon_guard.config import Tool
 
@@ -41,7 +41,7 @@ class GuardGatesUnreachable(GuardRule):
         Severity.CRITICAL,
         "guarded function cannot be given the gate state its tool's gates need",
         check="check_tool_registry_coverage",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

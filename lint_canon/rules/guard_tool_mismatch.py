@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import VendorCall
-from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
+from lint_canon.output.findings import Applicability, FileKind, Fix, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import guard_needles
 from lint_canon_guard.config import Canon, Tool
@@ -26,7 +26,7 @@ class GuardToolMismatch(Rule):
         Severity.CRITICAL,
         "guarded function calls another tool's vendor than the one its guard names",
         check="check_tool_registry_coverage",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     def __init__(self, ctx: FileContext) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lint_canon.analysis.vendors import Guard
-from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
+from lint_canon.output.findings import Applicability, FileKind, Fix, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon_guard.config import Tool
 
@@ -49,7 +49,7 @@ class GuardUnknownTool(GuardRule):
         Severity.CRITICAL,
         "guard names a tool id that is not registered",
         check="check_tool_registry_coverage",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     def check(self, guard: Guard, tool: Tool | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lint_canon.analysis.vendors import Guard
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon_guard.config import Tool
 
@@ -16,7 +16,7 @@ class GuardWrongInteraction(GuardRule):
         Severity.HIGH,
         "guard's interaction type is not among the tool's",
         check="check_tool_registry_coverage",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     def check(self, guard: Guard, tool: Tool | None) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import HTTP_LIBRARIES, VendorCall
-from lint_canon.output.findings import Applicability, Fix, Reads, RuleInfo, Severity
+from lint_canon.output.findings import Applicability, FileKind, Fix, RuleInfo, Severity
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import default_host_needles, host_needle, http_needles, module_needles, stub_needles
 from lint_canon_guard.config import Canon, Tool
@@ -68,7 +68,7 @@ class MissingGuard(Rule):
         Severity.CRITICAL,
         "registered vendor call outside a function carrying the guard",
         check="check_tool_registry_coverage",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     def __init__(self, ctx: FileContext) -> None:

@@ -17,7 +17,7 @@ import pkgutil
 from functools import cache
 from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 
 if TYPE_CHECKING:
     from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
@@ -40,7 +40,7 @@ ENGINE_INFOS: tuple[RuleInfo, ...] = (
         None,
         Severity.HIGH,
         "valid Python that could not be analysed (a parser limit, an internal error in a rule)",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     ),
 )
 ENGINE_CODES: tuple[str, ...] = tuple(info.code for info in ENGINE_INFOS)
@@ -85,5 +85,5 @@ def check_codes(check: str) -> tuple[str, ...]:
     return tuple(code for code, info in catalogue().items() if info.check == check)
 
 
-def codes_reading(reads: Reads) -> tuple[str, ...]:
+def codes_reading(reads: FileKind) -> tuple[str, ...]:
     return tuple(code for code, info in catalogue().items() if info.reads == reads)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.values import keyword, known_text
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles, secret_needles
 from lint_canon_guard.config import Canon
@@ -30,7 +30,7 @@ class UnregisteredApiKey(Rule):
         Severity.HIGH,
         "read of a secret-looking env var that no tool owns",
         check="check_tool_registry_coverage",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     @classmethod

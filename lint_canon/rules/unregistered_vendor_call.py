@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall, shared_models
-from lint_canon.output.findings import Reads, RuleInfo, Severity
+from lint_canon.output.findings import FileKind, RuleInfo, Severity
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups, module_needles, stub_needles
 from lint_canon_guard.config import Canon
@@ -22,7 +22,7 @@ class UnregisteredVendorCall(Rule):
         Severity.CRITICAL,
         "call to a vendor SDK or external host that no tool registers",
         check="check_tool_registry_coverage",
-        reads=Reads.PYTHON,
+        reads=FileKind.PYTHON,
     )
 
     @classmethod

@@ -3,11 +3,13 @@
 Each finding is ``::error``, ``::warning`` or ``::notice`` by its severity, the level SARIF gives
 it (``sarif.LEVEL``: CRITICAL and HIGH error, MEDIUM warning, LOW note). GitHub shows 10 error
 and 10 warning annotations per step and 50 per job, so the most severe come first; the front
-ends append ``step_summary`` (the whole list as a Markdown table) to ``GITHUB_STEP_SUMMARY``.
+ends append ``step_summary`` (the whole list as a Markdown table) to ``GITHUB_STEP_SUMMARY``
+through ``write_step_summary``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from lint_canon.output.findings import Finding
@@ -60,3 +62,20 @@ def step_summary(findings: Sequence[Finding]) -> str:
             f"| {f.severity.value} | {f.code} {f.name} | `{_cell(f.path)}:{f.line}:{f.col}` | {_cell(f.message)} |\n"
         )
     return "".join(rows) + "\n"
+
+
+def write_step_summary(findings: Sequence[Finding]) -> None:
+    """Append ``step_summary`` where GitHub Actions shows a job's summary (the file
+    GITHUB_STEP_SUMMARY names), when it names one and there are findings."""
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary_file or not findings:
+        return
+    try:
+        with open(summary_file, "a", encoding="utf-8", errors="backslashreplace") as out:
+            out.write(step_summary(findings))
+    except OSError as exc:
+        from lint_canon_guard.errors import CanonError
+
+        raise CanonError(
+            f"{summary_file}: cannot write the job summary (GITHUB_STEP_SUMMARY): {exc.strerror or exc}"
+        ) from None
