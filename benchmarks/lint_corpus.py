@@ -178,7 +178,7 @@ def files_with_findings(argv: list[str], cwd: Path) -> int:
     import json
 
     out = subprocess.run([*argv, "--format", "json"], cwd=cwd, capture_output=True, check=False).stdout
-    return len({finding["path"] for finding in json.loads(out or b"[]")})
+    return len({finding["path"] for finding in json.loads(out or b"{}").get("findings", [])})
 
 
 def main() -> int:
