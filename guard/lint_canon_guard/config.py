@@ -41,7 +41,15 @@ def canonicalize_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-TIERS = ("TIER_0", "TIER_1", "TIER_2")
+class ToolTier(StrEnum):
+    """A tool's cost tier: the one list (the guard's, the canon's ``tier``, ``init``'s draft)."""
+
+    TIER_0 = "TIER_0"  # free
+    TIER_1 = "TIER_1"  # cheap
+    TIER_2 = "TIER_2"  # surgical
+
+
+TIERS = tuple(tier.value for tier in ToolTier)
 
 
 class InteractionType(StrEnum):

@@ -38,7 +38,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lint_canon_guard.config import Canon, InteractionType, Tool, load_canon
+from lint_canon_guard.config import Canon, InteractionType, Tool, ToolTier, load_canon
 from lint_canon_guard.errors import ConfigError
 from lint_canon_guard.hosts import host_matches
 from lint_canon_guard.locate import find_canon
@@ -63,12 +63,6 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_ENV = "LINT_CANON_CONFIG"
-
-
-class ToolTier(StrEnum):
-    TIER_0 = "TIER_0"  # free
-    TIER_1 = "TIER_1"  # cheap
-    TIER_2 = "TIER_2"  # surgical
 
 
 class ViolationDisposition(StrEnum):
