@@ -28,6 +28,7 @@ from lint_canon.db.privileges import explained
 from lint_canon.project.sqltext import error_line
 from lint_canon.project.sqltext import statements as sql_statements
 from lint_canon_guard.errors import CanonError
+from lint_canon_guard.messages import printable
 
 PLAN_FILE = "plan.txt"
 DEFAULT_PROJECT = "default"  # a plan.txt without a %project= line
@@ -165,10 +166,10 @@ _EXCERPT = 60
 
 
 def excerpt(text: str, limit: int = _EXCERPT) -> str:
-    """A short, escaped piece of a line for a message: control characters shown as escapes, cut
-    with an ellipsis past ``limit`` characters, so no line of a file can flood or forge output."""
-    shown = text[:limit].encode("unicode_escape").decode("ascii")
-    return shown + ("..." if len(text) > limit else "")
+    """A short, escaped piece of a line for a message: its first ``limit`` characters as one
+    printable line (control characters escaped), "..." when there was more, so no line of a file
+    can flood or forge output."""
+    return printable(text[:limit]) + ("..." if len(text) > limit else "")
 
 
 def plan_entry(line: str) -> str:
