@@ -20,7 +20,7 @@ import tokenize
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lint_canon.canon.paths import canon_relpath, display_path
 from lint_canon.engine import project_checks
@@ -30,6 +30,9 @@ from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep_u
 from lint_canon.output.findings import Finding, Fix
 from lint_canon_guard.config import Canon, repository_root
 from lint_canon_guard.lines import split_lines
+
+if TYPE_CHECKING:
+    from lint_canon.rules.registry import RuleSet
 
 # libcst and the rules are imported when a file has to be parsed, not before: a run that the
 # cache answers never pays for them.
@@ -106,43 +109,6 @@ def cpython_verdict(text: str, path: str) -> Finding | None:
     return None
 
 
-class _RuleSet:
-    """The rules a canon and a selection activate, and the prefilter derived from their needles."""
-
-    def __init__(self, canon: Canon, selection: Selection) -> None:
-        from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
-        from lint_canon.rules.registry import ENGINE_CODES, rule_classes
-
-        rules = rule_classes()
-        wanted = selection.wants
-        done_rules = [r for r in rules if issubclass(r, DoneStateRule)]
-        wants_done = bool(canon.done_doc) and any(wanted(c) for r in done_rules for c in r.codes)
-        # A file's CANON90x findings come from parsing it, which a full run does for the files its
-        # rules' prefilter lets through: with any CANON90x selected, those same files are parsed
-        # (by every rule, the findings filtered afterwards), so `--select CANON901` gives exactly
-        # the CANON901 lines of a full run.
-        engine_codes = any(wanted(c) for c in ENGINE_CODES)
-        self.python_rules = [
-            r
-            for r in rules
-            if issubclass(r, Rule) and r.applies(canon) and (engine_codes or any(wanted(c) for c in r.codes))
-        ]
-        self.dependency_rules = [
-            r for r in rules if issubclass(r, DependencyRule) and r.applies(canon) and any(wanted(c) for c in r.codes)
-        ]
-        self.done_state_rules = [r for r in done_rules if wants_done and any(wanted(c) for c in r.codes)]
-        every_group: set[Any] = set()
-        groups: set[Any] | None = every_group
-        for rule in self.python_rules:
-            wanted_groups = rule.tokens(canon)
-            if wanted_groups is None:
-                groups = None
-                break
-            every_group.update(wanted_groups)
-        self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
-        self.prefilter = None if groups is None else Prefilter(groups)
-
-
 class Checker:
     """Checks files against one canon; picklable, so worker processes get their own copy."""
 
@@ -156,14 +122,19 @@ class Checker:
         self.use_prefilter = use_prefilter
         self.wants_done_states = bool(canon.done_doc) and any(self.selection.wants(c) for c in DONE_CODES)
         self._root = os.path.abspath(canon.root)
-        self._rules: _RuleSet | None = None
+        self._rules: RuleSet | None = None
+        self._prefilter: Prefilter | None = None
         self._star_cache: frozenset[str] | None = None
         self._packages: dict[str, str | None] = {}
 
-    def load(self) -> _RuleSet:
-        """The active rules and the prefilter derived from them (imports libcst), built once."""
+    def load(self) -> RuleSet:
+        """The active rules and the prefilter derived from their needles, built once."""
         if self._rules is None:
-            self._rules = _RuleSet(self.canon, self.selection)
+            from lint_canon.rules.registry import RuleSet
+
+            rules = RuleSet(self.canon, self.selection)
+            self._prefilter = None if rules.token_groups is None else Prefilter(rules.token_groups)
+            self._rules = rules
         return self._rules
 
     @property
@@ -204,13 +175,14 @@ class Checker:
         rules = self.load()
         if not rules.python_rules:
             return False
-        if rules.prefilter is None or not self.use_prefilter:
+        prefilter = self._prefilter
+        if prefilter is None or not self.use_prefilter:
             return True
         dotted = package.encode() if package else None
-        if rules.prefilter(data, dotted):
+        if prefilter(data, dotted):
             return True
         normalised = _normalised_for_prefilter(data)
-        return normalised is not None and (not normalised or rules.prefilter(normalised, dotted))
+        return normalised is not None and (not normalised or prefilter(normalised, dotted))
 
     def package_of(self, path: Path | str) -> str | None:
         """The dotted package of a file, from the folders above it that hold an ``__init__.py``

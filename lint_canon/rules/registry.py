@@ -15,12 +15,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
-from typing import TYPE_CHECKING, TypeAlias, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
 from lint_canon.output.findings import FileKind, RuleInfo, Severity
 
 if TYPE_CHECKING:
+    from lint_canon.engine.suppressions import Selection
     from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
+    from lint_canon_guard.config import Canon
 
     RuleClass: TypeAlias = type[Rule] | type[DependencyRule] | type[DoneStateRule]
 
@@ -87,3 +89,39 @@ def check_codes(check: str) -> tuple[str, ...]:
 
 def codes_reading(reads: FileKind) -> tuple[str, ...]:
     return tuple(code for code, info in catalogue().items() if info.reads == reads)
+
+
+class RuleSet:
+    """The rules a canon and a selection activate, and the needles of the Python rules (the
+    engine's prefilter is built from ``token_groups``; None: some rule reads every file)."""
+
+    def __init__(self, canon: Canon, selection: Selection) -> None:
+        from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
+
+        rules = rule_classes()
+        wanted = selection.wants
+        done_rules = [r for r in rules if issubclass(r, DoneStateRule)]
+        wants_done = bool(canon.done_doc) and any(wanted(c) for r in done_rules for c in r.codes)
+        # A file's CANON90x findings come from parsing it, which a full run does for the files its
+        # rules' prefilter lets through: with any CANON90x selected, those same files are parsed
+        # (by every rule, the findings filtered afterwards), so `--select CANON901` gives exactly
+        # the CANON901 lines of a full run.
+        engine_codes = any(wanted(c) for c in ENGINE_CODES)
+        self.python_rules = [
+            r
+            for r in rules
+            if issubclass(r, Rule) and r.applies(canon) and (engine_codes or any(wanted(c) for c in r.codes))
+        ]
+        self.dependency_rules = [
+            r for r in rules if issubclass(r, DependencyRule) and r.applies(canon) and any(wanted(c) for c in r.codes)
+        ]
+        self.done_state_rules = [r for r in done_rules if wants_done and any(wanted(c) for c in r.codes)]
+        every_group: set[Any] = set()
+        groups: set[Any] | None = every_group
+        for rule in self.python_rules:
+            wanted_groups = rule.tokens(canon)
+            if wanted_groups is None:
+                groups = None
+                break
+            every_group.update(wanted_groups)
+        self.token_groups: tuple[tuple[Any, ...], ...] | None = None if groups is None else tuple(sorted(groups))
