@@ -9,7 +9,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -106,9 +106,33 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Pa
     return write
 
 
+def check_paths(
+    checker: Checker,
+    paths: Iterable[Path],
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    timeout: float | None = None,
+) -> list[Finding]:
+    """Every finding under ``paths`` against ``checker``'s canon and selection, sorted: the
+    runner's run, as the CLI makes it with --config (``cache_dir``: with the per-file cache)."""
+    from lint_canon.engine.isolation import DEFAULT_TIMEOUT
+    from lint_canon.engine.runner import check_run
+
+    return check_run(
+        list(paths),
+        checker.selection,
+        canon=checker.canon,
+        jobs=jobs,
+        use_cache=cache_dir is not None,
+        cache_dir=cache_dir,
+        timeout=timeout or DEFAULT_TIMEOUT,
+        use_prefilter=checker.use_prefilter,
+    ).findings
+
+
 def run_check(root: Path, *paths: str, select: tuple[str, ...] = ("CANON",), jobs: int = 1) -> list[Finding]:
     checker = Checker(load_canon(root / "canon.yaml"), Selection(select))
-    return checker.check_paths([Path(p) for p in (paths or ("."))], jobs=jobs)
+    return check_paths(checker, [Path(p) for p in (paths or ("."))], jobs=jobs)
 
 
 def brief(findings: list[Finding]) -> list[tuple[str, int, int, str]]:

@@ -13,7 +13,7 @@ import lint_canon.engine.cache
 import lint_canon.engine.runcache
 from lint_canon.engine.checker import Checker
 from lint_canon_guard.config import load_canon
-from tests.conftest import CANON
+from tests.conftest import CANON, check_paths
 
 FILES = {
     **{f"pkg{i % 5}/clean{i}.py": "import os\nprint(os.getcwd())\n" for i in range(150)},
@@ -29,7 +29,7 @@ FILES = {
 
 def check(root: Path, jobs: int = 1, cache: bool = False):
     checker = Checker(load_canon(root / "canon.yaml"))
-    return checker.check_paths([Path(".")], jobs=jobs, cache_dir=root / ".lint_canon_cache" if cache else None)
+    return check_paths(checker, [Path(".")], jobs=jobs, cache_dir=root / ".lint_canon_cache" if cache else None)
 
 
 @pytest.fixture
@@ -130,13 +130,13 @@ def test_a_cache_restored_into_a_fresh_clone_elsewhere_parses_only_what_changed(
     import lint_canon.engine.runner
 
     parsed: list[str] = []
-    check_python = lint_canon.engine.runner._check_python
+    check_sources = lint_canon.engine.runner.check_sources
 
-    def counting(checkers, todo, *args):  # the files the run had to read and check
-        parsed.extend(Path(path).as_posix() for _, path, _ in todo)
-        return check_python(checkers, todo, *args)
+    def counting(checkers, sources, **options):  # the files the run had to read and check
+        parsed.extend(Path(source.path).as_posix() for source in sources)
+        return check_sources(checkers, sources, **options)
 
-    monkeypatch.setattr(lint_canon.engine.runner, "_check_python", counting)
+    monkeypatch.setattr(lint_canon.engine.runner, "check_sources", counting)
     after = check(clone, cache=True)
     assert parsed == ["pkg1/bad1.py"]  # the edited file; the others answered from the restored cache
     assert [f for f in after if f.path != "pkg1/bad1.py"] == [f for f in before if f.path != "pkg1/bad1.py"]

@@ -199,6 +199,7 @@ def test_sql_comment_naming_another_code_or_a_block_comment_does_not(project):
 def test_disable_noqa_reports_them_all(project):
     """A checker with noqa off (as ``inventory`` makes one) does not read the comments."""
     from lint_canon.engine.checker import Checker
+    from lint_canon.engine.project_checks import check_done_states
     from lint_canon.engine.suppressions import Selection
     from lint_canon_guard.config import load_canon
 
@@ -206,4 +207,4 @@ def test_disable_noqa_reports_them_all(project):
     sql = "\n".join([CT, DROPPED, PEOPLE, BLOG, BIT])
     root = project({"DONE_STATE_DEFINITIONS.md": doc, "sql/checkers.sql": sql}, canon=CANON)
     checker = Checker(load_canon(root / "canon.yaml"), Selection(("CANON",)), apply_noqa=False)
-    assert brief(checker.check_done_states()) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON402")]
+    assert brief(check_done_states(checker)) == [("DONE_STATE_DEFINITIONS.md", 6, 1, "CANON402")]

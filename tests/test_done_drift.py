@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, brief, run_check
+from tests.conftest import REPO, brief, check_paths, run_check
 
 # ENFORCEMENT_IMPLEMENTATION_SUMMARY.md section 1.4, verbatim.
 USER_TABLE = """\
@@ -182,7 +182,7 @@ def test_the_project_holds_itself_to_its_own_rule(tmp_path, monkeypatch):
     from lint_canon.engine.checker import Checker
     from lint_canon_guard.config import load_canon
 
-    findings = Checker(load_canon(canon)).check_paths([tmp_path / "sql", tmp_path / "DONE_STATE_DEFINITIONS.md"])
+    findings = check_paths(Checker(load_canon(canon)), [tmp_path / "sql", tmp_path / "DONE_STATE_DEFINITIONS.md"])
     assert findings == []
     assert Path(REPO / "sql").is_dir()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.suppressions import Selection
 from lint_canon_guard.config import load_canon
-from tests.conftest import brief, run_check
+from tests.conftest import brief, check_paths, run_check
 
 
 def test_syntax_error_reported_at_its_line_and_run_goes_on(project):
@@ -122,9 +122,9 @@ def test_file_level_noqa(project):
 def test_select_and_ignore(project):
     root = project({"a.py": "import clearbit\n", "requirements.txt": "clearbit\n"})
     canon = load_canon(root / "canon.yaml")
-    assert [f.code for f in Checker(canon, Selection(("CANON102",))).check_paths([Path(".")])] == ["CANON102"]
-    assert [f.code for f in Checker(canon, Selection(("CANON",), ("CANON1",))).check_paths([Path(".")])] == []
-    assert [f.code for f in Checker(canon, Selection(("CANON101",), ("CANON1",))).check_paths([Path(".")])] == [
+    assert [f.code for f in check_paths(Checker(canon, Selection(("CANON102",))), [Path(".")])] == ["CANON102"]
+    assert [f.code for f in check_paths(Checker(canon, Selection(("CANON",), ("CANON1",))), [Path(".")])] == []
+    assert [f.code for f in check_paths(Checker(canon, Selection(("CANON101",), ("CANON1",))), [Path(".")])] == [
         "CANON101"
     ]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lint_canon.engine.checker import Checker
 from lint_canon_guard.config import load_canon
-from tests.conftest import brief, run_check
+from tests.conftest import brief, check_paths, run_check
 
 CANON = """\
 version: 1
@@ -123,4 +123,4 @@ def test_relative_imports_resolve_against_the_package(project):
     ]
     assert brief(run_check(root)) == expected
     unfiltered = Checker(load_canon(root / "canon.yaml"), use_prefilter=False)
-    assert brief(unfiltered.check_paths([Path(".")])) == expected
+    assert brief(check_paths(unfiltered, [Path(".")])) == expected

@@ -12,7 +12,7 @@ from lint_canon.engine.checker import Checker
 from lint_canon.output.docs import rule_doc, rules_folder
 from lint_canon.rules.registry import catalogue, implemented_codes
 from lint_canon_guard.config import load_canon
-from tests.conftest import REPO
+from tests.conftest import REPO, check_paths
 
 FENCE = re.compile(r"^```(\w+) (canon|fires\+?|clean\+?)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 DEFAULT_NAMES = {
@@ -69,7 +69,7 @@ def test_examples(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             target.write_text(body)
         (folder / "canon.yaml").write_text(canon_text)
         checker = Checker(load_canon(folder / "canon.yaml"))
-        found = checker.check_paths([folder])
+        found = check_paths(checker, [folder])
         if kind == "clean":
             assert found == [], f"{page.name} block {i} should not fire: {found}"
             continue

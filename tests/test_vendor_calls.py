@@ -16,7 +16,7 @@ from lint_canon.analysis.values import Known
 from lint_canon.analysis.vendors import host_of
 from lint_canon.engine.checker import Checker
 from lint_canon_guard.config import load_canon
-from tests.conftest import CANON, brief, cli_env, run_check
+from tests.conftest import CANON, brief, check_paths, cli_env, run_check
 
 CORPUS = Path(__file__).parent / "corpus" / "vendor_calls"
 MARK = re.compile(r"#.*?\b(CANON\d{3})\b")
@@ -44,7 +44,7 @@ def test_corpus_has_every_code():
 
 def test_engine_on_the_corpus(monkeypatch):
     monkeypatch.chdir(CORPUS)
-    found = Checker(load_canon(CORPUS / "canon.yaml")).check_paths([Path(".")], jobs=1)
+    found = check_paths(Checker(load_canon(CORPUS / "canon.yaml")), [Path(".")], jobs=1)
     assert {(f.path, f.line, f.code) for f in found} == expected()
 
 
@@ -74,7 +74,7 @@ def test_flake8_on_the_corpus():
 
 def test_positions_and_messages(monkeypatch):
     monkeypatch.chdir(CORPUS)
-    found = Checker(load_canon(CORPUS / "canon.yaml")).check_paths([Path("guards.py")])
+    found = check_paths(Checker(load_canon(CORPUS / "canon.yaml")), [Path("guards.py")])
     by_line = {f.line: f for f in found}
     assert (by_line[49].col, by_line[49].end_col) == (21, 31)  # the tool id argument
     assert by_line[49].message == "guard names unknown tool 'TOOL-999'; registered tools: TOOL-008, TOOL-012, TOOL-030"

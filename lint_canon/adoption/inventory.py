@@ -26,9 +26,11 @@ from typing import Any
 from lint_canon.adoption.usage import CALL, IMPORT, READ, REQUEST, Use
 from lint_canon.canon.paths import display_path
 from lint_canon.engine.discovery import CanonFinder, discover
-from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
+from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, FailureKind
 from lint_canon.engine.reads import RunReader
+from lint_canon.engine.runner import check_sources
 from lint_canon.engine.suppressions import Selection
+from lint_canon.engine.work import Source
 from lint_canon.output.findings import Finding
 from lint_canon_guard.config import CANON_FILE, Canon
 from lint_canon_guard.errors import UsageError
@@ -120,18 +122,6 @@ class _FallbackFinder(CanonFinder):
 
 # --- the run --------------------------------------------------------------------------------
 
-_SCANNERS: list[_Scanner] = []
-
-
-def _setup(scanners: list[_Scanner]) -> None:
-    global _SCANNERS
-    _SCANNERS = scanners
-
-
-def _task(item: tuple[int, str, bytes]) -> tuple[str, Any]:
-    index, path, data = item
-    return _SCANNERS[index].scan(path, data)
-
 
 class _Scanner:
     """One canon's checker, as the engine builds it, asked for uses instead of findings."""
@@ -142,21 +132,30 @@ class _Scanner:
         self.canon = canon
         self.checker = Checker(canon, Selection(SCANNED_CODES), apply_noqa=False)
 
-    def wanted(self, path: str, data: bytes) -> bool:
-        return self.checker.may_hold_finding(data, self.checker.package_of(path))
+    # What the runner asks (lint_canon.engine.work.FileWork): an answer is ("uses", [Use ...])
+    # or ("problem", why).
 
-    def scan(self, path: str, data: bytes) -> tuple[str, Any]:
-        """("uses", [Use ...]) or ("problem", why)."""
+    def load(self) -> None:
+        self.checker.load()
+
+    def screen(self, source: Source) -> bool:
+        return self.checker.screen(source)
+
+    def failed(self, source: Source, failure: Failure) -> tuple[str, Any]:
+        return "problem", f"the parser {'ran out of time' if failure.kind is FailureKind.TIMEOUT else 'crashed'}"
+
+    def analyse(self, source: Source) -> tuple[str, Any]:
         from lint_canon.adoption.usage import file_uses
         from lint_canon.engine.checker import cpython_verdict, decode_source
 
+        path, data = source.path, source.raw
         try:
             text = decode_source(data)
         except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
             return "problem", f"cannot decode file: {getattr(exc, 'reason', exc)}"
         try:
             uses = file_uses(
-                text, self.canon, self.checker.relpath(path), self.checker.package_of(path), self.checker._star_names
+                text, self.canon, self.checker.relpath(path), self.checker.package_of(path), self.checker.star_names
             )
         except RecursionError:
             return "problem", "the code is nested too deeply for the analysis"
@@ -198,7 +197,7 @@ def take_inventory(
         notes.append(f"{finding.path}: skipped: {finding.message}")
     keys = sorted(found.python)
     scanners = [_Scanner(found.canons[key]) for key in keys]
-    todo: list[tuple[int, str, bytes]] = []
+    todo: list[Source] = []
     files = 0
     for index, key in enumerate(keys):
         for path in found.python[key]:
@@ -209,22 +208,19 @@ def take_inventory(
                     raise UsageError(f"{data.path}: {data.message}")
                 notes.append(f"{data.path}: skipped: {data.message}")
                 continue
-            if scanners[index].wanted(path, data):
-                todo.append((index, path, data))
+            todo.append(Source(index, path, data))
 
     uses: list[tuple[str, Use]] = []
     problems: list[tuple[str, str]] = []
-    if todo:
-        with Pool(_task, jobs=max(1, min(jobs, len(todo))), timeout=timeout, state=scanners, setup=_setup) as pool:
-            results = pool.map(todo)
-        for (_, path, _), result in zip(todo, results, strict=True):
-            shown = display_path(Path(path))
-            if isinstance(result, Failure):
-                problems.append((shown, f"the parser {'ran out of time' if result.kind == 'timeout' else 'crashed'}"))
-            elif result[0] == "problem":
-                problems.append((shown, result[1]))
-            else:
-                uses.extend((shown, use) for use in result[1])
+    for source, checked in zip(todo, check_sources(scanners, todo, jobs=jobs, timeout=timeout), strict=True):
+        if checked.result is None:
+            continue  # the prefilter: no vendor use can be in it
+        shown = display_path(Path(source.path))
+        kind, answer = checked.result
+        if kind == "problem":
+            problems.append((shown, answer))
+        else:
+            uses.extend((shown, use) for use in answer)
     shown_canons = tuple(sorted(display_path(Path(key)) for key in keys if found.canons[key].digest))
     owned = {
         name: tool.vendor

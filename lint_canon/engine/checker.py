@@ -5,8 +5,9 @@ A Python file is read as bytes and skipped unless it holds one of the tokens the
 ask for (a module name of a ban, ...): most files of a large repository cannot hold a finding
 and are never parsed. The rest are parsed once with libcst and traversed once by the import
 tracker and every rule together; positions are computed only for files that have a report.
-The project checks (``project_checks``) and the suppressions (``suppressions``) are parts of
-their own; the ``Checker`` methods of the same names hand over to them.
+The ``Checker`` checks one file and nothing else: the runner spreads files over workers
+(``screen``, ``analyse`` and ``failed`` are what it asks), the project checks
+(``project_checks``) are the runner's, and the suppressions (``suppressions``) a part of their own.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ import os
 import re
 import tokenize
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lint_canon.canon.paths import canon_relpath, display_path
-from lint_canon.engine import project_checks
+from lint_canon.engine.isolation import Failure, FailureKind
 from lint_canon.engine.prefilter import Prefilter
 from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep_unsuppressed
+from lint_canon.engine.work import Source
 from lint_canon.output.findings import Finding, Fix
 from lint_canon_guard.config import Canon, repository_root
 from lint_canon_guard.lines import split_lines
@@ -286,13 +288,13 @@ class Checker:
             return [self._syntax_error(exc, text, path)]
 
         models = models_for(self.canon)
-        tracker = ImportTracker(module, self._star_names, package, models=models)
+        tracker = ImportTracker(module, self.star_names, package, models=models)
         ctx = FileContext(path, relpath, self.canon, tracker, star_imports="*" in text and "import" in text)
         Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if tracker.late:
             # A class of the file is made with a client below it (`class Audio` first, then
             # `Audio(OpenAI())`): read the file again knowing every such call from the start.
-            tracker = ImportTracker(module, self._star_names, package, made_with=tracker.made_with, models=models)
+            tracker = ImportTracker(module, self.star_names, package, made_with=tracker.made_with, models=models)
             ctx = FileContext(path, relpath, self.canon, tracker, star_imports=ctx.star_imports)
             Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk(module)
         if not ctx.reports:
@@ -306,7 +308,7 @@ class Checker:
             )
         return findings
 
-    def _star_names(self, module: str) -> list[str]:
+    def star_names(self, module: str) -> list[str]:
         """The names ``from <module> import *`` binds that a rule looks for: banned APIs
         (``subprocess.Popen`` banned: ``Popen``), the guard, HTTP functions and clients,
         environment readers. Derived from the same tables the rules use."""
@@ -335,20 +337,28 @@ class Checker:
         first = message.splitlines()[0] if message else type(exc).__name__
         return _analysis_error(path, f"the parser refuses this valid Python ({first}): a limit of libcst's parser")
 
-    def failed(self, path: Path, data: bytes, failure: Any) -> list[Finding]:
-        """The finding of a file whose worker crashed or ran out of time."""
-        shown = display_path(path)
+    # --- the runner's questions (lint_canon.engine.work.FileWork) ---------------------------
+
+    def screen(self, source: Source) -> bool:
+        return self.may_hold_finding(source.raw, self.package_of(source.path))
+
+    def analyse(self, source: Source) -> list[Finding]:
+        return self.check_source(source.data, source.printed, self.relpath(source.path), self.package_of(source.path))
+
+    def failed(self, source: Source, failure: Failure) -> list[Finding]:
+        """The finding of a source whose worker crashed or ran out of time."""
+        shown = source.printed
         try:
-            text = decode_source(data)
+            text = source.data if isinstance(source.data, str) else decode_source(source.data)
         except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
             text = None
         if text is not None:
             verdict = cpython_verdict(text, shown)
             if verdict is not None:
                 return self.keep_reported([verdict], split_lines(text), text)
-        if failure.kind == "error":
+        if failure.kind is FailureKind.ERROR:
             reason = f"internal error in the worker: {failure.detail}"
-        elif failure.kind == "timeout":
+        elif failure.kind is FailureKind.TIMEOUT:
             reason = (
                 f"analysis {failure.detail}: the parser is too slow on this file (chains of operators, "
                 "subscripts or calls thousands long); exclude the file or raise --timeout"
@@ -371,46 +381,6 @@ class Checker:
         if not lines:
             return kept
         return [dataclasses.replace(f, line_text=lines[f.line - 1]) if 0 < f.line <= len(lines) else f for f in kept]
-
-    # --- project checks (lint_canon.engine.project_checks) ----------------------------------
-
-    def check_dependency_file(
-        self, path: Path, read: set[Path] | None = None, reads: RunReader | None = None
-    ) -> list[Finding]:
-        return project_checks.check_dependency_file(self, path, read, reads)
-
-    def done_state_files(self) -> tuple[Path, list[Path]]:
-        return project_checks.done_state_files(self.canon)
-
-    def covers_done_states(self, paths: Iterable[Path]) -> bool:
-        return self.wants_done_states and project_checks.covers_done_states(self.canon, paths)
-
-    def check_done_states(self, reads: RunReader | None = None) -> list[Finding]:
-        return project_checks.check_done_states(self, reads)
-
-    def check_paths(
-        self,
-        paths: Iterable[Path],
-        jobs: int = 1,
-        cache_dir: Path | None = None,
-        timeout: float | None = None,
-    ) -> list[Finding]:
-        """Every finding under ``paths`` against this checker's canon, sorted by path and
-        position (``lint_canon.engine.runner`` runs it; with ``cache_dir``, unchanged files are
-        answered from the cache)."""
-        from lint_canon.engine.isolation import DEFAULT_TIMEOUT
-        from lint_canon.engine.runner import check_run
-
-        return check_run(
-            list(paths),
-            self.selection,
-            canon=self.canon,
-            jobs=jobs,
-            use_cache=cache_dir is not None,
-            cache_dir=cache_dir,
-            timeout=timeout or DEFAULT_TIMEOUT,
-            use_prefilter=self.use_prefilter,
-        ).findings
 
 
 def astuple_without_path(finding: Finding) -> tuple[Any, ...]:

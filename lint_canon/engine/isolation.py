@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, cast
@@ -32,11 +33,19 @@ WORKER_MEMORY = 8 * 1024 * 1024 * 1024
 STACK_SIZES = (1024 * 1024 * 1024, 256 * 1024 * 1024, 64 * 1024 * 1024)
 
 
+class FailureKind(StrEnum):
+    """Why a task gave no result."""
+
+    CRASH = "crash"  # its worker died (a signal, an exit) or could not be started
+    TIMEOUT = "timeout"  # it ran past the time limit; its worker was killed
+    ERROR = "error"  # the task raised (a last resort: tasks report their own errors)
+
+
 @dataclass(frozen=True)
 class Failure:
-    """What became of a task that gave no result: ``kind`` is "crash" or "timeout"."""
+    """What became of a task that gave no result, and the detail to show."""
 
-    kind: str
+    kind: FailureKind
     detail: str
 
 
@@ -168,7 +177,7 @@ def _serve(
             try:
                 result = function(item)
             except Exception as exc:  # the function reports its own errors; this is a last resort
-                result = Failure("error", f"{type(exc).__name__}: {exc}")
+                result = Failure(FailureKind.ERROR, f"{type(exc).__name__}: {exc}")
             conn.send(result)
 
     sys.setrecursionlimit(_RECURSION_LIMIT)
@@ -328,7 +337,7 @@ class Pool:
                         if attempts[index] < 3:
                             todo.appendleft(index)
                         else:
-                            results[index] = Failure("crash", "no worker process could be started for it")
+                            results[index] = Failure(FailureKind.CRASH, "no worker process could be started for it")
                         continue
                     busy[worker.conn] = worker
                 now = time.monotonic()
@@ -343,7 +352,7 @@ class Pool:
                         results[worker.task] = conn.recv()
                         self._idle.append(worker)
                     except (EOFError, OSError):
-                        results[worker.task] = Failure("crash", describe_exit(worker.exit_status()))
+                        results[worker.task] = Failure(FailureKind.CRASH, describe_exit(worker.exit_status()))
                         worker.conn.close()
                 now = time.monotonic()
                 for conn, worker in list(busy.items()):
@@ -351,7 +360,7 @@ class Pool:
                         del busy[conn]
                         assert worker.task is not None
                         limit = timeouts[worker.task] if timeouts is not None else self.timeout
-                        results[worker.task] = Failure("timeout", f"stopped after {limit:g} s")
+                        results[worker.task] = Failure(FailureKind.TIMEOUT, f"stopped after {limit:g} s")
                         worker.stop(kill=True)
         except BaseException:
             for worker in busy.values():

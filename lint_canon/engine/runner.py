@@ -11,6 +11,11 @@ The parts, in the order a run goes through them (flake8's split):
   canon;
 - suppressions (``lint_canon.engine.suppressions``): select/ignore and noqa, applied per file.
 
+Two entry points: ``check_run`` (paths: the CLI, ``report``) and ``check_sources`` (sources
+already read: the CLI's stdin, the inventory; ``Engine`` kept open for the flake8 plugin and the
+fixes' re-checks). Both go through ``Engine.check``, the one loop of screen, workers and
+failures; what checks a source is a ``FileWork`` (``lint_canon.engine.work``).
+
 ``[tool.lint-canon]`` in the pyproject.toml of the folder that names a canon (``--config FILE``:
 FILE's folder) adds ``select``, ``ignore`` and ``exclude`` to that canon's run, as ruff reads its
 settings: ``--select`` on the command line replaces their select and ignore; without it, their
@@ -19,19 +24,24 @@ select replaces the default and ``--ignore`` is added to their ignore.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 from lint_canon.canon.paths import display_path
 from lint_canon.canon.settings import settings_in, settings_of, with_settings
+from lint_canon.engine import project_checks
 from lint_canon.engine.checker import Checker, astuple_without_path, from_tuple, unreadable
 from lint_canon.engine.discovery import CanonFinder, canon_key, discover
-from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
+from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool, run_deep
 from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import Selection, under_settings
+from lint_canon.engine.work import FileWork, Result, Source
 from lint_canon.output.findings import Finding
 from lint_canon.output.located import located
 from lint_canon_guard.config import CANON_FILE, Canon
@@ -41,27 +51,132 @@ _CHUNK = 64
 _PARALLEL_SCREEN_FROM = 32  # files; fewer are prefiltered in this process
 
 
-# --- checking ---------------------------------------------------------------------------------
+# --- checking sources: the one entry point of every front end ----------------------------------
 
-_CHECKERS: list[Checker] = []
-
-
-def _setup(checkers: list[Checker]) -> None:
-    global _CHECKERS
-    _CHECKERS = checkers
-    for checker in checkers:
-        checker.load()
+_WORK: Sequence[FileWork[Any]] = ()
 
 
-def _task(item: tuple[str, Any]) -> Any:
-    kind, payload = item
-    if kind == "source":  # (checker, text, shown path, canon-relative path, package): flake8
-        checker, text, shown, rel, package = payload
-        return checker.check_source(text, shown, rel, package)
-    if kind == "screen":  # [(checker index, bytes, package)] -> [needs parsing?]
-        return [_CHECKERS[index].may_hold_finding(data, package) for index, data, package in payload]
-    index, path, data = payload
-    return _CHECKERS[index].check_python_file(Path(path), data, prefiltered=True)
+class _Task(StrEnum):
+    SCREEN = "screen"  # [Source] -> [passes the prefilter?]
+    ANALYSE = "analyse"  # Source -> its result
+
+
+def _setup(work: Sequence[FileWork[Any]]) -> None:
+    global _WORK
+    _WORK = work
+    for each in work:
+        each.load()
+
+
+def _run_task(task: tuple[_Task, Any]) -> Any:
+    kind, payload = task
+    if kind is _Task.SCREEN:
+        return [_WORK[source.checker].screen(source) for source in payload]
+    return _WORK[payload.checker].analyse(payload)
+
+
+@dataclass(frozen=True)
+class Checked(Generic[Result]):
+    """What became of one source: ``result`` None when the prefilter says it cannot hold
+    anything; ``analysed`` False when the result stands for a failure (a crash, a timeout),
+    which a busy machine or a larger --timeout may not repeat (the cache keeps none)."""
+
+    result: Result | None
+    analysed: bool = True
+
+
+class Engine(Generic[Result]):
+    """The workers of a run and what they check with (``work``, indexed by ``Source.checker``).
+    ``check`` screens the sources, analyses the rest in worker processes (the largest first),
+    and turns a worker's crash or timeout into that source's answer (``FileWork.failed``).
+    Kept open, it serves many calls with the same workers (the flake8 plugin: one per file)."""
+
+    def __init__(self, work: Sequence[FileWork[Result]], *, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.work = list(work)
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self._pool: Pool | None = None
+        self._pid = os.getpid()
+        self._loaded = False
+
+    def __enter__(self) -> Engine[Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None and self._pid == os.getpid():
+            self._pool.close()
+        self._pool = None
+
+    def check(self, sources: Sequence[Source], *, screen: bool = True) -> list[Checked[Result]]:
+        if not sources:
+            return []
+        if not self._loaded:
+            for each in self.work:
+                each.load()
+            self._loaded = True
+        passes = self._screen(sources) if screen else [True] * len(sources)
+        results: list[Checked[Result]] = [Checked(None) for _ in sources]
+        # One task per source, the largest first, so that the workers finish together.
+        survivors = sorted((i for i, ok in enumerate(passes) if ok), key=lambda i: -len(sources[i].data))
+        if not survivors:
+            return results
+        pool = self._workers(len(survivors))
+        tasks = [(_Task.ANALYSE, sources[i]) for i in survivors]
+        outcomes = [run_deep(partial(_run_task, task)) for task in tasks] if pool is None else pool.map(tasks)
+        for i, outcome in zip(survivors, outcomes, strict=True):
+            source = sources[i]
+            if isinstance(outcome, Failure):
+                results[i] = Checked(self.work[source.checker].failed(source, outcome), analysed=False)
+            else:
+                results[i] = Checked(outcome)
+        return results
+
+    def _screen(self, sources: Sequence[Source]) -> list[bool]:
+        """The prefilter's verdicts: most files end there (in the workers, over chunks, when
+        there are enough of them to pay for sending)."""
+        if self.jobs == 1 or len(sources) < _PARALLEL_SCREEN_FROM:
+            return [self.work[source.checker].screen(source) for source in sources]
+        pool = self._workers(len(sources))
+        if pool is None:
+            return [self.work[source.checker].screen(source) for source in sources]
+        chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
+        passes: list[bool] = []
+        for chunk, verdicts in zip(chunks, pool.map([(_Task.SCREEN, chunk) for chunk in chunks]), strict=True):
+            # A regex cannot crash a worker; if one died anyway, parse the chunk's files.
+            passes.extend([True] * len(chunk) if isinstance(verdicts, Failure) else verdicts)
+        return passes
+
+    def _workers(self, tasks: int) -> Pool | None:
+        """The pool (started on first use, never more workers than tasks); None where no
+        worker process can be started: a daemonic process on a platform without fork (a flake8
+        worker on Windows), whose tasks then run here, on a deep stack."""
+        if self._pool is not None and self._pid == os.getpid():
+            return self._pool
+        if not hasattr(os, "fork") and multiprocessing.current_process().daemon:
+            global _WORK
+            _WORK = self.work
+            return None
+        self._pid = os.getpid()  # a forked child (a flake8 worker) gets workers of its own
+        jobs = max(1, min(self.jobs, tasks))
+        self._pool = Pool(_run_task, jobs=jobs, timeout=self.timeout, state=self.work, setup=_setup)
+        return self._pool
+
+
+def check_sources(
+    work: Sequence[FileWork[Result]],
+    sources: Sequence[Source],
+    *,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    screen: bool = True,
+) -> list[Checked[Result]]:
+    """What became of each source, in order (see ``Engine``): the one call of a front end
+    that checks sources once (the CLI's stdin, the inventory, ``check_run``)."""
+    with Engine(work, jobs=jobs, timeout=timeout) as engine:
+        return engine.check(sources, screen=screen)
 
 
 @dataclass
@@ -123,12 +238,12 @@ def check_run(
     # Dependency files and the DONE doc, per canon (pure-Python parsers, in this process).
     for index, checker in enumerate(checkers):
         for file in found.dependency.get(keys[index], []):
-            for finding in checker.check_dependency_file(Path(file), reads=reads):
+            for finding in project_checks.check_dependency_file(checker, Path(file), reads=reads):
                 if finding not in seen:  # an included file may also be checked on its own
                     seen.add(finding)
                     findings.append(finding)
-        if checker.covers_done_states(paths):
-            findings.extend(checker.check_done_states(reads))
+        if checker.wants_done_states and project_checks.covers_done_states(checker.canon, paths):
+            findings.extend(project_checks.check_done_states(checker, reads))
 
     # Python files: the cache, then the prefilter, then the parse in workers.
     todo: list[tuple[int, str, bytes]] = []
@@ -184,13 +299,14 @@ def check_run(
                 shown = display_path(Path(file))
                 findings.extend(from_tuple(shown, entry) for entry in hit)
 
-    results = _check_python(checkers, todo, jobs, timeout)
-    for (index, entry, stat, content_digest), (result, analysed) in zip(pending, results, strict=True):
+    sources = [Source(index, file, data, display_path(Path(file))) for index, file, data in todo]
+    results = check_sources(checkers, sources, jobs=jobs, timeout=timeout)
+    for (index, entry, stat, content_digest), checked in zip(pending, results, strict=True):
+        result = checked.result or []
         findings.extend(result)
         cache = caches[index]
-        # Only what an analysis found is kept: a crash or a timeout may not happen again (a
-        # busy machine, a larger --timeout).
-        if cache is not None and analysed:
+        # Only what an analysis found is kept: a crash or a timeout may not happen again.
+        if cache is not None and checked.analysed:
             cache.store(entry, stat, content_digest, [astuple_without_path(f) for f in result])
     for cache in caches:
         if cache is not None:
@@ -225,46 +341,3 @@ def _selection(canon: Canon, selection: Selection, select_given: bool) -> Select
         if problem is not None:
             raise settings.error(key, problem)
     return under_settings(selection, settings.select, settings.ignore, select_given)
-
-
-def _check_python(
-    checkers: list[Checker], todo: list[tuple[int, str, bytes]], jobs: int, timeout: float
-) -> list[tuple[list[Finding], bool]]:
-    """The findings of each (checker index, path, bytes), in order, and whether they come from
-    an analysis (not from a worker that crashed or ran out of time)."""
-    if not todo:
-        return []
-    for checker in checkers:
-        checker.load()
-    jobs = max(1, min(jobs, len(todo)))
-    with Pool(_task, jobs=jobs, timeout=timeout, state=checkers, setup=_setup) as pool:
-        # The prefilter first: most files end there (in the workers, over chunks, when it pays).
-        if jobs > 1 and len(todo) >= _PARALLEL_SCREEN_FROM:
-            chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-            screened = pool.map(
-                [
-                    ("screen", [(index, data, checkers[index].package_of(path)) for index, path, data in chunk])
-                    for chunk in chunks
-                ]
-            )
-            passes = []
-            for chunk, verdicts in zip(chunks, screened, strict=True):
-                if isinstance(verdicts, Failure):  # cannot happen with regexes; parse them all then
-                    verdicts = [True] * len(chunk)
-                passes.extend(verdicts)
-        else:
-            passes = [
-                checkers[index].may_hold_finding(data, checkers[index].package_of(path)) for index, path, data in todo
-            ]
-        results: list[tuple[list[Finding], bool]] = [([], True) for _ in todo]
-        # Then the files to parse, one task each and the largest first, so that the workers
-        # finish together.
-        survivors = sorted((i for i, ok in enumerate(passes) if ok), key=lambda i: -len(todo[i][2]))
-        outcomes = pool.map([("check", todo[i]) for i in survivors])
-        for i, outcome in zip(survivors, outcomes, strict=True):
-            index, path, data = todo[i]
-            if isinstance(outcome, Failure):
-                results[i] = (checkers[index].failed(Path(path), data, outcome), False)
-            else:
-                results[i] = (outcome, True)
-    return results

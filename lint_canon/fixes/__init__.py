@@ -25,7 +25,9 @@ from pathlib import Path
 
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
+from lint_canon.engine.runner import Engine
 from lint_canon.engine.suppressions import Selection
+from lint_canon.engine.work import Source
 from lint_canon.fixes.codemods import GUARD_MODULES
 from lint_canon.fixes.plan import FIXABLE
 from lint_canon.fixes.write import write_atomically
@@ -79,17 +81,42 @@ def fix_findings(
     if not by_file:
         return outcome
     finder = CanonFinder(forced)
-    checkers: dict[str, tuple[Checker, frozenset[str]]] = {}
+    by_canon: dict[str, int] = {}
+    checkers: list[Checker] = []
+    projects: list[frozenset[str]] = []  # each canon's project's modules
+    files: list[tuple[Path, list[Finding], int]] = []
     for path, wanted in by_file.items():
         canon = finder.canon_for(os.path.dirname(os.path.abspath(path)))
         if canon is None:
             outcome.notes.append(f"{path}: not fixed: no canon above it any more")
             continue
-        if str(canon.path) not in checkers:  # once per canon: its checker and its project's modules
-            checkers[str(canon.path)] = (Checker(canon, selection), _project_modules(canon.path.parent))
-        checker, project = checkers[str(canon.path)]
-        _fix_file(Path(path), wanted, checker, project, hub, interaction, write, outcome, unsafe)
+        index = by_canon.get(str(canon.path))
+        if index is None:
+            index = by_canon[str(canon.path)] = len(checkers)
+            checkers.append(Checker(canon, selection))
+            projects.append(_project_modules(canon.path.parent))
+        files.append((Path(path), wanted, index))
+    # Each file, and then its fixed text, is checked again in a worker, as in a run: no file
+    # can crash or hang the fixing.
+    with Engine(checkers) as engine:
+        for file, wanted, index in files:
+            recheck = _Recheck(engine, index, file)
+            _fix_file(file, wanted, checkers[index], projects[index], recheck, hub, interaction, write, outcome, unsafe)
     return outcome
+
+
+@dataclass(frozen=True)
+class _Recheck:
+    """The findings of a file's bytes (as read, or as a fix would write them), checked as the
+    run checked them; None when the check failed (its worker crashed or ran out of time)."""
+
+    engine: Engine[list[Finding]]
+    checker: int
+    path: Path
+
+    def __call__(self, data: bytes, shown: str) -> list[Finding] | None:
+        checked = self.engine.check([Source(self.checker, str(self.path), data, shown)])[0]
+        return checked.result or [] if checked.analysed else None
 
 
 def _fix_file(
@@ -97,6 +124,7 @@ def _fix_file(
     wanted: list[Finding],
     checker: Checker,
     project: frozenset[str],
+    recheck: _Recheck,
     hub: str | None,
     interaction: str | None,
     write: bool,
@@ -113,7 +141,10 @@ def _fix_file(
     except OSError as exc:
         outcome.notes.append(f"{shown}: not fixed: cannot read it: {exc.strerror or exc}")
         return
-    current = _findings(checker, data, shown, path)
+    current = recheck(data, shown)
+    if current is None:
+        outcome.notes.append(f"{shown}: not fixed: checking it again failed (a crash or a timeout of the parser)")
+        return
     if not set(wanted) <= set(current):
         outcome.notes.append(f"{shown}: not fixed: it changed since it was checked; check it again")
         return
@@ -144,7 +175,7 @@ def _fix_file(
     new_text = planned.module.code
     if not planned.fixed or new_text == text:
         return
-    refusal = _refusal(new_text, shown, planned.fixed, current, checker, path)
+    refusal = _refusal(new_text, shown, planned.fixed, current, recheck)
     if refusal is not None:
         outcome.notes.append(f"{shown}: not fixed: {refusal}; this is a bug of lint-canon, please report it")
         return
@@ -178,13 +209,7 @@ def _project_modules(root: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def _findings(checker: Checker, data: bytes, shown: str, path: Path) -> list[Finding]:
-    return checker.check_source(data, shown, checker.relpath(path), checker.package_of(path))
-
-
-def _refusal(
-    new_text: str, shown: str, fixed: list[Finding], before: list[Finding], checker: Checker, path: Path
-) -> str | None:
+def _refusal(new_text: str, shown: str, fixed: list[Finding], before: list[Finding], recheck: _Recheck) -> str | None:
     """Why the rewritten text must not be written: it does not compile, it still gives a
     finding it was to fix, or it gives one the file did not have. None when it may."""
     import libcst as cst
@@ -194,7 +219,9 @@ def _refusal(
         cst.parse_module(new_text)
     except Exception as exc:  # SyntaxError, libcst's parser errors
         return f"the fixed code would not compile ({type(exc).__name__}: {exc})"
-    after = _findings(checker, new_text.encode("utf-8"), shown, path)
+    after = recheck(new_text.encode("utf-8"), shown)
+    if after is None:
+        return "checking the fixed code failed (a crash or a timeout of the parser)"
     kept = Counter((f.code, f.message) for f in after)
     still = [f for f in fixed if (f.code, f.message) in kept]
     if still:

@@ -533,8 +533,9 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
     from lint_canon.canon.paths import display_path
     from lint_canon.engine.checker import Checker
     from lint_canon.engine.discovery import CanonFinder, in_skipped_folder, is_excluded
-    from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
-    from lint_canon.engine.runner import RunResult, _task
+    from lint_canon.engine.isolation import DEFAULT_TIMEOUT
+    from lint_canon.engine.runner import RunResult, check_sources
+    from lint_canon.engine.work import Source
     from lint_canon.output.findings import Finding
     from lint_canon.output.located import located
     from lint_canon_guard.config import CANON_FILE
@@ -556,18 +557,17 @@ def _stdin_run(args: argparse.Namespace, selection, reads):  # type: ignore[no-u
     findings: list[Finding] = []
     if not (in_skipped_folder(str(path), canon, reads=reads) or is_excluded(str(path), canon)):
         checker = Checker(canon, selection)
-        package = checker.package_of(path)
         if len(data) > canon.max_file_size:
             limit = canon.max_file_size
             too_large = (
                 f"too large (more than {limit:,} bytes on stdin; the limit is {limit:,}: max_file_size in the canon)"
             )
             findings = checker.keep_reported([Finding(shown, 1, 1, 1, 1, "CANON902", too_large)], [])
-        elif checker.may_hold_finding(data, package):
+        else:
             # In a worker, as every file of a run: no source can crash or hang the editor's call.
-            with Pool(_task, timeout=args.timeout or DEFAULT_TIMEOUT) as pool:
-                outcome = pool.map([("source", (checker, data, shown, checker.relpath(path), package))])[0]
-            findings = checker.failed(path, data, outcome) if isinstance(outcome, Failure) else outcome
+            source = Source(0, str(path), data, shown)
+            checked = check_sources([checker], [source], timeout=args.timeout or DEFAULT_TIMEOUT)[0]
+            findings = checked.result or []
     return RunResult(located(sorted(set(findings)), [canon]), [], [canon], [])
 
 

@@ -19,7 +19,10 @@ from lint_canon import __version__
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
 from lint_canon.engine.reads import RunReader
+from lint_canon.engine.runner import Engine
 from lint_canon.engine.suppressions import Selection
+from lint_canon.engine.work import Source
+from lint_canon.output.findings import Finding
 
 
 @functools.lru_cache(maxsize=4)
@@ -76,23 +79,8 @@ class CanonPlugin:
         checker = self.checker
         if checker is None or _skipped(str(self.path), checker):
             return
-        source = "".join(self.lines)
-        package = checker.package_of(self.path)
-        if not checker.may_hold_finding(source.encode("utf-8", "surrogateescape"), package):
-            return
-        from lint_canon.engine.isolation import Failure
-        from lint_canon.engine.runner import _task
-
-        item = ("source", (checker, source, self.filename, checker.relpath(self.path), package))
-        pool = _pool(_task)
-        if pool is None:  # no way to start a worker here: check in this process, on a deep stack
-            from lint_canon.engine.isolation import run_deep
-
-            outcome = run_deep(lambda: _task(item))
-        else:
-            outcome = pool.map([item])[0]
-        if isinstance(outcome, Failure):
-            outcome = checker.failed(self.path, source.encode("utf-8", "surrogateescape"), outcome)
+        source = Source(0, str(self.path), "".join(self.lines), self.filename)
+        outcome = _engine(checker).check([source])[0].result or []
         for f in outcome:
             yield f.line, f.col - 1, f"{f.code} {f.message}", type(self)
 
@@ -106,23 +94,16 @@ def _skipped(path: str, checker: Checker) -> bool:
     return in_skipped_folder(path, checker.canon) or is_excluded(path, checker.canon)
 
 
-_POOL: Any = None
-_POOL_PID = 0
+_ENGINE: Engine[list[Finding]] | None = None
 
 
-def _pool(task: Any) -> Any:
-    """One worker process per flake8 process, started on first use (a forked flake8 worker gets
-    its own, never its parent's). None where no worker can be started: a daemonic flake8 worker
-    on a platform without fork (multiprocessing refuses it children)."""
-    global _POOL, _POOL_PID
-    import os
-
-    if _POOL is None or _POOL_PID != os.getpid():
-        import multiprocessing
-
-        from lint_canon.engine.isolation import Pool
-
-        if not hasattr(os, "fork") and multiprocessing.current_process().daemon:
-            return None
-        _POOL, _POOL_PID = Pool(task, jobs=1), os.getpid()
-    return _POOL
+def _engine(checker: Checker) -> Engine[list[Finding]]:
+    """The engine of this flake8 process, kept open across files: one worker, started on first
+    use (a forked flake8 worker gets its own, never its parent's), checking with ``checker``
+    (a file under another canon starts another)."""
+    global _ENGINE
+    if _ENGINE is None or _ENGINE.work != [checker]:
+        if _ENGINE is not None:
+            _ENGINE.close()
+        _ENGINE = Engine([checker], jobs=1)
+    return _ENGINE
