@@ -9,10 +9,10 @@ import tomllib
 import jsonschema
 import pytest
 
+from lint_canon.output import codes as registry
 from lint_canon.output.findings import Finding, RuleInfo, Severity
 from lint_canon.output.formats.github import format_github, step_summary
 from lint_canon.output.formats.sarif import LEVEL, RULES_URL, SECURITY_SEVERITY, sarif_document
-from lint_canon.rules import registry
 from tests.conftest import REPO, brief, run_check
 from tests.test_done_drift import BIT, BLOG, CANON, CT, DOL, PEOPLE, USER_TABLE
 from tests.test_formats import sarif_schema

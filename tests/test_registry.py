@@ -1,5 +1,6 @@
-"""One source of truth per rule: the rule class carries its code, name, severity, document code,
-summary, report check and what it reads; everything else is derived from the registry or held
+"""One source of truth per rule: the table of codes (lint_canon.output.codes) holds its code, name,
+severity, document code, summary, report check and what it reads, and the rule class takes its
+info from there (tests/test_rule_table.py); everything else is derived from the registry or held
 equal to it here."""
 
 from __future__ import annotations

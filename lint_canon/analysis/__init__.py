@@ -1,1 +1,1 @@
-"""Python analysis: what a module's names refer to (names), what string expressions hold (values), which calls reach a vendor and which guard covers them (vendors); syntax/ is all that touches libcst's private API."""
+"""Python analysis: what a module's names refer to (names), what string expressions hold (values), which calls reach a vendor and which guard covers them (vendors; its tables, importable without libcst, in vendor_tables); syntax/ is all that touches libcst's private API."""

@@ -643,7 +643,7 @@ class ImportTracker(FastBatchable):
 
     def _sends(self, qualname: str) -> bool:
         """A client of an HTTP library or of an SDK a model describes (not a lock or a path)."""
-        from lint_canon.analysis.vendors import HTTP_LIBRARIES
+        from lint_canon.analysis.vendor_tables import HTTP_LIBRARIES
 
         return qualname.split(".", 1)[0] in HTTP_LIBRARIES or bool(self.models.for_module(qualname))
 

@@ -23,100 +23,20 @@ import libcst as cst
 from lint_canon.analysis.names import ImportTracker
 from lint_canon.analysis.syntax.imports import dotted_name
 from lint_canon.analysis.values import Known, keyword, known_text
-from lint_canon.sdks.model import Models, models_for
+from lint_canon.analysis.vendor_tables import (
+    BARE_HOST_CLIENTS,
+    HTTP_CLIENTS,
+    HTTP_FUNCTIONS,
+    HTTP_LIBRARIES,
+    default_host_covered,
+)
+
+# Known from here too (the engine, adoption); the tables live where libcst is not imported.
+from lint_canon.analysis.vendor_tables import BUILTIN_VENDOR_MODULES as BUILTIN_VENDOR_MODULES
+from lint_canon.analysis.vendor_tables import http_qualnames as http_qualnames
+from lint_canon.sdks.model import models_for
 from lint_canon_guard.config import Ban, Canon, Tool
 from lint_canon_guard.hosts import host_matches
-
-# Common SDKs of paid services: a call into one is a vendor call even if the canon lists no
-# tool for it (then it is an unregistered one). `builtin_vendors: false` switches this off.
-BUILTIN_VENDOR_MODULES: dict[str, str] = {
-    # AI and language models
-    "openai": "OpenAI",
-    "anthropic": "Anthropic",
-    "cohere": "Cohere",
-    "mistralai": "Mistral AI",
-    "google.generativeai": "Google Gemini",
-    "google.genai": "Google Gemini",
-    "groq": "Groq",
-    "replicate": "Replicate",
-    "together": "Together AI",
-    "voyageai": "Voyage AI",
-    "cerebras.cloud.sdk": "Cerebras",
-    "ibm_watsonx_ai": "IBM watsonx.ai",
-    "huggingface_hub.InferenceClient": "Hugging Face Inference",
-    "huggingface_hub.AsyncInferenceClient": "Hugging Face Inference",
-    "deepgram": "Deepgram",
-    "assemblyai": "AssemblyAI",
-    "elevenlabs": "ElevenLabs",
-    # enrichment and sales intelligence
-    "pyhunter": "Hunter.io",
-    "clearbit": "Clearbit",
-    "peopledatalabs": "People Data Labs",
-    "proxycurl": "Proxycurl",
-    "fullcontact": "FullContact",
-    # email verification
-    "zerobounce": "ZeroBounce",
-    "neverbounce": "NeverBounce",
-    "kickbox": "Kickbox",
-    "emailable": "Emailable",
-    # search
-    "serpapi": "SerpApi",
-    "tavily": "Tavily",
-    "exa_py": "Exa",
-    "googlemaps": "Google Maps",
-    # messaging and email delivery
-    "twilio": "Twilio",
-    "sendgrid": "SendGrid",
-    "mailchimp_marketing": "Mailchimp",
-    "mailchimp_transactional": "Mailchimp Transactional",
-    "postmarker": "Postmark",
-    "vonage": "Vonage",
-    "slack_sdk": "Slack",
-    # payments
-    "stripe": "Stripe",
-    "braintree": "Braintree",
-    "paypalrestsdk": "PayPal",
-    "Adyen": "Adyen",
-}
-
-HTTP_LIBRARIES = ("requests", "httpx", "httpx2", "aiohttp", "urllib", "urllib3")
-_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
-
-# function or method qualname -> position of the URL argument (its keyword is "url")
-_HTTP_FUNCTIONS: dict[str, int] = {
-    **{f"requests.{verb}": 0 for verb in _VERBS},
-    "requests.request": 1,
-    **{f"httpx.{verb}": 0 for verb in _VERBS},
-    "httpx.request": 1,
-    "httpx.stream": 1,
-    # httpx2 (2.x) keeps httpx's API
-    **{f"httpx2.{verb}": 0 for verb in _VERBS},
-    "httpx2.request": 1,
-    "httpx2.stream": 1,
-    "aiohttp.request": 1,
-    "urllib.request.urlopen": 0,
-    "urllib3.request": 1,
-}
-# client class (or factory) -> (methods with the URL first, methods with the method first)
-_CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "requests.Session": (_VERBS, frozenset({"request"})),
-    "requests.session": (_VERBS, frozenset({"request"})),
-    "requests.sessions.Session": (_VERBS, frozenset({"request"})),
-    "httpx.Client": (_VERBS, frozenset({"request", "stream"})),
-    "httpx.AsyncClient": (_VERBS, frozenset({"request", "stream"})),
-    "httpx2.Client": (_VERBS, frozenset({"request", "stream"})),
-    "httpx2.AsyncClient": (_VERBS, frozenset({"request", "stream"})),
-    "aiohttp.ClientSession": (_VERBS | {"ws_connect"}, frozenset({"request"})),
-    "urllib3.PoolManager": (frozenset(), frozenset({"request", "urlopen"})),
-    "urllib3.HTTPConnectionPool": (frozenset(), frozenset({"request", "urlopen"})),
-    "urllib3.HTTPSConnectionPool": (frozenset(), frozenset({"request", "urlopen"})),
-    "urllib3.connection_from_url": (frozenset(), frozenset({"request", "urlopen"})),
-}
-
-
-# Pools made from a bare host (no URL, no "://"): their requests go to that host.
-BARE_HOST_CLIENTS = ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool")
-
 
 # Second-level names under which a country's registry hands out domains (example.co.uk).
 _REGISTRY_LEVELS = frozenset({"ac", "co", "com", "edu", "go", "gov", "ne", "net", "or", "org"})
@@ -127,21 +47,6 @@ def _site(host: str) -> str:
     labels = host.lower().rstrip(".").split(".")
     keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _REGISTRY_LEVELS else 2
     return ".".join(labels[-keep:])
-
-
-def http_qualnames() -> frozenset[str]:
-    """Every qualified name of the HTTP tables: functions that send, clients, bare-host pools."""
-    return frozenset(_HTTP_FUNCTIONS) | frozenset(_CLIENTS) | frozenset(BARE_HOST_CLIENTS)
-
-
-def http_call_names(library: str) -> frozenset[str]:
-    """The last names of the calls through ``library`` that can send a request: its functions
-    (``get``, ``urlopen``) and the methods of its clients."""
-    names = {qualname.rsplit(".", 1)[1] for qualname in _HTTP_FUNCTIONS if qualname.split(".", 1)[0] == library}
-    for client, (url_first, method_first) in _CLIENTS.items():
-        if client.split(".", 1)[0] == library:
-            names |= url_first | method_first
-    return frozenset(names)
 
 
 _HOSTS_SHOWN = 3  # hosts named in a message; the rest are counted
@@ -243,17 +148,6 @@ def _on_a_result(qualname: str) -> bool:
     parts = qualname.split(".")
     made = next((i for i, part in enumerate(parts) if part.endswith("()")), len(parts))
     return any(part.endswith("()") for part in parts[made + 1 : -1])
-
-
-def default_host_covered(host: str, pattern: str) -> bool:
-    """Whether an SDK's default host (``api.x.com``, or ``*.x.com`` for many) falls under a
-    canon's host ``pattern``."""
-    return host == pattern or host_matches(host.removeprefix("*."), pattern)
-
-
-def shared_models() -> Models:
-    """The shipped SDK models (each read when a file first needs it), for what needs no canon."""
-    return models_for(None)
 
 
 class Vendors:
@@ -429,10 +323,10 @@ class Vendors:
         if not isinstance(value, cst.IfExp):
             return None
         chosen = [self.names.qualname(value.body), self.names.qualname(value.orelse)]
-        if not all(name in _HTTP_FUNCTIONS for name in chosen):
+        if not all(name in HTTP_FUNCTIONS for name in chosen):
             return None
         first, second = (name for name in chosen if name is not None)
-        return first if _HTTP_FUNCTIONS[first] == _HTTP_FUNCTIONS[second] else None
+        return first if HTTP_FUNCTIONS[first] == HTTP_FUNCTIONS[second] else None
 
     def _redirected(self, node: cst.Call, base: cst.BaseExpression) -> tuple[VendorCall, ...]:
         """An SDK client made with a base_url (OpenAI's SDK pointed at DeepSeek ...): its
@@ -626,14 +520,14 @@ class Vendors:
     def _http(self, node: cst.Call, qualname: str, maker: cst.Call | None) -> tuple[VendorCall, ...]:
         url_arg: cst.BaseExpression | None
         base: Known | None = None
-        if qualname in _HTTP_FUNCTIONS:
-            url_arg = keyword(node, "url", _HTTP_FUNCTIONS[qualname])
+        if qualname in HTTP_FUNCTIONS:
+            url_arg = keyword(node, "url", HTTP_FUNCTIONS[qualname])
         else:
             owner, _, method = qualname.rpartition(".")
             if not owner.endswith("()"):
                 return ()
             client = owner[:-2]
-            methods = _CLIENTS.get(client)
+            methods = HTTP_CLIENTS.get(client)
             if methods is None:
                 return ()
             url_first, method_first = methods

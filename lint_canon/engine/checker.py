@@ -29,6 +29,7 @@ from lint_canon.engine.prefilter import Prefilter
 from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import Selection, file_is_suppressed, keep_unsuppressed
 from lint_canon.engine.work import Source
+from lint_canon.output.codes import FileKind, codes_reading
 from lint_canon.output.findings import Finding, Fix
 from lint_canon_guard.config import Canon, repository_root
 from lint_canon_guard.lines import split_lines
@@ -36,11 +37,10 @@ from lint_canon_guard.lines import split_lines
 if TYPE_CHECKING:
     from lint_canon.rules.registry import RuleSet
 
-# libcst and the rules are imported when a file has to be parsed, not before: a run that the
-# cache answers never pays for them.
-# The codes of the rules over the DONE doc (FileKind.PROJECT in the registry; tests/test_registry.py
-# keeps them equal): known without importing the rules.
-DONE_CODES = ("CANON401", "CANON402", "CANON403")
+# The rule modules are imported when the rule set is built (a run the cache answers never builds
+# it), libcst only when a file has to be parsed (tests/test_rule_table.py).
+# The codes of the rules over the DONE doc, from the table of codes: known without the rules.
+DONE_CODES = codes_reading(FileKind.PROJECT)
 
 
 def decode_source(data: bytes) -> str:
@@ -319,10 +319,12 @@ class Checker:
         table = self._star_cache
         if table is None:
             from lint_canon.analysis.vendors import http_qualnames
-            from lint_canon.rules.unregistered_api_key import _READERS
+            from lint_canon.rules.unregistered_api_key import ENVIRONMENT_READERS
 
             bans = {entry for ban in self.canon.banned for entry in ban.modules}
-            table = frozenset(bans | set(self.canon.guard_decorators) | http_qualnames() | _READERS | {"os.environ"})
+            table = frozenset(
+                bans | set(self.canon.guard_decorators) | http_qualnames() | ENVIRONMENT_READERS | {"os.environ"}
+            )
             self._star_cache = table
         return table
 

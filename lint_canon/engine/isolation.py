@@ -26,11 +26,11 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, cast
 
+from lint_canon.stacks import RECURSION_LIMIT, start_on_deep_stack
+
 DEFAULT_TIMEOUT = 60.0
-_RECURSION_LIMIT = 200_000
 # Address space a worker may use (its 1 GiB stack included): a 5 MiB file parses in far less.
 WORKER_MEMORY = 8 * 1024 * 1024 * 1024
-STACK_SIZES = (1024 * 1024 * 1024, 256 * 1024 * 1024, 64 * 1024 * 1024)
 
 
 class FailureKind(StrEnum):
@@ -56,52 +56,6 @@ def describe_exit(code: int | None) -> str:
         except ValueError:
             return f"killed by signal {-code}"
     return f"exit code {code}"
-
-
-def start_on_deep_stack(target: Callable[[int], None], name: str) -> tuple[threading.Thread | None, int]:
-    """Start ``target(stack size)`` on a thread with the largest stack of 1 GiB, 256 MiB, 64 MiB
-    the platform grants (reserved, not committed; an address-space limit may refuse the larger
-    ones). (None, 0) when none can be started: the caller runs on its own thread."""
-    for size in STACK_SIZES:
-        thread = threading.Thread(target=target, args=(size,), name=name)
-        try:
-            old = threading.stack_size(size)  # read by start(), not by Thread()
-        except (ValueError, OverflowError, RuntimeError):
-            continue
-        try:
-            thread.start()
-        except RuntimeError:  # "can't start new thread": not that much address space
-            continue
-        finally:
-            threading.stack_size(old)
-        return thread, size
-    return None, 0
-
-
-def run_deep(function: Callable[[], Any]) -> Any:
-    """``function()`` on a thread with a large stack and a high recursion limit."""
-    box: list[Any] = []
-
-    def target(_size: int) -> None:
-        try:
-            box.append((True, function()))
-        except BaseException as exc:  # handed to the caller as it is
-            box.append((False, exc))
-
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
-    try:
-        thread, _ = start_on_deep_stack(target, "lint-canon-deep")
-        if thread is None:
-            sys.setrecursionlimit(old_limit)
-            return function()
-        thread.join()
-    finally:
-        sys.setrecursionlimit(old_limit)
-    ok, value = box[0]
-    if not ok:
-        raise value
-    return value
 
 
 def _limit_memory() -> None:
@@ -180,7 +134,7 @@ def _serve(
                 result = Failure(FailureKind.ERROR, f"{type(exc).__name__}: {exc}")
             conn.send(result)
 
-    sys.setrecursionlimit(_RECURSION_LIMIT)
+    sys.setrecursionlimit(RECURSION_LIMIT)
     thread, _ = start_on_deep_stack(lambda _size: loop(), "lint-canon-worker")
     if thread is None:  # no large stack to be had: the default stack and recursion limit
         sys.setrecursionlimit(1000)

@@ -38,12 +38,13 @@ from lint_canon.canon.settings import settings_in, settings_of, with_settings
 from lint_canon.engine import project_checks
 from lint_canon.engine.checker import Checker, astuple_without_path, from_tuple, unreadable
 from lint_canon.engine.discovery import CanonFinder, canon_key, discover
-from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool, run_deep
+from lint_canon.engine.isolation import DEFAULT_TIMEOUT, Failure, Pool
 from lint_canon.engine.reads import RunReader
 from lint_canon.engine.suppressions import Selection, under_settings
 from lint_canon.engine.work import FileWork, Result, Source
 from lint_canon.output.findings import Finding
 from lint_canon.output.located import located
+from lint_canon.stacks import run_deep
 from lint_canon_guard.config import CANON_FILE, Canon
 from lint_canon_guard.errors import ConfigError
 

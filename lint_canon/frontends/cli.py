@@ -359,7 +359,7 @@ def _findings(
     # Every read of the run, told to the record (engine/reads.py); counted for the progress line.
     progress = None
     if sys.stderr.isatty():
-        from lint_canon.output.terminal import Progress, ProgressReader
+        from lint_canon.frontends.terminal import Progress, ProgressReader
 
         reads = ProgressReader(record)
         progress = Progress(reads)
@@ -445,7 +445,7 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
     _write(args, rendered)
     line = ""
     if summary:
-        from lint_canon.output.terminal import summary_line
+        from lint_canon.frontends.terminal import summary_line
 
         line = summary_line(findings, hidden)
         _summary(line)
@@ -672,8 +672,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _rule(args: argparse.Namespace) -> int:
+    from lint_canon.output.codes import catalogue
     from lint_canon.output.docs import rule_doc
-    from lint_canon.rules.registry import catalogue
 
     if args.code is None:
         for info in catalogue().values():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from lint_canon.output.codes import implemented_codes
+
 _PACKAGE = Path(__file__).parent.parent
 _PACKAGED = _PACKAGE / "_rules"  # where the wheel puts rules/
 _CHECKOUT = _PACKAGE.parent / "rules"
@@ -22,7 +24,7 @@ def rule_doc(code: str) -> str | None:
 
 def page_codes() -> list[str]:
     """Every code with a page, in order: every code there is (tests/test_rule_docs.py keeps the
-    pages and the registry equal), known without importing the rules."""
+    pages and the table of codes equal)."""
     return sorted(page.stem for page in rules_folder().glob("CANON*.md"))
 
 
@@ -31,7 +33,7 @@ def unknown_code(codes: Iterable[str]) -> str | None:
     naming the closest code (as ruff does); None when every one is known."""
     import difflib
 
-    known_codes = page_codes()  # not the registry: importing every rule costs a warm run
+    known_codes = implemented_codes()
     for code in codes:
         if not any(known.startswith(code) for known in known_codes):
             close = difflib.get_close_matches(code, known_codes, n=1)

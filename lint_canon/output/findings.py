@@ -1,4 +1,5 @@
-"""What a check produces: findings with exact positions, and the catalogue of rule codes."""
+"""What a check produces: findings with exact positions, each pointing to its code's entry of the
+table (``lint_canon.output.codes``)."""
 
 from __future__ import annotations
 
@@ -6,42 +7,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from lint_canon_guard.severity import ViolationSeverity
+# What users see of a code is the table's (lint_canon.output.codes); these names stay here too,
+# where a finding's users have always found them.
+from lint_canon.output.codes import FileKind, RuleInfo, Severity, info_for
 
-# The user's severities (document section 7), the guard's own; findings sort by their rank.
-Severity = ViolationSeverity
-
-
-class FileKind(StrEnum):
-    """The kind of file a rule reads: which files can hold its findings (and which pre-commit hook
-    runs it)."""
-
-    PYTHON = "Python modules"
-    DEPENDENCIES = "dependency files (requirements, pyproject.toml)"
-    PROJECT = "project files (the DONE doc and its SQL)"
-    ANY = "any file the run reads"
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """A rule code as users see it: its name, the document's violation code and severity, a
-    summary, the ``report`` check it belongs to (None: the engine's own problems) and what it
-    reads. Each rule class carries its own (``lint_canon.rules.registry`` collects them)."""
-
-    code: str
-    name: str
-    violation: str | None
-    severity: Severity
-    summary: str
-    check: str | None = None
-    reads: FileKind = FileKind.ANY
-
-
-def info_for(code: str) -> RuleInfo:
-    """The registry's entry of ``code``; another tool's code (flake8's E501) gets a plain one."""
-    from lint_canon.rules.registry import catalogue
-
-    return catalogue().get(code) or RuleInfo(code, code, None, Severity.MEDIUM, code)
+__all__ = ["Applicability", "FileKind", "Finding", "Fix", "RuleInfo", "Severity", "info_for"]
 
 
 class Applicability(StrEnum):

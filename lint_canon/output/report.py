@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lint_canon import __version__
+from lint_canon.output.codes import ENGINE_CODES, check_codes
 from lint_canon.output.findings import Finding
 from lint_canon.output.formats.json import finding_dict
-from lint_canon.rules.registry import ENGINE_CODES, check_codes
 
-# The user's four checks, in order; which codes each holds is on the rules themselves
-# (RuleInfo.check), collected by the registry.
+# The user's four checks, in order; which codes each holds is the table's (RuleInfo.check).
 CHECKS: dict[str, str] = {
     "check_banned_libraries": "Banned libraries in requirements files and pyproject.toml",
     "check_banned_imports": "Banned imports in Python files",

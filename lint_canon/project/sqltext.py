@@ -121,7 +121,7 @@ def on_deep_stack(function: Callable[[], _T]) -> _T:
         except BaseException as exc:  # re-raised in the caller's thread
             raised.append(exc)
 
-    from lint_canon.engine.isolation import start_on_deep_stack
+    from lint_canon.stacks import start_on_deep_stack
 
     thread, _ = start_on_deep_stack(target, "lint-canon-sql")
     if thread is None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from lint_canon.analysis.vendors import Guard
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import guard_needles
 from lint_canon_guard.config import Canon, Tool
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lint_canon.analysis.vendors import Guard
 
 
 class GuardRule(Rule):

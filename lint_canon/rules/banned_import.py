@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import libcst as cst
-
-from lint_canon.analysis.syntax.imports import dotted_name, identifier
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.analysis.syntax.lazy import cst
+from lint_canon.output.codes import rule_info
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles
 from lint_canon_guard.config import Ban, Canon
@@ -24,15 +22,7 @@ _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
 
 
 class BannedImport(Rule):
-    info = RuleInfo(
-        "CANON101",
-        "banned-import",
-        "V-TOOL-002",
-        Severity.CRITICAL,
-        "import or use of a banned module or API",
-        check="check_banned_imports",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON101")
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:
@@ -59,6 +49,8 @@ class BannedImport(Rule):
         self.report(node, f"{what} is banned: {ban.reason}")
 
     def visit_Import(self, node: cst.Import | cst.LazyImport) -> None:
+        from lint_canon.analysis.syntax.imports import dotted_name  # once per import statement
+
         if self._skip_type_checking():
             return
         for alias in node.names:
@@ -81,6 +73,8 @@ class BannedImport(Rule):
             return
         if isinstance(node.names, cst.ImportStar):
             return
+        from lint_canon.analysis.syntax.imports import identifier
+
         for alias in node.names:
             if isinstance(alias.name, cst.Name):
                 qualname = f"{module}.{identifier(alias.name.value)}"

@@ -14,22 +14,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lint_canon.canon.globs import match_path
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.output.codes import rule_info
 from lint_canon.project.dependencies import Dependency
 from lint_canon.rules.base import DependencyReport, DependencyRule
 from lint_canon_guard.config import Canon, canonicalize_name
 
 
 class BannedRequirement(DependencyRule):
-    info = RuleInfo(
-        "CANON102",
-        "banned-requirement",
-        "V-TOOL-002",
-        Severity.CRITICAL,
-        "banned package in requirements files or pyproject",
-        check="check_banned_libraries",
-        reads=FileKind.DEPENDENCIES,
-    )
+    info = rule_info("CANON102")
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:

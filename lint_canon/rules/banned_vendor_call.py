@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from lint_canon.analysis.vendors import shared_models
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.analysis.vendor_tables import shared_models
+from lint_canon.output.codes import rule_info
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups, module_needles
 from lint_canon_guard.config import Canon
 from lint_canon_guard.hosts import host_matches
 
+if TYPE_CHECKING:
+    import libcst as cst
+
 
 class BannedVendorCall(Rule):
-    info = RuleInfo(
-        "CANON202",
-        "banned-vendor-call",
-        "V-TOOL-002",
-        Severity.CRITICAL,
-        "call to a banned host",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON202")
 
     @classmethod
     def applies(cls, canon: Canon) -> bool:

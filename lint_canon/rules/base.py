@@ -1,22 +1,29 @@
-"""The two shapes of rule: a libcst visitor over Python files, and a check over declared
-dependencies. Rules only look and ``report``; the engine reads, parses, positions and filters."""
+"""The two shapes of rule: a visitor over Python files, and a check over declared dependencies.
+Rules only look and ``report``; the engine reads, parses, positions and filters.
+
+Neither this module nor a rule module imports libcst or the analysis at module level: a run
+builds its rule set and their needles (the prefilter) from the classes, and only a file that gets
+parsed imports the parser (``lint_canon.analysis.syntax.lazy``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst as cst
-
-from lint_canon.analysis.names import ImportTracker
-from lint_canon.analysis.syntax.visitors import FastBatchable
-from lint_canon.analysis.vendors import Vendors
+from lint_canon.analysis.syntax.lazy import Visitor
 from lint_canon.canon.globs import match_path
 from lint_canon.output.findings import Fix, RuleInfo
-from lint_canon.project.dependencies import Dependency
 from lint_canon_guard.config import Ban, Canon
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lint_canon.analysis.names import ImportTracker
+    from lint_canon.analysis.vendors import Vendors
+    from lint_canon.project.dependencies import Dependency
 
 
 @dataclass(frozen=True, order=True)
@@ -64,6 +71,8 @@ class FileContext:
     def vendors(self) -> Vendors:
         """Vendor calls and guards of this file, classified once for all rules."""
         if self._vendors is None:
+            from lint_canon.analysis.vendors import Vendors  # once per file, and only once parsed
+
             self._vendors = Vendors(self.canon, self.tracker)
         return self._vendors
 
@@ -72,8 +81,9 @@ class FileContext:
         return bool(ban.allow_in) and match_path(self.relpath, ban.allow_in)
 
 
-class Rule(FastBatchable):
-    """A rule over Python source: ``visit_*`` methods that call ``report``."""
+class Rule(Visitor):
+    """A rule over Python source: ``visit_*`` methods that call ``report``, driven by the walker
+    (``lint_canon.analysis.syntax.walker``) over a libcst tree."""
 
     info: ClassVar[RuleInfo]
     codes: ClassVar[tuple[str, ...]] = ()  # (info.code,): what --select and noqa match

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.output.codes import rule_info
 from lint_canon.project.done_states import DocRow, SqlChecker
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
 
 class DoneCheckerMissing(DoneStateRule):
-    info = RuleInfo(
-        "CANON401",
-        "done-checker-missing",
-        None,
-        Severity.HIGH,
-        "hub in the DONE doc with no SQL checker",
-        check="check_done_state_contracts",
-        reads=FileKind.PROJECT,
-    )
+    info = rule_info("CANON401")
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:
         defined = {c.function for c in checkers}

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.output.codes import rule_info
 from lint_canon.project.done_states import DocRow, SqlChecker
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
 
 class DoneCheckerUndocumented(DoneStateRule):
-    info = RuleInfo(
-        "CANON403",
-        "done-checker-undocumented",
-        None,
-        Severity.MEDIUM,
-        "SQL fn_check_*_done absent from the doc",
-        check="check_done_state_contracts",
-        reads=FileKind.PROJECT,
-    )
+    info = rule_info("CANON403")
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:
         documented = {row.function for row in rows}

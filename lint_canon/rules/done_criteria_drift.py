@@ -6,21 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.output.codes import rule_info
 from lint_canon.project.done_states import EXISTS, DocRow, SqlChecker
 from lint_canon.rules.base import DoneStateRule, ProjectReport
 
 
 class DoneCriteriaDrift(DoneStateRule):
-    info = RuleInfo(
-        "CANON402",
-        "done-criteria-drift",
-        None,
-        Severity.HIGH,
-        "a criterion on one side only (doc vs SQL)",
-        check="check_done_state_contracts",
-        reads=FileKind.PROJECT,
-    )
+    info = rule_info("CANON402")
 
     def check(self, rows: list[DocRow], checkers: list[SqlChecker]) -> Iterator[ProjectReport]:
         by_name = {c.function: c for c in checkers}

@@ -9,12 +9,15 @@ refuses every call with V-GATE-001 (or V-GATE-002 for human approval).
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from lint_canon.analysis.vendors import Guard
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.analysis.syntax.lazy import cst
+from lint_canon.output.codes import rule_info
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon_guard.config import Tool
+
+if TYPE_CHECKING:
+    from lint_canon.analysis.vendors import Guard
 
 DEFAULT_ARG = "gate_state"  # the guard's own default for gate_state_arg
 
@@ -34,15 +37,7 @@ def takes_argument(function: cst.FunctionDef, name: str) -> bool:
 
 
 class GuardGatesUnreachable(GuardRule):
-    info = RuleInfo(
-        "CANON306",
-        "guard-gates-unreachable",
-        "V-GATE-001",
-        Severity.CRITICAL,
-        "guarded function cannot be given the gate state its tool's gates need",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON306")
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         guard = self.ctx.vendors.guard(node)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from lint_canon.analysis.vendors import Guard
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from typing import TYPE_CHECKING
+
+from lint_canon.output.codes import rule_info
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon_guard.config import Tool
 
+if TYPE_CHECKING:
+    from lint_canon.analysis.vendors import Guard
+
 
 class GuardOutOfScope(GuardRule):
-    info = RuleInfo(
-        "CANON303",
-        "guard-out-of-scope",
-        "V-SCOPE-001",
-        Severity.CRITICAL,
-        "guard's hub is not among the tool's hubs",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON303")
 
     def check(self, guard: Guard, tool: Tool | None) -> None:
         if tool is None or guard.hub_id is None or guard.hub_arg is None or guard.hub_id in tool.hubs:

@@ -8,26 +8,22 @@ name it, and the finding carries that fix as data (``Fix``) for ``lint_canon.fix
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from lint_canon.analysis.vendors import VendorCall
-from lint_canon.output.findings import Applicability, FileKind, Fix, RuleInfo, Severity
+from lint_canon.output.codes import rule_info
+from lint_canon.output.findings import Applicability, Fix
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import guard_needles
 from lint_canon_guard.config import Canon, Tool
 
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lint_canon.analysis.vendors import VendorCall
+
 
 class GuardToolMismatch(Rule):
-    info = RuleInfo(
-        "CANON305",
-        "guard-tool-mismatch",
-        "V-SCOPE-001",
-        Severity.CRITICAL,
-        "guarded function calls another tool's vendor than the one its guard names",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON305")
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

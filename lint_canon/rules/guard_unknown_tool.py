@@ -8,11 +8,15 @@ data (``Fix``) for ``lint_canon.fixes``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from lint_canon.analysis.vendors import Guard
-from lint_canon.output.findings import Applicability, FileKind, Fix, RuleInfo, Severity
+from lint_canon.output.codes import rule_info
+from lint_canon.output.findings import Applicability, Fix
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon_guard.config import Tool
+
+if TYPE_CHECKING:
+    from lint_canon.analysis.vendors import Guard
 
 
 def close_ids(unknown: str, known: Iterable[str]) -> list[str]:
@@ -42,15 +46,7 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 class GuardUnknownTool(GuardRule):
-    info = RuleInfo(
-        "CANON302",
-        "guard-unknown-tool",
-        "V-TOOL-001",
-        Severity.CRITICAL,
-        "guard names a tool id that is not registered",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON302")
 
     def check(self, guard: Guard, tool: Tool | None) -> None:
         if tool is None and guard.tool_arg is not None:

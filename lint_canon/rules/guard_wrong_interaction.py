@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from lint_canon.analysis.vendors import Guard
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from typing import TYPE_CHECKING
+
+from lint_canon.output.codes import rule_info
 from lint_canon.rules._guard_rule import GuardRule
 from lint_canon_guard.config import Tool
 
+if TYPE_CHECKING:
+    from lint_canon.analysis.vendors import Guard
+
 
 class GuardWrongInteraction(GuardRule):
-    info = RuleInfo(
-        "CANON304",
-        "guard-wrong-interaction",
-        "V-TYPE-001",
-        Severity.HIGH,
-        "guard's interaction type is not among the tool's",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON304")
 
     def check(self, guard: Guard, tool: Tool | None) -> None:
         if tool is None or guard.interaction is None or guard.interaction_arg is None:

@@ -10,14 +10,19 @@ nor from a message.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from lint_canon.analysis.vendors import HTTP_LIBRARIES, VendorCall
-from lint_canon.output.findings import Applicability, FileKind, Fix, RuleInfo, Severity
+from lint_canon.analysis.vendor_tables import HTTP_LIBRARIES
+from lint_canon.output.codes import rule_info
+from lint_canon.output.findings import Applicability, Fix
 from lint_canon.rules.base import FileContext, Needle, Rule
 from lint_canon.rules.needles import default_host_needles, host_needle, http_needles, module_needles, stub_needles
 from lint_canon_guard.config import Canon, Tool
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lint_canon.analysis.vendors import VendorCall
 
 
 def _advice(tool: Tool, decorator: str) -> str:
@@ -61,15 +66,7 @@ def guard_fix(tool: Tool, function: str, advice: str) -> Fix:
 
 
 class MissingGuard(Rule):
-    info = RuleInfo(
-        "CANON301",
-        "missing-guard",
-        "V-GATE-001",
-        Severity.CRITICAL,
-        "registered vendor call outside a function carrying the guard",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON301")
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

@@ -1,6 +1,6 @@
 """Prefilter needles shared by the rules: where a module, an API, a URL or a secret's name can
 show up. Each is derived from the table the rule itself reads (the HTTP call names from
-``vendors``, the secret suffixes from CANON203), so that a needle cannot drift from its rule."""
+``vendor_tables``, the secret suffixes from CANON203), so that a needle cannot drift from its rule."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from lint_canon.analysis.vendors import BARE_HOST_CLIENTS, HTTP_LIBRARIES, http_call_names, http_qualnames
+from lint_canon.analysis.vendor_tables import (
+    BARE_HOST_CLIENTS,
+    HTTP_LIBRARIES,
+    default_host_covered,
+    http_call_names,
+    http_qualnames,
+)
 from lint_canon.rules.base import Needle
 from lint_canon_guard.config import Canon
 
@@ -131,7 +137,6 @@ def default_host_needles(canon: Canon, patterns: Iterable[str]) -> set[tuple[Nee
     """A file calling an SDK whose default host (its model's) matches one of ``patterns``
     imports that SDK: the request goes there though no host is spelled (vendors.py judges it
     by that host)."""
-    from lint_canon.analysis.vendors import default_host_covered
     from lint_canon.sdks.model import models_for
 
     wanted = tuple(patterns)

@@ -1,13 +1,17 @@
-"""The registry of rule codes: one place that knows every code.
+"""The rule classes and the rule set a canon and a selection activate.
 
-Each rule is one module of ``lint_canon/rules/`` whose class carries its ``RuleInfo`` (code, name,
+Each rule is one module of ``lint_canon/rules/`` whose class takes its ``info`` (code, name,
 severity, the document's violation code, summary, the ``report`` check it belongs to, what it
-reads) and one page ``rules/CODE.md``. The registry finds the rule classes by listing that
-package, and adds the codes the engine reports itself (CANON901-903). Everything else is derived
-from it or tested against it: the catalogue (``lint-canon rule``, SARIF's rules, ``--select``
-validation), the rule sets the engine runs, the codes of ``report``'s four checks, the
-pre-commit hooks' ``--select`` lists and the README's table (tests/test_registry.py).
-Adding a rule is adding its module and its page.
+reads) from the table of codes, ``lint_canon.output.codes``, and one page ``rules/CODE.md``. The
+registry finds the rule classes by listing that package. What users see of the codes is the
+table's, read without importing a rule: the catalogue (``lint-canon rule``, SARIF's rules,
+``--select`` validation), the codes of ``report``'s four checks, the pre-commit hooks'
+``--select`` lists and the README's table (tests/test_registry.py); tests/test_rule_table.py holds
+the table and the rule classes equal. Adding a rule is adding its module, its table entry and its
+page.
+
+The rule modules import neither libcst nor the analysis at module level: building the rule set
+and its needles (the prefilter) costs no parser, for a run that parses nothing.
 """
 
 from __future__ import annotations
@@ -17,35 +21,26 @@ import pkgutil
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+# Re-exported for the callers that know them from here.
+from lint_canon.output.codes import ENGINE_CODES, catalogue, check_codes, codes_reading, implemented_codes
+from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
 
 if TYPE_CHECKING:
     from lint_canon.engine.suppressions import Selection
-    from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
     from lint_canon_guard.config import Canon
 
-    RuleClass: TypeAlias = type[Rule] | type[DependencyRule] | type[DoneStateRule]
+RuleClass: TypeAlias = type[Rule] | type[DependencyRule] | type[DoneStateRule]
 
-# What the engine itself reports about a file, whatever the rules: in `report`'s "problems".
-ENGINE_INFOS: tuple[RuleInfo, ...] = (
-    RuleInfo("CANON901", "syntax-error", None, Severity.HIGH, "file is not valid Python (CPython rejects it too)"),
-    RuleInfo(
-        "CANON902",
-        "unreadable-file",
-        None,
-        Severity.HIGH,
-        "file cannot be read or decoded, is not a regular file, or is too large",
-    ),
-    RuleInfo(
-        "CANON903",
-        "analysis-error",
-        None,
-        Severity.HIGH,
-        "valid Python that could not be analysed (a parser limit, an internal error in a rule)",
-        reads=FileKind.PYTHON,
-    ),
-)
-ENGINE_CODES: tuple[str, ...] = tuple(info.code for info in ENGINE_INFOS)
+__all__ = [
+    "ENGINE_CODES",
+    "RuleClass",
+    "RuleSet",
+    "catalogue",
+    "check_codes",
+    "codes_reading",
+    "implemented_codes",
+    "rule_classes",
+]
 # Modules of lint_canon/rules/ that hold what rules share, not a rule.
 _SHARED = frozenset({"base", "needles", "registry"})
 
@@ -71,33 +66,11 @@ def rule_classes() -> tuple[RuleClass, ...]:
     return tuple(sorted(found, key=lambda rule: rule.info.code))
 
 
-@cache
-def catalogue() -> dict[str, RuleInfo]:
-    """Every code, in order: the rules' and the engine's."""
-    infos = [rule.info for rule in rule_classes()] + list(ENGINE_INFOS)
-    return {info.code: info for info in sorted(infos, key=lambda info: info.code)}
-
-
-def implemented_codes() -> tuple[str, ...]:
-    return tuple(catalogue())
-
-
-def check_codes(check: str) -> tuple[str, ...]:
-    """The codes of one of ``report``'s checks."""
-    return tuple(code for code, info in catalogue().items() if info.check == check)
-
-
-def codes_reading(reads: FileKind) -> tuple[str, ...]:
-    return tuple(code for code, info in catalogue().items() if info.reads == reads)
-
-
 class RuleSet:
     """The rules a canon and a selection activate, and the needles of the Python rules (the
     engine's prefilter is built from ``token_groups``; None: some rule reads every file)."""
 
     def __init__(self, canon: Canon, selection: Selection) -> None:
-        from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
-
         rules = rule_classes()
         wanted = selection.wants
         done_rules = [r for r in rules if issubclass(r, DoneStateRule)]

@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import libcst as cst
-
-from lint_canon.analysis.values import keyword, known_text
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.analysis.syntax.lazy import cst
+from lint_canon.output.codes import rule_info
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import module_needles, secret_needles
 from lint_canon_guard.config import Canon
@@ -19,19 +17,11 @@ from lint_canon_guard.config import Canon
 SECRET_SUFFIXES = ("API_KEY", "APIKEY", "TOKEN", "SECRET", "SECRET_KEY", "ACCESS_KEY", "PRIVATE_KEY", "AUTH_KEY")
 SECRET_NAME = re.compile(r"(?:^|_)(?:" + "|".join(map(re.escape, SECRET_SUFFIXES)) + r")$", re.IGNORECASE)
 SECRET_NEEDLES = secret_needles(SECRET_SUFFIXES)
-_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.pop", "os.environ.setdefault"})
+ENVIRONMENT_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.pop", "os.environ.setdefault"})
 
 
 class UnregisteredApiKey(Rule):
-    info = RuleInfo(
-        "CANON203",
-        "unregistered-api-key",
-        "V-TOOL-003",
-        Severity.HIGH,
-        "read of a secret-looking env var that no tool owns",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON203")
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:
@@ -40,6 +30,8 @@ class UnregisteredApiKey(Rule):
         }
 
     def _check(self, node: cst.CSTNode, name_expr: cst.BaseExpression | None) -> None:
+        from lint_canon.analysis.values import known_text  # only for a read of the environment
+
         known = known_text(name_expr, self.names)
         if known is None or not known.whole or not SECRET_NAME.search(known.text):
             return
@@ -75,9 +67,11 @@ class UnregisteredApiKey(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         qualname = self.names.qualname(node.func)
-        if qualname in _READERS:
+        if qualname in ENVIRONMENT_READERS:
             if qualname == "os.environ.pop" and id(node) in self._writes:
                 return
+            from lint_canon.analysis.values import keyword
+
             self._check(node, keyword(node, "key", 0))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:

@@ -4,26 +4,22 @@ external host, that no tool of the canon registers and ``allowed_hosts`` does no
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall, shared_models
-from lint_canon.output.findings import FileKind, RuleInfo, Severity
+from lint_canon.analysis.vendor_tables import BUILTIN_VENDOR_MODULES, shared_models
+from lint_canon.output.codes import rule_info
 from lint_canon.rules.base import Needle, Rule
 from lint_canon.rules.needles import http_groups, module_needles, stub_needles
 from lint_canon_guard.config import Canon
 
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from lint_canon.analysis.vendors import VendorCall
+
 
 class UnregisteredVendorCall(Rule):
-    info = RuleInfo(
-        "CANON201",
-        "unregistered-vendor-call",
-        "V-TOOL-001",
-        Severity.CRITICAL,
-        "call to a vendor SDK or external host that no tool registers",
-        check="check_tool_registry_coverage",
-        reads=FileKind.PYTHON,
-    )
+    info = rule_info("CANON201")
 
     @classmethod
     def tokens(cls, canon: Canon) -> Iterable[tuple[Needle, ...]]:

@@ -9,7 +9,10 @@ and the node classes that differ between libcst versions, are here, each with it
 - ``positions``: the positions of the reported nodes only, by a subclass of libcst's private
   ``CodegenState`` driven through ``Module._codegen``.
 - ``visitors``: ``FastBatchable``, a batched visitor whose methods are listed once per class,
-  skipping those libcst marks as no-ops (its ``_is_no_op`` attribute).
+  skipping those libcst marks as no-ops (its ``_is_no_op`` attribute), as ``lazy.Visitor`` does.
+- ``lazy``: what the rule modules use so that importing them imports no libcst (a run whose
+  prefilter lets no file through parses nothing): ``cst``, libcst imported at its first use, and
+  ``Visitor``, the walker's visitor without libcst's base class.
 - ``imports``: the import-like node classes of libcst (the ``lazy`` forms came with libcst
   1.9) and what they share, so that code handling imports handles every one of them.
 

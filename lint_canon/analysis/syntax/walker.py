@@ -18,6 +18,8 @@ from typing import Any
 
 import libcst as cst
 
+from lint_canon.analysis.syntax.lazy import Visitor
+
 # What these fields hold is layout and punctuation only (whitespace, comments, empty lines,
 # commas, parentheses, operators' spacing): no visitor of ours looks at it.
 _TRIVIA_FIELDS = frozenset(
@@ -103,7 +105,7 @@ def _fields(node: cst.CSTNode) -> tuple[str, ...]:
 class Walker:
     """Calls the visitors' methods on every node of a tree, in libcst's order."""
 
-    def __init__(self, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
+    def __init__(self, visitors: Sequence[Visitor | cst.BatchableCSTVisitor]) -> None:
         methods: dict[str, list[Method]] = {}
         for visitor in visitors:
             for name, method in visitor.get_visitors().items():

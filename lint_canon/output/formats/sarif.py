@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from lint_canon import __version__
-from lint_canon.output.findings import Finding, Severity, info_for
+from lint_canon.output.codes import Severity, info_for
+from lint_canon.output.findings import Finding
 from lint_canon.output.fingerprints import fingerprints
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
