@@ -7,8 +7,10 @@ setuptools, requests, urllib3, Twisted, networkx, Pygments) into benchmarks/.cac
 committed), unpacks their .py files, writes a canon with 30 tools and 10 bans and the equivalent
 ruff and flake8-tidy-imports configuration, then times on the same corpus:
 
-  lint-canon check (cold: empty cache; warm: nothing changed, and one file edited), ruff
-  --select TID251 (cold with --no-cache, warm with its cache), flake8 -j auto --select I25 with
+  lint-canon check (cold: empty cache; warm: nothing changed, and one file edited; in a fresh
+  copy of the repository with the cache restored, one file edited, as CI with actions/cache; one
+  file with --no-cache, as a pre-commit run), ruff --select TID251 (cold with --no-cache, warm
+  with its cache, one file), flake8 -j auto --select I25 with
   flake8-tidy-imports, and flake8 --select CANON with lint-canon's plugin; then lint-canon cold
   on a quarter and a half of the corpus, for the per-line cost at each size; and the floor: the
   libcst parse of the files that pass the prefilter, over as many workers as a run uses, beside
@@ -230,6 +232,23 @@ def main() -> int:
         finally:
             edited.write_bytes(original)
         run("lint-canon check --jobs 1 --no-cache", [*check[:-1], "--jobs", "1", "--no-cache", str(root)])
+        # CI in a fresh clone with the cache restored (actions/cache): other paths, new mtimes and
+        # inodes; one file changed since the cache was saved.
+        first, clone = work / "repo", work / "clone"
+        shutil.copytree(root, first / "src")
+        shutil.copyfile(work / "canon.yaml", first / "canon.yaml")
+        in_repo = [lint_canon, "check", "--exit-zero", "--cache-dir", ".lint_canon_cache", "src"]
+        timed(in_repo, first)  # fills the cache, as the run on main did
+        shutil.copytree(first, clone, copy_function=shutil.copy)  # contents, not stats
+        shutil.rmtree(first)
+        changed = clone / "src" / edited.relative_to(root)
+        changed.write_bytes(changed.read_bytes() + b"\n# edited\n")
+        wall, peak, found = timed(in_repo, clone)
+        rows.append(("lint-canon check, fresh clone, restored cache", wall, peak, found, lines))
+        print(f"  {'lint-canon check, fresh clone, restored cache':<52} {wall:8.2f} s (median of 1)", flush=True)
+        shutil.rmtree(clone)
+        one = files[0]  # a pre-commit run: the one file changed
+        run("lint-canon check, one file, --no-cache", [*check[:-1], "--no-cache", str(one)], count_lines([one]), 7)
         passing = prefiltered(work / "canon.yaml", files)
         listed = work / "prefiltered.txt"
         listed.write_text("\n".join(str(f) for f in passing), encoding="utf-8")
@@ -254,6 +273,7 @@ def main() -> int:
             run("ruff check --no-cache --select TID251 (cold)", [*ruff_check, "--no-cache", str(root)], repeat=3)
             timed([*ruff_check, str(root)], work)  # fill ruff's cache
             run("ruff check --select TID251 (warm cache)", [*ruff_check, str(root)], repeat=7)
+            run("ruff check, one file, --no-cache", [*ruff_check, "--no-cache", str(one)], count_lines([one]), 7)
         if not args.skip_flake8:
             run(
                 "flake8 -j auto --select I25 (flake8-tidy-imports)",
@@ -299,6 +319,15 @@ def main() -> int:
     if tidy and cold:
         print(f"flake8 + flake8-tidy-imports / lint-canon cold: {tidy / cold:.1f}x faster (target: 20x)")
     print(f"lint-canon peak memory: {peak:.0f} MB (target: under 300 MB)")
+    one_file, ruff_one = wall_of("lint-canon check, one file"), wall_of("ruff check, one file")
+    if one_file and ruff_one:
+        print(f"one file (pre-commit): lint-canon - ruff = {one_file - ruff_one:+.2f} s (target: at most +0.15 s)")
+    restored, edited_warm = wall_of("lint-canon check, fresh clone"), wall_of("lint-canon check, warm (one file")
+    if restored and edited_warm and cold:
+        print(
+            f"fresh clone with the restored cache: {restored:.2f} s (warm with one file edited: {edited_warm:.2f} s, "
+            f"cold: {cold:.2f} s)"
+        )
     floor = wall_of("floor: libcst parse")
     if floor and cold:
         print(

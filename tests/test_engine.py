@@ -157,3 +157,49 @@ def test_workers_give_the_findings_of_a_serial_run(project):
     serial = run_check(root, jobs=1)
     assert len(serial) == 200
     assert run_check(root, jobs=2) == serial
+
+
+def test_the_bracket_bomb_regex_finds_what_its_plain_spelling_finds() -> None:
+    """BRACKET_BOMB is the plain pattern below rewritten to start with a character set (the
+    regex engine then skips to candidates); it must find the same places on any text."""
+    import random
+    import re
+
+    from lint_canon.engine.checker import BRACKET_BOMB
+
+    plain = re.compile(r"(?:(?:[(\[{]|\bnot\s)[ \t\r\n\\]*){50}")
+    rng = random.Random(7)
+    texts = ["(" * 50, "x" + "(" * 49, "cannot " + "not " * 49, "cannot " + "not " * 50, "a not " + "( " * 49]
+    for _ in range(3000):
+        texts.append(
+            "".join(
+                rng.choice(["(", "[", "{", " ", "\\\n", "not ", "not\t", "not\n"])
+                if rng.random() < 0.985
+                else rng.choice(["xnot ", "n", "a", "not(", "cannot ", "nota "])
+                for _ in range(rng.randint(45, 120))
+            )
+        )
+    spans = [(m.span() if (m := plain.search(text)) else None) for text in texts]
+    assert [(m.span() if (m := BRACKET_BOMB.search(text)) else None) for text in texts] == spans
+    assert 500 < sum(span is not None for span in spans) < len(texts)  # both kinds of text are there
+
+
+def test_positions_where_a_statement_s_text_is_written_twice(project):
+    """A finding's place is found from the statement it was reported in, whose text is looked
+    for in the file: written twice (or inside a longer statement), the place is still its own."""
+    root = project(
+        {
+            "twice.py": "import clearbit\nimport clearbit\n\n\ndef f():\n    import clearbit\n\n\nimport clearbit\n",
+            "inner.py": "def g():\n    x = 1\n    import clearbit.enrichment\n\n\nimport clearbit.enrichment\n",
+            "decorated.py": "import os\n\n\n@decorator\ndef h():\n    return clearbit\n\n\nimport clearbit\n",
+        }
+    )
+    assert brief(run_check(root)) == [
+        ("decorated.py", 9, 8, "CANON101"),
+        ("inner.py", 3, 12, "CANON101"),
+        ("inner.py", 6, 8, "CANON101"),
+        ("twice.py", 1, 8, "CANON101"),
+        ("twice.py", 2, 8, "CANON101"),
+        ("twice.py", 6, 12, "CANON101"),
+        ("twice.py", 9, 8, "CANON101"),
+    ]

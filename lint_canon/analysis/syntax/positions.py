@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,10 +77,58 @@ class _SpanState(CodegenState):
 
 
 def node_positions(
-    module: cst.Module, source: str, nodes: Iterable[cst.CSTNode]
+    module: cst.Module,
+    source: str,
+    nodes: Iterable[cst.CSTNode],
+    statements: Mapping[int, cst.CSTNode] | None = None,
 ) -> dict[int, tuple[int, int, int, int]]:
-    """id(node) -> (line, column, end line, end column), lines 1-based, columns 0-based."""
+    """id(node) -> (line, column, end line, end column), lines 1-based, columns 0-based.
+    ``statements``: the top-level statement each node was reported in (by its id), where known:
+    the nodes are then looked for in those statements alone."""
     asked = {id(n) for n in nodes}
+    spans = _in_statements(module, source, asked, statements) if statements and id(module) not in asked else None
+    if spans is None:
+        spans = _from_the_top(module, asked)
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
+
+    def where(offset: int) -> tuple[int, int]:
+        line = bisect_right(line_starts, offset)
+        return line, offset - line_starts[line - 1]
+
+    return {key: (*where(start), *where(end)) for key, (start, end) in spans.items()}
+
+
+def _in_statements(
+    module: cst.Module, source: str, asked: set[int], statements: Mapping[int, cst.CSTNode]
+) -> dict[int, tuple[int, int]] | None:
+    """The spans of the nodes asked for, generating only the statements they were reported in:
+    each statement's text is found in the source, where it must occur exactly once (that one
+    occurrence is then its place). None when a statement's text is not found once, or a node
+    is not inside the statement it was reported in (a rule may report another statement's
+    node): the caller generates from the top."""
+    by_statement: dict[int, tuple[cst.CSTNode, set[int]]] = {}
+    for key in asked:
+        statement = statements.get(key)
+        if statement is None:
+            return None
+        by_statement.setdefault(id(statement), (statement, set()))[1].add(key)
+    spans: dict[int, tuple[int, int]] = {}
+    for statement, inside in by_statement.values():
+        state = _SpanState(
+            default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(inside)
+        )
+        statement._codegen(state)
+        text = "".join(state.tokens)
+        at = source.find(text)
+        if not text or at < 0 or source.find(text, at + 1) >= 0 or not inside <= state.spans.keys():
+            return None
+        for key, (start, end) in state.spans.items():
+            spans[key] = (start + at, end + at)
+    return spans
+
+
+def _from_the_top(module: cst.Module, asked: set[int]) -> dict[int, tuple[int, int]]:
+    """The spans of the nodes asked for, generating the module's code up to the last of them."""
     state = _SpanState(default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(asked))
     if id(module) in asked:
         module._codegen(state)
@@ -96,13 +144,4 @@ def node_positions(
         else:
             for footer in module.footer:
                 footer._codegen(state)
-    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
-
-    def where(offset: int) -> tuple[int, int]:
-        line = bisect_right(line_starts, offset)
-        return line, offset - line_starts[line - 1]
-
-    out = {}
-    for key, (start, end) in state.spans.items():
-        out[key] = (*where(start), *where(end))
-    return out
+    return state.spans

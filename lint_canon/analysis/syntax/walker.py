@@ -131,6 +131,26 @@ class Walker:
         self._plans[type(node)] = plan
         return plan
 
+    def walk_module(self, module: cst.Module, after_statement: Callable[[cst.CSTNode], None]) -> None:
+        """``walk(module)``, calling ``after_statement`` with each top-level statement once it is
+        walked (what the rules reported meanwhile was found inside it, or about it)."""
+        visits, fields, leaves = self._plans.get(type(module)) or self._plan(module)
+        for method in visits:
+            method(module)
+        for field, enter, leave in fields:
+            for method in enter:
+                method(module)
+            value = getattr(module, field)
+            for child in value if isinstance(value, (tuple, list)) else (value,):
+                if (_KINDS.get(type(child)) or _kind(child)) is _NODE:
+                    self.walk(child)
+                    if field == "body":
+                        after_statement(child)
+            for method in leave:
+                method(module)
+        for method in leaves:
+            method(module)
+
     def walk(self, node: cst.CSTNode) -> None:
         visits, fields, leaves = self._plans.get(type(node)) or self._plan(node)
         for method in visits:
@@ -139,13 +159,27 @@ class Walker:
             for method in enter:
                 method(node)
             value = getattr(node, field)
-            if isinstance(value, cst.CSTNode):
+            # What a field holds, by its class: a node, a sequence of them, or neither. Asked of
+            # a dict, not of isinstance: CSTNode is an ABC, and its isinstance check costs a
+            # Python call on every field of every node.
+            kind = _KINDS.get(type(value)) or _kind(value)
+            if kind is _NODE:
                 self.walk(value)
-            elif isinstance(value, (tuple, list)):
+            elif kind is _SEQUENCE:
                 for child in value:
-                    if isinstance(child, cst.CSTNode):
+                    if (_KINDS.get(type(child)) or _kind(child)) is _NODE:
                         self.walk(child)
             for method in leave:
                 method(node)
         for method in leaves:
             method(node)
+
+
+_NODE, _SEQUENCE, _OTHER = "node", "sequence", "other"
+_KINDS: dict[type, str] = {}
+
+
+def _kind(value: object) -> str:
+    kind = _NODE if isinstance(value, cst.CSTNode) else _SEQUENCE if isinstance(value, (tuple, list)) else _OTHER
+    _KINDS[type(value)] = kind
+    return kind
