@@ -13,7 +13,7 @@ import lint_canon.engine.cache
 import lint_canon.engine.runcache
 from lint_canon.engine.checker import Checker
 from lint_canon_guard.config import load_canon
-from tests.conftest import CANON, check_paths
+from tests.conftest import CANON, brief, check_paths
 
 FILES = {
     **{f"pkg{i % 5}/clean{i}.py": "import os\nprint(os.getcwd())\n" for i in range(150)},
@@ -76,8 +76,12 @@ def test_an_edited_canon_starts_a_new_cache(tree):
     first = check(tree, cache=True)
     (tree / "canon.yaml").write_text(CANON.replace("modules: [subprocess.Popen]", "modules: [subprocess.run]"))
     second = check(tree, cache=True)
-    assert {f.code for f in first} - {f.code for f in second} == set()
-    assert sum(1 for f in second if "Popen" in f.message) == 0
+    assert len(first) == 63  # 60 of them the Popen calls the new canon no longer bans
+    assert brief(second) == [
+        ("app.py", 1, 8, "CANON101"),
+        ("broken.py", 2, 7, "CANON901"),
+        ("requirements.txt", 1, 1, "CANON102"),
+    ]
     assert second == check(tree)
     assert len(list((tree / ".lint_canon_cache").glob("findings-*.json"))) == 2
 
@@ -112,11 +116,15 @@ def test_cli_cache_flags(tree):
             text=True,
         )
 
-    assert run("--no-cache").returncode == 1
+    uncached = run("--no-cache")
+    lines = uncached.stdout.splitlines()
+    assert (uncached.returncode, len(lines), uncached.stderr) == (1, 63, "")
+    assert lines[0] == "app.py:1:8: CANON101 'clearbit' is banned: Clearbit contract ended; use TOOL-012"
+    assert sum(": CANON101 'subprocess.Popen' is banned" in line for line in lines) == 60
     assert not (tree / ".lint_canon_cache").exists()
     cold = run()
     assert (tree / ".lint_canon_cache").is_dir()
-    assert run().stdout == cold.stdout == run("--no-cache", "--jobs", "2").stdout
+    assert run().stdout == cold.stdout == uncached.stdout == run("--no-cache", "--jobs", "2").stdout
 
 
 def test_a_cache_restored_into_a_fresh_clone_elsewhere_parses_only_what_changed(tree, tmp_path_factory, monkeypatch):

@@ -129,8 +129,14 @@ def test_missing_path_and_missing_canon(tmp_path):
 
 def test_config_option(project):
     root = project({"app.py": "import clearbit\n", "strict.yaml": "version: 1\n"})
-    assert lint_canon("check", "--config", "strict.yaml", cwd=root).returncode == 0
-    assert lint_canon("check", cwd=root).returncode == 1
+    given = lint_canon("check", "--config", "strict.yaml", cwd=root)
+    assert (given.returncode, given.stdout, given.stderr) == (0, "", "")  # strict.yaml bans nothing
+    found = lint_canon("check", cwd=root)
+    assert (found.returncode, found.stdout, found.stderr) == (
+        1,
+        "app.py:1:8: CANON101 'clearbit' is banned: Clearbit contract ended; use TOOL-012\n",
+        "",
+    )
 
 
 def test_rule_prints_its_page(tmp_path):
@@ -154,4 +160,8 @@ def test_console_script_is_installed(project):
     root = project({"app.py": "import clearbit\n"})
     script = Path(sys.executable).parent / "lint-canon"
     result = subprocess.run([str(script), "check"], cwd=root, capture_output=True, text=True, env=cli_env())
-    assert result.returncode == 1 and "CANON101" in result.stdout
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "app.py:1:8: CANON101 'clearbit' is banned: Clearbit contract ended; use TOOL-012\n",
+        "",
+    )

@@ -200,7 +200,10 @@ def test_stdin_without_a_canon_and_with_json(tmp_path):
 
 
 def test_progress_line_on_a_terminal_for_a_slow_run(project):
-    # One large file: its parse takes a few seconds on one worker.
+    # The CLI end to end (what the line says and when is tests/test_terminal.py's): one large
+    # file, whose parse outlasts the CLI's one-second delay on one worker (about 2 s on an idle
+    # machine; the CLI has no setting for the delay, and half the file ends before it). The
+    # piped run must be as long, or its empty stderr would prove nothing.
     root = project({"big.py": "import clearbit\n" + "clearbit.enrich(1, 2)\n" * 12000})
     code, out, err = on_pty("check", "--no-cache", "-j", "1", cwd=root)
     assert code == 1 and out.startswith("\x1b[1mbig.py\x1b[0m:1:8:")

@@ -175,7 +175,13 @@ def test_report_passes_on_a_clean_tree(project):
     assert result.returncode == 0
     report = json.loads((root / "ci_enforcement_report.json").read_text())
     assert report["summary"]["passed"] is True
-    assert all(check["passed"] for check in report["checks"].values())
+    counts = {name: (check["passed"], check["findings"]) for name, check in report["checks"].items()}
+    assert counts == {
+        "check_banned_libraries": (True, []),
+        "check_banned_imports": (True, []),
+        "check_tool_registry_coverage": (True, []),
+        "check_done_state_contracts": (True, []),
+    }
 
 
 def test_formatters_are_pure_functions_of_the_findings(project):

@@ -76,8 +76,7 @@ def test_exit_zero_and_output_file_are_replayed(tree, capsys, no_checking):
 
 
 def change_and_expect_a_new_check(tree, capsys, monkeypatch, change, expected: str | None) -> None:
-    run(capsys)
-    change()
+    before = run(capsys)
     calls = []
     original = lint_canon.engine.runner.check_run
 
@@ -86,6 +85,9 @@ def change_and_expect_a_new_check(tree, capsys, monkeypatch, change, expected: s
         return original(*args, **kwargs)
 
     monkeypatch.setattr(lint_canon.engine.runner, "check_run", counting)
+    # Unchanged, the run is replayed: else a check after the change would prove nothing.
+    assert (run(capsys), calls) == (before, [])
+    change()
     _, out = run(capsys)
     assert calls == [1]
     if expected is not None:

@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from lint_canon.engine.reads import RunReader
@@ -59,18 +60,29 @@ class ProgressReader(RunReader):
 
 class Progress:
     """A single line on ``stream``, rewritten in place while the run goes on, from
-    ``PROGRESS_AFTER`` seconds; cleared when the run ends (``with Progress(reads): ...``)."""
+    ``PROGRESS_AFTER`` seconds; cleared when the run ends (``with Progress(reads): ...``).
+    Rewritten every ``tick`` seconds; the elapsed time it shows is read from ``clock``."""
 
-    def __init__(self, reads: ProgressReader, stream: TextIO | None = None, after: float = PROGRESS_AFTER) -> None:
+    def __init__(
+        self,
+        reads: ProgressReader,
+        stream: TextIO | None = None,
+        after: float = PROGRESS_AFTER,
+        *,
+        tick: float = _TICK,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.reads = reads
         self.stream = stream or sys.stderr
         self.after = after
+        self.tick = tick
+        self.clock = clock
         self.shown = False
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="lint-canon-progress", daemon=True)
 
     def __enter__(self) -> Progress:
-        self._start = time.monotonic()
+        self._start = self.clock()
         self._thread.start()
         return self
 
@@ -81,7 +93,7 @@ class Progress:
             self._put(_CLEAR)
 
     def line(self) -> str:
-        elapsed = int(time.monotonic() - self._start)
+        elapsed = int(self.clock() - self._start)
         return f"lint-canon: checking… {_plural(len(self.reads.looked_at), 'file')} read, {elapsed} s"
 
     def _put(self, text: str) -> None:
@@ -97,5 +109,5 @@ class Progress:
         while True:
             self.shown = True
             self._put(_CLEAR + self.line())
-            if self._done.wait(_TICK):
+            if self._done.wait(self.tick):
                 return
