@@ -55,8 +55,10 @@
 --     (dropping them is a person's decision); its registry row and job positions go, and the
 --     monitoring views are made again without it. A registered table or archive that no longer
 --     exists is left out of the views (it used to make every govern and ungovern fail).
---   * Everything here replaces functions of 2026-02-02-error-governance-columns.sql and
---     2026-02-02-error-ttl-archive-functions.sql with CREATE OR REPLACE, same signatures and
+--   * Everything here replaces functions of 2026-02-02-error-governance-columns.sql,
+--     2026-02-02-error-ttl-executors.sql, 2026-02-02-error-ttl-jobs.sql,
+--     2026-02-02-error-governance-views.sql and 2026-02-02-error-governance-govern-table.sql
+--     with CREATE OR REPLACE, same signatures and
 --     result types (a re-run of an older file puts its version back until this one runs again:
 --     run them in the plan's order). The job functions restate the SECURITY DEFINER and pinned
 --     search_path of 2026-12-06-scheduler-role.sql; the run log's new column is readable by a

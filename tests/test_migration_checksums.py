@@ -35,7 +35,7 @@ def test_an_edit_of_one_byte_is_refused(tmp_path):
         if name and not name.startswith(("#", "%")):
             (tmp_path / name).write_bytes((SQL / name).read_bytes())
     (tmp_path / "plan.txt").write_bytes((SQL / "plan.txt").read_bytes())
-    third = tmp_path / "2026-02-02-error-ttl-archive-functions.sql"
+    third = tmp_path / "2026-02-02-error-ttl-jobs.sql"  # a file of migration 3
     third.write_bytes(third.read_bytes().replace(b"retention", b"retentioN", 1))
     sums = recorded(tmp_path / "checksums.txt")
     plan = load_plan(tmp_path, own=True)

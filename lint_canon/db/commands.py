@@ -315,8 +315,13 @@ def _check_clock(conn: Any, schedule: str, now: datetime, given: bool) -> None:
 
 
 def _has_jobs(conn: Any) -> bool:
-    """Whether the database has lint-canon's governance jobs (its migrations applied)."""
-    return bool(conn.execute("SELECT to_regprocedure('shq.fn_schedule_lock_key(text)') IS NOT NULL").fetchone()[0])
+    """Whether the database has lint-canon's governance jobs: the master runner, created after
+    the jobs and their helpers (migration 3's runner file)."""
+    return bool(
+        conn.execute(
+            "SELECT to_regprocedure('shq.fn_run_error_governance_jobs(timestamptz, integer)') IS NOT NULL"
+        ).fetchone()[0]
+    )
 
 
 def _jobs(conn: Any, schedule: str, now: datetime, batch_size: int, quiet_header: bool, shown: str) -> int:
