@@ -449,6 +449,22 @@ def test_file_changed_since_the_check_is_left_alone(project):
     assert (root / "app.py").read_text() == "\n" + BEFORE_301
 
 
+def test_a_file_the_parser_cannot_check_again_in_time_is_left_alone(project):
+    # Checked again before it is fixed, in a worker with the run's time limit: a file that now
+    # takes the parser minutes (a chain of subscripts thousands long) is a note, not a hang.
+    from lint_canon.engine.suppressions import Selection
+    from lint_canon.fixes import fix_findings
+
+    root = project({"app.py": BEFORE_301}, canon=CANON)
+    findings = run_check(root)
+    slow = BEFORE_301 + "x = a" + "[0]" * 3000 + "\n"
+    (root / "app.py").write_text(slow)
+    outcome = fix_findings(findings, Selection(), timeout=0.5)
+    assert outcome.notes == ["app.py: not fixed: checking it again failed (a crash or a timeout of the parser)"]
+    assert (outcome.fixed, outcome.files) == ([], [])
+    assert (root / "app.py").read_text() == slow
+
+
 def test_a_file_that_is_not_utf8_is_left_alone(project, capsys):
     source = "# -*- coding: latin-1 -*-\nimport pyhunter\n\n\ndef f():\n    return pyhunter.PyHunter().domain_search('\xe9')\n"
     root = project({"app.py": source.encode("latin-1")}, canon=CANON)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
+from lint_canon.engine.isolation import DEFAULT_TIMEOUT
 from lint_canon.engine.runner import Engine
 from lint_canon.engine.suppressions import Selection
 from lint_canon.engine.work import Source
@@ -68,11 +69,12 @@ def fix_findings(
     interaction: str | None = None,
     write: bool = True,
     unsafe: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> FixOutcome:
     """Fix the ``findings`` of a run (made with ``selection``, each file against its folder's
     canon, or ``forced``) that carry a fix, the safe ones (and the unsafe ones with ``unsafe``);
-    write the files unless ``write`` is false. Each file is checked again first: the fix applied
-    is the one its finding carries now."""
+    write the files unless ``write`` is false. Each file is checked again first (in a worker, with
+    the run's ``timeout``): the fix applied is the one its finding carries now."""
     outcome = FixOutcome()
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -98,7 +100,7 @@ def fix_findings(
         files.append((Path(path), wanted, index))
     # Each file, and then its fixed text, is checked again in a worker, as in a run: no file
     # can crash or hang the fixing.
-    with Engine(checkers) as engine:
+    with Engine(checkers, timeout=timeout) as engine:
         for file, wanted, index in files:
             recheck = _Recheck(engine, index, file)
             _fix_file(file, wanted, checkers[index], projects[index], recheck, hub, interaction, write, outcome, unsafe)

@@ -596,6 +596,7 @@ def _fix_options(args: argparse.Namespace) -> bool:
 def _fix(args: argparse.Namespace, run, findings):  # type: ignore[no-untyped-def]
     """--diff: print the diff, and say how many findings it fixes. --fix: write the files, then
     check again: the findings that remain are the run's. Returns (findings fixed, findings)."""
+    from lint_canon.engine.isolation import DEFAULT_TIMEOUT
     from lint_canon.engine.suppressions import Selection
     from lint_canon.fixes import fix_findings
 
@@ -607,6 +608,7 @@ def _fix(args: argparse.Namespace, run, findings):  # type: ignore[no-untyped-de
         interaction=args.interaction,
         write=args.fix,
         unsafe=args.unsafe_fixes,
+        timeout=args.timeout or DEFAULT_TIMEOUT,
     )
     for note in outcome.notes:
         sys.stderr.write(f"lint-canon: {note}\n")
