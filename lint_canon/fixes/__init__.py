@@ -33,6 +33,7 @@ from lint_canon.fixes.codemods import GUARD_MODULES
 from lint_canon.fixes.plan import FIXABLE
 from lint_canon.fixes.write import write_atomically
 from lint_canon.output.findings import Applicability, Finding
+from lint_canon.stacks import run_deep
 from lint_canon_guard.config import Canon
 
 __all__ = ["FIXABLE", "FixOutcome", "fix_findings"]
@@ -169,7 +170,8 @@ def _fix_file(
     try:
         # the project's top-level modules, and the file's own package (or module)
         first_party = project | {(checker.package_of(path) or path.stem).split(".", 1)[0]}
-        planned = plan(cst.parse_module(text), wanted, checker.canon, hub, interaction, first_party)
+        # On a deep stack, as in the workers: code the worker's parser took must not overflow here.
+        planned = run_deep(lambda: plan(cst.parse_module(text), wanted, checker.canon, hub, interaction, first_party))
     except Exception as exc:  # libcst failed on a file the checker could read: leave it be
         outcome.notes.append(f"{shown}: not fixed: {type(exc).__name__}: {exc}")
         return
@@ -218,7 +220,7 @@ def _refusal(new_text: str, shown: str, fixed: list[Finding], before: list[Findi
 
     try:
         compile(new_text, shown, "exec", dont_inherit=True)
-        cst.parse_module(new_text)
+        run_deep(lambda: cst.parse_module(new_text))
     except Exception as exc:  # SyntaxError, libcst's parser errors
         return f"the fixed code would not compile ({type(exc).__name__}: {exc})"
     after = recheck(new_text.encode("utf-8"), shown)
