@@ -265,3 +265,26 @@ def test_another_version_of_a_library_that_shapes_findings_answers_from_no_cache
     assert run(capsys) == (1, out)
     assert len(records(tree)) == 2
     assert sorted(p.name for p in (tree / ".lint_canon_cache").glob("findings-*.json")) != file_caches
+
+
+def test_a_replay_imports_no_canon_loader_no_yaml_and_no_engine(tree):
+    """What makes a replay as fast as it is: the interpreter, the CLI and the record's module.
+    Neither the canon's loader (nor yaml under it), the runner, the checker nor libcst."""
+    import subprocess
+
+    from tests.conftest import cli_env
+
+    code = (
+        "import sys\n"
+        "from lint_canon.frontends.cli import main\n"
+        "status = main(['check'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'libcst') or m in "
+        "('lint_canon_guard.config', 'lint_canon.engine.runner', 'lint_canon.engine.checker')), file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", code], cwd=tree, env=cli_env(), capture_output=True, text=True)
+    assert first.returncode == 1 and "app.py:1:8: CANON101" in first.stdout
+    assert "lint_canon.engine.runner" in first.stderr  # the first run checks
+    again = subprocess.run([sys.executable, "-c", code], cwd=tree, env=cli_env(), capture_output=True, text=True)
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    assert again.stderr == "[]\n"

@@ -586,10 +586,12 @@ def _fix_options(args: argparse.Namespace) -> bool:
         )
     if fixing and args.write_baseline:
         raise UsageError(f"{'--fix' if args.fix else '--diff'} and --write-baseline: run them one after the other")
-    from lint_canon_guard.config import INTERACTIONS
+    if args.interaction is not None:
+        # Imported only here: a replayed run never reads the canon (nor imports its loader).
+        from lint_canon_guard.config import INTERACTIONS
 
-    if args.interaction is not None and args.interaction not in INTERACTIONS:
-        raise UsageError(f"--interaction {args.interaction}: give one of {', '.join(INTERACTIONS)}")
+        if args.interaction not in INTERACTIONS:
+            raise UsageError(f"--interaction {args.interaction}: give one of {', '.join(INTERACTIONS)}")
     return fixing
 
 
