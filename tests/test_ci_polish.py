@@ -9,7 +9,7 @@ import tomllib
 import jsonschema
 import pytest
 
-from lint_canon.output import codes as registry
+from lint_canon.output import codes as code_table
 from lint_canon.output.findings import Finding, RuleInfo, Severity
 from lint_canon.output.formats.github import format_github, step_summary
 from lint_canon.output.formats.sarif import LEVEL, RULES_URL, SECURITY_SEVERITY, sarif_document
@@ -21,9 +21,9 @@ from tests.test_formats import sarif_schema
 @pytest.fixture
 def low_rule(monkeypatch):
     """A LOW rule, CANON999 (no rule of the registry is LOW today)."""
-    infos = dict(registry.catalogue())
+    infos = dict(code_table.catalogue())
     infos["CANON999"] = RuleInfo("CANON999", "low-rule", None, Severity.LOW, "a low one")
-    monkeypatch.setattr(registry, "catalogue", lambda: infos)
+    monkeypatch.setattr(code_table, "catalogue", lambda: infos)
 
 
 # --- github -------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def test_github_annotation_per_severity(low_rule):
 
 def test_github_and_sarif_levels_agree(low_rule):
     """One mapping: each annotation's command is the SARIF level of its result."""
-    findings = [Finding("a.py", n, 1, n, 2, code, "m") for n, code in enumerate(registry.catalogue(), 1)]
+    findings = [Finding("a.py", n, 1, n, 2, code, "m") for n, code in enumerate(code_table.catalogue(), 1)]
     commands = {line.split(" ")[0].strip(":") for line in format_github(findings).splitlines()}
     assert commands == {"error", "warning", "notice"}
     results = sarif_document(findings)["runs"][0]["results"]
@@ -101,7 +101,7 @@ def test_sarif_rules_carry_help_uri_and_security_severity(low_rule):
 
 
 def test_every_rule_page_link_is_a_page_of_the_repository():
-    codes = list(registry.catalogue())
+    codes = list(code_table.catalogue())
     rules = sarif_document([], codes)["runs"][0]["tool"]["driver"]["rules"]
     assert [rule["helpUri"] for rule in rules] == [f"{RULES_URL}{code}.md" for code in codes]
     assert all((REPO / "rules" / f"{code}.md").is_file() for code in codes)

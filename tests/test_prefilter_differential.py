@@ -16,8 +16,8 @@ from lint_canon.analysis.vendors import host_of
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.runner import check_run
 from lint_canon.engine.suppressions import Selection
+from lint_canon.output.codes import implemented_codes
 from lint_canon.output.findings import Finding
-from lint_canon.rules.registry import implemented_codes
 from lint_canon.rules.unregistered_api_key import SECRET_NAME, SECRET_SUFFIXES
 from lint_canon_guard.config import load_canon
 from lint_canon_guard.hosts import host_matches

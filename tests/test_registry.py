@@ -14,10 +14,11 @@ import yaml
 
 from lint_canon.engine import checker as engine
 from lint_canon.output import report
+from lint_canon.output.codes import ENGINE_CODES, catalogue, check_codes, codes_reading
 from lint_canon.output.findings import FileKind, Finding
 from lint_canon.output.formats import sarif
 from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
-from lint_canon.rules.registry import ENGINE_CODES, catalogue, check_codes, codes_reading, rule_classes
+from lint_canon.rules.registry import rule_classes
 from tests.conftest import REPO
 
 # What the engine reports while reading a file of any kind (CANON903 needs a parse).

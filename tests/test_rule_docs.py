@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lint_canon.engine.checker import Checker
+from lint_canon.output.codes import catalogue, implemented_codes
 from lint_canon.output.docs import rule_doc, rules_folder
-from lint_canon.rules.registry import catalogue, implemented_codes
 from lint_canon_guard.config import load_canon
 from tests.conftest import REPO, check_paths
 

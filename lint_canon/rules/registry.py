@@ -21,8 +21,7 @@ import pkgutil
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
-# Re-exported for the callers that know them from here.
-from lint_canon.output.codes import ENGINE_CODES, catalogue, check_codes, codes_reading, implemented_codes
+from lint_canon.output.codes import ENGINE_CODES
 from lint_canon.rules.base import DependencyRule, DoneStateRule, Rule
 
 if TYPE_CHECKING:
@@ -31,16 +30,6 @@ if TYPE_CHECKING:
 
 RuleClass: TypeAlias = type[Rule] | type[DependencyRule] | type[DoneStateRule]
 
-__all__ = [
-    "ENGINE_CODES",
-    "RuleClass",
-    "RuleSet",
-    "catalogue",
-    "check_codes",
-    "codes_reading",
-    "implemented_codes",
-    "rule_classes",
-]
 # Modules of lint_canon/rules/ that hold what rules share, not a rule.
 _SHARED = frozenset({"base", "needles", "registry"})
 
