@@ -35,6 +35,9 @@ from lint_canon_guard.config import Canon, repository_root
 from lint_canon_guard.lines import split_lines
 
 if TYPE_CHECKING:
+    import libcst as cst
+
+    from lint_canon.rules.base import FileContext
     from lint_canon.rules.registry import RuleSet
 
 # The rule modules are imported when the rule set is built (a run the cache answers never builds
@@ -275,7 +278,6 @@ class Checker:
 
         from lint_canon.analysis.names import ImportTracker
         from lint_canon.analysis.syntax.positions import node_positions
-        from lint_canon.analysis.syntax.walker import Walker
         from lint_canon.rules.base import FileContext
         from lint_canon.sdks.model import models_for
 
@@ -295,28 +297,13 @@ class Checker:
         models = models_for(self.canon)
         tracker = ImportTracker(module, self.star_names, package, models=models)
         ctx = FileContext(path, relpath, self.canon, tracker, star_imports="*" in text and "import" in text)
-        # The top-level statement each report was made in: where its node is looked for.
-        statements: dict[int, Any] = {}
-
-        def walk(ctx: FileContext, tracker: ImportTracker) -> None:
-            statements.clear()
-            done = 0
-
-            def after(statement: Any) -> None:
-                nonlocal done
-                for report in ctx.reports[done:]:
-                    statements.setdefault(id(report.node), statement)
-                done = len(ctx.reports)
-
-            Walker([tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk_module(module, after)
-
-        walk(ctx, tracker)
+        statements = self._walk(module, ctx)
         if tracker.late:
             # A class of the file is made with a client below it (`class Audio` first, then
             # `Audio(OpenAI())`): read the file again knowing every such call from the start.
             tracker = ImportTracker(module, self.star_names, package, made_with=tracker.made_with, models=models)
             ctx = FileContext(path, relpath, self.canon, tracker, star_imports=ctx.star_imports)
-            walk(ctx, tracker)
+            statements = self._walk(module, ctx)
         if not ctx.reports:
             return []
         positions = node_positions(module, text, [report.node for report in ctx.reports], statements)
@@ -327,6 +314,23 @@ class Checker:
                 Finding(path, line, col + 1, end_line, end_col + 1, report.code, report.message, fix=report.fix)
             )
         return findings
+
+    def _walk(self, module: cst.Module, ctx: FileContext) -> dict[int, cst.CSTNode]:
+        """One walk of ``module`` by ``ctx``'s import tracker and every active rule; the
+        top-level statement each report was made in, by its node's id (where positions look)."""
+        from lint_canon.analysis.syntax.walker import Walker
+
+        statements: dict[int, cst.CSTNode] = {}
+        done = 0
+
+        def after(statement: cst.CSTNode) -> None:
+            nonlocal done
+            for report in ctx.reports[done:]:
+                statements.setdefault(id(report.node), statement)
+            done = len(ctx.reports)
+
+        Walker([ctx.tracker, *(rule(ctx) for rule in self.load().python_rules)]).walk_module(module, after)
+        return statements
 
     def star_names(self, module: str) -> list[str]:
         """The names ``from <module> import *`` binds that a rule looks for: banned APIs

@@ -138,9 +138,8 @@ class Engine(Generic[Result]):
     def _screen(self, sources: Sequence[Source]) -> list[bool]:
         """The prefilter's verdicts: most files end there (in the workers, over chunks, when
         there are enough of them to pay for sending)."""
-        if self.jobs == 1 or len(sources) < _PARALLEL_SCREEN_FROM:
-            return [self.work[source.checker].screen(source) for source in sources]
-        pool = self._workers(len(sources))
+        parallel = self.jobs > 1 and len(sources) >= _PARALLEL_SCREEN_FROM
+        pool = self._workers(len(sources)) if parallel else None
         if pool is None:
             return [self.work[source.checker].screen(source) for source in sources]
         chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
