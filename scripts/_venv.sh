@@ -8,8 +8,10 @@ install_into_venv() {
     fi
     local target="."
     if [ -n "$extras" ]; then target=".[$extras]"; fi
-    # lint-canon-guard (guard/) first: lint-canon depends on it, and it is not on an index.
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --editable ./guard --editable "$target"
+    # lint-canon requires lint-canon-guard from guard/ (hatch_build.py); then the guard is made
+    # editable too, so that an edit in guard/ is seen without reinstalling.
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --editable "$target"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable ./guard
 }
 
 # Make .venv-lowest (once) and install lint-canon into it, editable, with the lowest libcst and
@@ -28,9 +30,11 @@ import sys
 import tomllib
 
 with open("pyproject.toml", "rb") as file:
-    project = tomllib.load(file)["project"]
+    pyproject = tomllib.load(file)
+project = pyproject["project"]
 pins = {}
-for requirement in project["dependencies"]:
+# lint-canon's requirements besides the guard, which hatch_build.py adds
+for requirement in pyproject["tool"]["hatch"]["metadata"]["hooks"]["custom"]["dependencies"]:
     match = re.fullmatch(r"(libcst|pglast)>=([0-9.]+),<[0-9.]+", requirement)
     if match:
         pins[match[1]] = f"{match[1]}=={match[2]}"
@@ -42,5 +46,6 @@ PY
 )
     echo "lowest versions: $pins"
     # shellcheck disable=SC2086  # one word per requirement
-    .venv-lowest/bin/python -m pip install --quiet --disable-pip-version-check --editable ./guard --editable ".[flake8]" $pins
+    .venv-lowest/bin/python -m pip install --quiet --disable-pip-version-check --editable ".[flake8]" $pins
+    .venv-lowest/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable ./guard
 }

@@ -3,9 +3,15 @@ declared; lint-canon-guard's alone in a service, writing nothing into lint_canon
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO, cli_env
 
@@ -174,9 +180,125 @@ def test_one_version_for_both_distributions_and_a_licence_that_matches():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert project["tool"]["hatch"]["version"]["path"] == "guard/lint_canon_guard/__init__.py"
     assert __version__ == guard_version
-    assert f"lint-canon-guard=={guard_version}" in project["project"]["dependencies"]
     assert f"## [{guard_version}]" in (REPO / "CHANGELOG.md").read_text()
     licence = project["project"]["license"]
     assert licence == tomllib.loads((REPO / "guard" / "pyproject.toml").read_text())["project"]["license"] == "MIT"
     for text in ((REPO / "LICENSE").read_text(), (REPO / "guard" / "LICENSE").read_text()):
         assert text.startswith("MIT License\n")
+
+
+# --- every install a user would try, into a fresh virtual environment ------------------------
+
+CANON = 'version: 1\nbanned:\n  - reason: "contract ended"\n    modules: [clearbit]\n'
+
+
+def _source_repository(folder: Path) -> Path:
+    """This working tree's files (tracked, and new ones not ignored) as a git repository of one
+    commit: what a clone of the commit about to be made holds."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout
+    for name in filter(None, listed.split(b"\0")):
+        source = REPO / os.fsdecode(name)
+        if source.is_file():
+            target = folder / os.fsdecode(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=folder, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=folder, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], cwd=folder, check=True)
+    return folder
+
+
+def _installed(python: str) -> set[str]:
+    listed = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
+    return {line.split("==")[0].split(" @ ")[0].lower() for line in listed.stdout.split()}
+
+
+def _lints(env: Path, cwd: Path) -> None:
+    """The installed lint-canon finds a ban, and its guard is lint-canon-guard's."""
+    (cwd / "canon.yaml").write_text(CANON)
+    (cwd / "m.py").write_text("import clearbit\n")
+    lint = [str(env / "bin" / "lint-canon"), "check", "m.py", "--no-cache"]
+    checked = subprocess.run(lint, cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert (checked.returncode, checked.stdout) == (1, "m.py:1:8: CANON101 'clearbit' is banned: contract ended\n")
+    same = "import lint_canon.guard, lint_canon_guard; print(lint_canon.guard.enforce_tool_canon is lint_canon_guard.enforce_tool_canon)"
+    guard = subprocess.run([str(env / "bin" / "python"), "-c", same], cwd=cwd, capture_output=True, text=True)
+    assert guard.stdout == "True\n", guard.stderr
+
+
+@pytest.mark.parametrize("how", ["path", "git"])
+def test_pip_install_of_the_repository_gives_lint_canon_with_its_guard(tmp_path, how):
+    source = _source_repository(tmp_path / "lint-canon")
+    python = _venv(tmp_path / "env")
+    _pip(python, str(source) if how == "path" else f"git+{source.as_uri()}")
+    assert {"lint-canon", "lint-canon-guard"} <= _installed(python)
+    _lints(tmp_path / "env", tmp_path)
+
+
+@pytest.mark.parametrize("how", ["path", "git"])
+def test_pip_install_of_the_guard_folder_gives_the_guard_alone(tmp_path, how):
+    source = _source_repository(tmp_path / "lint-canon")
+    python = _venv(tmp_path / "app")
+    _pip(python, str(source / "guard") if how == "path" else f"git+{source.as_uri()}#subdirectory=guard")
+    assert _installed(python) - {"pip", "setuptools"} == {"lint-canon-guard", "pyyaml"}
+    (tmp_path / "canon.yaml").write_text(
+        "version: 1\nhubs: [HUB-PEOPLE, HUB-DOL]\ntools:\n  - id: TOOL-001\n    vendor: acme\n    hubs: [HUB-DOL]\n"
+    )
+    (tmp_path / "app.py").write_text(GUARD_APP)
+    result = subprocess.run([python, "app.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines() == [
+        "absent: libcst,pglast,flake8,pip_requirements_parser,lint_canon",
+        "refused: V-SCOPE-001",
+    ], result.stderr
+
+
+def test_a_release_builds_both_sdists_and_their_wheels_which_pass_twine_and_install(tmp_path):
+    """As .github/workflows/release.yml builds: sdists with LINT_CANON_RELEASE=1, then wheels
+    from the sdists; lint-canon's pins the guard of its own version (an index holds both)."""
+    from lint_canon_guard import __version__
+
+    source = _source_repository(tmp_path / "lint-canon")
+    dist = tmp_path / "dist"
+    env = {**cli_env(), "LINT_CANON_RELEASE": "1"}
+    for folder in (source / "guard", source):
+        build = [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(folder)]
+        built = subprocess.run(build, env=env, capture_output=True, text=True, timeout=600)
+        assert built.returncode == 0, built.stdout + built.stderr
+    names = sorted(path.name for path in dist.iterdir())
+    assert names == [
+        f"lint_canon-{__version__}-py3-none-any.whl",
+        f"lint_canon-{__version__}.tar.gz",
+        f"lint_canon_guard-{__version__}-py3-none-any.whl",
+        f"lint_canon_guard-{__version__}.tar.gz",
+    ]
+    with tarfile.open(dist / f"lint_canon-{__version__}.tar.gz") as sdist:
+        member = sdist.extractfile(f"lint_canon-{__version__}/PKG-INFO")
+        assert member is not None
+        info = member.read().decode()
+    with zipfile.ZipFile(dist / f"lint_canon-{__version__}-py3-none-any.whl") as wheel:
+        metadata = wheel.read(f"lint_canon-{__version__}.dist-info/METADATA").decode()
+        names = wheel.namelist()
+    for text in (info, metadata):
+        assert f"Requires-Dist: lint-canon-guard=={__version__}\n" in text
+        requires = [line for line in text.splitlines() if line.startswith("Requires-Dist:")]
+        assert not [line for line in requires if "@" in line]  # PyPI refuses a direct reference
+    assert "lint_canon/py.typed" in names
+    assert f"lint_canon-{__version__}.dist-info/licenses/LICENSE" in names
+    with zipfile.ZipFile(dist / f"lint_canon_guard-{__version__}-py3-none-any.whl") as wheel:
+        assert "lint_canon_guard/py.typed" in wheel.namelist()
+    twine = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, sorted(dist.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert twine.returncode == 0, twine.stdout + twine.stderr
+    assert twine.stdout.count("PASSED") == 4
+    python = _venv(tmp_path / "env")
+    _pip(python, "--find-links", str(dist), f"lint-canon=={__version__}")
+    _lints(tmp_path / "env", tmp_path)
