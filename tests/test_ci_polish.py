@@ -114,7 +114,11 @@ def test_project_urls_name_the_repository_the_rule_pages_are_in():
         "Homepage": "https://github.com/lint-canon/lint-canon",
         "Documentation": "https://github.com/lint-canon/lint-canon#readme",
         "Repository": "https://github.com/lint-canon/lint-canon",
+        "Changelog": "https://github.com/lint-canon/lint-canon/blob/main/CHANGELOG.md",
+        "Issues": "https://github.com/lint-canon/lint-canon/issues",
     }
+    guard = tomllib.loads((REPO / "guard" / "pyproject.toml").read_text())["project"]["urls"]
+    assert guard == {**urls, "Documentation": "https://github.com/lint-canon/lint-canon/blob/main/guard/README.md"}
     assert RULES_URL == f"{urls['Repository']}/blob/main/rules/"
 
 

@@ -180,7 +180,6 @@ def test_one_version_for_both_distributions_and_a_licence_that_matches():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert project["tool"]["hatch"]["version"]["path"] == "guard/lint_canon_guard/__init__.py"
     assert __version__ == guard_version
-    assert f"## [{guard_version}]" in (REPO / "CHANGELOG.md").read_text()
     licence = project["project"]["license"]
     assert licence == tomllib.loads((REPO / "guard" / "pyproject.toml").read_text())["project"]["license"] == "MIT"
     for text in ((REPO / "LICENSE").read_text(), (REPO / "guard" / "LICENSE").read_text()):
@@ -258,17 +257,19 @@ def test_pip_install_of_the_guard_folder_gives_the_guard_alone(tmp_path, how):
 
 
 def test_a_release_builds_both_sdists_and_their_wheels_which_pass_twine_and_install(tmp_path):
-    """As .github/workflows/release.yml builds: sdists with LINT_CANON_RELEASE=1, then wheels
-    from the sdists; lint-canon's pins the guard of its own version (an index holds both)."""
+    """scripts/build_release.sh, as .github/workflows/release.yml runs it: sdists with
+    LINT_CANON_RELEASE=1, then wheels from the sdists, twine check --strict; lint-canon's pins
+    the guard of its own version (an index holds both)."""
     from lint_canon_guard import __version__
 
     source = _source_repository(tmp_path / "lint-canon")
     dist = tmp_path / "dist"
-    env = {**cli_env(), "LINT_CANON_RELEASE": "1"}
-    for folder in (source / "guard", source):
-        build = [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(folder)]
-        built = subprocess.run(build, env=env, capture_output=True, text=True, timeout=600)
-        assert built.returncode == 0, built.stdout + built.stderr
+    script = ["bash", str(source / "scripts" / "build_release.sh"), str(dist)]
+    built = subprocess.run(
+        script, env={**cli_env(), "PYTHON": sys.executable}, capture_output=True, text=True, timeout=600
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert built.stdout.count("PASSED") == 4  # twine check --strict, each file
     names = sorted(path.name for path in dist.iterdir())
     assert names == [
         f"lint_canon-{__version__}-py3-none-any.whl",
@@ -291,14 +292,50 @@ def test_a_release_builds_both_sdists_and_their_wheels_which_pass_twine_and_inst
     assert f"lint_canon-{__version__}.dist-info/licenses/LICENSE" in names
     with zipfile.ZipFile(dist / f"lint_canon_guard-{__version__}-py3-none-any.whl") as wheel:
         assert "lint_canon_guard/py.typed" in wheel.namelist()
-    twine = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", *map(str, sorted(dist.iterdir()))],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert twine.returncode == 0, twine.stdout + twine.stderr
-    assert twine.stdout.count("PASSED") == 4
     python = _venv(tmp_path / "env")
     _pip(python, "--find-links", str(dist), f"lint-canon=={__version__}")
     _lints(tmp_path / "env", tmp_path)
+
+
+def test_the_release_workflow_builds_with_the_script_tests_and_then_publishes_by_trusted_publishing():
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text())
+    assert workflow[True] == {"push": {"tags": ["v*"]}}  # YAML reads the key `on` as True
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert "bash scripts/build_release.sh dist" in [step.get("run") for step in jobs["build"]["steps"]]
+    assert jobs["test-suite"]["steps"][-1] == {"run": "bash .ci/run"}
+    assert jobs["test-wheels"]["needs"] == "build"
+    publish = jobs["publish"]
+    assert publish["needs"] == ["test-wheels", "test-suite"]
+    assert publish["permissions"] == {"id-token": "write"}  # only this job may publish
+    assert publish["environment"] == "pypi"
+    [upload] = [step for step in publish["steps"] if "pypi-publish" in step.get("uses", "")]
+    assert "with" not in upload  # no token or password: trusted publishing
+    # Every action pinned by a full commit, as action.yml pins its own.
+    uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert uses and all(len(use.split("@")[1]) == 40 for use in uses)
+
+
+def test_the_changelog_follows_keep_a_changelog():
+    """Headings of Keep a Changelog 1.1.0 only: [Unreleased] first, then released versions
+    newest first, each dated; change types only below them; a link for each version."""
+    import re
+
+    from lint_canon_guard import __version__
+
+    text = (REPO / "CHANGELOG.md").read_text()
+    versions = re.findall(r"^## (.*)$", text, re.M)
+    assert versions[0] == "[Unreleased]"
+    released = [re.fullmatch(r"\[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}", v) for v in versions[1:]]
+    assert all(released), versions
+    numbers = [tuple(map(int, m[1].split("."))) for m in released if m]
+    assert numbers == sorted(numbers, reverse=True)
+    # The version in the code is released here, or the next release ([Unreleased] holds it).
+    assert not numbers or tuple(map(int, __version__.split("."))) >= numbers[0]
+    kinds = set(re.findall(r"^### (.*)$", text, re.M))
+    assert kinds and kinds <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+    assert re.search(r"^\[Unreleased\]: https://github\.com/lint-canon/lint-canon/", text, re.M)
+    for m in released:
+        assert m and re.search(rf"^\[{re.escape(m[1])}\]: https://", text, re.M)
