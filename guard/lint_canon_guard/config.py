@@ -965,5 +965,13 @@ def load_canon(path: str | os.PathLike[str]) -> Canon:
         raise ConfigError(
             shown, line, "", f"the canon is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
         ) from None
+    return canon_from_text(path, text)
+
+
+def canon_from_text(path: str | os.PathLike[str], text: str) -> Canon:
+    """Validate ``text`` as the canon file at ``path`` holds it (an editor's unsaved canon.yaml:
+    its folder, its neighbours and its messages are the file's); every problem is a
+    ``ConfigError``."""
+    path = Path(path).absolute()
     raw, doc = _read_yaml(path, text)
     return _validate(raw, doc, path, text)

@@ -20,3 +20,12 @@ def split_lines(text: str) -> list[str]:
 
 def line_count(text: str) -> int:
     return len(split_lines(text))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def lines_with_ends(text: str) -> list[str]:
+    """The lines of ``text`` as ``split_lines`` cuts them, each with its line end: joined, they
+    are ``text`` again."""
+    return _LINE.findall(text)

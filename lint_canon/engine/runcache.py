@@ -135,6 +135,10 @@ class RunRecord:
         # ctime too: a folder made readable (chmod) changes only that.
         self.folders[path] = (found.st_mtime_ns, found.st_ctime_ns)
 
+    def unchanged(self) -> bool:
+        """Whether everything recorded is as it was (the language server's canon search)."""
+        return _unchanged(*self._data())
+
     def _data(self) -> tuple[str, list[int], str, list[int], str]:
         # Paths joined by NUL (which no path holds) and the numbers in one flat list: loading
         # thousands of small lists costs several times more than splitting one string. (JSON

@@ -230,7 +230,7 @@ def check_run(
     canons = [forced] if forced is not None else [every[k] for k in sorted(every)]
     keys = [canon_key(c) for c in canons]
     # Each canon's own selection: it reaches the per-file cache key (Checker.cache_identity).
-    checkers = [Checker(c, _selection(c, selection, select_given), use_prefilter=use_prefilter) for c in canons]
+    checkers = [Checker(c, canon_selection(c, selection, select_given), use_prefilter=use_prefilter) for c in canons]
     findings: list[Finding] = [f for f in found.findings if selection.wants(f.code)]
     seen: set[Finding] = set()
     cache_dirs: list[Path] = []
@@ -328,7 +328,7 @@ def _forced(config: Path, reads: RunReader) -> Canon:
     return with_settings(canon, settings if settings is not None and settings.applies else None)
 
 
-def _selection(canon: Canon, selection: Selection, select_given: bool) -> Selection:
+def canon_selection(canon: Canon, selection: Selection, select_given: bool) -> Selection:
     """``selection`` under the canon's ``[tool.lint-canon]`` select and ignore, whose codes are
     checked as --select and --ignore are: a prefix of no code is an error naming the closest."""
     settings = settings_of(canon)

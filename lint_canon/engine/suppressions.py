@@ -97,6 +97,37 @@ def noqa_lines(text: str, lines: Sequence[str]) -> dict[int, str]:
     return mapping
 
 
+def noqa_edit(text: str, lines: Sequence[str], line: int, code: str) -> tuple[int, int, str] | None:
+    """Where a ``# noqa: CODE`` comment suppressing ``code`` at ``line`` goes, as (1-based line,
+    0-based column in characters, text to insert): at the end of the last line of the statement
+    spanning ``line`` (``noqa_lines``' mapping, so a string or call over several lines stays whole),
+    or into the codes of a ``# noqa:`` comment already there. None when the text does not
+    tokenize (no place is safe to tell)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    first = None
+    target = None
+    for kind, _, (start, _), _, _ in tokens:
+        if kind in (tokenize.ENDMARKER, tokenize.DEDENT, tokenize.INDENT):
+            continue
+        first = start if first is None else first
+        if kind in (tokenize.NL, tokenize.NEWLINE):
+            if first <= line <= start:
+                target = start
+                break
+            first = None
+    if target is None or not 0 < target <= len(lines):
+        return None
+    body = lines[target - 1].rstrip("\r\n")
+    existing = _NOQA.search(body)
+    if existing is not None and existing.group("codes"):
+        at = existing.start("codes") + len(existing.group("codes").rstrip(", \t"))
+        return target, at, f",{code}"
+    return target, len(body), f"  # noqa: {code}"
+
+
 def suppressed(finding: Finding, lines: Sequence[str], mapping: dict[int, str] | None = None) -> bool:
     """flake8's ``# noqa`` / ``# noqa: CODE[,CODE]`` on the finding's line (codes as prefixes)."""
     if not 0 < finding.line <= len(lines):

@@ -36,7 +36,7 @@ from lint_canon.output.findings import Applicability, Finding
 from lint_canon.stacks import run_deep
 from lint_canon_guard.config import Canon
 
-__all__ = ["FIXABLE", "FixOutcome", "fix_findings"]
+__all__ = ["FIXABLE", "FixOutcome", "fix_findings", "fix_text"]
 
 # The distributions that provide the guard's modules to a project: lint_canon_guard is
 # lint-canon-guard's (and lint-canon requires it); lint_canon.guard, its alias, lint-canon's alone.
@@ -134,29 +134,90 @@ def _fix_file(
     outcome: FixOutcome,
     unsafe: bool,
 ) -> None:
-    import libcst as cst
-
-    from lint_canon.fixes.plan import plan
-
     shown = wanted[0].path
     try:
         data = path.read_bytes()
     except OSError as exc:
         outcome.notes.append(f"{shown}: not fixed: cannot read it: {exc.strerror or exc}")
         return
+    fixed = _fixed(data, path, shown, wanted, checker, project, recheck, hub, interaction, outcome, unsafe)
+    if fixed is None:
+        return
+    text, new_text, found = fixed
+    new_data = (codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b"") + new_text.encode("utf-8")
+    if write:
+        refusal = write_atomically(path, data, new_data)
+        if refusal is not None:
+            outcome.notes.append(f"{shown}: not fixed: {refusal}")
+            return
+    outcome.fixed.extend(found)
+    outcome.files.append(shown)
+    outcome.diff += unified_diff(text, new_text, shown)
+
+
+def fix_text(
+    text: str,
+    path: Path,
+    findings: Iterable[Finding],
+    checker: Checker,
+    engine: Engine[list[Finding]],
+    index: int,
+    *,
+    unsafe: bool = False,
+    hub: str | None = None,
+    interaction: str | None = None,
+) -> tuple[str | None, FixOutcome]:
+    """``text`` (an editor's unsaved buffer of ``path``) with the fixes of ``findings`` applied,
+    as ``--fix`` applies them to a file: checked again first with ``engine``'s checker ``index``,
+    and refused unless the result parses and no longer gives them. None when nothing was fixed
+    (the outcome's notes say why)."""
+    outcome = FixOutcome()
+    wanted = [finding for finding in findings if finding.code in FIXABLE]
+    if not wanted:
+        return None, outcome
+    data = text.encode("utf-8", "surrogateescape")
+    project = _project_modules(checker.canon.path.parent)
+    recheck = _Recheck(engine, index, path)
+    fixed = _fixed(data, path, wanted[0].path, wanted, checker, project, recheck, hub, interaction, outcome, unsafe)
+    if fixed is None:
+        return None, outcome
+    outcome.fixed.extend(fixed[2])
+    outcome.files.append(wanted[0].path)
+    return fixed[1], outcome
+
+
+def _fixed(
+    data: bytes,
+    path: Path,
+    shown: str,
+    wanted: list[Finding],
+    checker: Checker,
+    project: frozenset[str],
+    recheck: _Recheck,
+    hub: str | None,
+    interaction: str | None,
+    outcome: FixOutcome,
+    unsafe: bool,
+) -> tuple[str, str, list[Finding]] | None:
+    """The file's text, its fixed text and the findings fixed; None (with a note) when it is
+    left alone."""
+    import libcst as cst
+
+    from lint_canon.fixes.plan import plan
+
     current = recheck(data, shown)
     if current is None:
         outcome.notes.append(f"{shown}: not fixed: checking it again failed (a crash or a timeout of the parser)")
-        return
+        return None
     if not set(wanted) <= set(current):
         outcome.notes.append(f"{shown}: not fixed: it changed since it was checked; check it again")
-        return
+        return None
     asked = set(wanted)
     carried = [finding for finding in current if finding in asked and finding.fix is not None]
     allowed = [f for f in carried if unsafe or f.fix is not None and f.fix.applicability is Applicability.SAFE]
     outcome.unsafe += len(carried) - len(allowed)
     if not allowed:
-        return
+        return None
     wanted = allowed
     try:
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
@@ -166,7 +227,7 @@ def _fix_file(
     except (SyntaxError, UnicodeError) as exc:
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
         outcome.notes.append(f"{shown}: not fixed: only UTF-8 files are rewritten ({reason})")
-        return
+        return None
     try:
         # the project's top-level modules, and the file's own package (or module)
         first_party = project | {(checker.package_of(path) or path.stem).split(".", 1)[0]}
@@ -174,27 +235,19 @@ def _fix_file(
         planned = run_deep(lambda: plan(cst.parse_module(text), wanted, checker.canon, hub, interaction, first_party))
     except Exception as exc:  # libcst failed on a file the checker could read: leave it be
         outcome.notes.append(f"{shown}: not fixed: {type(exc).__name__}: {exc}")
-        return
+        return None
     outcome.notes.extend(planned.notes)
     new_text = planned.module.code
     if not planned.fixed or new_text == text:
-        return
+        return None
     refusal = _refusal(new_text, shown, planned.fixed, current, recheck)
     if refusal is not None:
         outcome.notes.append(f"{shown}: not fixed: {refusal}; this is a bug of lint-canon, please report it")
-        return
-    new_data = (codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b"") + new_text.encode("utf-8")
-    if write:
-        refusal = write_atomically(path, data, new_data)
-        if refusal is not None:
-            outcome.notes.append(f"{shown}: not fixed: {refusal}")
-            return
-    outcome.fixed.extend(planned.fixed)
-    outcome.files.append(shown)
+        return None
     if planned.imports and not outcome.guard_checked:
         outcome.guard_checked = True
         outcome.notes.extend(_undeclared_guard(checker, planned.imports))
-    outcome.diff += unified_diff(text, new_text, shown)
+    return text, new_text, planned.fixed
 
 
 def _project_modules(root: Path) -> frozenset[str]:

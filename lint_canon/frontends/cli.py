@@ -13,7 +13,7 @@ from lint_canon_guard.errors import Cancelled, CanonError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_CANCELLED = 143  # 128 + SIGTERM, as a shell reports it
-COMMANDS = ("check", "report", "rule", "sql", "inventory", "init", "sdk")
+COMMANDS = ("check", "report", "rule", "sql", "inventory", "init", "sdk", "server")
 # The path options of `check` stay strings until a run needs more than the run record:
 # pathlib is not imported on the way to a replay.
 _CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline", "stdin_filename")
@@ -87,7 +87,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         _check_parser(commands)
     if only in (None, "report", "rule", "sql"):
         _other_parsers(commands)
-    if only in (None, "inventory", "init", "sdk"):
+    if only in (None, "inventory", "init", "sdk", "server"):
         _adoption_parsers(commands)
     return parser
 
@@ -214,6 +214,13 @@ def _adoption_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="where to write it (default: canon.yaml in the one folder given, else in the working folder)",
     )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    commands.add_parser(
+        "server",
+        help="the language server for editors: LSP over stdin and stdout (needs lint-canon[server])",
+        description="Speak the Language Server Protocol on stdin and stdout: diagnostics as you type, "
+        "quick fixes and # noqa, each file against its own canon. Editors start it; see the README.",
+    )
 
     sdk = commands.add_parser("sdk", help="derive a model of what an SDK's calls send, from its source")
     sdk_actions = sdk.add_subparsers(dest="sdk_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -757,6 +764,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report(args)
         if args.command == "sdk":
             return _sdk_scan(args)
+        if args.command == "server":
+            return _server()
         if args.command in ("inventory", "init"):
             from lint_canon.adoption import commands
 
@@ -786,6 +795,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run with --debug or LINT_CANON_DEBUG=1 for the traceback, and please report it\n"
         )
         return EXIT_ERROR
+
+
+def _server() -> int:
+    import importlib.util
+
+    from lint_canon_guard.errors import UsageError
+
+    if importlib.util.find_spec("pygls") is None:
+        raise UsageError("server: pygls is not installed; install it with pip install 'lint-canon[server]'")
+    from lint_canon.frontends.server import serve
+
+    return serve()
 
 
 def _sdk_scan(args: argparse.Namespace) -> int:
