@@ -166,6 +166,7 @@ def fix_text(
     unsafe: bool = False,
     hub: str | None = None,
     interaction: str | None = None,
+    current: list[Finding] | None = None,
 ) -> tuple[str | None, FixOutcome]:
     """``text`` (an editor's unsaved buffer of ``path``) with the fixes of ``findings`` applied,
     as ``--fix`` applies them to a file: checked again first with ``engine``'s checker ``index``,
@@ -178,7 +179,9 @@ def fix_text(
     data = text.encode("utf-8", "surrogateescape")
     project = _project_modules(checker.canon.path.parent)
     recheck = _Recheck(engine, index, path)
-    fixed = _fixed(data, path, wanted[0].path, wanted, checker, project, recheck, hub, interaction, outcome, unsafe)
+    fixed = _fixed(
+        data, path, wanted[0].path, wanted, checker, project, recheck, hub, interaction, outcome, unsafe, current
+    )
     if fixed is None:
         return None, outcome
     outcome.fixed.extend(fixed[2])
@@ -198,14 +201,16 @@ def _fixed(
     interaction: str | None,
     outcome: FixOutcome,
     unsafe: bool,
+    current: list[Finding] | None = None,
 ) -> tuple[str, str, list[Finding]] | None:
     """The file's text, its fixed text and the findings fixed; None (with a note) when it is
-    left alone."""
+    left alone. ``current``: the findings of ``data`` already (else it is checked again)."""
     import libcst as cst
 
     from lint_canon.fixes.plan import plan
 
-    current = recheck(data, shown)
+    if current is None:
+        current = recheck(data, shown)
     if current is None:
         outcome.notes.append(f"{shown}: not fixed: checking it again failed (a crash or a timeout of the parser)")
         return None
@@ -232,7 +237,9 @@ def _fixed(
         # the project's top-level modules, and the file's own package (or module)
         first_party = project | {(checker.package_of(path) or path.stem).split(".", 1)[0]}
         # On a deep stack, as in the workers: code the worker's parser took must not overflow here.
-        planned = run_deep(lambda: plan(cst.parse_module(text), wanted, checker.canon, hub, interaction, first_party))
+        planned = run_deep(
+            lambda: plan(cst.parse_module(text), text, wanted, checker.canon, hub, interaction, first_party)
+        )
     except Exception as exc:  # libcst failed on a file the checker could read: leave it be
         outcome.notes.append(f"{shown}: not fixed: {type(exc).__name__}: {exc}")
         return None
@@ -268,13 +275,12 @@ def _project_modules(root: Path) -> frozenset[str]:
 
 def _refusal(new_text: str, shown: str, fixed: list[Finding], before: list[Finding], recheck: _Recheck) -> str | None:
     """Why the rewritten text must not be written: it does not compile, it still gives a
-    finding it was to fix, or it gives one the file did not have. None when it may."""
-    import libcst as cst
-
+    finding it was to fix, or it gives one the file did not have. None when it may. (libcst's
+    parse of it is the re-check's, in a worker: a text it refuses gives CANON901, which the
+    file did not have.)"""
     try:
         compile(new_text, shown, "exec", dont_inherit=True)
-        run_deep(lambda: cst.parse_module(new_text))
-    except Exception as exc:  # SyntaxError, libcst's parser errors
+    except Exception as exc:  # SyntaxError, ValueError (a NUL), RecursionError
         return f"the fixed code would not compile ({type(exc).__name__}: {exc})"
     after = recheck(new_text.encode("utf-8"), shown)
     if after is None:

@@ -5,12 +5,15 @@ is not where the fix needs it, is left as it is."""
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
+from lint_canon.analysis.syntax.positions import node_positions
 from lint_canon.fixes.codemods import (
     GUARD_MODULES,
     INTERACTION_TYPE,
@@ -40,17 +43,37 @@ class Plan:
 
 
 class _Tree:
-    """The parsed file, its nodes found by position, and each node's parent."""
+    """The parsed file, the nodes of the top-level statements that hold findings found by
+    position, and each such node's parent. PositionProvider would place every node of the module
+    (seconds for a few thousand lines, what an editor's quick fix waits for); the statements
+    the findings' lines fall in are enough, as a fix edits the function a finding is in."""
 
-    def __init__(self, module: cst.Module) -> None:
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.module = wrapper.module
-        positions = wrapper.resolve(PositionProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
+    def __init__(self, module: cst.Module, source: str, findings: Sequence[Finding]) -> None:
+        self.module = module
+        lines = {line for finding in findings for line in range(finding.line, finding.end_line + 1)}
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        of_statement: dict[int, cst.CSTNode] = {}
+        nodes: list[cst.CSTNode] = []
+        for statement, (first, last) in zip(module.body, _statement_lines(module, source), strict=True):
+            if any(first <= wanted <= last for wanted in lines):
+                self.parents[statement] = module
+                collector = _Collect(self.parents)
+                statement.visit(collector)
+                nodes.extend(collector.found)
+                of_statement.update((id(node), statement) for node in collector.found)
+        positions = node_positions(module, source, nodes, of_statement)
         self.at: dict[tuple[int, int, int, int], list[cst.CSTNode]] = {}
-        for node, where in positions.items():
-            if isinstance(node, (cst.Call, cst.SimpleString)):
-                self.at.setdefault(_key(where), []).append(node)
+        for node in nodes:
+            self.at.setdefault(positions[id(node)], []).append(node)
+
+    def transformed(self, transformer: cst.CSTTransformer) -> cst.Module:
+        """The module with ``transformer`` run over the statements that hold findings (where
+        every node a fix edits is) and the others as they are."""
+        body = [
+            cast(cst.BaseStatement, statement.visit(transformer)) if statement in self.parents else statement
+            for statement in self.module.body
+        ]
+        return self.module.with_changes(body=body)
 
     def node(self, finding: Finding, kind: type) -> cst.CSTNode | None:
         key = (finding.line, finding.col - 1, finding.end_line, finding.end_col - 1)
@@ -75,8 +98,65 @@ class _Tree:
         return None
 
 
-def _key(where: CodeRange) -> tuple[int, int, int, int]:
-    return (where.start.line, where.start.column, where.end.line, where.end.column)
+class _Collect(cst.CSTVisitor):
+    """Each node's parent (into ``parents``), and the calls and strings (``found``)."""
+
+    def __init__(self, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
+        self.parents = parents
+        self.stack: list[cst.CSTNode] = []
+        self.found: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.parents[node] = self.stack[-1]
+        self.stack.append(node)
+        if isinstance(node, (cst.Call, cst.SimpleString)):
+            self.found.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+def _statement_lines(module: cst.Module, source: str) -> list[tuple[int, int]]:
+    """The first and last line of each top-level statement: from CPython's parse of the same
+    text (a small part of a code generation's cost) where its statements pair with libcst's,
+    else by generating each statement's code and counting its lines."""
+    spans = _ast_lines(module, source)
+    if spans is not None:
+        return spans
+    spans = []
+    line = 1 + sum(len(_LINE_END.findall(module.code_for_node(header))) for header in module.header)
+    for statement in module.body:
+        count = len(_LINE_END.findall(module.code_for_node(statement)))
+        spans.append((line, line + max(count, 1) - 1))
+        line += count
+    return spans
+
+
+def _ast_lines(module: cst.Module, source: str) -> list[tuple[int, int]] | None:
+    """``_statement_lines`` from ``ast``; None where it cannot tell (a syntax this Python does
+    not parse, or statements that do not pair: ``a; b`` is one line of libcst's, two of ast's)."""
+    try:
+        body = ast.parse(source).body
+    except Exception:  # SyntaxError, a newer syntax, RecursionError: count lines instead
+        return None
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for statement in module.body:
+        small = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        nodes = body[at : at + small]
+        at += small
+        if len(nodes) != small:
+            return None
+        first = min(min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) for node in nodes)
+        last = max(node.end_lineno or node.lineno for node in nodes)
+        # leading comments and blank lines belong to libcst's statement; no finding is on them
+        spans.append((first, last))
+    return spans if at == len(body) else None
 
 
 def _named_string(tree: _Tree, finding: Finding, fix: Fix) -> tuple[cst.SimpleString, cst.Call] | None:
@@ -155,6 +235,7 @@ def _fitted(call: cst.Call, tool: Tool | None, hub: str | None, interaction: str
 
 def plan(
     module: cst.Module,
+    source: str,
     findings: Sequence[Finding],
     canon: Canon,
     hub: str | None = None,
@@ -163,7 +244,7 @@ def plan(
 ) -> Plan:
     """The edits that fix ``findings`` of one file (each by the fix it carries), with ``hub`` /
     ``interaction`` choosing among a tool's several."""
-    tree = _Tree(module)
+    tree = _Tree(module, source, findings)
     result = Plan(tree.module)
     strings: dict[int, str] = {}
     guards: dict[int, tuple[cst.FunctionDef, tuple[str, str, str], list[Finding]]] = {}
@@ -223,22 +304,20 @@ def plan(
     decorators: dict[int, cst.Decorator] = {}
     if guards:
         qualname = canon.guard_decorators[0]
-        source, _, name = qualname.rpartition(".")
+        home, _, name = qualname.rpartition(".")
         wanted: dict[str, list[tuple[str, str]]] = {}
         # the guard's names must be bound above the first function it decorates, by an import
         # that rebinds nothing the module already binds (else under an alias)
         first_use = min(tree.top_level_index(function) for function, _, _ in guards.values())
         guard_names = (*canon.guard_decorators, *(f"{module}.{INTERACTION_TYPE}" for module in GUARD_MODULES))
-        taken = bound_names(tree.module.code, guard_names)
+        taken = bound_names(source, guard_names)
         decorator = bound_name(tree.module, canon.guard_decorators, first_use)
         if decorator in taken:
             decorator = None  # the guard's import above, but the module binds the name again
         if decorator is None:
             decorator = free_name(name, taken)
-            wanted.setdefault(source, []).append((name, decorator))
-        interaction_modules = tuple(
-            dict.fromkeys((source, *GUARD_MODULES) if source in GUARD_MODULES else GUARD_MODULES)
-        )
+            wanted.setdefault(home, []).append((name, decorator))
+        interaction_modules = tuple(dict.fromkeys((home, *GUARD_MODULES) if home in GUARD_MODULES else GUARD_MODULES))
         interaction_name = bound_name(
             tree.module, [f"{module}.{INTERACTION_TYPE}" for module in interaction_modules], first_use
         )
@@ -251,11 +330,11 @@ def plan(
             decorators[key] = guard_decorator(decorator, interaction_name, tool, chosen_hub, chosen_interaction)
             result.fixed.extend(fixed)
         result.module = add_imports(
-            tree.module.visit(FixTransformer(decorators, strings)), wanted, first_use, first_party
+            tree.transformed(FixTransformer(decorators, strings)), wanted, first_use, first_party
         )
         result.imports = tuple(wanted)
     elif strings:
-        result.module = tree.module.visit(FixTransformer({}, strings))
+        result.module = tree.transformed(FixTransformer({}, strings))
     return result
 
 

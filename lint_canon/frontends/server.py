@@ -78,6 +78,9 @@ class Canons:
 
     def __init__(self) -> None:
         self._checking: dict[str, _Checking] = {}
+        # The last text of each file and its findings: a code action asks about the text the
+        # diagnostics were made from, which need not be checked twice.
+        self._last: dict[str, tuple[str, list[Finding]]] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -90,6 +93,11 @@ class Canons:
         for checking in self._checking.values():
             checking.engine.close()
         self._checking = {}
+        self._last = {}
+
+    def forget(self, path: str) -> None:
+        """A file the editor closed: its last text is not kept."""
+        self._last.pop(path, None)
 
     def refresh(self) -> None:
         """Forget every canon if a file or folder the canon search read has changed."""
@@ -123,8 +131,14 @@ class Canons:
             limit = canon.max_file_size
             message = f"too large ({size:,} bytes; the limit is {limit:,}: max_file_size in the canon)"
             return checking.checker.keep_reported([Finding(path, 1, 1, 1, 1, "CANON902", message)], [])
+        last = self._last.get(path)
+        if last is not None and last[0] == text:
+            return last[1]
         checked = checking.engine.check([Source(0, path, text, path)])[0]
-        return sorted(set(checked.result or []), key=lambda f: (f.line, f.col, f.code))
+        findings = sorted(set(checked.result or []), key=lambda f: (f.line, f.col, f.code))
+        if checked.analysed:  # a crash or a timeout may not repeat
+            self._last[path] = (text, findings)
+        return findings
 
 
 class CanonServer(LanguageServer):
@@ -228,7 +242,9 @@ class CanonServer(LanguageServer):
                 continue
             if finding.fix is not None and finding.code in FIXABLE:
                 unsafe = finding.fix.applicability is Applicability.UNSAFE
-                fixed, _ = fix_text(text, Path(path), [finding], checking.checker, checking.engine, 0, unsafe=unsafe)
+                fixed, _ = fix_text(
+                    text, Path(path), [finding], checking.checker, checking.engine, 0, unsafe=unsafe, current=findings
+                )
                 if fixed is not None:
                     title = f"Fix {finding.code}: {finding.fix.title}" + (" (unsafe)" if unsafe else "")
                     actions.append(
@@ -258,7 +274,7 @@ class CanonServer(LanguageServer):
                 )
         safe = [f for f in findings if f.fix is not None and f.fix.applicability is Applicability.SAFE]
         if fix_all and safe:
-            fixed, _ = fix_text(text, Path(path), safe, checking.checker, checking.engine, 0)
+            fixed, _ = fix_text(text, Path(path), safe, checking.checker, checking.engine, 0, current=findings)
             if fixed is not None:
                 actions.append(
                     types.CodeAction(
@@ -373,6 +389,9 @@ def make_server() -> CanonServer:
         pending = ls.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
+        path = to_fs_path(uri)
+        if path is not None:
+            ls.executor.submit(ls.canons.forget, path)  # in the checking thread, which owns it
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
