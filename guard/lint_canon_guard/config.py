@@ -21,7 +21,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,8 @@ class Canon:
     exclude: tuple[str, ...] = ()
     type_checking_imports: str = "ignore"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # The canons this one extends (``extends:``), nearest first: read with it, in its digest.
+    extends: tuple[Path, ...] = ()
     # Look-up tables built on load, and what the linter attaches for a run (its
     # [tool.lint-canon] settings, its team SDK models), each folded into ``digest``.
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -211,6 +213,43 @@ class _Doc:
 
     def error(self, keypath: tuple[Any, ...], problem: str) -> ConfigError:
         return ConfigError(display(self.path), self.line(keypath), cut(_keystr(keypath), 100), printable(problem))
+
+    def origin(self, keypath: tuple[Any, ...]) -> tuple[Path, int | None]:
+        """The file and line that wrote ``keypath``."""
+        return self.path, self.line(keypath)
+
+
+class _MergedDoc(_Doc):
+    """The document of a canon merged with the one it extends: each key path is found in the
+    file that wrote it (``parts``: a merged key path -> that file's document and key path there),
+    so that every problem is reported at its own file and line."""
+
+    def __init__(self, own: _Doc, parts: dict[tuple[Any, ...], tuple[_Doc, tuple[Any, ...]]]) -> None:
+        self.path = own.path
+        self.lines = own.lines
+        self.values = own.values
+        self._starts = own._starts
+        self.own = own
+        self.parts = parts
+
+    def locate(self, keypath: tuple[Any, ...]) -> tuple[_Doc, tuple[Any, ...]]:
+        for end in range(len(keypath), 0, -1):
+            found = self.parts.get(keypath[:end])
+            if found is not None:
+                return found[0], found[1] + keypath[end:]
+        return self.own, keypath
+
+    def line(self, keypath: tuple[Any, ...]) -> int | None:
+        doc, there = self.locate(keypath)
+        return doc.line(there)
+
+    def error(self, keypath: tuple[Any, ...], problem: str) -> ConfigError:
+        doc, there = self.locate(keypath)
+        return doc.error(there, problem)
+
+    def origin(self, keypath: tuple[Any, ...]) -> tuple[Path, int | None]:
+        doc, there = self.locate(keypath)
+        return doc.origin(there)
 
 
 def _keystr(keypath: tuple[Any, ...]) -> str:
@@ -491,6 +530,11 @@ CANON = Key(
     "canon.yaml: the tool canon lint-canon enforces.",
     keys={
         "version": Key("version", "The canon format: 1."),
+        "extends": Key(
+            "string",
+            "A canon this one adds to: a path from this file's folder, or package:NAME (the canon.yaml "
+            "of an installed package) or package:NAME/FILE.",
+        ),
         "hubs": Key("strings", "The hubs of the company.", default=[]),
         "tools": TOOL,
         "banned": BAN,
@@ -937,8 +981,14 @@ def _outside(folder: Path, entry: str, kind: str) -> str | None:
 
 
 def load_canon(path: str | os.PathLike[str]) -> Canon:
-    """Read and validate one canon file; every problem is a ``ConfigError``."""
+    """Read and validate one canon file (and the canons it extends); every problem is a
+    ``ConfigError``."""
     path = Path(path).absolute()
+    return canon_from_text(path, _read_text(path))
+
+
+def _read_text(path: Path) -> str:
+    """The text of a canon file; a ``ConfigError`` when it cannot be read as one."""
     shown = display(path)
     try:
         data = read_bytes(path, MAX_CANON_SIZE)
@@ -965,13 +1015,206 @@ def load_canon(path: str | os.PathLike[str]) -> Canon:
         raise ConfigError(
             shown, line, "", f"the canon is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
         ) from None
-    return canon_from_text(path, text)
+    return text
 
 
 def canon_from_text(path: str | os.PathLike[str], text: str) -> Canon:
     """Validate ``text`` as the canon file at ``path`` holds it (an editor's unsaved canon.yaml:
-    its folder, its neighbours and its messages are the file's); every problem is a
-    ``ConfigError``."""
+    its folder, its neighbours and its messages are the file's), merged with the canons it
+    extends; every problem is a ``ConfigError``."""
+    return explain_canon(path, text).canon
+
+
+@dataclass(frozen=True)
+class ExplainedCanon:
+    """A canon with where each of its values was written: ``raw`` is the merged document (plain
+    YAML values), ``origin(keypath)`` the file and line of a key path of it."""
+
+    canon: Canon
+    raw: dict[str, Any]
+    doc: _Doc
+
+    def origin(self, keypath: tuple[Any, ...]) -> tuple[Path, int | None]:
+        return self.doc.origin(keypath)
+
+
+def explain_canon(path: str | os.PathLike[str], text: str | None = None) -> ExplainedCanon:
+    """The canon at ``path`` (its ``text`` when given), merged with those it extends, and where
+    each value came from (``lint-canon canon show``)."""
     path = Path(path).absolute()
+    text = _read_text(path) if text is None else text
+    raw, doc, layers = _layers(path, text, ())
+    canon = _validate(raw, doc, path, "\0".join(text for _, text in layers))
+    return ExplainedCanon(replace(canon, extends=tuple(p for p, _ in layers[1:])), raw, doc)
+
+
+# --- extends: a canon that adds to another ------------------------------------------------
+
+# Lists a canon adds to those of the canon it extends (strings once each, in order).
+_LIST_KEYS = ("hubs", "tools", "banned", "allowed_hosts", "vendor_modules", "public_apis", "wrappers", "exclude")
+# Paths of one repository's files: they belong in the canon of the service that holds them.
+_SERVICE_ONLY = ("done_states", "sdk_models")
+_PACKAGE = "package:"
+MAX_EXTENDS = 10
+
+
+def _layers(path: Path, text: str, chain: tuple[Path, ...]) -> tuple[Any, _Doc, list[tuple[Path, str]]]:
+    """The canon at ``path`` merged with the ones it extends, and each file read (itself first)."""
     raw, doc = _read_yaml(path, text)
-    return _validate(raw, doc, path, text)
+    if not isinstance(raw, dict) or "extends" not in raw:
+        return raw, doc, [(path, text)]
+    target = _extended(raw["extends"], path, doc)
+    if os.path.realpath(target) in {os.path.realpath(p) for p in (*chain, path)}:
+        cycle = " -> ".join(display(p) for p in (*chain, path, target))
+        raise doc.error(("extends",), f"the canons extend each other in a circle ({cycle}); remove one extends")
+    if len(chain) + 1 >= MAX_EXTENDS:
+        raise doc.error(("extends",), f"more than {MAX_EXTENDS} canons extend one another; a chain needs two or three")
+    try:
+        base_text = _read_text(target)
+    except ConfigError as exc:
+        problem = exc.problem
+        if problem.startswith("no such file"):
+            problem = "no such file (a path is read from the folder of the canon that names it)"
+        raise doc.error(("extends",), f"{exc.path}: {problem}") from None
+    base, base_doc, files = _layers(target, base_text, (*chain, path))
+    merged, merged_doc = _merge(base, base_doc, raw, doc)
+    return merged, merged_doc, [(path, text), *files]
+
+
+def _extended(value: Any, path: Path, doc: _Doc) -> Path:
+    """The file ``extends: value`` names, written in the canon at ``path``."""
+    if not isinstance(value, str) or not value.strip():
+        raise doc.error(
+            ("extends",), "name one canon: a path from this file's folder, package:NAME or package:NAME/FILE"
+        )
+    if not value.startswith(_PACKAGE):
+        return Path(os.path.normpath(path.parent / value)).absolute()
+    name, _, resource = value[len(_PACKAGE) :].partition("/")
+    import importlib.util
+
+    spec = None
+    if name.isidentifier():  # a top-level package: found without running any of its code
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not locations:
+        raise doc.error(
+            ("extends",),
+            f"no installed package {short(name)}; install the package that ships the canon "
+            "(pip install ...) in this environment, or name the canon by its path",
+        )
+    return Path(os.path.normpath(Path(locations[0]) / (resource or CANON_FILE))).absolute()
+
+
+def _merge(base: Any, base_doc: _Doc, child: dict[str, Any], child_doc: _Doc) -> tuple[dict[str, Any], _MergedDoc]:
+    """``child`` added to ``base``, the canon it extends. Lists (``_LIST_KEYS``) are joined, the
+    base's first; any other key is the child's where it has it, else the base's. A child may add
+    to the base, never redefine its tools or lift its bans (``_conflicts``)."""
+    if not isinstance(base, dict):
+        raise base_doc.error((), f"expected a mapping, got {value_kind(base)}")
+    problems = [
+        base_doc.error(
+            (key,),
+            f"{key} names files of one repository: it belongs in the canon of the service "
+            "that holds them, not in a canon others extend",
+        )
+        for key in _SERVICE_ONLY
+        if key in base
+    ]
+    problems += _conflicts(base, base_doc, child, child_doc)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ConfigErrors(problems[:MAX_REPORTED], max(0, len(problems) - MAX_REPORTED))
+    merged: dict[str, Any] = {}
+    parts: dict[tuple[Any, ...], tuple[_Doc, tuple[Any, ...]]] = {}
+    for key in dict.fromkeys([*base, *child]):
+        if key == "extends":
+            continue
+        mine, theirs = child.get(key), base.get(key)
+        if key in _LIST_KEYS and isinstance(mine, list) and isinstance(theirs, list):
+            items: list[Any] = []
+            for i, item in enumerate(theirs):
+                parts[(key, len(items))] = (base_doc, (key, i))
+                items.append(item)
+            for j, item in enumerate(mine):
+                if isinstance(item, str) and item in theirs:
+                    continue  # a hub (a host, a glob) both list: once
+                parts[(key, len(items))] = (child_doc, (key, j))
+                items.append(item)
+            merged[key] = items
+            parts[(key,)] = (child_doc, (key,))
+        elif key in child:
+            merged[key], parts[(key,)] = mine, (child_doc, (key,))
+        else:
+            merged[key], parts[(key,)] = theirs, (base_doc, (key,))
+    return merged, _MergedDoc(child_doc, parts)
+
+
+def _listed_items(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = raw.get(key)
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _strings(item: dict[str, Any], key: str) -> list[tuple[int, str]]:
+    value = item.get(key)
+    if isinstance(value, str):
+        return [(0, value)]
+    return [(k, v) for k, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _conflicts(base: dict[str, Any], base_doc: _Doc, child: dict[str, Any], child_doc: _Doc) -> list[ConfigError]:
+    """What a canon may not do to the one it extends, each at its line with the other's: give a
+    tool id the base has, or lift a ban (claim a banned module or host for a tool or a public
+    API, allow a banned host)."""
+    from lint_canon_guard.hosts import host_matches
+
+    def where(keypath: tuple[Any, ...]) -> str:
+        file, line = base_doc.origin(keypath)
+        return f"{display(file)}:{line}" if line else display(file)
+
+    problems: list[ConfigError] = []
+    ids = {item.get("id"): i for i, item in _listed_items(base, "tools") if isinstance(item.get("id"), str)}
+    for j, tool in _listed_items(child, "tools"):
+        if tool.get("id") in ids:
+            problems.append(
+                child_doc.error(
+                    ("tools", j, "id"),
+                    f"{short(tool['id'])} is a tool of the canon this one extends ({where(('tools', ids[tool['id']]))}); "
+                    "a canon adds tools to the one it extends, it does not redefine them: give this one another id",
+                )
+            )
+    bans = _listed_items(base, "banned")
+
+    def lifted(kind: str, value: str) -> tuple[int, dict[str, Any]] | None:
+        for i, ban in bans:
+            for _, banned in _strings(ban, kind):
+                if kind == "modules" and (value == banned or value.startswith(banned + ".")):
+                    return i, ban
+                if kind == "hosts" and (value == banned or host_matches(value.removeprefix("*."), banned)):
+                    return i, ban
+        return None
+
+    claims: list[tuple[tuple[Any, ...], str, str]] = []
+    for key in ("tools", "public_apis"):
+        for j, item in _listed_items(child, key):
+            claims += [((key, j, "modules", k), "modules", m) for k, m in _strings(item, "modules")]
+            claims += [((key, j, "hosts", k), "hosts", h) for k, h in _strings(item, "hosts")]
+    hosts = child.get("allowed_hosts")
+    if isinstance(hosts, list):
+        claims += [(("allowed_hosts", k), "hosts", h) for k, h in enumerate(hosts) if isinstance(h, str)]
+    for keypath, kind, value in claims:
+        found = lifted(kind, value)
+        if found is not None:
+            i, ban = found
+            reason = ban.get("reason") if isinstance(ban.get("reason"), str) else ""
+            problems.append(
+                child_doc.error(
+                    keypath,
+                    f"{short(value)} is banned by the canon this one extends ({where(('banned', i))}: {short(reason)}); "
+                    "a canon cannot lift the bans of the one it extends",
+                )
+            )
+    return problems

@@ -92,5 +92,6 @@ class RunReader:
 
         canon = load_canon(path)
         if self.record is not None:
-            self.record.file(str(canon.path))
+            for read in (canon.path, *canon.extends):  # a change to a canon it extends changes it
+                self.record.file(str(read))
         return with_team_models(canon, self.read_bytes)

@@ -13,7 +13,7 @@ from lint_canon_guard.errors import Cancelled, CanonError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_CANCELLED = 143  # 128 + SIGTERM, as a shell reports it
-COMMANDS = ("check", "report", "rule", "sql", "inventory", "init", "sdk", "server")
+COMMANDS = ("check", "report", "rule", "sql", "inventory", "init", "sdk", "server", "canon")
 # The path options of `check` stay strings until a run needs more than the run record:
 # pathlib is not imported on the way to a replay.
 _CHECK_PATHS = ("paths", "config", "output", "cache_dir", "baseline", "write_baseline", "stdin_filename")
@@ -87,6 +87,20 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         _check_parser(commands)
     if only in (None, "report", "rule", "sql"):
         _other_parsers(commands)
+    if only in (None, "canon"):
+        canon = commands.add_parser(
+            "canon", help="the canon a run uses: show it merged, with where each entry came from"
+        )
+        canon_actions = canon.add_subparsers(
+            dest="canon_command", metavar="ACTION", required=True, parser_class=_Parser
+        )
+        show = canon_actions.add_parser(
+            "show", help="print the canon merged with the canons it extends, each entry with its file and line"
+        )
+        show.add_argument("path", nargs="?", default=".", metavar="PATH", help="a file or folder (default: .)")
+        show.add_argument(
+            "--config", type=str, metavar="FILE", help="the canon.yaml to show (default: found from PATH)"
+        )
     if only in (None, "inventory", "init", "sdk", "server"):
         _adoption_parsers(commands)
     return parser
@@ -766,6 +780,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sdk_scan(args)
         if args.command == "server":
             return _server()
+        if args.command == "canon":
+            return _canon_show(args)
         if args.command in ("inventory", "init"):
             from lint_canon.adoption import commands
 
@@ -795,6 +811,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run with --debug or LINT_CANON_DEBUG=1 for the traceback, and please report it\n"
         )
         return EXIT_ERROR
+
+
+def _canon_show(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lint_canon.canon.search import find_canon_file
+    from lint_canon.canon.show import show_canon
+    from lint_canon_guard.config import CANON_FILE, explain_canon
+    from lint_canon_guard.errors import ConfigError
+    from lint_canon_guard.messages import display
+
+    start = Path(args.path)
+    found = Path(args.config) if args.config else find_canon_file(start if start.is_dir() else start.parent)
+    if found is None:
+        raise ConfigError(
+            display(start.absolute()),
+            None,
+            "",
+            f"no {CANON_FILE} here or in any parent folder; create one with `lint-canon init` or pass --config FILE",
+        )
+    sys.stdout.write(show_canon(explain_canon(found)))
+    return EXIT_CLEAN
 
 
 def _server() -> int:
