@@ -256,7 +256,7 @@ PYPROJECTS = [
     ),
     pytest.param(
         '[tool.lint-canon]\nconfig = "canon.yaml"\nconifg = "x"\n',
-        "pyproject.toml:3: tool.lint-canon.conifg: unknown key; known keys: config, exclude, ignore, select",
+        "pyproject.toml:3: tool.lint-canon.conifg: unknown key; known keys: config, exclude, ignore, per-file-ignores, select",
         id="unknown-key",
     ),
     pytest.param(

@@ -60,7 +60,7 @@ def in_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     [
         pytest.param(
             f'[tool.lint-canon]\n{NAMES}exclud = ["x"]\n',
-            "pyproject.toml:3: tool.lint-canon.exclud: unknown key; known keys: config, exclude, ignore, select",
+            "pyproject.toml:3: tool.lint-canon.exclud: unknown key; known keys: config, exclude, ignore, per-file-ignores, select",
             id="misspelt-key",
         ),
         pytest.param(

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO, cli_env, unprivileged
 from tests.test_cli import lint_canon
 
@@ -282,3 +284,88 @@ def test_an_unreadable_folder_or_file_inside_costs_itself_only(tmp_path):
         os.chmod(root / "locked", 0o755)
         if root != tmp_path:
             shutil.rmtree(root)
+
+
+# The cloud SDKs: known to the engine by its shipped SDK models (their import roots and vendors),
+# not by the built-in list; an import of one counts as a call does.
+CLOUD_FILES = {
+    "cloud/aws.py": """\
+        import boto3
+
+
+        def buckets():
+            return boto3.client("s3").list_buckets()
+        """,
+    "cloud/gcs.py": """\
+        from google.cloud import storage
+
+
+        def upload():
+            storage.Client().bucket("b").blob("x").upload_from_string("y")
+        """,
+    "cloud/azure_blob.py": "from azure.storage.blob import BlobServiceClient\n",
+    "cloud/workers.py": "import aioboto3\nimport googleapiclient.discovery\n",
+}
+
+
+def test_the_cloud_sdks_are_known_from_the_sdk_models(project):
+    root = project(CLOUD_FILES, canon="version: 1\n")
+    result = lint_canon("inventory", cwd=root)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (
+        "VENDOR               KIND    NAME                  USES              WHERE\n"
+        "amazonwebservices    module  aioboto3              1 import          cloud/workers.py:1\n"
+        "amazonwebservices    module  boto3                 1 import, 1 call  cloud/aws.py:1, :5\n"
+        "azureblobstorage     module  azure.storage.blob    1 import          cloud/azure_blob.py:1\n"
+        "googleapisdiscovery  module  googleapiclient       1 import          cloud/workers.py:2\n"
+        "googlecloudstorage   module  google.cloud.storage  1 import, 1 call  cloud/gcs.py:1, :5\n"
+        "\n"
+        "4 vendors, 7 uses and 0 secret reads in 4 files; 4 Python files looked at (canon: canon.yaml)\n"
+    )
+    report = json.loads(lint_canon("inventory", "--format", "json", cwd=root).stdout)
+    assert [(v["vendor"], v["name"], [m["module"] for m in v["modules"]]) for v in report["vendors"]] == [
+        ("amazonwebservices", "Amazon Web Services", ["aioboto3", "boto3"]),
+        ("azureblobstorage", "Azure Blob Storage", ["azure.storage.blob"]),
+        ("googleapisdiscovery", "Google APIs (discovery)", ["googleapiclient"]),
+        ("googlecloudstorage", "Google Cloud Storage", ["google.cloud.storage"]),
+    ]
+    # `builtin_vendors: false` switches the models off for the inventory as for the rules
+    (root / "canon.yaml").write_text("version: 1\nbuiltin_vendors: false\n")
+    off = lint_canon("inventory", cwd=root)
+    assert (
+        off.stdout == "0 vendors, 0 uses and 0 secret reads in 0 files; 4 Python files looked at (canon: canon.yaml)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "canon",
+    [
+        None,
+        "version: 1\n",
+        "version: 1\nbuiltin_vendors: false\n",
+        "version: 1\nvendor_modules: [acme_enrich, boto3]\nwrappers:\n  - module: acme_llm\n    sdk: acme_llm_sdk\n",
+        "version: 1\nsdk_models: [acme.json]\n",
+        "version: 1\nbuiltin_vendors: false\nsdk_models: [acme.json]\nvendor_modules: [acme_enrich]\n",
+    ],
+)
+def test_the_inventory_knows_the_vendor_sdks_the_rules_know(tmp_path, canon):
+    # The inventory classifies imports with vendor_tables, calls with the engine's Vendors: the
+    # two tables must be one.
+    import libcst as cst
+
+    from lint_canon.adoption.inventory import default_canon
+    from lint_canon.adoption.usage import vendor_tables
+    from lint_canon.analysis.names import ImportTracker
+    from lint_canon.analysis.vendors import Vendors
+    from lint_canon_guard.config import load_canon
+
+    model = json.loads((REPO / "lint_canon" / "sdks" / "data" / "pyhunter-2.json").read_text())
+    (tmp_path / "acme.json").write_text(json.dumps({**model, "roots": ["acme_sdk"], "vendor": "Acme"}))
+    if canon is None:
+        loaded = default_canon(tmp_path)
+    else:
+        (tmp_path / "canon.yaml").write_text(canon)
+        loaded = load_canon(tmp_path / "canon.yaml")
+    engine = Vendors(loaded, ImportTracker(cst.parse_module(""), None, None))._vendor_modules
+    assert vendor_tables(loaded)[1] == engine
+    assert ("acme_sdk" in engine) == (canon is not None and "sdk_models" in canon and "builtin_vendors" not in canon)

@@ -95,7 +95,7 @@ def test_config_option_takes_the_settings_beside_the_canon(tmp_path):
     [
         pytest.param(
             '[tool.lint-canon]\nselect = ["CANON1"]\nselct = ["x"]\n',
-            "pyproject.toml:3: tool.lint-canon.selct: unknown key; known keys: config, exclude, ignore, select",
+            "pyproject.toml:3: tool.lint-canon.selct: unknown key; known keys: config, exclude, ignore, per-file-ignores, select",
             id="unknown-key",
         ),
         pytest.param(

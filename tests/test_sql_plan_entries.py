@@ -156,3 +156,33 @@ def test_a_plan_too_large_is_refused_without_echoing_it(empty_db, tmp_path):
     long_line = sql("status", "--dir", "m", "--database-url", empty_db, cwd=tmp_path)
     assert long_line.returncode == 2 and len(long_line.stderr) < 200
     assert os.path.getsize(folder / "plan.txt") > 500 * 1024
+
+
+def test_lint_canons_own_plan_names_the_project_a_new_plan_may_not_take():
+    from lint_canon.db.migrations import OWN_PROJECT, load_plan, sql_folder
+
+    assert load_plan(sql_folder(), own=True).project == OWN_PROJECT
+
+
+@pytest.mark.parametrize(
+    ("folder", "project"),
+    [
+        ("billing-service", "billing-service"),
+        ("Café Ops", "cafe-ops"),  # what %project= accepts: ASCII letters, digits, _ . -
+        ("my_app.v2", "my_app.v2"),
+        ("..hidden..", "hidden"),
+        ("データ", "default"),  # nothing left: the name a plan without %project= has
+        ("lint-canon", "lint-canon-sql"),  # never lint-canon's own ledger rows
+    ],
+)
+def test_a_new_plan_is_named_after_the_working_folder_as_the_parser_accepts(tmp_path, monkeypatch, folder, project):
+    from lint_canon.db.migrations import MigrationError, load_plan, new_plan, project_name
+
+    work = tmp_path / folder
+    (work / "sql").mkdir(parents=True)
+    monkeypatch.chdir(work)
+    assert project_name(Path("sql")) == (project, work.resolve())
+    new_plan(Path("sql"), project)
+    assert load_plan(Path("sql")).project == project
+    with pytest.raises(MigrationError, match=r"^sql/plan.txt: cannot create it \(File exists\)$"):
+        new_plan(Path("sql"), project)

@@ -375,6 +375,50 @@ def test_govern_errors_are_one_line(db_url, tmp_path, args, message):
     assert (result.returncode, result.stderr) == (2, f"lint-canon: {message}\n")
 
 
+HUBS = "shq.hubs holds HUB-COMPANY-TARGET, HUB-DOL, HUB-PEOPLE, HUB-BLOG, HUB-BIT"
+
+
+@pytest.mark.parametrize(
+    ("table", "hub", "message"),
+    [
+        (
+            "billing.invoice_errors",
+            "HUB-BTI",
+            "govern billing.invoice_errors: unknown hub 'HUB-BTI' (nothing was changed); did you mean 'HUB-BIT'? "
+            + HUBS,
+        ),
+        (
+            "outreach.dol_errors",  # governed already: its row keeps its hub
+            "hub-people",
+            "govern outreach.dol_errors: unknown hub 'hub-people' (nothing was changed); did you mean 'HUB-PEOPLE'? "
+            + HUBS,
+        ),
+        (
+            "billing.invoice_errors",
+            "BILLING",
+            f"govern billing.invoice_errors: unknown hub 'BILLING' (nothing was changed); {HUBS}",
+        ),
+    ],
+)
+def test_govern_refuses_a_hub_that_shq_hubs_does_not_hold(db_url, tmp_path, table, hub, message):
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE SCHEMA billing; CREATE TABLE billing.invoice_errors (invoice_error_id bigint PRIMARY KEY,"
+            " created_at timestamptz NOT NULL DEFAULT now())"
+        )
+        registry = conn.execute("SELECT * FROM shq.error_table_registry ORDER BY 1, 2").fetchall()
+    result = sql("govern", table, "--hub", hub, "--max-retries", "9", "--database-url", db_url, cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"lint-canon: {message}\n")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        assert conn.execute("SELECT * FROM shq.error_table_registry ORDER BY 1, 2").fetchall() == registry
+        columns = conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'billing'"
+            " AND table_name = 'invoice_errors'"
+        ).fetchone()[0]
+        assert columns == 2  # no governance columns added
+        assert conn.execute("SELECT to_regclass('billing.invoice_errors_archive')").fetchone()[0] is None
+
+
 def test_a_failing_job_exits_1(db_url, tmp_path):
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(
@@ -543,8 +587,74 @@ def test_sql_new_writes_a_dated_file_with_the_house_header_and_appends_it_to_the
     nowhere = sql("new", "x", "--dir", "missing", cwd=tmp_path)
     assert (nowhere.returncode, nowhere.stderr) == (
         2,
-        "lint-canon: missing/plan.txt: no plan file; --dir names the folder that has the plan.txt\n",
+        "lint-canon: missing: no such folder; --dir names the migrations folder: create it (mkdir missing) or name "
+        "another\n",
     )
+    assert not (tmp_path / "missing").exists()
+    (tmp_path / "a-file").write_text("")
+    not_a_folder = sql("new", "x", "--dir", "a-file", cwd=tmp_path)
+    assert (not_a_folder.returncode, not_a_folder.stderr) == (
+        2,
+        "lint-canon: a-file: not a folder; --dir names the migrations folder\n",
+    )
+    spaced = sql("new", "x", "--dir", "my migrations", cwd=tmp_path)
+    assert (spaced.returncode, spaced.stderr) == (
+        2,
+        "lint-canon: my migrations: no such folder; --dir names the migrations folder: create it (mkdir "
+        "'my migrations') or name another\n",
+    )
+
+
+def test_sql_new_in_a_folder_without_a_plan_creates_one_named_after_the_working_folder(tmp_path):
+    from datetime import UTC, datetime
+
+    from lint_canon.db.migrations import load_plan
+
+    work = tmp_path / "Billing Service"  # made what %project= accepts: billing-service
+    (work / "sql").mkdir(parents=True)
+    first = sql("new", "add-hub-index", cwd=work)
+    name = f"{datetime.now(UTC):%Y-%m-%d}-add-hub-index.sql"
+    assert (first.returncode, first.stderr) == (0, "")
+    assert first.stdout == (
+        "created sql/plan.txt for project billing-service (named after the folder Billing Service: edit its "
+        "%project= line before the first `sql apply` to name it otherwise)\n"
+        f"created sql/{name}; appended to sql/plan.txt\n"
+    )
+    assert (work / "sql" / "plan.txt").read_text() == (
+        "# The migrations of this folder (`lint-canon sql apply --dir`), one file a line, in the order they\n"
+        "# run; `lint-canon sql new NAME` appends here. The project name keeps their ledger rows apart\n"
+        "# from those of other plans in the same database.\n"
+        "%project=billing-service\n"
+        f"{name}\n"
+    )
+    assert (work / "sql" / name).read_text().startswith(f"-- {name}  (migration 1 of 1)\n")
+    plan = load_plan(work / "sql")
+    assert (plan.project, [m.name for m in plan.migrations]) == ("billing-service", [name])
+
+    second = sql("new", "park-index", cwd=work)
+    later = f"{datetime.now(UTC):%Y-%m-%d}-park-index.sql"
+    assert (second.returncode, second.stdout) == (0, f"created sql/{later}; appended to sql/plan.txt\n")
+    plan = load_plan(work / "sql")
+    assert (plan.project, [m.name for m in plan.migrations]) == ("billing-service", [name, later])
+
+
+def test_sql_new_names_a_new_plan_after_the_repository_and_counts_the_files_it_does_not_list(tmp_path):
+    from datetime import UTC, datetime
+
+    repo = tmp_path / "lint-canon"  # a fork's checkout: its plans must not share lint-canon's ledger rows
+    (repo / ".git").mkdir(parents=True)
+    (repo / "db" / "migrations").mkdir(parents=True)
+    (repo / "db" / "migrations" / "001-orders.sql").write_text("CREATE TABLE orders (id int);\n")
+    result = sql("new", "orders-index", "--dir", "migrations", cwd=repo / "db")
+    name = f"{datetime.now(UTC):%Y-%m-%d}-orders-index.sql"
+    assert (result.returncode, result.stdout) == (
+        0,
+        "created migrations/plan.txt for project lint-canon-sql (named after the folder lint-canon: edit its "
+        "%project= line before the first `sql apply` to name it otherwise); it lists only the new migration: list "
+        "the folder's 1 other .sql file above it, in the order they run\n"
+        f"created migrations/{name}; appended to migrations/plan.txt\n",
+    )
+    assert (repo / "db" / "migrations" / "plan.txt").read_text().splitlines()[-2:] == ["%project=lint-canon-sql", name]
 
 
 def test_apply_to_a_file_stops_after_it(empty_db, tmp_path):

@@ -148,6 +148,9 @@ class Canon:
     exclude: tuple[str, ...] = ()
     type_checking_imports: str = "ignore"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # glob -> code prefixes not reported in the files it matches (paths from ``root``)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    respect_gitignore: bool = True
     # The canons this one extends (``extends:``), nearest first: read with it, in its digest.
     extends: tuple[Path, ...] = ()
     # Look-up tables built on load, and what the linter attaches for a run (its
@@ -415,6 +418,8 @@ PATTERNS = {
     "host": rf"^(\*\.)?{_LABEL_ANY_CASE}(\.{_LABEL_ANY_CASE})*$",
     "distribution": r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$",
     "size": rf"^\s*(\d{{1,12}})\s*({'|'.join(_either_case(u) for u in _UNITS)})?\s*$",
+    # A rule code or a prefix of codes, as --select and --ignore take them (CANON2, CANON201).
+    "code": r"^[A-Z]+[0-9]*$",
 }
 MIN_SIZE, MAX_SIZE = 1024, 1024**3
 
@@ -425,8 +430,9 @@ class Key:
 
     ``kind``: ``version`` (the number 1), ``string``, ``strings`` (a list of distinct strings),
     ``hosts`` (a list of host patterns), ``boolean``, ``choice`` (one of ``choices``),
-    ``choices`` (a list of them), ``size`` (bytes, or a string such as 5MB), ``mapping`` (of
-    ``keys``) or ``list`` (of mappings of ``keys``). ``pattern`` names one of ``PATTERNS``.
+    ``choices`` (a list of them), ``size`` (bytes, or a string such as 5MB), ``codemap`` (path
+    globs to lists of code prefixes), ``mapping`` (of ``keys``) or ``list`` (of mappings of
+    ``keys``). ``pattern`` names one of ``PATTERNS``.
     """
 
     kind: str
@@ -575,6 +581,17 @@ CANON = Key(
             default={},
         ),
         "exclude": Key("strings", "Path globs not checked.", default=[]),
+        "per_file_ignores": Key(
+            "codemap",
+            "Path globs (from this canon's folder), each to the rule codes or prefixes not reported in the "
+            'files it matches: {"tests/**": [CANON201]}.',
+            default={},
+        ),
+        "respect_gitignore": Key(
+            "boolean",
+            "Whether folders are walked as git sees them: what .gitignore ignores is not checked.",
+            default=True,
+        ),
         "type_checking_imports": Key(
             "choice", "Imports under 'if TYPE_CHECKING:'.", choices=TYPE_CHECKING_MODES, default="ignore"
         ),
@@ -684,9 +701,26 @@ class _Validator:
             return None if None in chosen else items
         if key.kind == "size":
             return self.size(raw, keypath)
+        if key.kind == "codemap":
+            return self.codemap(raw, keypath)
         if key.kind == "mapping":
             return self.mapping(raw, keypath)
         raise AssertionError(key.kind)  # "version" and "list" are read by _validate
+
+    def codemap(self, value: Any, keypath: tuple[Any, ...]) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+        """Path globs, each to the code prefixes not reported in the files it matches."""
+        found = self.mapping(value, keypath)
+        if found is None:
+            return None
+        pairs = []
+        for glob, codes in found.items():
+            if not glob.strip():
+                self.fail(keypath + (glob,), "expected a path glob such as tests/**, got an empty string")
+                continue
+            listed = self.strings(codes, keypath + (glob,), _compiled("code"), "a rule code or prefix such as CANON2")
+            if listed is not None:
+                pairs.append((glob, listed))
+        return tuple(pairs)
 
     def mapping(self, value: Any, keypath: tuple[Any, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -911,6 +945,8 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         if problem is not None:
             v.fail(keypath, problem)
     exclude = v.get(top, CANON, "exclude", ())
+    per_file_ignores = v.get(top, CANON, "per_file_ignores", ())
+    respect_gitignore = v.get(top, CANON, "respect_gitignore", ())
     type_checking_imports = v.get(top, CANON, "type_checking_imports", ())
     max_file_size = v.get(top, CANON, "max_file_size", ())
     v.raise_errors()
@@ -945,6 +981,8 @@ def _validate(raw: Any, doc: _Doc, path: Path, text: str) -> Canon:
         exclude=exclude,
         type_checking_imports=type_checking_imports,
         max_file_size=DEFAULT_MAX_FILE_SIZE if max_file_size is None else max_file_size,
+        per_file_ignores=per_file_ignores or (),
+        respect_gitignore=respect_gitignore,
         _index={"modules": index_modules, "packages": index_packages, "tools": {t.id: t for t in tools}},
     )
 
@@ -1145,6 +1183,11 @@ def _merge(base: Any, base_doc: _Doc, child: dict[str, Any], child_doc: _Doc) ->
                 parts[(key, len(items))] = (child_doc, (key, j))
                 items.append(item)
             merged[key] = items
+            parts[(key,)] = (child_doc, (key,))
+        elif key == "per_file_ignores" and isinstance(mine, dict) and isinstance(theirs, dict):
+            merged[key] = {**theirs, **mine}  # a glob both name: the service's codes
+            parts.update({(key, glob): (base_doc, (key, glob)) for glob in theirs})
+            parts.update({(key, glob): (child_doc, (key, glob)) for glob in mine})
             parts[(key,)] = (child_doc, (key,))
         elif key in child:
             merged[key], parts[(key,)] = mine, (child_doc, (key,))

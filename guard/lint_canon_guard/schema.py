@@ -61,6 +61,11 @@ def _node(key: Key) -> dict[str, Any]:
                 {"type": "string", "pattern": PATTERNS["size"]},
             ]
         }
+    elif kind == "codemap":
+        node = {
+            "type": "object",
+            "additionalProperties": _strings({"type": "string", "pattern": PATTERNS["code"]}),
+        }
     elif kind in ("mapping", "list"):
         node = _mapping(key)
         if kind == "list":
@@ -114,6 +119,7 @@ _KIND_WORDS = {
     "boolean": "true / false",
     "size": "size (bytes, or 512KB, 5MB, 2MiB)",
     "mapping": "mapping",
+    "codemap": "mapping of path globs to lists of rule codes",
     "list": "list of mappings",
 }
 

@@ -5,8 +5,9 @@ The run is the check's run with another visitor: the engine's discovery (skipped
 canon's ``exclude``), its reads (``max_file_size``), its prefilter (derived from the rules that
 find vendor calls and secret reads: CANON201, CANON203, CANON301) and its worker processes (a
 file that crashes or hangs the parser costs that file only). A file under no canon is read
-against a canon with no tools, so the built-in list of vendor SDKs and every external host
-count; under a canon, its tools, ``vendor_modules`` and ``allowed_hosts`` count too.
+against a canon with no tools, so the vendor SDKs the rules know (the built-in list and the SDK
+models' import roots) and every external host count; under a canon, its tools,
+``vendor_modules`` and ``allowed_hosts`` count too.
 
 Uses are grouped by vendor: a registered tool's vendor; an SDK's vendor (``pyhunter`` is
 Hunter.io: ``hunter``); a host's domain (``api.hunter.io``: ``hunter``, joined to the SDK of

@@ -22,6 +22,7 @@ from lint_canon.analysis.values import known_text
 from lint_canon.analysis.vendors import BUILTIN_VENDOR_MODULES, VendorCall
 from lint_canon.rules.base import FileContext
 from lint_canon.rules.unregistered_api_key import SECRET_NAME, UnregisteredApiKey
+from lint_canon.sdks.model import models_for
 from lint_canon_guard.config import Canon
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "builtins.__import__"})
@@ -51,10 +52,16 @@ class Use:
 
 def vendor_tables(canon: Canon) -> tuple[dict[str, tuple[str, str, str]], dict[str, str]]:
     """(tool modules -> (tool id, vendor, name), SDK modules -> vendor name): the tables
-    ``Vendors`` classifies calls with, for imports (which it does not classify)."""
+    ``Vendors`` classifies calls with, built as it builds them (the built-in SDKs, the import
+    roots of the SDK models with their vendors, ``vendor_modules``, the SDKs that wrappers wrap),
+    for imports, which it does not classify. tests/test_inventory.py holds them equal."""
     tools = {module: (tool.id, tool.vendor, tool.name) for tool in canon.tools for module in tool.modules}
     sdks = dict(BUILTIN_VENDOR_MODULES) if canon.builtin_vendors else {}
+    if canon.builtin_vendors:
+        sdks.update(models_for(canon).roots())
     sdks.update({module: module for module in canon.vendor_modules})
+    for wrapper in canon.wrappers:
+        sdks.setdefault(wrapper.sdk, wrapper.sdk)
     return tools, sdks
 
 

@@ -39,6 +39,8 @@ class Settings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     lines: tuple[tuple[str, int | None], ...] = ()
+    # glob (relative to the pyproject.toml's folder) -> code prefixes not reported there
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def root(self) -> Path:
@@ -47,7 +49,7 @@ class Settings:
     @property
     def applies(self) -> bool:
         """Whether it sets anything for a run (beyond naming the canon)."""
-        return self.select is not None or bool(self.ignore) or bool(self.exclude)
+        return self.select is not None or bool(self.ignore) or bool(self.exclude) or bool(self.per_file_ignores)
 
     def line(self, key: str) -> int | None:
         return dict(self.lines).get(key)
@@ -66,6 +68,11 @@ SETTINGS = Key(
         "select": Key("codes", "Code prefixes to report (default CANON); --select replaces it."),
         "ignore": Key("codes", "Code prefixes not to report; --ignore adds to it."),
         "exclude": Key("strings", "Path globs not checked, relative to this pyproject.toml; added to the canon's."),
+        "per-file-ignores": Key(
+            "codemap",
+            "Path globs (relative to this pyproject.toml), each to the code prefixes not reported in its files; "
+            "added to the canon's per_file_ignores.",
+        ),
     },
 )
 _CODE = re.compile(r"^[A-Z]+[0-9]*$")
@@ -159,7 +166,23 @@ def pyproject_settings(pyproject: Path) -> Settings | None:
         ignore=_codes(settings, section, "ignore") or (),
         exclude=_globs(settings, section),
         lines=lines,
+        per_file_ignores=_per_file_ignores(settings, section),
     )
+
+
+def _per_file_ignores(settings: Settings, section: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = section.get("per-file-ignores", {})
+    if not isinstance(value, dict):
+        raise settings.error(
+            "per-file-ignores", f'expected a table such as {{"tests/**" = ["CANON201"]}}, got {value_kind(value)}'
+        )
+    pairs = []
+    for glob, codes in value.items():
+        if not glob.strip():
+            raise settings.error("per-file-ignores", "expected a path glob such as tests/**, got an empty string")
+        listed = _codes(settings, {"per-file-ignores": codes}, "per-file-ignores")
+        pairs.append((glob, listed or ()))
+    return tuple(pairs)
 
 
 def _codes(settings: Settings, section: dict[str, Any], key: str) -> tuple[str, ...] | None:
@@ -203,7 +226,7 @@ def with_settings(canon: Canon, settings: Settings | None) -> Canon:
     """The canon as a run uses it with ``settings`` (None: none); its digest covers them."""
     if settings is None:
         return canon
-    shaped = repr((str(settings.path), settings.select, settings.ignore, settings.exclude))
+    shaped = repr((str(settings.path), settings.select, settings.ignore, settings.exclude, settings.per_file_ignores))
     digest = hashlib.sha256(f"{canon.digest}\0{shaped}".encode("utf-8", "surrogateescape")).hexdigest()
     return replace(canon, digest=digest, _index={**canon._index, _KEY: settings})
 

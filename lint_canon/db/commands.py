@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import re
+import shlex
 import sys
 import time
 import uuid
@@ -375,6 +376,8 @@ def govern(args: Any) -> int:
             ).fetchone()[0]
             if regclass is None:
                 raise DatabaseError(f"govern {args.table}: no such table")
+            if args.hub is not None:
+                _check_hub(conn, args.table, args.hub)
             message = conn.execute(
                 "SELECT shq.fn_govern_error_table(%s::regclass, %s, %s::interval, %s, p_id_column => %s::name)",
                 (regclass, args.max_retries, args.retention, args.hub, args.id_column),
@@ -387,6 +390,23 @@ def govern(args: Any) -> int:
         _say(message)
         pending_steps(conn, _say)
     return EXIT_OK
+
+
+def _check_hub(conn: Any, table: str, hub: str) -> None:
+    """Refuse a hub that shq.hubs does not hold (fn_govern_error_table would record it, and the
+    table's errors would block no hub's promotion), naming the known ones and the closest."""
+    import difflib
+
+    if not conn.execute("SELECT to_regclass('shq.hubs') IS NOT NULL").fetchone()[0]:
+        return  # no hubs table: neither is there fn_govern_error_table, which says what to do
+    known = [row[0] for row in conn.execute("SELECT hub_id FROM shq.hubs ORDER BY sort_order, hub_id")]
+    if hub in known:
+        return
+    by_upper = {name.upper(): name for name in known}
+    close = difflib.get_close_matches(hub.upper(), list(by_upper), n=1)
+    meant = f" did you mean '{by_upper[close[0]]}'?" if close else ""
+    listed = f"shq.hubs holds {', '.join(known)}" if known else "shq.hubs holds no hub: add the hubs there first"
+    raise DatabaseError(f"govern {table}: unknown hub '{mig.excerpt(hub)}' (nothing was changed);{meant} {listed}")
 
 
 def ungovern(args: Any) -> int:
@@ -488,7 +508,8 @@ MAX_NEW_NAME = 100
 
 
 def new(args: Any) -> int:
-    """``sql new NAME``: a dated file with the house header, appended to plan.txt."""
+    """``sql new NAME``: a dated file with the house header, appended to plan.txt; a folder
+    without a plan.txt gets one, naming a project after the repository (``mig.project_name``)."""
     folder = Path(args.dir)
     plan = folder / mig.PLAN_FILE
     if not _NAME.match(args.name):
@@ -501,10 +522,31 @@ def new(args: Any) -> int:
             f"sql new {mig.excerpt(args.name)}: {len(args.name)} characters; a name is at most {MAX_NEW_NAME} (the "
             "file name must fit the file system's 255 bytes and stay readable in a plan)"
         )
-    if not plan.is_file():
-        raise mig.MigrationError(f"{display_path(plan)}: no plan file; --dir names the folder that has the plan.txt")
+    if folder.exists() and not folder.is_dir():
+        raise mig.MigrationError(f"{display_path(folder)}: not a folder; --dir names the migrations folder")
+    if not folder.is_dir():
+        raise mig.MigrationError(
+            f"{display_path(folder)}: no such folder; --dir names the migrations folder: create it (mkdir "
+            f"{shlex.quote(display_path(folder))}) or name another"
+        )
     file = f"{datetime.now(UTC):%Y-%m-%d}-{args.name}.sql"
     path = folder / file
+    if not plan.exists() and not plan.is_symlink():
+        if path.exists():
+            raise mig.MigrationError(f"{display_path(path)}: exists already; pick another name")
+        project, named = mig.project_name(folder)
+        others = sorted(p.name for p in folder.glob("*.sql"))
+        mig.new_plan(folder, project)
+        note = (
+            f"; it lists only the new migration: list the folder's {len(others)} other .sql "
+            f"file{'' if len(others) == 1 else 's'} above it, in the order they run"
+            if others
+            else ""
+        )
+        _say(
+            f"created {display_path(plan)} for project {project} (named after the folder {named.name}: edit its "
+            f"%project= line before the first `sql apply` to name it otherwise){note}"
+        )
     migrations = mig.load_plan(folder).migrations  # the plan must be sound before it grows
     if path.exists() or any(m.name == file for m in migrations):
         raise mig.MigrationError(f"{display_path(path)}: exists already; pick another name")

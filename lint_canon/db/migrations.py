@@ -32,6 +32,7 @@ from lint_canon_guard.messages import printable
 
 PLAN_FILE = "plan.txt"
 DEFAULT_PROJECT = "default"  # a plan.txt without a %project= line
+OWN_PROJECT = "lint-canon"  # the project of lint-canon's own plan (sql/plan.txt)
 _PROJECT = re.compile(r"^%project=([A-Za-z0-9_.-]+)$")
 NO_TRANSACTION = "-- lint-canon: no-transaction"
 LOCK_KEY = (0x6C696E74, 0x63616E6F)  # "lint", "cano": the migration lock, one per database
@@ -292,6 +293,44 @@ def load_plan(folder: Path, own: bool = False) -> Plan:
             )
         migrations.append(Migration(name, path, checksum(data), statements, no_transaction, len(migrations) + 1, shown))
     return Plan(project or DEFAULT_PROJECT, tuple(migrations))
+
+
+def project_name(folder: Path) -> tuple[str, Path]:
+    """(a project name for a new plan in ``folder``, the folder it is named after): the
+    repository's (the nearest folder holding ``.git``), else the working folder's when
+    ``folder`` is in it, else ``folder``'s own; made what ``%project=`` accepts (lower-case
+    ASCII letters, digits, ``_ . -``). Never lint-canon's own project, whose ledger rows a
+    team's would mix with."""
+    import os
+    import unicodedata
+
+    where = folder.resolve()
+    cwd = Path(os.getcwd()).resolve()
+    named = next(
+        (up for up in (where, *where.parents) if (up / ".git").exists()),
+        cwd if where.is_relative_to(cwd) else where,
+    )
+    ascii_name = unicodedata.normalize("NFKD", named.name).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9_.-]+", "-", ascii_name.lower()).strip("-._") or DEFAULT_PROJECT
+    return (f"{name}-sql" if name == OWN_PROJECT else name), named
+
+
+def new_plan(folder: Path, project: str) -> Path:
+    """Write ``folder``/plan.txt naming ``project``, with no migrations yet; a plan.txt there
+    already (or a link of that name) is kept and refused."""
+    plan = folder / PLAN_FILE
+    text = (
+        "# The migrations of this folder (`lint-canon sql apply --dir`), one file a line, in the order they\n"
+        "# run; `lint-canon sql new NAME` appends here. The project name keeps their ledger rows apart\n"
+        "# from those of other plans in the same database.\n"
+        f"%project={project}\n"
+    )
+    try:
+        with open(plan, "x", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise MigrationError(f"{display_path(plan)}: cannot create it ({exc.strerror})") from None
+    return plan
 
 
 # --- the ledger ----------------------------------------------------------------------------

@@ -23,7 +23,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lint_canon.canon.globs import match_path
 from lint_canon.canon.paths import canon_relpath, display_path
+from lint_canon.canon.settings import settings_of
 from lint_canon.engine.isolation import Failure, FailureKind
 from lint_canon.engine.prefilter import Prefilter
 from lint_canon.engine.reads import RunReader
@@ -136,6 +138,7 @@ class Checker:
         self._prefilter: Prefilter | None = None
         self._star_cache: frozenset[str] | None = None
         self._packages: dict[str, str | None] = {}
+        self._ignores: list[tuple[str, str, tuple[str, ...]]] | None = None
 
     def load(self) -> RuleSet:
         """The active rules and the prefilter derived from their needles, built once."""
@@ -169,6 +172,8 @@ class Checker:
             where.replace(os.sep, "/"),
             ",".join(self.selection.select),
             ",".join(self.selection.ignore),
+            ",".join(self.selection.extend_select),
+            ",".join(self.selection.extend_ignore),
             str(self.apply_noqa),
             str(self.canon.max_file_size),
         )
@@ -400,10 +405,29 @@ class Checker:
         lines = split_lines(text) if text is not None else []
         return self.keep_reported([_analysis_error(shown, reason)], lines, text)
 
+    def _per_file_ignores(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(root, glob, code prefixes) of the canon's per_file_ignores and its settings'."""
+        if self._ignores is None:
+            self._ignores = [(self._root, glob, codes) for glob, codes in self.canon.per_file_ignores]
+            settings = settings_of(self.canon)
+            if settings is not None:
+                root = os.path.abspath(settings.root)
+                self._ignores += [(root, glob, codes) for glob, codes in settings.per_file_ignores]
+        return self._ignores
+
+    def _ignored_in_file(self, finding: Finding) -> bool:
+        """Whether a per-file-ignores entry whose glob matches the finding's file names its code."""
+        for root, glob, codes in self._per_file_ignores():
+            if finding.code.startswith(codes) and match_path(canon_relpath(root, finding.path), (glob,)):
+                return True
+        return False
+
     def keep_reported(self, findings: list[Finding], lines: Sequence[str], text: str | None = None) -> list[Finding]:
         """The findings selected and not suppressed by a ``# noqa`` (``suppressions.keep_unsuppressed``),
         each with the text of its line (what fingerprints need, taken while the file is here)."""
         kept = keep_unsuppressed(findings, self.selection, lines, text, self.apply_noqa)
+        if kept and self._per_file_ignores():
+            kept = [f for f in kept if not self._ignored_in_file(f)]
         if not lines:
             return kept
         return [dataclasses.replace(f, line_text=lines[f.line - 1]) if 0 < f.line <= len(lines) else f for f in kept]

@@ -17,6 +17,7 @@ import stat as stat_module
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lint_canon.canon.globs import match_path
 from lint_canon.canon.paths import canon_relpath, display_path
@@ -154,6 +155,71 @@ def in_skipped_folder(
     return False
 
 
+class GitIgnore:
+    """What git ignores, as git reads it: the ``.gitignore`` of each folder from the
+    repository's root down (its patterns relative to its folder; a deeper file, and a later
+    line, decides over an earlier one; ``!`` re-includes) and ``.git/info/exclude``. Read through
+    the run's reader, so that an edited ``.gitignore`` changes the run's record. Outside a
+    repository (no ``.git`` above) nothing is ignored. Git's global excludes file is not read."""
+
+    def __init__(self, reads: RunReader) -> None:
+        self.reads = reads
+        self._repositories: dict[str, str | None] = {}
+        self._specs: dict[str, list[tuple[str, Any]]] = {}
+
+    def repository(self, folder: str) -> str | None:
+        found = self._repositories.get(folder, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        parent = os.path.dirname(folder)
+        if self.reads.exists(os.path.join(folder, ".git")):
+            found = folder
+        else:
+            found = None if parent == folder else self.repository(parent)
+        self._repositories[folder] = found
+        return found
+
+    def _read(self, path: str) -> Any:
+        import pathspec
+
+        try:
+            text = self.reads.read_bytes(path).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return None  # none there (recorded as missing), or unreadable: ignores nothing
+        return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+    def specs(self, folder: str, repository: str) -> list[tuple[str, Any]]:
+        """(base folder, patterns) that apply in ``folder``, the root's first."""
+        found = self._specs.get(folder)
+        if found is not None:
+            return found
+        if folder == repository:
+            found = []
+            exclude = self._read(os.path.join(repository, ".git", "info", "exclude"))
+            if exclude is not None:
+                found.append((folder, exclude))
+        else:
+            found = list(self.specs(os.path.dirname(folder), repository))
+        own = self._read(os.path.join(folder, ".gitignore"))
+        if own is not None:
+            found.append((folder, own))
+        self._specs[folder] = found
+        return found
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        folder = os.path.dirname(os.path.abspath(path))
+        repository = self.repository(folder)
+        if repository is None:
+            return False
+        decision = None
+        for base, spec in self.specs(folder, repository):
+            relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") + ("/" if is_dir else "")
+            result = spec.check_file(relative)
+            if result.include is not None:
+                decision = result.include
+        return bool(decision)
+
+
 @dataclass
 class Discovered:
     """The files of a run, per canon (keyed by the canon file's path), and what was noticed."""
@@ -184,6 +250,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
     seen_files: set[str] = set()
     seen_folders: set[tuple[int, int]] = set()
     venv_cache: dict[str, bool] = {}
+    gitignore = GitIgnore(reads)
 
     def add(path: str, kind: str, canon: Canon | None) -> None:
         absolute = os.path.abspath(path)
@@ -249,6 +316,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
                     )
                 continue
             canon = finder.canon_for(here)
+            git = canon is not None and canon.respect_gitignore
             subfolders = []
             for entry in entries:
                 name = entry.name
@@ -261,11 +329,15 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
                         continue
                     if canon is not None and is_excluded(entry.path, canon):
                         continue
+                    if git and gitignore.ignored(entry.path, True):
+                        continue
                     if reads.has(entry.path, "pyvenv.cfg"):
                         continue  # a virtual environment, until its pyvenv.cfg goes
                     subfolders.append(entry.path)
                     continue
                 if _wanted_kind(name, entry.path) is None:
+                    continue
+                if git and gitignore.ignored(entry.path, False):
                     continue
                 try:
                     regular = entry.is_file(follow_symlinks=False)

@@ -58,6 +58,15 @@ class RunReader:
         with os.scandir(folder) as listing:
             return sorted(listing, key=lambda entry: entry.name)
 
+    def exists(self, path: str) -> bool:
+        """Whether something is at ``path``; only its absence is recorded (one that appears
+        changes the run), not its stats (``.git``, which git changes at every commit)."""
+        if os.path.lexists(path):
+            return True
+        if self.record is not None:
+            self.record.file(path)  # recorded as missing
+        return False
+
     def has(self, folder: str, name: str) -> bool:
         """Whether ``folder`` holds ``name`` (``pyvenv.cfg``): the folder's listing is what says."""
         if self.record is not None:

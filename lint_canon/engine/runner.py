@@ -331,13 +331,21 @@ def _forced(config: Path, reads: RunReader) -> Canon:
 def canon_selection(canon: Canon, selection: Selection, select_given: bool) -> Selection:
     """``selection`` under the canon's ``[tool.lint-canon]`` select and ignore, whose codes are
     checked as --select and --ignore are: a prefix of no code is an error naming the closest."""
+    from lint_canon.output.docs import unknown_code
+
+    for glob, codes in canon.per_file_ignores:
+        problem = unknown_code(codes)
+        if problem is not None:
+            raise ConfigError(display_path(canon.path), None, f"per_file_ignores.{glob}", problem)
     settings = settings_of(canon)
     if settings is None:
         return selection
-    from lint_canon.output.docs import unknown_code
-
     for key in ("select", "ignore"):
         problem = unknown_code(getattr(settings, key) or ())
         if problem is not None:
             raise settings.error(key, problem)
+    for _, codes in settings.per_file_ignores:
+        problem = unknown_code(codes)
+        if problem is not None:
+            raise settings.error("per-file-ignores", problem)
     return under_settings(selection, settings.select, settings.ignore, select_given)

@@ -39,10 +39,14 @@ class Selection:
 
     select: tuple[str, ...] = ("CANON",)
     ignore: tuple[str, ...] = ()
+    # --extend-select / --extend-ignore: added to whatever select and ignore the run ends with
+    # (the command line's or [tool.lint-canon]'s), as ruff adds them
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
 
     def wants(self, code: str) -> bool:
-        selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
-        ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        selected = max((len(p) for p in (*self.select, *self.extend_select) if code.startswith(p)), default=-1)
+        ignored = max((len(p) for p in (*self.ignore, *self.extend_ignore) if code.startswith(p)), default=-1)
         return selected >= 0 and selected >= ignored
 
 
@@ -55,7 +59,8 @@ def under_settings(
     theirs select, even where their select names a longer prefix."""
     if select_given:
         return selection
-    base = Selection(selection.select if select is None else select, ignore)
+    extended = {"extend_select": selection.extend_select, "extend_ignore": selection.extend_ignore}
+    base = Selection(selection.select if select is None else select, ignore, **extended)
     extra = selection.ignore
     if not extra:
         return base
@@ -67,6 +72,7 @@ def under_settings(
     return Selection(
         tuple(p for p in base.select if not covered(p)),
         tuple(p for p in base.ignore if not covered(p)) + extra,
+        **extended,
     )
 
 

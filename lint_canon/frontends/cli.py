@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from lint_canon.engine.runcache import RunRecord
     from lint_canon.engine.runner import RunResult
+    from lint_canon.engine.suppressions import Selection
     from lint_canon.output.findings import Finding
 
 
@@ -43,6 +44,15 @@ def _check_codes(option: str, codes: tuple[str, ...]) -> None:
     problem = unknown_code(codes)
     if problem is not None:
         raise UsageError(f"{option}: {problem}")
+
+
+def _selection(args: argparse.Namespace, select: tuple[str, ...], ignore: tuple[str, ...]) -> Selection:
+    """The run's selection: --select / --ignore, and --extend-select / --extend-ignore (``check``'s)."""
+    from lint_canon.engine.suppressions import Selection
+
+    return Selection(
+        select, ignore, tuple(getattr(args, "extend_select", ())), tuple(getattr(args, "extend_ignore", ()))
+    )
 
 
 def _jobs(value: str) -> int:
@@ -117,6 +127,20 @@ def _check_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--select", type=_codes, default=None, metavar="CODES", help="code prefixes to report (default: CANON)"
     )
     check.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="code prefixes not to report")
+    check.add_argument(
+        "--extend-select",
+        type=_codes,
+        default=(),
+        metavar="CODES",
+        help="code prefixes to report as well as those selected (here or in [tool.lint-canon])",
+    )
+    check.add_argument(
+        "--extend-ignore",
+        type=_codes,
+        default=(),
+        metavar="CODES",
+        help="code prefixes not to report, added to those ignored (here or in [tool.lint-canon])",
+    )
     check.add_argument(
         "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
     )
@@ -362,13 +386,12 @@ def _findings(
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT, available_cores
     from lint_canon.engine.reads import RunReader
     from lint_canon.engine.runner import check_run
-    from lint_canon.engine.suppressions import Selection
     from lint_canon.output.baseline import load_baseline, new_findings
 
     if getattr(args, "stdin_filename", None):  # `report` has no stdin
         reads = RunReader()
         baseline = load_baseline(args.baseline, reads.read_bytes) if args.baseline else None
-        run = _stdin_run(args, Selection(select, ignore), reads)
+        run = _stdin_run(args, _selection(args, select, ignore), reads)
         findings = new_findings(run.findings, baseline) if baseline is not None else run.findings
         return run, [args.stdin_filename], findings
     from lint_canon.engine.discovery import absent
@@ -391,7 +414,7 @@ def _findings(
     with progress if progress is not None else contextlib.nullcontext():
         run = check_run(
             paths,
-            Selection(select, ignore),
+            _selection(args, select, ignore),
             config=args.config,
             jobs=jobs,
             use_cache=not args.no_cache,
@@ -442,6 +465,8 @@ def _check(args: argparse.Namespace, argv: list[str]) -> int:
     args.select_given, args.select = args.select is not None, ("CANON",) if args.select is None else args.select
     _check_codes("--select", args.select)
     _check_codes("--ignore", args.ignore)
+    _check_codes("--extend-select", args.extend_select)
+    _check_codes("--extend-ignore", args.extend_ignore)
     for name in _CHECK_PATHS:
         value = getattr(args, name)
         setattr(args, name, [Path(v) for v in value] if isinstance(value, list) else value and Path(value))
@@ -620,12 +645,11 @@ def _fix(args: argparse.Namespace, run, findings):  # type: ignore[no-untyped-de
     """--diff: print the diff, and say how many findings it fixes. --fix: write the files, then
     check again: the findings that remain are the run's. Returns (findings fixed, findings)."""
     from lint_canon.engine.isolation import DEFAULT_TIMEOUT
-    from lint_canon.engine.suppressions import Selection
     from lint_canon.fixes import fix_findings
 
     outcome = fix_findings(
         findings,
-        Selection(args.select, args.ignore),
+        _selection(args, args.select, args.ignore),
         forced=run.canons[0] if args.config else None,
         hub=args.hub,
         interaction=args.interaction,
