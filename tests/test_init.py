@@ -32,6 +32,8 @@ def test_draft_of_a_small_repository(project):
         "#   lint-canon check --write-baseline .lint-canon-baseline.json\n"
         '# The keys are described in lint-canon\'s README, section "The canon: canon.yaml".\n'
         "version: 1\n"
+        "# review: does your organisation share a canon? Add to it instead of repeating it:\n"
+        "# extends: ../platform/canon.yaml   (or package:NAME, an installed package's canon.yaml)\n"
         "# review: list the hubs (areas of the pipeline) tools may serve, e.g. [HUB-PEOPLE, HUB-BLOG];\n"
         "# a tool may serve only hubs listed here.\n"
         "hubs: []\n"

@@ -269,3 +269,12 @@ def test_a_mistake_in_the_shared_canon_is_reported_at_its_own_line(here, tmp_pat
         "shared/canon.yaml:5: tools[0].vendr: unknown key; did you mean 'vendor'?",
         "shared/canon.yaml:4: tools[0]: missing key 'vendor'",
     ]
+
+
+def test_per_file_ignores_are_joined_and_a_glob_both_name_is_the_services(tmp_path):
+    base = BASE + "per_file_ignores:\n  tests/**: [CANON2]\n  scripts/**: [CANON1]\n"
+    path = service(
+        tmp_path, "version: 1\nextends: ../shared/canon.yaml\nper_file_ignores:\n  tests/**: [CANON203]\n", base
+    )
+    assert load_canon(path).per_file_ignores == (("tests/**", ("CANON203",)), ("scripts/**", ("CANON1",)))
+    assert explain_canon(path).origin(("per_file_ignores", "scripts/**")) == (tmp_path / "shared" / "canon.yaml", 18)

@@ -92,6 +92,8 @@ def draft_canon(inventory: Inventory, scanned: str) -> str:
         f"#   lint-canon check --write-baseline {BASELINE}",
         '# The keys are described in lint-canon\'s README, section "The canon: canon.yaml".',
         "version: 1",
+        "# review: does your organisation share a canon? Add to it instead of repeating it:",
+        "# extends: ../platform/canon.yaml   (or package:NAME, an installed package's canon.yaml)",
     ]
     if hubs:
         out += [

@@ -229,6 +229,13 @@ def check_run(
     every = {canon_key(c): c for c in finder.canons()} | found.canons
     canons = [forced] if forced is not None else [every[k] for k in sorted(every)]
     keys = [canon_key(c) for c in canons]
+    for each in canons:
+        if each.tools and not each.hubs:
+            # A draft from `lint-canon init`: a guard names a hub, so no CANON301 fix can be made yet.
+            notes.append(
+                f"{display_path(each.path)}: lists no hubs; fill in 'hubs' and each tool's hubs and interactions "
+                "(its 'review:' comments say what): a guard names one of each"
+            )
     # Each canon's own selection: it reaches the per-file cache key (Checker.cache_identity).
     checkers = [Checker(c, canon_selection(c, selection, select_given), use_prefilter=use_prefilter) for c in canons]
     findings: list[Finding] = [f for f in found.findings if selection.wants(f.code)]

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lint_canon.canon.paths import display_path
 from lint_canon.engine.checker import Checker
 from lint_canon.engine.discovery import CanonFinder
 from lint_canon.engine.isolation import DEFAULT_TIMEOUT
@@ -219,6 +220,21 @@ def _fixed(
         return None
     asked = set(wanted)
     carried = [finding for finding in current if finding in asked and finding.fix is not None]
+    # A guard names a hub and an interaction of its tool: none listed, no fix can be written.
+    for finding in [f for f in carried if f.fix is not None and f.fix.kind == "add-guard"]:
+        assert finding.fix is not None
+        missing = [
+            what
+            for what, listed in (("hubs", finding.fix.hubs), ("interactions", finding.fix.interactions))
+            if not listed
+        ]
+        if missing:
+            carried.remove(finding)
+            outcome.notes.append(
+                f"{finding.path}:{finding.line}:{finding.col}: {finding.code} not fixed: the canon lists no "
+                f"{' and no '.join(missing)} for {finding.fix.tool}; fill in its {' and '.join(missing)} in "
+                f"{display_path(checker.canon.path)}, then fix again"
+            )
     allowed = [f for f in carried if unsafe or f.fix is not None and f.fix.applicability is Applicability.SAFE]
     outcome.unsafe += len(carried) - len(allowed)
     if not allowed:
