@@ -190,3 +190,8 @@ def test_a_draft_with_no_hubs_says_what_to_fill_in_and_diff_says_why_nothing_is_
         "fill in its hubs and interactions in canon.yaml, then fix again\n"
         "lint-canon: would fix 0 findings in 0 files\n"
     )
+
+
+def test_a_folder_named_on_the_command_line_is_walked_even_if_git_ignores_it(repository):
+    result = lint(repository, "--no-cache", "generated")
+    assert result.stdout == "generated/client.py:1:8: CANON101 'clearbit' is banned: gone\n"

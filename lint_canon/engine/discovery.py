@@ -290,6 +290,9 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
         add(path, kind, canon)
 
     def walk(folder: str) -> None:
+        # A folder named on the command line is walked even if git ignores it (or a folder
+        # above it: benchmarks/.cache/corpus); then what is below it is not matched either.
+        named_ignored = gitignore.ignored(folder, True)
         stack = [folder]
         while stack:
             here = stack.pop()
@@ -316,7 +319,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
                     )
                 continue
             canon = finder.canon_for(here)
-            git = canon is not None and canon.respect_gitignore
+            git = canon is not None and canon.respect_gitignore and not named_ignored
             subfolders = []
             for entry in entries:
                 name = entry.name
