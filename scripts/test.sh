@@ -14,5 +14,7 @@ install_lowest_into_venv
     tests/test_libcst_contract.py tests/test_walker.py tests/test_engine.py tests/test_banned_import.py \
     tests/test_vendor_calls.py tests/test_recall.py tests/test_false_alarms.py \
     tests/test_done_drift.py tests/test_done_drift_hostile.py
+# Headless Chromium for tests/test_pages.py (Debian's package; apt when missing).
+bash scripts/browser.sh >/dev/null
 # pytest exits 5 when it collects no test: that fails this script like any other failure.
 .venv/bin/python -m pytest "$@"

@@ -58,6 +58,10 @@ SLOW_MODULES = {
     "test_fix_corpus",
     "test_walker",
     "test_pyproject_settings",
+    "test_server",
+    "test_walk_settings",
+    "test_organisation",
+    "test_pages",
 }
 
 

@@ -40,7 +40,13 @@ def _take(args: argparse.Namespace, paths: list[Path], config: Path | None) -> I
 def inventory(args: argparse.Namespace) -> int:
     paths = _paths(args)
     found = _take(args, paths, Path(args.config) if args.config else None)
-    rendered = INVENTORY_FORMATS[args.format](found)
+    if args.format == "html":
+        from lint_canon.adoption.page import inventory_page
+
+        # The places link to the files, relative to where the page is written.
+        rendered = inventory_page(found, os.path.dirname(os.path.abspath(args.output)) if args.output else ".")
+    else:
+        rendered = INVENTORY_FORMATS[args.format](found)
     if args.output:
         try:
             Path(args.output).write_text(rendered, encoding="utf-8", errors="backslashreplace")

@@ -75,7 +75,7 @@ class Vendor:
     hosts: tuple[Item, ...] = ()
     secrets: tuple[Item, ...] = ()
     tools: tuple[str, ...] = ()  # the canon's tools it is registered as
-    banned: bool = False  # a ban of the canon covers a host of it
+    banned: bool = False  # a ban of the canon covers a host or a module of it
     guard_tools: tuple[str, ...] = ()  # what the guards around its calls name
     guard_hubs: tuple[str, ...] = ()
     guard_interactions: tuple[str, ...] = ()

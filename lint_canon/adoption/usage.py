@@ -124,17 +124,18 @@ class _UsageCollector(UnregisteredApiKey):
 
     def _import(self, node: cst.CSTNode, *qualnames: str) -> None:
         for qualname in qualnames:
+            banned = self.canon.banned_module(qualname) is not None
             parts = qualname.split(".")
             for i in range(len(parts), 0, -1):
                 prefix = ".".join(parts[:i])
                 tool = self._tools.get(prefix)
                 if tool is not None:
-                    use = Use(0, 0, IMPORT, prefix, label=tool[0], tool=tool[0], vendor=tool[1])
+                    use = Use(0, 0, IMPORT, prefix, label=tool[0], tool=tool[0], vendor=tool[1], banned=banned)
                     self.found.append((node, use))
                     return
                 sdk = self._sdks.get(prefix)
                 if sdk is not None:
-                    self.found.append((node, Use(0, 0, IMPORT, prefix, label=sdk)))
+                    self.found.append((node, Use(0, 0, IMPORT, prefix, label=sdk, banned=banned)))
                     return
 
     def visit_Import(self, node: cst.Import | cst.LazyImport) -> None:

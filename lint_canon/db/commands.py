@@ -426,6 +426,44 @@ def ungovern(args: Any) -> int:
     return EXIT_OK
 
 
+def report(args: Any) -> int:
+    """``sql report``: the governance state (``db/report.py``), read only, in a read-only
+    transaction: a summary, or one self-contained HTML page (``db/report_page.py``)."""
+    import datetime
+
+    import psycopg
+
+    from lint_canon.db.report import governance_state
+    from lint_canon.db.report_page import render_html, render_text
+
+    with _database(args, "sql report") as (target, conn, _):
+        try:
+            with conn.transaction():
+                # One snapshot for every figure, and nothing written.
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                state = governance_state(conn)
+        except psycopg.Error as exc:
+            primary = explained(exc, conn, getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc))
+            if isinstance(exc, (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction)):
+                primary += ": run `lint-canon sql apply` first"
+            raise DatabaseError(f"report: {primary}") from None
+        shown = target.shown
+    if args.format == "html":
+        rendered = render_html(state, shown, datetime.datetime.now(datetime.UTC))
+    else:
+        rendered = render_text(state, shown)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as out:
+                out.write(rendered)
+        except OSError as exc:
+            raise DatabaseError(f"report: {args.output}: cannot write it: {exc.strerror or exc}") from None
+        _say(f"wrote {args.output}")
+    else:
+        sys.stdout.write(rendered)
+    return EXIT_OK
+
+
 def verify(args: Any) -> int:
     """Everything on a throwaway database: the reference schema, the migrations (twice: the
     second applies nothing), both schedules. A throwaway embedded server, or a scratch database

@@ -236,7 +236,10 @@ def _adoption_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
         "inventory", parents=[common], help="which vendor SDKs, hosts and secrets the code uses, where, how often"
     )
     inventory.add_argument(
-        "--format", choices=("table", "json", "markdown"), default="table", help="output format (default: table)"
+        "--format",
+        choices=("table", "json", "markdown", "html"),
+        default="table",
+        help="output format (default: table; html: one self-contained page, a map of vendors by folder)",
     )
     inventory.add_argument(
         "--config", type=str, metavar="FILE", help="the canon.yaml to use (default: found from PATH, else none)"
@@ -359,6 +362,13 @@ def _sql_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     verify.add_argument("--batch-size", type=int, default=10000, metavar="N")
     verify.add_argument("--now", metavar="TIME")
     verify.set_defaults(force=True)  # a throwaway database: any --now
+    report = actions.add_parser(
+        "report",
+        parents=[common],
+        help="the governance state, read only: a summary, or one self-contained HTML page (--format html)",
+    )
+    report.add_argument("--format", choices=("text", "html"), default="text", help="output format (default: text)")
+    report.add_argument("--output", "-o", metavar="FILE", help="write it to FILE instead of stdout")
     server = actions.add_parser(
         "server", help="the embedded PostgreSQL of .lint_canon/: keep it running, stop it, or show its state"
     )
@@ -755,6 +765,7 @@ def _sql(args: argparse.Namespace) -> int:
         "govern": commands.govern,
         "ungovern": commands.ungovern,
         "verify": commands.verify,
+        "report": commands.report,
         "new": commands.new,
         "repair": commands.repair,
         "server": commands.server,
