@@ -169,3 +169,40 @@ def test_the_governance_page_shows_the_state_it_is_given(tmp_path, browser):
     assert found["violations:TOOL-012:HUB-DOL:V-SCOPE-001"] == "3"
     assert found["cleaned:cleanup:weekly"] == "7"
     assert [found[f"parked:2026-12-0{d}"] for d in range(1, 6)] == ["1", "2", "0", "1", "2"]
+
+
+def test_the_inventory_page_of_the_sample_repository_holds_the_figures_of_its_json(tmp_path, browser):
+    """The README's page: fixtures/outreach_repo. Its figures, counted here from the JSON
+    inventory's locations (module and host uses, by the folder below outreach/), are the page's."""
+    sample = Path(__file__).resolve().parent.parent / "fixtures" / "outreach_repo"
+
+    def inventory(*args: str) -> str:
+        command = [sys.executable, "-m", "lint_canon", "inventory", *args]
+        result = subprocess.run(command, cwd=sample, env=cli_env(), capture_output=True, text=True, timeout=120)
+        assert (result.returncode, result.stderr) == (0, "")
+        return result.stdout
+
+    data = json.loads(inventory("--format", "json"))
+    expected: dict[str, str] = {}
+    for vendor in data["vendors"]:
+        places = {
+            (loc["path"], loc["line"], loc["col"], loc["use"])
+            for item in (*vendor["modules"], *vendor["hosts"])
+            for loc in item["locations"]
+        }
+        for path, *_ in places:
+            key = f"uses:{vendor['vendor']}:{path.split('/')[1]}"
+            expected[key] = str(int(expected.get(key, "0")) + 1)
+        expected[f"total:{vendor['vendor']}"] = str(len(places))
+    page = tmp_path / "inventory.html"
+    inventory("--format", "html", "-o", str(page))
+    found = seen(browser, page)
+    assert {k: v for k, v in found.items() if k.startswith(("uses:", "total:")) and v} == expected
+    banned = sum(1 for v in data["vendors"] if v["banned"])
+    registered = sum(1 for v in data["vendors"] if v["tools"] and not v["banned"])
+    assert (found["vendors"], found["banned"], found["registered"]) == (
+        str(len(data["vendors"])),
+        str(banned),
+        str(registered),
+    )
+    assert found["files"] == str(data["files"]) == "16"
