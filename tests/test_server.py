@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pytest_lsp import LanguageClient, client_capabilities, make_test_lsp_client
+from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from tests.conftest import cli_env
 
@@ -48,7 +49,10 @@ def session(root: Path, body: Callable[[LanguageClient], Awaitable[None]]) -> No
     """Start `lint-canon server` as VS Code would, initialise, run ``body``, shut down."""
 
     async def run() -> None:
-        client = make_test_lsp_client()
+        # pytest-lsp's client with its default handlers, but ours for the diagnostics
+        client = LanguageClient()
+        defaults = {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k != types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}
+        register_lsp_features(client, defaults)
         registrations: list[types.RegistrationParams] = []
 
         @client.feature(types.CLIENT_REGISTER_CAPABILITY)
@@ -56,6 +60,16 @@ def session(root: Path, body: Callable[[LanguageClient], Awaitable[None]]) -> No
             registrations.append(params)
 
         client.registrations = registrations  # type: ignore[attr-defined]
+        # Every publication kept (a wait registered after one arrives would miss it).
+        published: list[types.PublishDiagnosticsParams] = []
+
+        @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def publish(params: types.PublishDiagnosticsParams) -> None:
+            published.append(params)
+            client.diagnostics[params.uri] = params.diagnostics
+
+        client.published = published  # type: ignore[attr-defined]
+        client.taken = set()  # type: ignore[attr-defined]
         await client.start_io(sys.executable, "-m", "lint_canon", "server", env=cli_env(), cwd=str(root))
         try:
             await client.initialize_session(
@@ -73,13 +87,13 @@ def session(root: Path, body: Callable[[LanguageClient], Awaitable[None]]) -> No
 
 
 async def diagnostics_of(client: LanguageClient, uri: str, version: int | None = None) -> list[types.Diagnostic]:
-    """The next diagnostics published for ``uri`` (of ``version`` when given)."""
+    """The first diagnostics published for ``uri`` (of ``version`` when given) not read yet."""
     while True:
-        params: types.PublishDiagnosticsParams = await client.wait_for_notification(
-            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
-        )
-        if params.uri == uri and (version is None or params.version == version):
-            return list(params.diagnostics)
+        for i, params in enumerate(client.published):  # type: ignore[attr-defined]
+            if i not in client.taken and params.uri == uri and (version is None or params.version == version):  # type: ignore[attr-defined]
+                client.taken.add(i)  # type: ignore[attr-defined]
+                return list(params.diagnostics)
+        await asyncio.sleep(0.01)
 
 
 def summary(diagnostics: list[types.Diagnostic]) -> list[tuple[Any, ...]]:

@@ -172,6 +172,8 @@ def test_functions_and_views_of_the_document(db):
         "vw_blocking_errors_by_outreach",
         "vw_promotion_readiness",
         "vw_promotion_readiness_summary",
+        "vw_error_status_groups",  # the report's views (2026-12-06-report-role-views.sql)
+        "vw_promotion_tier_counts",
     }
     assert db.execute(
         "SELECT shq.fn_get_ttl_interval('SHORT')::text, shq.fn_get_ttl_interval('MEDIUM')::text,"

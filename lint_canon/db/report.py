@@ -4,32 +4,29 @@ the top blocking failure codes and the guard's violations. Read only, figures on
 ids and codes, never a value a row holds (a message, a name).
 
 Every figure is an aggregate the server computes (COUNT ... GROUP BY, the monitoring views); the
-top-N lists are cut by LIMIT. Each governed table and its archive is read once, all in one
-statement (its status counts, hubs and days together); the run log through its index, a few rows
-per job however long it grows. The promotion tiers are the one costly read: the readiness view
-over every outreach id (about 4 s at a million, on 2 cores). On an idle connection
-``governance_state`` opens its own transaction, REPEATABLE READ and READ ONLY, so that every
-figure comes from one snapshot; inside a transaction of the caller it reads in that one (at READ
-COMMITTED, a snapshot per statement).
+top-N lists are cut by LIMIT. The governed tables and their archives are read through
+shq.vw_error_status_groups, which reads each once (its status counts, hubs and days together); the
+run log through its index, a few rows per job however long it grows. The promotion tiers are the
+one costly read: the readiness summary over every outreach id (about 4 s at a million, on 2
+cores), through shq.vw_promotion_tier_counts. On an idle connection ``governance_state`` opens
+its own transaction, REPEATABLE READ and READ ONLY, so that every figure comes from one snapshot;
+inside a transaction of the caller it reads in that one (at READ COMMITTED, a snapshot per
+statement).
 
-The role that runs it needs only SELECT (tests/test_sql_report_data.py reads this block, runs it
-for a role with nothing else, and reads the state as that role):
+The role that runs it needs only USAGE on shq and SELECT on some of its tables and views, nothing
+outside shq (tests/test_sql_report_data.py reads this block, runs it for a role with nothing
+else, and reads the state as that role):
 
     -- the report role's grants
     GRANT USAGE ON SCHEMA shq TO reporter;
     GRANT SELECT ON shq.error_table_registry, shq.hubs, shq.governance_job_runs,
-        shq.guard_violations, shq.guard_violations_archive,
-        shq.vw_blocking_errors_by_outreach, shq.vw_promotion_readiness_summary TO reporter;
-    -- the DONE definitions the readiness view inlines run with the reader's rights
-    GRANT USAGE ON SCHEMA outreach, people TO reporter;
-    GRANT SELECT ON outreach.company_target, outreach.dol, people.company_slot, outreach.blog,
-        outreach.bit_scores, shq.promotion_settings TO reporter;
-    -- every governed table and its archive (the registry lists them)
-    SELECT format('GRANT USAGE ON SCHEMA %I, %I TO reporter; GRANT SELECT ON %I.%I, %I.%I TO reporter',
-                  table_schema, archive_schema, table_schema, table_name, archive_schema, archive_table)
-    FROM shq.error_table_registry \\gexec
+        shq.guard_violations, shq.guard_violations_archive, shq.vw_error_status_groups,
+        shq.vw_blocking_errors_by_outreach, shq.vw_promotion_tier_counts TO reporter;
 
-A table governed later needs its own ``GRANT SELECT`` (run the last statement again).
+The views read the governed tables, their archives and the hub tables with their owner's rights
+(sql/2026-12-06-report-role-views.sql), so a table governed later needs no grant. The tier view
+calls shq.fn_promotion_tier_counts(), which PUBLIC may execute by default; where default
+privileges revoke that, grant EXECUTE on it too.
 """
 
 from __future__ import annotations
@@ -166,34 +163,14 @@ class GovernanceState:
 
 
 _REGISTRY = """
-SELECT r.table_schema, r.table_name, r.hub, r.hub_column, r.archive_schema, r.archive_table,
-       EXISTS (SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-               WHERE n.nspname = r.table_schema AND c.relname = r.table_name),
-       EXISTS (SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-               WHERE n.nspname = r.archive_schema AND c.relname = r.archive_table)
-FROM shq.error_table_registry r
-ORDER BY r.table_schema, r.table_name
+SELECT table_schema, table_name, hub FROM shq.error_table_registry ORDER BY table_schema, table_name
 """
 
-# One pass over a live table: its rows by hub and by the days they were parked and escalated
-# (a few hundred groups), with the status counts of each group. Group columns: table, hub,
-# parked day, escalated day, live, retry, parked, escalated, archived, rows.
-_LIVE_ROWS = """
-SELECT {name}::text, {hub}, (parked_at AT TIME ZONE 'UTC')::date, (escalated_at AT TIME ZONE 'UTC')::date,
-       count(*) FILTER (WHERE disposition IS NOT NULL AND disposition NOT IN ('RETRY', 'PARKED')),
-       count(*) FILTER (WHERE disposition IS NULL OR disposition = 'RETRY'),
-       count(*) FILTER (WHERE disposition = 'PARKED' AND NOT escalation_level > 0),
-       count(*) FILTER (WHERE disposition = 'PARKED' AND escalation_level > 0),
-       0::bigint, count(*)
-FROM {table}
-GROUP BY 2, 3, 4
-"""
-
-_ARCHIVE_ROWS = """
-SELECT {name}::text, {hub}, (parked_at AT TIME ZONE 'UTC')::date, (escalated_at AT TIME ZONE 'UTC')::date,
-       0::bigint, 0::bigint, 0::bigint, 0::bigint, count(*), count(*)
-FROM {table}
-GROUP BY 2, 3, 4
+# The groups of every governed table and archive (a few hundred per table): by hub and by the days
+# its rows were parked and escalated, with the status counts and the rows of each group.
+_GROUPS = """
+SELECT error_table, hub, parked_day, escalated_day, live, retry, parked, escalated, archived, error_rows
+FROM shq.vw_error_status_groups
 """
 
 _HUBS = "SELECT hub_id FROM shq.hubs ORDER BY sort_order, hub_id"
@@ -229,7 +206,7 @@ CROSS JOIN LATERAL (
 ORDER BY j.n
 """
 
-_TIERS = "SELECT label, outreach_count FROM shq.vw_promotion_readiness_summary ORDER BY tier DESC"
+_TIERS = "SELECT label, outreach_count FROM shq.vw_promotion_tier_counts ORDER BY tier DESC"
 
 # Tables without a code column give NULL failure_codes: the filter turns their branches of the
 # view into a constant-false HAVING, which the planner skips without reading the table.
@@ -293,31 +270,16 @@ def _read(conn: psycopg.Connection[Any]) -> GovernanceState:
 def _table_rows(
     conn: psycopg.Connection[Any],
 ) -> tuple[tuple[TableState, ...], tuple[HubState, ...], tuple[DayCount, ...]]:
-    """Tables, hubs and days, from one statement over every governed table and archive."""
-    from psycopg import sql
-
-    registry = conn.execute(_REGISTRY).fetchall()
-    parts: list[sql.Composable] = []
-    for schema, table, hub, hub_column, archive_schema, archive_table, live_exists, archive_exists in registry:
-        name = sql.Literal(f"{schema}.{table}")
-        hub_expr: sql.Composable = sql.SQL("{}::text").format(sql.Literal(hub))
-        if hub_column is not None:
-            hub_expr = sql.SQL("coalesce({}::text, {})").format(sql.Identifier(hub_column), hub_expr)
-        if live_exists:
-            parts.append(sql.SQL(_LIVE_ROWS).format(name=name, hub=hub_expr, table=sql.Identifier(schema, table)))
-        if archive_exists:
-            parts.append(
-                sql.SQL(_ARCHIVE_ROWS).format(
-                    name=name, hub=hub_expr, table=sql.Identifier(archive_schema, archive_table)
-                )
-            )
-    by_table: dict[str, list[int]] = {f"{r[0]}.{r[1]}": [0] * 5 for r in registry}
+    """Tables, hubs and days, from one read of shq.vw_error_status_groups."""
+    hubs_of = {f"{schema}.{table}": hub for schema, table, hub in conn.execute(_REGISTRY)}
+    by_table: dict[str, list[int]] = {name: [0] * 5 for name in hubs_of}
     known = [hub_id for (hub_id,) in conn.execute(_HUBS)]
     by_hub: dict[str, list[int]] = {hub_id: [0] * 5 for hub_id in known}
     parked: dict[datetime.date, int] = defaultdict(int)
     escalated: dict[datetime.date, int] = defaultdict(int)
-    groups = conn.execute(sql.SQL("\nUNION ALL\n").join(parts)).fetchall() if parts else []
-    for name, hub, parked_day, escalated_day, *counts_and_rows in groups:
+    for name, hub, parked_day, escalated_day, *counts_and_rows in conn.execute(_GROUPS):
+        if name not in by_table:
+            continue  # its registry row was deleted by hand, without making the views again
         counts, rows = [int(n) for n in counts_and_rows[:5]], int(counts_and_rows[5])
         _add(by_table[name], counts)
         if hub is not None:
@@ -326,7 +288,6 @@ def _table_rows(
             parked[parked_day] += rows
         if escalated_day is not None:
             escalated[escalated_day] += rows
-    hubs_of = {f"{r[0]}.{r[1]}": r[2] for r in registry}
     days = sorted(set(parked) | set(escalated))[-DAYS:]
     hub_order = known + sorted(set(by_hub) - set(known))
     return (
