@@ -62,6 +62,10 @@ SLOW_MODULES = {
     "test_walk_settings",
     "test_organisation",
     "test_pages",
+    "test_inventory",
+    "test_config_hostile",
+    "test_init",
+    "test_flake8_plugin",
 }
 
 
