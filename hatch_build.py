@@ -24,7 +24,8 @@ class CustomMetadataHook(MetadataHookInterface):
 
     def update(self, metadata: dict[str, Any]) -> None:
         guard = Path(self.root) / "guard"
-        if os.environ.get("LINT_CANON_RELEASE") or not (guard / "pyproject.toml").is_file():
+        release = os.environ.get("LINT_CANON_RELEASE", "").strip().lower() in ("1", "true", "yes")
+        if release or not (guard / "pyproject.toml").is_file():
             requirement = f"lint-canon-guard=={metadata['version']}"
         else:
             requirement = f"lint-canon-guard @ {guard.resolve().as_uri()}"

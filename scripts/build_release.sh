@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dist="${1:-dist}"
 python="${PYTHON:-python3}"
+if [ -n "$(ls -A "$dist" 2>/dev/null)" ]; then
+    echo "scripts/build_release.sh: $dist is not empty; give a new or empty folder (twine checks all it holds)" >&2
+    exit 2
+fi
 export LINT_CANON_RELEASE=1
 "$python" -m build --no-isolation --outdir "$dist" guard
 "$python" -m build --no-isolation --outdir "$dist" .

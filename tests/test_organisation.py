@@ -217,6 +217,7 @@ def test_a_service_cannot_redefine_a_tool_of_the_shared_canon(here, tmp_path):
             "logo.clearbit.com",
         ),
         ("allowed_hosts: [person.clearbit.com]\n", 3, "allowed_hosts[0]", "person.clearbit.com"),
+        ("allowed_hosts: ['*.clearbit.com']\n", 3, "allowed_hosts[0]", "*.clearbit.com"),
         ("public_apis:\n  - name: free\n    modules: [clearbit]\n", 5, "public_apis[0].modules[0]", "clearbit"),
     ],
 )

@@ -206,3 +206,11 @@ def test_the_inventory_page_of_the_sample_repository_holds_the_figures_of_its_js
         str(registered),
     )
     assert found["files"] == str(data["files"]) == "16"
+
+
+def test_a_place_links_to_its_file_as_a_path_never_as_a_scheme(tmp_path, monkeypatch):
+    from lint_canon.adoption.page import place_link
+
+    monkeypatch.chdir(tmp_path)
+    assert place_link("javascript:alert(1).py", ".") == "./javascript%3Aalert%281%29.py"
+    assert place_link("svc/a#b?c%.py", "out") == "../svc/a%23b%3Fc%25.py"

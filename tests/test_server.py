@@ -323,3 +323,43 @@ def test_a_noqa_comment_goes_where_the_suppression_reads_it():
         None,  # no such line
     ]
     assert noqa_edit("def f(:\n", ["def f(:"], 1, "CANON101") is None  # does not tokenize
+
+
+def test_a_problem_of_a_shared_canon_is_shown_on_it_and_at_the_extends_line_then_taken_back(tmp_path):
+    shared = tmp_path / "platform" / "canon.yaml"
+    shared.parent.mkdir()
+    shared.write_text(CANON.replace("vendor: acme", "vendor: 5"))
+    service = tmp_path / "svc" / "canon.yaml"
+    service.parent.mkdir()
+    text = "version: 1\nextends: ../platform/canon.yaml\nhubs: [HUB-B]\n"
+    service.write_text(text)
+    app = tmp_path / "svc" / "app.py"
+    app.write_text("import clearbit\n")
+
+    async def body(client: LanguageClient) -> None:
+        uri = open_file(client, app, "import clearbit\n")
+        assert await diagnostics_of(client, uri, 1) == []  # its canon does not load
+        [on_shared] = await diagnostics_of(client, shared.as_uri())
+        assert (on_shared.range.start.line, on_shared.message) == (
+            4,
+            "tools[0].vendor: expected a non-empty string, got a number",
+        )
+        canon_uri = open_file(client, service, text, "yaml")
+        [at_extends] = await diagnostics_of(client, canon_uri, 1)
+        assert at_extends.range.start.line == 1
+        assert at_extends.message == (
+            "in the canon this one extends, platform/canon.yaml:5: tools[0].vendor: expected a non-empty string, got a number"
+        )
+        # Mended outside the editor: the shared canon's diagnostic is taken back, the ban reported.
+        shared.write_text(CANON)
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=shared.as_uri(), type=types.FileChangeType.Changed)]
+            )
+        )
+        assert await diagnostics_of(client, shared.as_uri()) == []
+        assert summary(await diagnostics_of(client, uri, 1)) == [
+            ("CANON101", 0, 7, 0, 15, types.DiagnosticSeverity.Error)
+        ]
+
+    session(tmp_path, body)

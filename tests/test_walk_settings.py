@@ -195,3 +195,23 @@ def test_a_draft_with_no_hubs_says_what_to_fill_in_and_diff_says_why_nothing_is_
 def test_a_folder_named_on_the_command_line_is_walked_even_if_git_ignores_it(repository):
     result = lint(repository, "--no-cache", "generated")
     assert result.stdout == "generated/client.py:1:8: CANON101 'clearbit' is banned: gone\n"
+
+
+def test_an_allow_list_gitignore_keeps_the_python_files_of_every_folder(tmp_path):
+    # `*`, `!*/`, `!*.py`: ignore everything but folders and Python files (git checks pkg/b.py).
+    (tmp_path / ".git").mkdir()
+    tree(
+        tmp_path,
+        {
+            "canon.yaml": CANON,
+            ".gitignore": "*\n!*/\n!*.py\n!canon.yaml\n",
+            "a.py": BANNED,
+            "pkg/b.py": BANNED,
+            "pkg/sub/c.py": BANNED,
+        },
+    )
+    assert [line.split(":")[0] for line in lint(tmp_path, "--no-cache", ".").stdout.splitlines()] == [
+        "a.py",
+        "pkg/b.py",
+        "pkg/sub/c.py",
+    ]

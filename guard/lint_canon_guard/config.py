@@ -1212,7 +1212,7 @@ def _conflicts(base: dict[str, Any], base_doc: _Doc, child: dict[str, Any], chil
     """What a canon may not do to the one it extends, each at its line with the other's: give a
     tool id the base has, or lift a ban (claim a banned module or host for a tool or a public
     API, allow a banned host)."""
-    from lint_canon_guard.hosts import host_matches
+    from lint_canon_guard.hosts import hosts_overlap
 
     def where(keypath: tuple[Any, ...]) -> str:
         file, line = base_doc.origin(keypath)
@@ -1236,7 +1236,7 @@ def _conflicts(base: dict[str, Any], base_doc: _Doc, child: dict[str, Any], chil
             for _, banned in _strings(ban, kind):
                 if kind == "modules" and (value == banned or value.startswith(banned + ".")):
                     return i, ban
-                if kind == "hosts" and (value == banned or host_matches(value.removeprefix("*."), banned)):
+                if kind == "hosts" and hosts_overlap(value, banned):
                     return i, ban
         return None
 

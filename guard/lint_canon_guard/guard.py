@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 
 from lint_canon_guard.config import Canon, InteractionType, Tool, ToolTier, load_canon
 from lint_canon_guard.errors import ConfigError
-from lint_canon_guard.hosts import host_matches
+from lint_canon_guard.hosts import hosts_overlap
 from lint_canon_guard.locate import find_canon
 from lint_canon_guard.severity import ViolationSeverity
 from lint_canon_guard.sinks import LoggingSink, PostgresSink, ViolationRecord, deliver
@@ -209,7 +209,7 @@ class ToolCanonGuard:
         if any(self.canon.banned_module(module) for module in tool.modules):
             return True
         patterns = [pattern for ban in self.canon.banned for pattern in ban.hosts]
-        return any(host_matches(host.removeprefix("*."), pattern) for host in tool.hosts for pattern in patterns)
+        return any(hosts_overlap(host, pattern) for host in tool.hosts for pattern in patterns)
 
     def validate(
         self,

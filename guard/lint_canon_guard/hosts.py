@@ -13,3 +13,16 @@ def host_matches(host: str, pattern: str) -> bool:
         base = pattern[2:]
         return host == base or host.endswith("." + base)
     return host == pattern
+
+
+def hosts_overlap(claim: str, pattern: str) -> bool:
+    """Whether a host pattern of a tool (``claim``) reaches any host ``pattern`` matches: a
+    claim of ``*.openai.com`` reaches a banned ``api.openai.com``, as ``api.openai.com`` does."""
+    claim = claim.lower().rstrip(".")
+    if host_matches(claim.removeprefix("*."), pattern):
+        return True
+    if not claim.startswith("*."):
+        return False
+    base = claim[2:]
+    banned = pattern.lower().rstrip(".").removeprefix("*.")
+    return banned == base or banned.endswith("." + base)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from html import escape
+from urllib.parse import quote
 
 from lint_canon.adoption.inventory import Inventory, Location, Vendor
 from lint_canon.output.page import Raw, cards, page, section, stacked_bars, table
@@ -41,7 +42,8 @@ def folders_of(inventory: Inventory) -> dict[str, str]:
 
 
 def _slug(*words: str) -> str:
-    return "-".join("".join(c if c.isalnum() else "_" for c in word) for word in words)
+    """An id from words: each character that is not a letter or digit as its code point."""
+    return "-".join("".join(c if c.isalnum() else f"_{ord(c):x}_" for c in word) for word in words)
 
 
 def inventory_page(inventory: Inventory, page_folder: str = ".") -> str:
@@ -95,7 +97,7 @@ def inventory_page(inventory: Inventory, page_folder: str = ".") -> str:
             if not found:
                 continue
             items = "".join(
-                f"<li><a href='{escape(_link(loc.path, page_folder))}'>{escape(loc.path)}:{loc.line}</a> "
+                f"<li><a href='{escape(place_link(loc.path, page_folder))}'>{escape(loc.path)}:{loc.line}</a> "
                 f"<small>{escape(loc.use)}</small></li>"
                 for loc in found
             )
@@ -123,5 +125,9 @@ def inventory_page(inventory: Inventory, page_folder: str = ".") -> str:
     return page("Vendors in the code", f"lint-canon inventory; {canon}; {inventory.files} Python files", body)
 
 
-def _link(path: str, page_folder: str) -> str:
-    return os.path.relpath(os.path.abspath(path), os.path.abspath(page_folder)).replace(os.sep, "/")
+def place_link(path: str, page_folder: str) -> str:
+    """A relative URL of the file: quoted (a name with ``:``, ``#``, ``?`` or ``%`` is a path,
+    never a scheme such as ``javascript:``, a fragment or a query), from ``./`` or ``../``."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(page_folder)).replace(os.sep, "/")
+    quoted = quote(relative)
+    return quoted if quoted.startswith("../") else "./" + quoted

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from lint_canon.db.report import GovernanceState, StatusCounts
 from lint_canon.output.page import cards, column_chart, funnel, page, section, stacked_bars, table
+from lint_canon_guard.messages import printable
 
 STATUSES = ("live", "retry", "parked", "escalated", "archived")
 # What each count is (db/report.py): "live" holds the rows settled (resolved, ignored) and not
@@ -69,7 +70,8 @@ def render_text(state: GovernanceState, where: str) -> str:
         out.append(f"guard violations: {count:,} ({len({v.tool for v in state.violations})} tools)")
     out.append("")
     out.append("lint-canon sql report --format html -o report.html: the same as one page")
-    return "\n".join(out) + "\n"
+    # Names come from the database: a control character is shown escaped, never sent to the terminal.
+    return "\n".join(printable(line) for line in out) + "\n"
 
 
 def render_html(state: GovernanceState, where: str, taken: datetime.datetime) -> str:

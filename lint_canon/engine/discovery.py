@@ -206,13 +206,19 @@ class GitIgnore:
         self._specs[folder] = found
         return found
 
-    def ignored(self, path: str, is_dir: bool) -> bool:
+    def ignored(self, path: str, is_dir: bool, prune: bool = True) -> bool:
+        """Whether git ignores ``path``. A folder is pruned (``prune``) only where no ``!`` line
+        applies: one may re-include it or what is below it (`*` then `!*/` and `!*.py`, which
+        pathspec does not apply to folders), so the walk goes in and judges each file."""
         folder = os.path.dirname(os.path.abspath(path))
         repository = self.repository(folder)
         if repository is None:
             return False
+        specs = self.specs(folder, repository)
+        if is_dir and prune and any(pattern.include is False for _, spec in specs for pattern in spec.patterns):
+            return False
         decision = None
-        for base, spec in self.specs(folder, repository):
+        for base, spec in specs:
             relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") + ("/" if is_dir else "")
             result = spec.check_file(relative)
             if result.include is not None:
@@ -292,7 +298,7 @@ def discover(paths: Sequence[Path], finder: CanonFinder) -> Discovered:
     def walk(folder: str) -> None:
         # A folder named on the command line is walked even if git ignores it (or a folder
         # above it: benchmarks/.cache/corpus); then what is below it is not matched either.
-        named_ignored = gitignore.ignored(folder, True)
+        named_ignored = gitignore.ignored(folder, True, prune=False)
         stack = [folder]
         while stack:
             here = stack.pop()

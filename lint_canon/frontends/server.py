@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,7 @@ class CanonServer(LanguageServer):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lint-canon-check")
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.shown_errors: set[str] = set()
+        self.canon_uris: set[str] = set()  # canon files not open that canon_failed published to
 
     # --- checking -----------------------------------------------------------------------------
 
@@ -185,6 +187,9 @@ class CanonServer(LanguageServer):
             except ConfigError as error:
                 self.canon_failed(error)
                 findings = []
+            else:
+                if self.canon_uris:  # a canon loads again: what was said on it is taken back
+                    self.clear_canon_uris()
             diagnostics = [_diagnostic(finding, document) for finding in findings]
         else:
             return
@@ -194,14 +199,16 @@ class CanonServer(LanguageServer):
             )
 
     def canon_failed(self, error: ConfigError) -> None:
-        """A canon that does not load: its problems on canon.yaml (shown if it is open), and a
-        message, once per problem, so that a file without diagnostics is not taken for clean."""
-        if error.path and os.path.basename(error.path) == CANON_FILE:
-            uri = from_fs_path(os.path.abspath(error.path))
+        """A canon that does not load: each problem on the canon file that holds it (those not
+        open in the editor too: a shared canon it extends), and a message, once per problem, so
+        that a file without diagnostics is not taken for clean."""
+        for file, errors in _by_file(error).items():
+            uri = from_fs_path(file)
             if uri is not None and uri not in self.workspace.text_documents:
                 self.text_document_publish_diagnostics(
-                    types.PublishDiagnosticsParams(uri=uri, diagnostics=_config_diagnostics(error, None))
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=_config_diagnostics(errors, None))
                 )
+                self.canon_uris.add(uri)
         text = str(error).splitlines()[0]
         if text not in self.shown_errors:
             self.shown_errors.add(text)
@@ -212,9 +219,16 @@ class CanonServer(LanguageServer):
                 )
             )
 
+    def clear_canon_uris(self) -> None:
+        """Take back what canon_failed said on canon files not open in the editor."""
+        for uri in self.canon_uris - set(self.workspace.text_documents):
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.canon_uris.clear()
+
     def check_all(self) -> None:
         """Check every open file again (a canon or its settings may have changed)."""
         self.shown_errors.clear()
+        self.clear_canon_uris()
         for uri in list(self.workspace.text_documents):
             self.schedule(uri, 0)
 
@@ -334,13 +348,22 @@ def _edit(document: TextDocument, old: str, new: str) -> types.WorkspaceEdit:
     return types.WorkspaceEdit(changes={document.uri: [edit]})
 
 
-def _config_diagnostics(error: ConfigError, text: str | None) -> list[types.Diagnostic]:
-    errors = error.errors if isinstance(error, ConfigErrors) else (error,)
+def _by_file(error: ConfigError) -> dict[str, list[ConfigError]]:
+    """The problems of a canon that does not load, by the absolute path of the file that holds
+    each (a canon and the canons it extends)."""
+    grouped: dict[str, list[ConfigError]] = {}
+    for each in error.errors if isinstance(error, ConfigErrors) else (error,):
+        grouped.setdefault(os.path.abspath(each.path), []).append(each)
+    return grouped
+
+
+def _config_diagnostics(errors: Sequence[ConfigError], text: str | None) -> list[types.Diagnostic]:
+    """Diagnostics of problems of one file, at their lines (the whole line when ``text`` is known)."""
     lines = split_lines(text) if text is not None else []
     diagnostics = []
     for each in errors:
         line = max((each.line or 1) - 1, 0)
-        width = len(lines[line].rstrip("\r\n")) if line < len(lines) else 0
+        width = len(lines[line]) if line < len(lines) else 0
         diagnostics.append(
             types.Diagnostic(
                 range=types.Range(
@@ -355,11 +378,31 @@ def _config_diagnostics(error: ConfigError, text: str | None) -> list[types.Diag
 
 
 def _canon_diagnostics(path: str, text: str) -> list[types.Diagnostic]:
-    """canon.yaml as the editor holds it, validated by the loader; its problems at their lines."""
+    """canon.yaml as the editor holds it, validated by the loader: its own problems at their
+    lines; a problem of a canon it extends at its ``extends:`` line, naming where it is."""
     try:
         canon_from_text(path, text)
     except ConfigError as error:
-        return _config_diagnostics(error, text)
+        grouped = _by_file(error)
+        diagnostics = _config_diagnostics(grouped.pop(os.path.abspath(path), []), text)
+        lines = split_lines(text)
+        at = next((i for i, line in enumerate(lines) if line.startswith("extends")), 0)
+        for errors in grouped.values():
+            for each in errors:
+                where = f"{each.path}:{each.line}" if each.line else each.path
+                problem = f"{each.key}: {each.problem}" if each.key else each.problem
+                diagnostics.append(
+                    types.Diagnostic(
+                        range=types.Range(
+                            start=types.Position(line=at, character=0),
+                            end=types.Position(line=at, character=len(lines[at]) if at < len(lines) else 0),
+                        ),
+                        message=f"in the canon this one extends, {where}: {problem}",
+                        severity=types.DiagnosticSeverity.Error,
+                        source=SOURCE,
+                    )
+                )
+        return diagnostics
     return []
 
 
