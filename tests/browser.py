@@ -21,10 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def chromium() -> str:
-    """The browser's path: found, or installed by scripts/browser.sh (a test fails without one)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if found:
-        return found
+    """The browser's path, as scripts/browser.sh finds it (installing it when missing); a test
+    fails without one."""
     result = subprocess.run(["bash", str(REPO / "scripts" / "browser.sh")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return _binary(result.stdout.strip())

@@ -155,6 +155,20 @@ def cli_env() -> dict[str, str]:
     return env
 
 
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m lint_canon ARGS`` in ``cwd``, as a user runs it; its output as text."""
+    command = [sys.executable, "-m", "lint_canon", *args]
+    return subprocess.run(command, cwd=cwd, env=cli_env(), capture_output=True, text=True, timeout=120)
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (a path below ``root`` -> its text) as they are, folders made."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
 def wait_for(condition, seconds: float = 60.0, what: str = "") -> None:
     """Poll ``condition`` until it holds; fail the test after ``seconds``."""
     deadline = time.monotonic() + seconds

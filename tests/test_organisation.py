@@ -4,8 +4,6 @@ lines, ``lint-canon canon show``, and the example under fixtures/organisation.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import is_dataclass, replace
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 
 from lint_canon_guard.config import canon_from_text, explain_canon, load_canon
 from lint_canon_guard.errors import ConfigError
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, run_cli, write_tree
 
 ORGANISATION = REPO / "fixtures" / "organisation"
 BASE = """version: 1
@@ -34,20 +32,8 @@ max_file_size: 1MB
 """
 
 
-def lint(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "lint_canon", *args]
-    return subprocess.run(command, cwd=cwd, env=cli_env(), capture_output=True, text=True, timeout=120)
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
 def service(tmp_path: Path, canon: str, base: str = BASE) -> Path:
-    write(tmp_path, {"shared/canon.yaml": base, "svc/canon.yaml": canon})
+    write_tree(tmp_path, {"shared/canon.yaml": base, "svc/canon.yaml": canon})
     return tmp_path / "svc" / "canon.yaml"
 
 
@@ -68,7 +54,7 @@ def problem(path: Path) -> str:
 
 
 def test_two_services_extending_the_platform_canon_get_its_rules_and_their_own():
-    billing = lint(ORGANISATION / "billing-service", "check", "--no-cache", ".")
+    billing = run_cli(ORGANISATION / "billing-service", "check", "--no-cache", ".")
     assert (billing.returncode, billing.stderr) == (1, "")
     assert billing.stdout.splitlines() == [
         "billing/charge.py:3:8: CANON101 'braintree' is banned: use Stripe (TOOL-040) for every payment",
@@ -79,7 +65,7 @@ def test_two_services_extending_the_platform_canon_get_its_rules_and_their_own()
         'decorate it with @enforce_tool_canon("TOOL-012", HUB, InteractionType...) (HUB: one of HUB-PEOPLE, '
         "HUB-COMPANY-TARGET; InteractionType: one of READ, ENRICH)",
     ]
-    search = lint(ORGANISATION / "search-service", "check", "--no-cache", ".")
+    search = run_cli(ORGANISATION / "search-service", "check", "--no-cache", ".")
     assert (search.returncode, search.stderr) == (1, "")
     assert search.stdout.splitlines() == [
         "search/api.py:5:6: CANON101 'elasticsearch' is banned: the search index is queried through search/index.py only",
@@ -88,7 +74,7 @@ def test_two_services_extending_the_platform_canon_get_its_rules_and_their_own()
 
 
 def test_canon_show_prints_the_merged_canon_with_each_entrys_file_and_line():
-    shown = lint(ORGANISATION / "billing-service", "canon", "show")
+    shown = run_cli(ORGANISATION / "billing-service", "canon", "show")
     assert (shown.returncode, shown.stderr) == (0, "")
     lines = shown.stdout.splitlines()
     assert lines[:8] == [
@@ -145,29 +131,31 @@ def test_lists_are_joined_the_shared_ones_first_and_other_keys_are_the_services(
 
 def test_a_chain_of_canons_and_a_canon_shipped_in_a_package(tmp_path, monkeypatch):
     # The organisation's canon as a pip package (acme_canon/canon.yaml), found without importing it.
-    write(tmp_path, {"site/acme_canon/__init__.py": "raise RuntimeError('never imported')\n"})
-    write(tmp_path, {"site/acme_canon/canon.yaml": BASE, "site/acme_canon/strict.yaml": "version: 1\nhubs: [HUB-X]\n"})
+    write_tree(tmp_path, {"site/acme_canon/__init__.py": "raise RuntimeError('never imported')\n"})
+    write_tree(
+        tmp_path, {"site/acme_canon/canon.yaml": BASE, "site/acme_canon/strict.yaml": "version: 1\nhubs: [HUB-X]\n"}
+    )
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    write(tmp_path, {"team/canon.yaml": "version: 1\nextends: package:acme_canon\nhubs: [HUB-TEAM]\n"})
-    write(tmp_path, {"team/svc/canon.yaml": "version: 1\nextends: ../canon.yaml\nhubs: [HUB-SVC]\n"})
+    write_tree(tmp_path, {"team/canon.yaml": "version: 1\nextends: package:acme_canon\nhubs: [HUB-TEAM]\n"})
+    write_tree(tmp_path, {"team/svc/canon.yaml": "version: 1\nextends: ../canon.yaml\nhubs: [HUB-SVC]\n"})
     canon = load_canon(tmp_path / "team" / "svc" / "canon.yaml")
     assert canon.hubs == ("HUB-PEOPLE", "HUB-COMPANY", "HUB-TEAM", "HUB-SVC")
     assert canon.extends == (tmp_path / "team" / "canon.yaml", tmp_path / "site" / "acme_canon" / "canon.yaml")
-    write(tmp_path, {"other/canon.yaml": "version: 1\nextends: package:acme_canon/strict.yaml\n"})
+    write_tree(tmp_path, {"other/canon.yaml": "version: 1\nextends: package:acme_canon/strict.yaml\n"})
     assert load_canon(tmp_path / "other" / "canon.yaml").hubs == ("HUB-X",)
 
 
 def test_an_edit_of_the_shared_canon_reaches_a_cached_run_of_the_service(tmp_path):
     service(tmp_path, "version: 1\nextends: ../shared/canon.yaml\n")
-    write(tmp_path, {"svc/app.py": "import braintree\n"})
-    first = lint(tmp_path / "svc", "check", ".")
+    write_tree(tmp_path, {"svc/app.py": "import braintree\n"})
+    first = run_cli(tmp_path / "svc", "check", ".")
     assert (first.returncode, first.stdout) == (0, "")
-    second = lint(tmp_path / "svc", "check", ".")  # a replay of the run's record
+    second = run_cli(tmp_path / "svc", "check", ".")  # a replay of the run's record
     assert (second.returncode, second.stdout) == (0, "")
     (tmp_path / "shared" / "canon.yaml").write_text(
         BASE.replace("banned:\n", "banned:\n  - reason: one provider\n    modules: [braintree]\n")
     )
-    third = lint(tmp_path / "svc", "check", ".")
+    third = run_cli(tmp_path / "svc", "check", ".")
     assert (third.returncode, third.stdout) == (1, "app.py:1:8: CANON101 'braintree' is banned: one provider\n")
 
 
@@ -240,23 +228,23 @@ def test_a_shared_canon_names_no_files_of_one_repository(here, tmp_path, key):
 
 
 def test_what_extends_names_must_be_there_and_no_circle(here, tmp_path):
-    write(tmp_path, {"a/canon.yaml": "version: 1\nextends: ../b/canon.yaml\n"})
-    write(tmp_path, {"b/canon.yaml": "version: 1\nextends: ../a/canon.yaml\n"})
+    write_tree(tmp_path, {"a/canon.yaml": "version: 1\nextends: ../b/canon.yaml\n"})
+    write_tree(tmp_path, {"b/canon.yaml": "version: 1\nextends: ../a/canon.yaml\n"})
     assert problem(tmp_path / "a" / "canon.yaml") == (
         "b/canon.yaml:2: extends: the canons extend each other in a circle "
         "(a/canon.yaml -> b/canon.yaml -> a/canon.yaml); remove one extends"
     )
-    write(tmp_path, {"c/canon.yaml": "version: 1\nextends: ../nowhere.yaml\n"})
+    write_tree(tmp_path, {"c/canon.yaml": "version: 1\nextends: ../nowhere.yaml\n"})
     assert problem(tmp_path / "c" / "canon.yaml") == (
         "c/canon.yaml:2: extends: nowhere.yaml: no such file "
         "(a path is read from the folder of the canon that names it)"
     )
-    write(tmp_path, {"d/canon.yaml": "version: 1\nextends: package:no_such_canon_package\n"})
+    write_tree(tmp_path, {"d/canon.yaml": "version: 1\nextends: package:no_such_canon_package\n"})
     assert problem(tmp_path / "d" / "canon.yaml") == (
         "d/canon.yaml:2: extends: no installed package 'no_such_canon_package'; install the package "
         "that ships the canon (pip install ...) in this environment, or name the canon by its path"
     )
-    write(tmp_path, {"e/canon.yaml": "version: 1\nextends: [a, b]\n"})
+    write_tree(tmp_path, {"e/canon.yaml": "version: 1\nextends: [a, b]\n"})
     assert problem(tmp_path / "e" / "canon.yaml") == (
         "e/canon.yaml:2: extends: name one canon: a path from this file's folder, package:NAME or package:NAME/FILE"
     )

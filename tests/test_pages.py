@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser import Browser, png_size
-from tests.conftest import cli_env
+from tests.conftest import run_cli
 
 WIDTHS = (375, 1440)
 
@@ -90,8 +88,7 @@ def test_the_inventory_page_shows_each_vendor_by_service_with_links_to_its_place
         (tmp_path / name).write_text(text)
     out = tmp_path / "pages" / "inventory.html"
     out.parent.mkdir()
-    command = [sys.executable, "-m", "lint_canon", "inventory", "--format", "html", "-o", str(out), "services"]
-    result = subprocess.run(command, cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=120)
+    result = run_cli(tmp_path, "inventory", "--format", "html", "-o", str(out), "services")
     assert (result.returncode, result.stderr) == (0, "")
     # What the files hold: acme 3 requests (2 in billing, 1 in search), clearbit an import in
     # search, other-vendor.io 1 request in search.
@@ -177,8 +174,7 @@ def test_the_inventory_page_of_the_sample_repository_holds_the_figures_of_its_js
     sample = Path(__file__).resolve().parent.parent / "fixtures" / "outreach_repo"
 
     def inventory(*args: str) -> str:
-        command = [sys.executable, "-m", "lint_canon", "inventory", *args]
-        result = subprocess.run(command, cwd=sample, env=cli_env(), capture_output=True, text=True, timeout=120)
+        result = run_cli(sample, "inventory", *args)
         assert (result.returncode, result.stderr) == (0, "")
         return result.stdout
 

@@ -6,18 +6,16 @@ a role with only the documented SELECT grants."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.browser import Browser
-from tests.conftest import cli_env
+from tests.conftest import run_cli
 from tests.test_pages import seen
 from tests.test_sql_report_data import populate
 
 
 def sql_report(db_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "lint_canon", "sql", "report", "--database-url", db_url, *args]
-    return subprocess.run(command, cwd=cwd, env=cli_env(), capture_output=True, text=True, timeout=120)
+    return run_cli(cwd, "sql", "report", "--database-url", db_url, *args)
 
 
 def test_the_report_of_a_seeded_database_on_the_terminal_and_in_a_browser(db, db_url, tmp_path):

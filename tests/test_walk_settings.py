@@ -6,26 +6,17 @@ draft canon that lists no hubs says what to fill in, in ``check`` and in ``--dif
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env
+from tests.conftest import run_cli, write_tree
 
 CANON = 'version: 1\nbanned:\n  - reason: "gone"\n    modules: [clearbit, pickle.loads]\n'
 
 
 def lint(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "lint_canon", "check", *args]
-    return subprocess.run(command, cwd=cwd, env=cli_env(), capture_output=True, text=True, timeout=120)
-
-
-def tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
+    return run_cli(cwd, "check", *args)
 
 
 BANNED = "import clearbit\n"
@@ -35,7 +26,7 @@ BANNED = "import clearbit\n"
 def repository(tmp_path: Path) -> Path:
     """A git repository (a .git folder is what git and lint-canon look for) with ignore files."""
     (tmp_path / ".git" / "info").mkdir(parents=True)
-    return tree(
+    return write_tree(
         tmp_path,
         {
             "canon.yaml": CANON,
@@ -86,7 +77,7 @@ def test_respect_gitignore_false_walks_everything(repository):
 
 
 def test_outside_a_repository_nothing_is_ignored(tmp_path):
-    tree(tmp_path, {"canon.yaml": CANON, ".gitignore": "*.py\n", "app.py": BANNED})
+    write_tree(tmp_path, {"canon.yaml": CANON, ".gitignore": "*.py\n", "app.py": BANNED})
     assert lint(tmp_path, "--no-cache", ".").stdout == "app.py:1:8: CANON101 'clearbit' is banned: gone\n"
 
 
@@ -102,7 +93,7 @@ def test_an_edited_gitignore_reaches_a_replayed_run(repository):
 
 
 def test_per_file_ignores_in_the_canon_and_in_pyproject(tmp_path):
-    tree(
+    write_tree(
         tmp_path,
         {
             "canon.yaml": CANON + "per_file_ignores:\n  tests/**: [CANON101]\n",
@@ -123,11 +114,11 @@ def test_per_file_ignores_in_the_canon_and_in_pyproject(tmp_path):
 
 
 def test_a_per_file_ignore_naming_no_code_is_an_error(tmp_path):
-    tree(tmp_path, {"canon.yaml": CANON + "per_file_ignores:\n  tests/**: [CANON9999]\n", "app.py": BANNED})
+    write_tree(tmp_path, {"canon.yaml": CANON + "per_file_ignores:\n  tests/**: [CANON9999]\n", "app.py": BANNED})
     result = lint(tmp_path, "--no-cache", ".")
     assert result.returncode == 2
     assert result.stderr.startswith("lint-canon: canon.yaml: per_file_ignores.tests/**: ")
-    tree(tmp_path, {"canon.yaml": CANON + "per_file_ignores:\n  tests/**: [canon101]\n"})
+    write_tree(tmp_path, {"canon.yaml": CANON + "per_file_ignores:\n  tests/**: [canon101]\n"})
     result = lint(tmp_path, "--no-cache", ".")
     assert (result.returncode, result.stderr) == (
         2,
@@ -140,7 +131,7 @@ def test_a_per_file_ignore_naming_no_code_is_an_error(tmp_path):
 
 
 def test_extend_select_and_extend_ignore_add_to_the_projects_selection(tmp_path):
-    tree(
+    write_tree(
         tmp_path,
         {
             "canon.yaml": CANON,
@@ -169,7 +160,7 @@ def test_extend_select_and_extend_ignore_add_to_the_projects_selection(tmp_path)
 
 
 def test_a_draft_with_no_hubs_says_what_to_fill_in_and_diff_says_why_nothing_is_fixed(tmp_path):
-    tree(
+    write_tree(
         tmp_path,
         {
             "canon.yaml": "version: 1\nhubs: []\ntools:\n  - id: TOOL-001\n    vendor: hunter\n    hubs: []\n"
@@ -200,7 +191,7 @@ def test_a_folder_named_on_the_command_line_is_walked_even_if_git_ignores_it(rep
 def test_an_allow_list_gitignore_keeps_the_python_files_of_every_folder(tmp_path):
     # `*`, `!*/`, `!*.py`: ignore everything but folders and Python files (git checks pkg/b.py).
     (tmp_path / ".git").mkdir()
-    tree(
+    write_tree(
         tmp_path,
         {
             "canon.yaml": CANON,

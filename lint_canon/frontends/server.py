@@ -357,24 +357,25 @@ def _by_file(error: ConfigError) -> dict[str, list[ConfigError]]:
     return grouped
 
 
+def _line_error(lines: Sequence[str], line: int, message: str) -> types.Diagnostic:
+    """An error over the whole of ``line`` (0-based; empty where the text is not known)."""
+    width = len(lines[line]) if line < len(lines) else 0
+    return types.Diagnostic(
+        range=types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=width)),
+        message=message,
+        severity=types.DiagnosticSeverity.Error,
+        source=SOURCE,
+    )
+
+
+def _problem(error: ConfigError) -> str:
+    return f"{error.key}: {error.problem}" if error.key else error.problem
+
+
 def _config_diagnostics(errors: Sequence[ConfigError], text: str | None) -> list[types.Diagnostic]:
     """Diagnostics of problems of one file, at their lines (the whole line when ``text`` is known)."""
     lines = split_lines(text) if text is not None else []
-    diagnostics = []
-    for each in errors:
-        line = max((each.line or 1) - 1, 0)
-        width = len(lines[line]) if line < len(lines) else 0
-        diagnostics.append(
-            types.Diagnostic(
-                range=types.Range(
-                    start=types.Position(line=line, character=0), end=types.Position(line=line, character=width)
-                ),
-                message=f"{each.key}: {each.problem}" if each.key else each.problem,
-                severity=types.DiagnosticSeverity.Error,
-                source=SOURCE,
-            )
-        )
-    return diagnostics
+    return [_line_error(lines, max((each.line or 1) - 1, 0), _problem(each)) for each in errors]
 
 
 def _canon_diagnostics(path: str, text: str) -> list[types.Diagnostic]:
@@ -387,21 +388,9 @@ def _canon_diagnostics(path: str, text: str) -> list[types.Diagnostic]:
         diagnostics = _config_diagnostics(grouped.pop(os.path.abspath(path), []), text)
         lines = split_lines(text)
         at = next((i for i, line in enumerate(lines) if line.startswith("extends")), 0)
-        for errors in grouped.values():
-            for each in errors:
-                where = f"{each.path}:{each.line}" if each.line else each.path
-                problem = f"{each.key}: {each.problem}" if each.key else each.problem
-                diagnostics.append(
-                    types.Diagnostic(
-                        range=types.Range(
-                            start=types.Position(line=at, character=0),
-                            end=types.Position(line=at, character=len(lines[at]) if at < len(lines) else 0),
-                        ),
-                        message=f"in the canon this one extends, {where}: {problem}",
-                        severity=types.DiagnosticSeverity.Error,
-                        source=SOURCE,
-                    )
-                )
+        for each in (each for errors in grouped.values() for each in errors):
+            where = f"{each.path}:{each.line}" if each.line else each.path
+            diagnostics.append(_line_error(lines, at, f"in the canon this one extends, {where}: {_problem(each)}"))
         return diagnostics
     return []
 
